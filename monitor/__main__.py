@@ -1,0 +1,5 @@
+"""``python -m monitor`` is ``twinwatch``."""
+
+from monitor.cli import main
+
+main()

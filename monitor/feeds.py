@@ -1,0 +1,90 @@
+"""Feed bytes -> entries, through feedparser.
+
+feedparser is always handed a stream of the fetched bytes, never a str or bytes
+object: given one that looks like a path or URL it would open the file or fetch the
+URL itself.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import feedparser
+import lxml.html
+
+from monitor.text import fingerprint, normalise, one_line
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "pre", "table", "tr", "section", "article", "header", "footer",
+}
+
+
+class FeedError(ValueError):
+    """The bytes are not a feed feedparser can read any entry from."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One feed entry, reduced to what ingest compares and stores."""
+
+    key: str
+    title: str
+    url: str
+    text: str
+    """Normalised summary/content text, one paragraph per line."""
+
+    @property
+    def full_text(self) -> str:
+        return normalise(f"{self.title}\n{self.text}")
+
+
+def html_fragment_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, one line per block element."""
+    if "<" not in fragment:
+        return normalise(fragment)
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (ValueError, lxml.etree.ParserError):
+        return normalise(fragment)
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
+            el.tail = "\n" + (el.tail or "")
+            if el.tag.lower() == "br":
+                continue
+            el.text = "\n" + (el.text or "")
+    return normalise(root.text_content())
+
+
+def parse_feed(body: bytes, headers: dict[str, str]) -> list[Entry]:
+    """The entries of a feed, in feed order.
+
+    Raises:
+        FeedError: feedparser found no entries and flagged the document as broken
+            (its ``bozo`` bit), or raised itself.
+    """
+    try:
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    except Exception as exc:  # feedparser raises on some malformed documents
+        raise FeedError(f"feed parser failed: {type(exc).__name__}: {exc}") from exc
+    if not parsed.entries:
+        if parsed.get("bozo"):
+            raise FeedError(f"not a readable feed: {parsed.get('bozo_exception')}")
+        if not parsed.get("version"):
+            raise FeedError("not a feed: no RSS, Atom or RDF root element")
+    entries = []
+    seen: set[str] = set()
+    for e in parsed.entries:
+        title = one_line(e.get("title", ""), 500)
+        link = e.get("link", "") or ""
+        content = ""
+        if e.get("content"):
+            content = "\n".join(c.get("value", "") for c in e["content"])
+        text = html_fragment_text(content or e.get("summary", "") or "")
+        key = e.get("id") or link or fingerprint(f"{title}\n{text}")
+        if key in seen:
+            continue
+        seen.add(key)
+        entries.append(Entry(key=str(key), title=title, url=str(link), text=text))
+    return entries

@@ -1,0 +1,218 @@
+"""Values that cross package boundaries: frozen dataclasses, nothing else.
+
+Spiders hand :class:`FetchResult` to ingest; plugins receive :class:`Source` and
+:class:`ChangeDraft` and return :class:`Finding`; the TUI and exporters read
+:class:`ChangeRow` and friends from :mod:`monitor.queries`. No SQL and no I/O here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SOURCE_KINDS = ("page", "feed")
+"""Source kinds the foundation knows; each has a spider in ``spiders/``."""
+
+REVIEW_STATUSES = ("new", "relevant", "irrelevant", "follow-up")
+"""A change without a review row is ``new``."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A watched URL and what the curator knows about it."""
+
+    id: int
+    url: str
+    kind: str = "page"
+    municipality: str | None = None
+    country: str | None = None
+    lang: str | None = None
+    tags: tuple[str, ...] = ()
+    enabled: bool = True
+    etag: str | None = None
+    """Validator from the last 2xx response, sent back as ``If-None-Match``."""
+    last_modified: str | None = None
+    """Validator from the last 2xx response, sent back as ``If-Modified-Since``."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What a spider saw for one source: bytes and headers, or an error.
+
+    ``error_kind`` is set when nothing usable arrived (``network-error``,
+    ``timeout``, ``http-error``, ``too-large``, ``robots``); ``status`` is the
+    HTTP status when there was a response.
+    """
+
+    source_id: int
+    url: str
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    error_kind: str | None = None
+    error: str | None = None
+    elapsed_ms: int | None = None
+    run_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DiffOp:
+    """One block of a paragraph diff.
+
+    ``op`` is ``added``, ``removed`` or ``changed``. For ``changed`` blocks,
+    ``words`` holds ``(tag, text)`` pairs where tag is ``=``, ``+`` or ``-``.
+    """
+
+    op: str
+    old: str = ""
+    new: str = ""
+    words: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeDraft:
+    """A change before it is stored: what analyzers read."""
+
+    source: Source
+    kind: str
+    """``page-changed``, ``new-entry`` or ``edited-entry``."""
+    url: str
+    title: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    ops: tuple[DiffOp, ...] = ()
+    text: str = ""
+    """The full new text (page or entry), for analyzers that need context."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A suggestion an analyzer attaches to a change.
+
+    ``name`` says what it is (``language``, ``relevance``, ``municipality``, …,
+    or ``error`` when the analyzer raised); ``value`` is JSON-serialisable.
+    """
+
+    name: str
+    value: Any
+    score: float | None = None
+    reasons: tuple[str, ...] = ()
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """A curator's decision on one change."""
+
+    change_id: int
+    status: str = "new"
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+    reviewed_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """A stored change as the inbox, the CLI and exporters see it."""
+
+    id: int
+    source_id: int
+    url: str
+    kind: str
+    title: str
+    detected_at: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    ops: tuple[DiffOp, ...]
+    municipality: str | None
+    country: str | None
+    lang: str | None
+    source_url: str
+    review: Review
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def status(self) -> str:
+        return self.review.status
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form used by ``changes --json`` and the JSON exporter."""
+        return {
+            "id": self.id,
+            "source_id": self.source_id,
+            "url": self.url,
+            "source_url": self.source_url,
+            "kind": self.kind,
+            "title": self.title,
+            "detected_at": self.detected_at,
+            "municipality": self.municipality,
+            "country": self.country,
+            "lang": self.lang,
+            "status": self.review.status,
+            "tags": list(self.review.tags),
+            "note": self.review.note,
+            "reviewed_at": self.review.reviewed_at,
+            "added": list(self.added),
+            "removed": list(self.removed),
+            "findings": [
+                {
+                    "name": f.name,
+                    "value": f.value,
+                    "score": f.score,
+                    "reasons": list(f.reasons),
+                    "plugin": f.plugin,
+                }
+                for f in self.findings
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """A source with its fetch health, as ``sources list`` shows it."""
+
+    source: Source
+    last_fetched: str | None
+    last_status: str | None
+    last_error: str | None
+    consecutive_failures: int
+    last_change_at: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        s = self.source
+        return {
+            "id": s.id,
+            "url": s.url,
+            "kind": s.kind,
+            "municipality": s.municipality,
+            "country": s.country,
+            "lang": s.lang,
+            "tags": list(s.tags),
+            "enabled": s.enabled,
+            "last_fetched": self.last_fetched,
+            "last_status": self.last_status,
+            "last_error": self.last_error,
+            "consecutive_failures": self.consecutive_failures,
+            "last_change_at": self.last_change_at,
+        }
+
+
+@dataclass(frozen=True)
+class CrawlSummary:
+    """Counts for one crawl run, printed as the one-line summary."""
+
+    run_id: int
+    sources: int
+    fetched: int
+    not_modified: int
+    unchanged: int
+    changed: int
+    new_items: int
+    failed: int
+
+    def line(self) -> str:
+        return (
+            f"crawl {self.run_id}: {self.sources} sources, {self.fetched} fetched, "
+            f"{self.not_modified} not modified, {self.unchanged} unchanged, "
+            f"{self.changed} changed, {self.new_items} new items, {self.failed} failed"
+        )

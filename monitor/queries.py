@@ -1,0 +1,229 @@
+"""Named read queries returning monitor dataclasses.
+
+The CLI, the TUI and exporters read through these functions and never write SQL.
+Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.diff import ops_from_json
+from monitor.errors import SourceError
+from monitor.models import ChangeRow, CrawlSummary, Finding, Review, Source, SourceStatus
+
+_SOURCE_COLS = (
+    "s.id, s.url, s.kind, s.municipality, s.country, s.lang, s.tags, s.enabled, "
+    "st.etag, st.last_modified, st.last_fetched, st.last_status, st.last_error, "
+    "COALESCE(st.consecutive_failures, 0), st.last_change_at"
+)
+
+
+def _source(row: Sequence[Any]) -> Source:
+    return Source(
+        id=row[0], url=row[1], kind=row[2], municipality=row[3], country=row[4], lang=row[5],
+        tags=tuple(json.loads(row[6] or "[]")), enabled=bool(row[7]), etag=row[8],
+        last_modified=row[9],
+    )
+
+
+def get_source(db: Database, source_id: int) -> Source:
+    """One source by id. Raises SourceError when there is none."""
+    row = db.execute(
+        f"SELECT {_SOURCE_COLS} FROM sources s LEFT JOIN source_state st ON st.source_id = s.id "
+        "WHERE s.id = ?",
+        [source_id],
+    ).fetchone()
+    if row is None:
+        raise SourceError(f"no source with id {source_id}")
+    return _source(row)
+
+
+def sources(db: Database, *, enabled_only: bool = False, ids: Sequence[int] = ()) -> list[SourceStatus]:
+    """Sources with their fetch health, failing ones first, then by id."""
+    where, params = [], []
+    if enabled_only:
+        where.append("s.enabled = 1")
+    if ids:
+        where.append(f"s.id IN ({','.join('?' * len(ids))})")
+        params.extend(ids)
+    sql = (
+        f"SELECT {_SOURCE_COLS} FROM sources s LEFT JOIN source_state st ON st.source_id = s.id "
+        + (f"WHERE {' AND '.join(where)} " if where else "")
+        + "ORDER BY s.id"
+    )
+    return [
+        SourceStatus(_source(r), last_fetched=r[10], last_status=r[11], last_error=r[12],
+                     consecutive_failures=r[13], last_change_at=r[14])
+        for r in db.execute(sql, params)
+    ]
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """What to show: all fields optional and combined with AND."""
+
+    status: str | None = None
+    statuses: tuple[str, ...] = ()
+    source_id: int | None = None
+    search: str | None = None
+    """An FTS5 query over title and changed text."""
+    ids: tuple[int, ...] = ()
+    newest_first: bool = True
+
+
+def _where(f: ChangeFilter) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    statuses = tuple(f.statuses) + ((f.status,) if f.status else ())
+    if statuses:
+        clauses.append(f"COALESCE(r.status, 'new') IN ({','.join('?' * len(statuses))})")
+        params.extend(statuses)
+    if f.source_id is not None:
+        clauses.append("c.source_id = ?")
+        params.append(f.source_id)
+    if f.search:
+        clauses.append("c.id IN (SELECT rowid FROM changes_fts WHERE changes_fts MATCH ?)")
+        params.append(f.search)
+    if f.ids:
+        clauses.append(f"c.id IN ({','.join('?' * len(f.ids))})")
+        params.extend(f.ids)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+_CHANGE_SQL = (
+    "SELECT c.id, c.source_id, c.url, c.kind, c.title, c.detected_at, c.added, c.removed, c.ops, "
+    "s.municipality, s.country, s.lang, s.url, COALESCE(r.status, 'new'), r.note, r.updated_at "
+    "FROM changes c JOIN sources s ON s.id = c.source_id LEFT JOIN reviews r ON r.change_id = c.id"
+)
+
+
+def changes(db: Database, f: ChangeFilter | None = None, *, limit: int | None = None,
+            offset: int = 0) -> list[ChangeRow]:
+    """Changes matching ``f`` with their review and findings, newest first by default."""
+    f = f or ChangeFilter()
+    where, params = _where(f)
+    order = "DESC" if f.newest_first else "ASC"
+    sql = f"{_CHANGE_SQL}{where} ORDER BY c.detected_at {order}, c.id {order}"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [limit, offset]
+    rows = list(db.execute(sql, params))
+    ids = [r[0] for r in rows]
+    tags = _tags_for(db, ids)
+    findings = _findings_for(db, ids)
+    return [
+        ChangeRow(
+            id=r[0], source_id=r[1], url=r[2], kind=r[3], title=r[4], detected_at=r[5],
+            added=tuple(json.loads(r[6])), removed=tuple(json.loads(r[7])),
+            ops=ops_from_json(json.loads(r[8])), municipality=r[9], country=r[10], lang=r[11],
+            source_url=r[12],
+            review=Review(change_id=r[0], status=r[13], tags=tags.get(r[0], ()), note=r[14],
+                          reviewed_at=r[15]),
+            findings=findings.get(r[0], ()),
+        )
+        for r in rows
+    ]
+
+
+def count_changes(db: Database, f: ChangeFilter | None = None) -> int:
+    where, params = _where(f or ChangeFilter())
+    sql = f"SELECT COUNT(*) FROM changes c LEFT JOIN reviews r ON r.change_id = c.id{where}"
+    return int(db.execute(sql, params).fetchone()[0])
+
+
+def status_counts(db: Database) -> dict[str, int]:
+    """How many changes have each review status (``new`` included)."""
+    counts = {"new": 0, "relevant": 0, "irrelevant": 0, "follow-up": 0}
+    for status, n in db.execute(
+        "SELECT COALESCE(r.status, 'new'), COUNT(*) FROM changes c "
+        "LEFT JOIN reviews r ON r.change_id = c.id GROUP BY 1"
+    ):
+        counts[status] = n
+    return counts
+
+
+def change(db: Database, change_id: int) -> ChangeRow | None:
+    rows = changes(db, ChangeFilter(ids=(change_id,)))
+    return rows[0] if rows else None
+
+
+def _in(ids: Sequence[int]) -> str:
+    return ",".join("?" * len(ids))
+
+
+def _tags_for(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    out: dict[int, list[str]] = {}
+    if ids:
+        for cid, tag in db.execute(
+            f"SELECT change_id, tag FROM review_tags WHERE change_id IN ({_in(ids)}) ORDER BY tag",
+            list(ids),
+        ):
+            out.setdefault(cid, []).append(tag)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _findings_for(db: Database, ids: Sequence[int]) -> dict[int, tuple[Finding, ...]]:
+    out: dict[int, list[Finding]] = {}
+    if ids:
+        for cid, plugin, name, value, score, reasons in db.execute(
+            "SELECT change_id, plugin, name, value, score, reasons FROM findings "
+            f"WHERE change_id IN ({_in(ids)}) ORDER BY id",
+            list(ids),
+        ):
+            out.setdefault(cid, []).append(
+                Finding(name, json.loads(value) if value else None, score,
+                        tuple(json.loads(reasons or "[]")), plugin)
+            )
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def all_tags(db: Database) -> list[str]:
+    """Every tag in use, for completion."""
+    return [r[0] for r in db.execute("SELECT DISTINCT tag FROM review_tags ORDER BY tag")]
+
+
+def crawl_summary(db: Database, run_id: int) -> CrawlSummary:
+    """Counts of one crawl run, from its fetch outcomes."""
+    n = db.execute("SELECT sources FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+    counts: dict[str, int] = {}
+    for outcome, k in db.execute(
+        "SELECT outcome, COUNT(*) FROM fetch_outcomes WHERE run_id = ? GROUP BY outcome", [run_id]
+    ):
+        counts[outcome] = k
+    ok = {"new", "changed", "unchanged", "not-modified"}
+    new_items = db.execute(
+        "SELECT COUNT(*) FROM changes WHERE run_id = ? AND kind = 'new-entry'", [run_id]
+    ).fetchone()[0]
+    return CrawlSummary(
+        run_id=run_id,
+        sources=n[0] if n else 0,
+        fetched=sum(v for k, v in counts.items() if k in ok and k != "not-modified"),
+        not_modified=counts.get("not-modified", 0),
+        unchanged=counts.get("unchanged", 0),
+        changed=counts.get("changed", 0),
+        new_items=new_items,
+        failed=sum(v for k, v in counts.items() if k not in ok),
+    )
+
+
+def export_batches(db: Database) -> list[dict[str, Any]]:
+    """Earlier export batches, newest first."""
+    return [
+        {"id": r[0], "created_at": r[1], "format": r[2], "filters": json.loads(r[3]),
+         "path": r[4], "count": r[5]}
+        for r in db.execute(
+            "SELECT id, created_at, format, filters, path, count FROM export_batches ORDER BY id DESC"
+        )
+    ]
+
+
+def snapshot_count(db: Database, source_id: int | None = None) -> int:
+    if source_id is None:
+        return int(db.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0])
+    return int(db.execute("SELECT COUNT(*) FROM snapshots WHERE source_id = ?", [source_id]).fetchone()[0])

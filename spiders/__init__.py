@@ -1,0 +1,2 @@
+"""Scrapy spiders (one per source kind) and the thin pipeline that hands each fetch
+result to :func:`monitor.ingest.ingest`. Spiders only fetch and route."""
