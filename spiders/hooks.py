@@ -20,9 +20,9 @@ def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: di
     from spiders.page import PageSpider
 
     spiders = {"page": PageSpider, "feed": FeedSpider}
-    for name in crawl_settings.QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.CRITICAL)
     process = AsyncCrawlerProcess(crawl_settings.as_dict({**settings, "TWINWATCH_DB": db_path}))
+    for name in crawl_settings.QUIET_LOGGERS:  # after Scrapy has configured logging
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     for kind, spider in spiders.items():
         chosen = [s for s in sources if s.kind == kind]
         if chosen:

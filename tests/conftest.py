@@ -1,0 +1,152 @@
+"""Shared fixtures: a migrated database file, a plugin manager holding only our own
+plugins, a scriptable HTTP server on 127.0.0.1, and a way to run ``twinwatch`` in a
+subprocess (a Scrapy reactor cannot restart inside one test process)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from monitor.db import open_db
+from monitor.plugin_manager import PluginManager, make_plugin_manager
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "twinwatch.db"
+
+
+@pytest.fixture
+def db(db_path: Path):
+    database = open_db(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def pm() -> PluginManager:
+    """Only the twinwatch distribution's own plugins, so nothing installed elsewhere leaks in."""
+    return make_plugin_manager(distribution="twinwatch")
+
+
+@dataclass
+class Route:
+    """What the test server answers for one path."""
+
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    hang: float = 0.0
+    """Seconds to sleep before answering (a hanging server)."""
+    etag: str | None = None
+    """When set, answer 304 to a matching If-None-Match."""
+
+
+class TestServer:
+    """A threaded HTTP server on 127.0.0.1 whose routes a test sets and changes."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {"/robots.txt": Route(b"User-agent: *\nAllow: /\n",
+                                                              headers={"Content-Type": "text/plain"})}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self._stop = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                server.requests.append((self.path, dict(self.headers)))
+                route = server.routes.get(self.path)
+                if route is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if route.hang:
+                    server._stop.wait(route.hang)
+                    if server._stop.is_set():
+                        return
+                if route.etag and self.headers.get("If-None-Match") == route.etag:
+                    self.send_response(304)
+                    self.send_header("ETag", route.etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(route.status)
+                for k, v in route.headers.items():
+                    self.send_header(k, v)
+                if route.etag:
+                    self.send_header("ETag", route.etag)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.wfile.write(route.body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def set(self, path: str, body: bytes | str = b"", **kw: object) -> str:
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.routes[path] = Route(body, **kw)  # type: ignore[arg-type]
+        return self.url(path)
+
+    def start(self) -> TestServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def http_server() -> Iterator[TestServer]:
+    """A local server that stops with the test (hanging handlers are released)."""
+    server = TestServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def twinwatch(db_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``twinwatch --db <db_path> ARGS`` in a subprocess; returns the completed process."""
+
+    def run(*args: str, check: bool = True, timeout: float = 90) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop("TWINWATCH_DB", None)
+        started = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-m", "monitor", "--db", str(db_path), *args],
+            capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT,
+        )
+        proc.elapsed = time.monotonic() - started  # type: ignore[attr-defined]
+        if check and proc.returncode != 0:
+            raise AssertionError(
+                f"twinwatch {' '.join(args)} exited {proc.returncode}\n"
+                f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+            )
+        return proc
+
+    return run
