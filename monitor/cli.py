@@ -172,9 +172,12 @@ def sources_disable(c: Context, source_id: int) -> None:
 @click.option("--source", "source_ids", type=int, multiple=True,
               help="Crawl only this source id (repeatable). Default: every enabled source.")
 @click.option("--timeout", type=float, help="Seconds before a download gives up (default 30).")
+@click.option("--max-size", type=click.IntRange(min=1024),
+              help="Largest body in bytes; a bigger one fails as too-large (default 10 MiB).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for cron).")
 @pass_ctx
-def crawl(c: Context, source_ids: tuple[int, ...], timeout: float | None, quiet: bool) -> None:
+def crawl(c: Context, source_ids: tuple[int, ...], timeout: float | None, max_size: int | None,
+          quiet: bool) -> None:
     """Fetch sources, store what changed, print a one-line summary.
 
     Exit codes: 0 done (also when some sources failed: the summary counts them and
@@ -186,6 +189,9 @@ def crawl(c: Context, source_ids: tuple[int, ...], timeout: float | None, quiet:
     settings: dict[str, Any] = {}
     if timeout:
         settings["DOWNLOAD_TIMEOUT"] = timeout
+    if max_size:
+        settings["DOWNLOAD_MAXSIZE"] = max_size
+        settings["DOWNLOAD_WARNSIZE"] = 0
     summary = run_crawl(c.db_path, c.pm, source_ids, settings)
     if not quiet:
         click.echo(summary.line())
