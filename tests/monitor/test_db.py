@@ -1,0 +1,111 @@
+"""The schema and the connection rules: WAL, busy timeout, IMMEDIATE writes, FTS, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+from monitor.db import migrations, open_db, read_only, write_tx
+
+
+def test_open_db_sets_wal_fk_and_migrates(db_path):
+    """A new file is in WAL mode with foreign keys on and every migration applied."""
+    db = open_db(db_path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+    assert migrations.pending(db) == []
+    tables = set(db.table_names())
+    assert {"sources", "source_state", "snapshots", "blobs", "items", "changes", "changes_fts",
+            "findings", "reviews", "review_tags", "review_events", "crawl_runs", "fetch_outcomes",
+            "export_batches", "export_items"} <= tables
+    db.close()
+    # Opening again applies nothing and keeps data.
+    again = open_db(db_path)
+    assert [m.name for m in migrations.applied(again)] == ["m001_initial"]
+    again.close()
+
+
+def _race(db_path, begin) -> list[Exception]:
+    """Writer A holds the write lock; B reads then writes inside ``begin(b)``; A commits."""
+    a = open_db(db_path)
+    errors: list[Exception] = []
+    started = threading.Event()
+    a.execute("BEGIN IMMEDIATE")
+    a.execute("INSERT INTO sources (url, created_at) VALUES ('http://a', 'now')")
+
+    def second() -> None:
+        b = open_db(db_path, timeout=10)
+        try:
+            with begin(b):
+                b.execute("SELECT COUNT(*) FROM sources").fetchone()
+                started.set()
+                b.execute("INSERT INTO sources (url, created_at) VALUES ('http://b', 'now')")
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            started.set()
+            b.close()
+
+    t = threading.Thread(target=second)
+    t.start()
+    started.wait(0.5)
+    time.sleep(0.3)
+    a.execute("COMMIT")
+    t.join(15)
+    a.close()
+    return errors
+
+
+def test_write_tx_waits_for_another_writer(db_path):
+    """IMMEDIATE writes wait for another writer (busy timeout) instead of failing 'locked'."""
+    open_db(db_path).close()
+    assert _race(db_path, write_tx) == []
+    with open_db(db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM sources").fetchone()[0] == 2
+
+
+def test_deferred_transaction_would_fail(db_path):
+    """The trap write_tx avoids: sqlite-utils' deferred atomic() fails at once in WAL mode."""
+    open_db(db_path).close()
+    errors = _race(db_path, lambda b: b.atomic())
+    assert len(errors) == 1 and "locked" in str(errors[0])
+
+
+def test_write_tx_rolls_back_on_error(db):
+    """An exception inside write_tx leaves nothing behind."""
+    try:
+        with write_tx(db):
+            db.execute("INSERT INTO sources (url, created_at) VALUES ('http://a', 'now')")
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    assert db.execute("SELECT COUNT(*) FROM sources").fetchone()[0] == 0
+    assert not db.conn.in_transaction
+
+
+def test_read_only_connection_cannot_write(db, db_path):
+    """Reader connections (the TUI's workers) refuse writes."""
+    ro = read_only(db_path)
+    try:
+        ro.execute("INSERT INTO sources (url, created_at) VALUES ('http://a', 'now')")
+    except sqlite3.OperationalError as exc:
+        assert "readonly" in str(exc) or "read-only" in str(exc) or "query_only" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("read-only connection wrote")
+    finally:
+        ro.close()
+
+
+def test_fts_indexes_change_text(db):
+    """Changes are searchable through FTS5, accents folded."""
+    with write_tx(db):
+        db.execute("INSERT INTO sources (id, url, created_at) VALUES (1, 'http://a', 'now')")
+        db.execute(
+            "INSERT INTO changes (source_id, kind, url, title, detected_at, added_text) "
+            "VALUES (1, 'page-changed', 'http://a', 'Jumelage', 'now', 'Le conseil a suspendu le "
+            "jumelage avec Mégiddo')"
+        )
+    hits = db.execute("SELECT rowid FROM changes_fts WHERE changes_fts MATCH 'megiddo'").fetchall()
+    assert hits == [(1,)]

@@ -1,0 +1,63 @@
+"""The layering rules of STYLE.md, checked."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MONITOR_MODULES = sorted(
+    ".".join(p.relative_to(ROOT).with_suffix("").parts)
+    for p in (ROOT / "monitor").rglob("*.py")
+    if p.name != "__main__.py"
+)
+
+
+@pytest.mark.parametrize("module", MONITOR_MODULES)
+def test_monitor_module_imports_no_scrapy_or_textual(module):
+    """Importing any monitor module loads neither Scrapy, Twisted nor Textual."""
+    code = (
+        f"import sys, {module}\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'scrapy', 'textual', 'twisted', 'spiders', 'plugins', 'tui'})\n"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""
+
+
+def test_import_contracts_hold():
+    """lint-imports (import-linter) keeps its contracts."""
+    exe = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
+    out = subprocess.run([exe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+DDL = re.compile(r"\b(CREATE\s+(TABLE|INDEX|VIRTUAL|TRIGGER|VIEW)|ALTER\s+TABLE|DROP\s+TABLE)\b", re.I)
+SQL = re.compile(r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b", re.I)
+
+
+def _sources(*packages: str):
+    for pkg in packages:
+        yield from (ROOT / pkg).rglob("*.py")
+
+
+def test_ddl_only_in_db_module():
+    """Only monitor/db.py creates or alters tables, indexes, triggers."""
+    offenders = [str(p.relative_to(ROOT)) for p in _sources("monitor", "spiders", "plugins", "tui")
+                 if p != ROOT / "monitor" / "db.py" and DDL.search(p.read_text())]
+    assert offenders == []
+
+
+def test_sql_only_in_monitor():
+    """spiders, plugins and tui hold no SQL: they call monitor's functions."""
+    offenders = [str(p.relative_to(ROOT)) for p in _sources("spiders", "plugins", "tui")
+                 if SQL.search(p.read_text())]
+    assert offenders == []
