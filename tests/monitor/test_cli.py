@@ -104,7 +104,8 @@ def test_changes_review_export_round_trip(twinwatch, db_path, pm, tmp_path):
     text = raw.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
     js = json.loads(twinwatch("export", "--format", "json").stdout)
-    assert [(r["id"], r["status"], r["tags"], r["note"]) for r in js] == [(cid, "relevant", ["twinning"], "check")]
+    got = [(r["id"], r["status"], r["tags"], r["note"]) for r in js]
+    assert got == [(cid, "relevant", ["twinning"], "check")]
     with open_db(db_path) as db:
         batches = list(db.execute("SELECT format, count FROM export_batches ORDER BY id"))
     assert batches == [("csv", 1), ("json", 1)]

@@ -159,7 +159,8 @@ def test_review_survives_later_crawl(db, pm, page_source):
 def test_control_characters_never_stored(db, pm, feed_source):
     """Terminal escape sequences in fetched text are stripped before storage."""
     ingest(db, pm, fetch(feed_source, feed([("a", "x", "y")]), RSS))
-    ingest(db, pm, fetch(feed_source, feed([("a", "x", "y"), ("b", "Evil \x1b[2J[bold]title[/]", "z\x07")]), RSS))
+    hostile = ("b", "Evil \x1b[2J[bold]title[/]", "z\x07")
+    ingest(db, pm, fetch(feed_source, feed([("a", "x", "y"), hostile]), RSS))
     (c,) = changes(db)
     assert "\x1b" not in c.title and "\x07" not in "".join(c.added)
     assert c.title == "Evil [2J[bold]title[/]"
