@@ -53,9 +53,15 @@ class TwinwatchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TwinwatchError as exc:
-            err = click.ClickException(exc.message)
-            err.exit_code = exc.exit_code
-            raise err from exc
+            raise _Failure(exc.message, exc.exit_code) from exc
+
+
+class _Failure(click.ClickException):
+    """A TwinwatchError as click prints it: ``Error: message`` and the exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.exit_code = code  # type: ignore[misc]
 
 
 @click.group(cls=TwinwatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -305,7 +311,7 @@ def demo(ctx: click.Context, no_tui: bool, keep: bool) -> None:
 def plugins(c: Context, as_json: bool) -> None:
     """List loaded plugins, their hooks, export formats and load errors."""
     pm = c.pm
-    info = {
+    info: dict[str, Any] = {
         "plugins": describe(pm),
         "exporters": sorted(exporters(pm)),
         "errors": [{"name": e.name, "value": e.value, "message": e.message} for e in pm.load_errors],

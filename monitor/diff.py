@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from monitor.models import DiffOp
 
@@ -100,13 +101,13 @@ def ops_to_json(ops: Sequence[DiffOp]) -> list[dict[str, object]]:
     return out
 
 
-def ops_from_json(data: Sequence[dict[str, object]]) -> tuple[DiffOp, ...]:
+def ops_from_json(data: Sequence[dict[str, Any]]) -> tuple[DiffOp, ...]:
     return tuple(
         DiffOp(
             op=str(d["op"]),
             old=str(d.get("old", "")),
             new=str(d.get("new", "")),
-            words=tuple((str(t), str(s)) for t, s in d.get("words", []) or []),  # type: ignore[union-attr]
+            words=tuple((str(t), str(s)) for t, s in d.get("words") or []),
         )
         for d in data
     )

@@ -46,7 +46,8 @@ def get_source(db: Database, source_id: int) -> Source:
 
 def sources(db: Database, *, enabled_only: bool = False, ids: Sequence[int] = ()) -> list[SourceStatus]:
     """Sources with their fetch health, failing ones first, then by id."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if enabled_only:
         where.append("s.enabled = 1")
     if ids:
