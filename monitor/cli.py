@@ -8,6 +8,7 @@ prints a traceback.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,8 @@ class TwinwatchGroup(click.Group):
             return super().invoke(ctx)
         except TwinwatchError as exc:
             raise _Failure(exc.message, exc.exit_code) from exc
+        except sqlite3.DatabaseError as exc:  # locked past the busy timeout, disk full, corrupt
+            raise _Failure(f"database error: {exc}", exitcodes.STORAGE) from exc
 
 
 class _Failure(click.ClickException):
