@@ -215,4 +215,5 @@ class CrawlSummary:
             f"crawl {self.run_id}: {self.sources} sources, {self.fetched} fetched, "
             f"{self.not_modified} not modified, {self.unchanged} unchanged, "
             f"{self.changed} changed, {self.new_items} new items, {self.failed} failed"
+            + (" (see: twinwatch sources list)" if self.failed else "")
         )
