@@ -1,0 +1,190 @@
+"""The bundled demo: its server on its own, and ``twinwatch demo`` end to end."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.demo import DEMO_SOURCES
+from monitor.demo.server import ETAG_PATHS, DemoServer, load_site
+from monitor.ingest import ingest
+from monitor.models import FetchResult
+from monitor.queries import changes
+from monitor.sources import NewSource, add_sources
+
+STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+GENERATED = ("Page generated", "Pagina gegenereerd")
+
+
+@pytest.fixture
+def server():
+    with DemoServer(clock=lambda: datetime(2026, 11, 23, 19, 4, 12)) as s:
+        yield s
+
+
+def get(server: DemoServer, path: str, headers: dict[str, str] | None = None,
+        method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        conn.request(method, path, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------- the server
+
+
+def test_days_switch_the_served_pages(server):
+    """Day 2 serves its own files where it has them and day 1's files elsewhere."""
+    _, _, day1 = get(server, "/ixelles/cooperation.html")
+    _, _, history1 = get(server, "/network/history.html")
+    assert b"<li>Megiddo (Israel)</li>" in day1
+    assert get(server, "/news/ixelles-suspends-megiddo-twinning.html")[0] == 404
+    server.day = 2
+    _, _, day2 = get(server, "/ixelles/cooperation.html")
+    assert b"Megiddo (Israel)</li>" not in day2 and b"<li>Zababdeh (Palestine)</li>" in day2
+    assert get(server, "/network/history.html")[2] == history1
+    assert get(server, "/news/ixelles-suspends-megiddo-twinning.html")[0] == 200
+    with pytest.raises(ValueError):
+        server.day = 3
+
+
+def test_etag_page_answers_304_on_both_days(server):
+    """The network page carries an ETag and a matching If-None-Match gets an empty 304, also on day 2."""
+    status, headers, _ = get(server, "/network/history.html")
+    etag = headers["etag"]
+    assert status == 200 and etag.startswith('"')
+    status, headers, body = get(server, "/network/history.html", {"If-None-Match": etag})
+    assert (status, body, headers["etag"]) == (304, b"", etag)
+    server.day = 2
+    assert get(server, "/network/history.html", {"If-None-Match": f'W/{etag}, "x"'})[0] == 304
+    assert get(server, "/network/history.html", {"If-None-Match": '"other"'})[0] == 200
+    assert "etag" not in get(server, "/ixelles/cooperation.html")[1]
+    assert set(ETAG_PATHS) == {"network/history.html"}
+
+
+def test_unknown_paths_are_404(server):
+    """Unknown files, day folders and paths that climb out of the site are 404."""
+    for path in ("/nope.html", "/day1/robots.txt", "/../server.py", "/%2e%2e/__init__.py",
+                 "/ixelles/"):
+        status, headers, _ = get(server, path)
+        assert status == 404, path
+        assert headers["content-type"].startswith("text/plain")
+    assert (200, 404) == (get(server, "/robots.txt")[0], get(server, "/robots.txt/x")[0])
+
+
+def test_footer_timestamp_and_base_are_rendered_per_request(server):
+    """Placeholders become the serving time and the server's address; headers fit the files."""
+    status, headers, body = get(server, "/vvsg/overview.html")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert int(headers["content-length"]) == len(body)
+    assert b"Pagina gegenereerd op 2026-11-23 19:04:12" in body and b"{{" not in body
+    _, headers, feed = get(server, "/news/feed.xml")
+    assert headers["content-type"].startswith("application/rss+xml")
+    assert f"<link>{server.url('news/ixelles-megiddo-petition.html')}</link>".encode() in feed
+    assert b"{{" not in feed
+    _, headers, robots = get(server, "/robots.txt")
+    assert headers["content-type"].startswith("text/plain") and b"Allow: /" in robots
+    assert get(server, "/", method="HEAD")[1]["content-type"].startswith("text/html")
+    server.clock = lambda: datetime(2026, 11, 24, 8, 0, 0)
+    assert b"Page generated on 2026-11-24 08:00:00" in get(server, "/ixelles/cooperation.html")[2]
+    assert (2, "GET", "/ixelles/cooperation.html", 200) not in server.log
+    assert (1, "GET", "/ixelles/cooperation.html", 200) in server.log
+
+
+def test_every_html_page_has_a_generated_footer():
+    """Each bundled HTML page, on every day, puts the serving time in its footer."""
+    site = load_site()
+    assert sorted(site) == [1, 2]
+    for day, files in site.items():
+        for path, data in files.items():
+            if path.endswith(".html"):
+                footer = data.split(b"<footer", 1)[1]
+                assert b"{{generated}}" in footer, (day, path)
+    for s in DEMO_SOURCES:
+        assert s.path in site[1] and s.path in site[2]
+
+
+def test_footer_timestamp_alone_is_not_a_change(db, pm):
+    """Re-fetching every demo page with only its footer time moved yields no change."""
+    demo = DemoServer()
+    try:
+        pages = [s for s in DEMO_SOURCES if s.kind == "page"]
+        ids, _ = add_sources(db, [NewSource(demo.url(s.path), "page") for s in pages])
+        for hour, expected in ((9, "new"), (10, "unchanged")):
+            demo.clock = lambda hour=hour: datetime(2026, 11, 23, hour, 0, 0)
+            for sid, s in zip(ids, pages, strict=True):
+                body = demo.render(demo.site[1][s.path])
+                result = FetchResult(sid, demo.url(s.path), 200,
+                                     {"content-type": "text/html; charset=utf-8"}, body)
+                assert ingest(db, pm, result) == expected, s.path
+        assert changes(db) == []
+    finally:
+        demo.stop()
+
+
+# --------------------------------------------------------------------------- twinwatch demo
+
+
+def test_demo_crawls_two_days_and_reports_what_changed(twinwatch, db_path: Path):
+    """``twinwatch demo --no-tui`` finds the removal, the edit, the new entry and the new
+    municipality, and nothing for unchanged pages or footer timestamps."""
+    proc = twinwatch("demo", "--no-tui")
+    assert proc.returncode == 0
+    out, err = proc.stdout, proc.stderr
+    assert re.search(r"demo: serving a small municipal web on http://127\.0\.0\.1:\d+/", err)
+    assert "demo: day 1 — crawl 1: 6 sources, 6 fetched, 0 not modified" in err
+    assert ("demo: day 2 — crawl 2: 6 sources, 5 fetched, 1 not modified, 1 unchanged, "
+            "4 changed, 1 new items, 0 failed") in err
+
+    blocks = {b.split("\n", 2)[1].strip().rsplit("/", 2)[-1]: b for b in out.strip().split("\n\n")}
+    assert "page-changed" in blocks["cooperation.html"]
+    assert re.search(r"^  - .*Megiddo \(Israel\)$", blocks["cooperation.html"], re.M)
+    assert "new-entry" in blocks["ixelles-suspends-megiddo-twinning.html"]
+    assert "+ Ixelles suspends its twinning" in blocks["ixelles-suspends-megiddo-twinning.html"]
+    assert "+ Voorbeeldegem" in blocks["overview.html"]
+    assert "(was: 150,000; now: 175,000)" in blocks["solidarity.html"]
+    assert "history.html" not in out and "ixelles-megiddo-petition" not in out
+
+    rows = json.loads(twinwatch("changes", "--json").stdout)
+    assert sorted((r["kind"], r["source_url"].split("/", 3)[3]) for r in rows) == [
+        ("new-entry", "news/feed.xml"),
+        ("page-changed", "brussels/solidarity.html"),
+        ("page-changed", "ixelles/cooperation.html"),
+        ("page-changed", "vvsg/overview.html"),
+    ]
+    by_source = {r["source_url"].split("/", 3)[3]: r for r in rows}
+    removed = [line.removeprefix("- ") for line in by_source["ixelles/cooperation.html"]["removed"]]
+    assert removed == ["Megiddo (Israel)"]
+    assert by_source["ixelles/cooperation.html"]["added"] == []
+    assert by_source["ixelles/cooperation.html"]["municipality"] == "Ixelles"
+    assert any("Voorbeeldegem" in line for line in by_source["vvsg/overview.html"]["added"])
+    assert by_source["vvsg/overview.html"]["lang"] == "nl"
+    assert by_source["news/feed.xml"]["url"].endswith("/news/ixelles-suspends-megiddo-twinning.html")
+    for r in rows:
+        for line in r["added"] + r["removed"]:
+            assert not STAMP.search(line) and not any(g in line for g in GENERATED), line
+
+    with sqlite3.connect(db_path) as con:
+        outcomes = dict(con.execute(
+            "SELECT s.url, o.outcome FROM fetch_outcomes o JOIN sources s ON s.id = o.source_id "
+            "WHERE o.run_id = 2"
+        ).fetchall())
+        snaps = dict(con.execute(
+            "SELECT s.url, COUNT(*) FROM snapshots n JOIN sources s ON s.id = n.source_id "
+            "GROUP BY s.url"
+        ).fetchall())
+    outcomes = {u.split("/", 3)[3]: o for u, o in outcomes.items()}
+    snaps = {u.split("/", 3)[3]: n for u, n in snaps.items()}
+    assert outcomes["network/history.html"] == "not-modified"
+    assert outcomes["news/ixelles-megiddo-petition.html"] == "unchanged"
+    assert snaps["network/history.html"] == snaps["news/ixelles-megiddo-petition.html"] == 1
+    assert re.search(r"Twinning Network, history +not modified", err)
