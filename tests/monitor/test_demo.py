@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.demo import DEMO_SOURCES
+from monitor.demo import DEMO_SOURCES, _crawl
 from monitor.demo.server import ETAG_PATHS, DemoServer, load_site
+from monitor.errors import TwinwatchError
 from monitor.ingest import ingest
 from monitor.models import FetchResult
 from monitor.queries import changes
@@ -132,6 +133,15 @@ def test_footer_timestamp_alone_is_not_a_change(db, pm):
 
 
 # --------------------------------------------------------------------------- twinwatch demo
+
+
+def test_failing_crawl_subprocess_raises_with_its_last_stderr_line(db, db_path: Path):
+    """A crawl subprocess that fails becomes a TwinwatchError with its message and exit code."""
+    with pytest.raises(TwinwatchError) as info:
+        _crawl(db_path, [999], "day 1")
+    assert "day 1 crawl failed (exit 2)" in info.value.message
+    assert info.value.message.endswith("no source with id 999")
+    assert info.value.exit_code == 2
 
 
 def test_demo_crawls_two_days_and_reports_what_changed(twinwatch, db_path: Path):
