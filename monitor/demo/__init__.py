@@ -156,7 +156,7 @@ def _crawl(db_path: Path, ids: Sequence[int], label: str) -> str:
     if proc.returncode != 0:
         err = TwinwatchError(
             f"demo: the {label} crawl failed (exit {proc.returncode}): "
-            f"{_last_line(proc.stderr) or 'no message'}"
+            f"{_last_line(proc.stderr).removeprefix('Error: ') or 'no message'}"
         )
         if 0 < proc.returncode < 126:
             err.exit_code = proc.returncode
