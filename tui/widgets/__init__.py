@@ -1,0 +1,1 @@
+"""Reusable widgets: the change table and the diff view."""
