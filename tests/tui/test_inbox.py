@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
+from textual.widgets import HelpPanel
 
 from monitor.db import read_only
 from monitor.models import ChangeRow, DiffOp, Review
@@ -167,7 +168,7 @@ async def test_tag_key_stores_tag(db_path, three_changes):
         assert table.get_cell(str(ids[0]), "tags").plain == "twinning"
         assert table.selected_id == ids[0]  # tagging does not advance
 
-        await pilot.press("t", *"ignored", "escape")
+        await pilot.press("t", *"quit?", "escape")  # q and ? are text in the prompt
         await settle(pilot, app)
         assert isinstance(app.screen, InboxScreen)
         assert stored(db_path, ids[0]).review.tags == ("twinning",)
@@ -263,6 +264,13 @@ async def test_small_terminal(db_path, three_changes):
         await settle(pilot, app)
         assert stored(db_path, ids[0]).status == "relevant"
         assert table.selected_id == ids[1]
+
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert screen.query(HelpPanel)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not screen.query(HelpPanel)
 
 
 async def test_wide_terminal_is_side_by_side(db_path, three_changes):
