@@ -214,6 +214,7 @@ class CrawlSummary:
         return (
             f"crawl {self.run_id}: {self.sources} sources, {self.fetched} fetched, "
             f"{self.not_modified} not modified, {self.unchanged} unchanged, "
-            f"{self.changed} changed, {self.new_items} new items, {self.failed} failed"
+            f"{self.changed} changed, {self.new_items} new item{'' if self.new_items == 1 else 's'}, "
+            f"{self.failed} failed"
             + (" (see: twinwatch sources list)" if self.failed else "")
         )

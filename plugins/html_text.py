@@ -6,12 +6,15 @@ banners and footers are left out: that is where most noise lives.
 
 from __future__ import annotations
 
+import re
+
 import trafilatura
 
 from monitor.hookspecs import hookimpl
 from monitor.models import Source
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
+_LIST_MARKER = re.compile(r"^- ", re.M)
 
 
 @hookimpl(trylast=True)
@@ -33,4 +36,6 @@ def extract_text(source: Source, url: str, body: bytes, content_type: str) -> st
         favor_recall=True,
         deduplicate=False,
     )
-    return text or ""
+    # trafilatura marks list items with "- "; the marker is layout, not content, and
+    # would otherwise show up in diffs, analyzers and exports ("- Megiddo (Israel)").
+    return _LIST_MARKER.sub("", text or "")

@@ -153,7 +153,7 @@ def test_demo_crawls_two_days_and_reports_what_changed(twinwatch, db_path: Path)
     assert re.search(r"demo: serving a small municipal web on http://127\.0\.0\.1:\d+/", err)
     assert "demo: day 1 — crawl 1: 6 sources, 6 fetched, 0 not modified" in err
     assert ("demo: day 2 — crawl 2: 6 sources, 5 fetched, 1 not modified, 1 unchanged, "
-            "4 changed, 1 new items, 0 failed") in err
+            "4 changed, 1 new item, 0 failed") in err
 
     blocks = {b.split("\n", 2)[1].strip().rsplit("/", 2)[-1]: b for b in out.strip().split("\n\n")}
     assert "page-changed" in blocks["cooperation.html"]

@@ -164,3 +164,16 @@ def test_control_characters_never_stored(db, pm, feed_source):
     (c,) = changes(db)
     assert "\x1b" not in c.title and "\x07" not in "".join(c.added)
     assert c.title == "Evil [2J[bold]title[/]"
+
+
+def test_list_items_are_stored_without_markers(db, pm, page_source):
+    """A partner dropped from an HTML list is removed as its own text, no '- ' marker."""
+    def partners(names: list[str]) -> bytes:
+        items = "".join(f"<li>{n}</li>" for n in names)
+        return page(PARTNERS[:2]).replace(b"</article>", f"<ul>{items}</ul></article>".encode())
+
+    towns = ["Biarritz (France)", "Megiddo (Israel)", "Zababdeh (Palestine)"]
+    ingest(db, pm, fetch(page_source, partners(towns)))
+    ingest(db, pm, fetch(page_source, partners([towns[0], towns[2]])))
+    (c,) = changes(db)
+    assert c.removed == ("Megiddo (Israel)",) and c.added == ()

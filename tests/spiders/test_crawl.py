@@ -28,7 +28,7 @@ def test_edited_page_and_new_feed_entry_end_to_end(http_server, twinwatch, db_pa
                                        ("a", "Petition", "1,300 signatures")]),
                     headers={"Content-Type": "application/rss+xml"})
     second = twinwatch("crawl")
-    assert "2 changed" in second.stdout and "1 new items" in second.stdout
+    assert "2 changed" in second.stdout and "1 new item" in second.stdout
     with open_db(db_path) as db:
         rows = {c.kind: c for c in changes(db)}
     assert set(rows) == {"page-changed", "new-entry"}
