@@ -58,7 +58,9 @@ class ChangeTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         for key, label in COLUMNS:
-            self.add_column(Text(label), key=key)
+            # Status cells are updated in place; give them room for "irrelevant"
+            # instead of the width of the statuses present at first load.
+            self.add_column(Text(label), key=key, width=10 if key == "status" else None)
 
     @property
     def ids(self) -> list[int]:
