@@ -88,3 +88,21 @@ def test_robots_txt_is_obeyed(http_server, twinwatch):
     twinwatch("crawl")
     assert not [p for p, _ in http_server.requests if p.startswith("/private/")]
     assert sources_json(twinwatch)[url]["last_status"] == "robots"
+
+
+def test_review_survives_later_crawls(http_server, twinwatch):
+    """A decision made between crawls is still there, unchanged, after the source changes again."""
+    url = http_server.set("/ixelles.html", page(PARTNERS))
+    twinwatch("sources", "add", url)
+    twinwatch("crawl")
+    http_server.set("/ixelles.html", page(PARTNERS[:-1]))
+    twinwatch("crawl")
+    (c,) = json.loads(twinwatch("changes", "--json").stdout)
+    twinwatch("review", str(c["id"]), "--status", "follow-up", "--tag", "twinning", "--note", "ask")
+    http_server.set("/ixelles.html", page(PARTNERS))
+    twinwatch("crawl")
+    twinwatch("crawl")
+    after = {r["id"]: r for r in json.loads(twinwatch("changes", "--json").stdout)}
+    assert len(after) == 2
+    assert (after[c["id"]]["status"], after[c["id"]]["tags"], after[c["id"]]["note"]) == (
+        "follow-up", ["twinning"], "ask")
