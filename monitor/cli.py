@@ -309,6 +309,21 @@ def demo(ctx: click.Context, no_tui: bool, keep: bool) -> None:
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option("--no-open", is_flag=True, help="Do not open a browser.")
+@pass_ctx
+def browse(c: Context, host: str, port: int, no_open: bool) -> None:
+    """Browse the database read-only in datasette, with canned queries for the
+    registry team (needs the 'browse' extra: pip install 'twinwatch[browse]')."""
+    from monitor.browse import browse as run_browse
+
+    c.db().close()
+    click.echo(f"serving {c.db_path} read-only on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    sys.exit(run_browse(c.db_path, host=host, port=port, open_browser=not no_open))
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="As JSON.")
 @pass_ctx
 def plugins(c: Context, as_json: bool) -> None:
