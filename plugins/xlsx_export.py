@@ -55,6 +55,11 @@ class _FixedTimeZip(zipfile.ZipFile):
             zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
         super().writestr(zinfo_or_arcname, data, *args, **kwargs)
 
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        # openpyxl writes each worksheet from a temporary file; stamp it like the rest.
+        with open(filename, "rb") as f:
+            self.writestr(str(arcname or filename), f.read())
+
 
 class XlsxExporter:
     name = "xlsx"
