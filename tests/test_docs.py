@@ -45,3 +45,13 @@ def test_command_has_help_and_is_in_readme(name, cmd):
     """Every command has help text and appears in the README's command reference."""
     assert cmd.help and len(cmd.help) > 20
     assert f"twinwatch {name}" in (ROOT / "README.md").read_text()
+
+
+def test_every_export_column_documented():
+    """docs/exports.md lists every column of every exported table."""
+    from monitor.export_tables import TABLES
+
+    text = (ROOT / "docs" / "exports.md").read_text()
+    for _name, (_title, columns) in TABLES.items():
+        for c in columns:
+            assert f"`{c.name}`" in text, c.name
