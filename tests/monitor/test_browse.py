@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from monitor.browse import CANNED
 from monitor.db import open_db
 from monitor.ingest import ingest
 from monitor.models import FetchResult
+from monitor.records import create
 from monitor.review import review
 from monitor.sources import NewSource, add_sources
 from tests.helpers import feed
@@ -34,7 +36,9 @@ def get_json(url: str, deadline: float) -> dict:
         try:
             with urllib.request.urlopen(url, timeout=5) as r:
                 return json.loads(r.read())
-        except OSError:
+        except urllib.error.HTTPError:
+            raise
+        except OSError:  # not listening yet
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
@@ -51,6 +55,8 @@ def reviewed_db(db_path: Path, pm) -> Path:
         ingest(db, pm, FetchResult(bad, "u", 404, error_kind="http-error", error="HTTP 404"))
         cid = db.execute("SELECT id FROM changes").fetchone()[0]
         review(db, cid, status="relevant")
+        create(db, cid, {"partner": "Megiddo", "partner_country": "IL", "action": "twinning_suspended",
+                         "date": "2024-06"})
     return db_path
 
 
@@ -69,6 +75,9 @@ def test_browse_serves_canned_queries_read_only(reviewed_db):
         failing = get_json(f"{base}/failing_sources.json?_shape=array", deadline)
         assert [(r["municipality"], r["last_status"], r["last_error"]) for r in failing] == [
             ("Gent", "http-error", "HTTP 404")]
+        (step,) = get_json(f"{base}/twinning_timelines.json?_shape=array", deadline)
+        assert (step["municipality"], step["partner"], step["step"], step["date"]) == (
+            "Ixelles", "Megiddo", "suspended", "2024-06")
         for name in CANNED:
             assert isinstance(get_json(f"{base}/{name}.json?_shape=array&municipality=", deadline), list)
         req = urllib.request.Request(f"{base}.json?sql=DELETE+FROM+changes")
