@@ -206,6 +206,22 @@ def crawl(c: Context, source_ids: tuple[int, ...], timeout: float | None, max_si
         click.echo(summary.line())
 
 
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@pass_ctx
+def ingest_cmd(c: Context, paths: tuple[str, ...], quiet: bool) -> None:
+    """Load fetch results written as JSON Lines by spiders running elsewhere (scrapyd):
+    PATHS are files, folders or glob patterns. Each result goes through the same ingest
+    as a local crawl; a result already loaded is skipped."""
+    from monitor.results_io import load
+
+    with c.db() as db:
+        summary = load(db, c.pm, paths, warn=lambda m: click.echo(f"warning: {m}", err=True))
+    if not quiet:
+        click.echo(summary.line())
+
+
 # --------------------------------------------------------------------------- review
 
 

@@ -250,6 +250,21 @@ def m002_registry_records(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_ingested_results(db: Database) -> None:
+    """Fetch results loaded from files (scrapyd feed exports), so loading one twice adds nothing."""
+    db.executescript(
+        """
+        CREATE TABLE ingested_results (
+            fp TEXT PRIMARY KEY,
+            source_id INTEGER REFERENCES sources(id) ON DELETE CASCADE,
+            run_id INTEGER REFERENCES crawl_runs(id),
+            ingested_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 def connect(path: str | Path, *, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
     """A raw connection with our pragmas; autocommit so nothing opens a deferred write."""
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
