@@ -390,6 +390,38 @@ def links(c: Context, as_json: bool) -> None:
                    f"({lk.partner_country or '?'}): {lk.state}; {steps}")
 
 
+@cli.command()
+@click.option("--country", "countries", multiple=True, default=(), metavar="CC",
+              help="A built-in municipality list (BE); default BE unless --reference is given.")
+@click.option("--reference", "files", multiple=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="A CSV list of municipalities (code,name[,name_xx][,country]).")
+@click.option("--problems", is_flag=True, help="Only municipalities without a working source.")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@pass_ctx
+def coverage(c: Context, countries: tuple[str, ...], files: tuple[Path, ...], problems: bool,
+             as_json: bool) -> None:
+    """Which municipalities have no source, which have failing or silent sources, and
+    when each last produced a relevant change."""
+    from monitor.coverage import coverage as compute
+    from monitor.coverage import references
+
+    refs = references(countries or (() if files else ("BE",)), files)
+    with c.db() as db:
+        rows = compute(db, refs)
+    if problems:
+        rows = [r for r in rows if r.problems]
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    covered = sum(1 for r in rows if r.sources)
+    for r in rows:
+        m = r.municipality
+        state = ", ".join(r.problems) or "ok"
+        click.echo(f"{m.code:<6} {m.label[:40]:<40} {len(r.sources):>2} sources  {state:<16} "
+                   f"last relevant: {(r.last_relevant or '—')[:10]}")
+    click.echo(f"{covered} of {len(refs)} municipalities have a source", err=True)
+
+
 # --------------------------------------------------------------------------- export
 
 
@@ -397,9 +429,10 @@ def links(c: Context, as_json: bool) -> None:
 @click.option("--format", "fmt", default="csv", show_default=True,
               help="csv, json, jsonl, xlsx, datapackage, quickstatements, or one added by a "
                    "plugin (see 'twinwatch plugins').")
-@click.option("--table", type=click.Choice(["records", "links", "changes"]),
+@click.option("--table", type=click.Choice(["records", "links", "changes", "coverage"]),
               help="What to export: registry records (default), twinning links with their "
-                   "timelines (default for quickstatements), or reviewed changes.")
+                   "timelines (default for quickstatements), reviewed changes, or the coverage "
+                   "of Belgian municipalities.")
 @click.option("--status", "statuses", type=click.Choice(REVIEWED), multiple=True,
               help="Only changes with this status, or records resting on one (repeatable).")
 @click.option("--municipality", help="Only this municipality (records: also as partner).")

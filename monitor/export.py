@@ -29,7 +29,15 @@ from sqlite_utils import Database
 
 from monitor.db import write_tx
 from monitor.errors import ConfigError, ExportError, PluginError
-from monitor.export_tables import TABLES, Item, Table, change_items, link_items, record_items
+from monitor.export_tables import (
+    TABLES,
+    Item,
+    Table,
+    change_items,
+    coverage_items,
+    link_items,
+    record_items,
+)
 from monitor.ingest import utcnow
 from monitor.models import REVIEW_STATUSES
 from monitor.plugin_manager import PluginManager, exporters
@@ -117,6 +125,10 @@ def _items(db: Database, table: str, req: ExportRequest) -> list[Item]:
         if req.date_from:
             rows = [c for c in rows if c.detected_at[:10] >= req.date_from]
         return change_items(rows)
+    if table == "coverage":
+        from monitor.coverage import belgium, coverage
+
+        return coverage_items(coverage(db, belgium()))
     f = RecordFilter(municipality=req.municipality, date_from=req.date_from, statuses=req.statuses)
     if table == "records":
         return record_items(records(db, f))

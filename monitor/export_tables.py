@@ -168,9 +168,35 @@ def change_items(rows: Sequence[ChangeRow]) -> list[Item]:
     return items
 
 
+COVERAGE_COLUMNS = (
+    Column("code", "string", "the municipality's official code (NIS/REFNIS for Belgium)"),
+    Column("country", "string", "its country"),
+    Column("name", "string", "its names, ' / '-separated"),
+    Column("name_nl", "string", "its Dutch name"),
+    Column("name_fr", "string", "its French name"),
+    Column("name_de", "string", "its German name, where it has one"),
+    Column("sources", "array", "ids of the sources that speak for it", "; "),
+    Column("failing_sources", "array", "ids of those whose last fetch failed", "; "),
+    Column("silent_sources", "array", "ids of those that fetch fine but produced nothing lately", "; "),
+    Column("last_change", "datetime", "the latest change any of its sources produced"),
+    Column("last_relevant_change", "datetime", "the latest change a curator marked relevant"),
+    Column("problems", "array", "no source, failing, silent", "; "),
+)
+
+
+def coverage_items(rows: Sequence[Any]) -> list[Item]:
+    items = []
+    for n, r in enumerate(rows, start=1):
+        row = r.as_dict()
+        version = hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()[:16]
+        items.append(Item(int(row["code"]) if str(row["code"]).isdigit() else n, version, row))
+    return items
+
+
 TABLES = {
     "records": ("Registry records", RECORD_COLUMNS),
     "links": ("Twinning links with their timelines", LINK_COLUMNS),
     "changes": ("Reviewed changes", CHANGE_COLUMNS),
+    "coverage": ("Coverage of Belgian municipalities", COVERAGE_COLUMNS),
 }
 """Every exportable table: its title and columns."""
