@@ -267,6 +267,62 @@ def review(c: Context, change_id: int, status: str | None, tags: tuple[str, ...]
     click.echo(f"#{r.change_id} {r.status}" + (f" [{', '.join(r.tags)}]" if r.tags else ""))
 
 
+@cli.group("cases")
+def cases_group() -> None:
+    """Group changes that report the same event into cases, list and review them."""
+
+
+@cases_group.command("group")
+@pass_ctx
+def cases_group_cmd(c: Context) -> None:
+    """Put every change not yet grouped into a case (near-duplicate text, or the same
+    municipality and partner, within 30 days)."""
+    from monitor.cases import group
+
+    with c.db() as db:
+        click.echo(group(db).line())
+
+
+@cases_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@pass_ctx
+def cases_list(c: Context, as_json: bool) -> None:
+    """Cases of two or more changes, newest first, with every source."""
+    from dataclasses import asdict
+
+    from monitor.cases import cases
+    from monitor.text import one_line
+
+    with c.db() as db:
+        found = cases(db)
+    if as_json:
+        click.echo(json.dumps([asdict(k) for k in found], ensure_ascii=False, indent=2))
+        return
+    for k in found:
+        click.echo(f"case {k.id}: {len(k.change_ids)} changes, {k.first_detected[:10]}–"
+                   f"{k.last_detected[:10]}, {', '.join(k.municipalities) or '?'}: {one_line(k.title, 70)}")
+        for url in k.urls:
+            click.echo(f"  {one_line(url, 100)}")
+
+
+@cases_group.command("review")
+@click.argument("case_id", type=int)
+@click.option("--status", type=click.Choice(REVIEW_STATUSES), help="The decision, for every change.")
+@click.option("--tag", "tags", multiple=True, help="Add a tag to every change (repeatable).")
+@click.option("--note", help="A note for every change.")
+@pass_ctx
+def cases_review(c: Context, case_id: int, status: str | None, tags: tuple[str, ...],
+                 note: str | None) -> None:
+    """Apply one decision to every change of CASE_ID."""
+    from monitor.cases import review_case
+
+    if not (status or tags or note is not None):
+        raise click.UsageError("give at least one of --status, --tag, --note")
+    with c.db() as db:
+        done = review_case(db, case_id, status=status, add_tags=tags, note=note)
+    click.echo(f"case {case_id}: {len(done)} changes {done[0].status if done else ''}")
+
+
 # --------------------------------------------------------------------------- records
 
 

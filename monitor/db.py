@@ -265,6 +265,27 @@ def m003_ingested_results(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_cases(db: Database) -> None:
+    """Cases: changes that report the same event, grouped (every examined change is in one)."""
+    db.executescript(
+        """
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE case_members (
+            change_id INTEGER PRIMARY KEY REFERENCES changes(id) ON DELETE CASCADE,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            signature BLOB,
+            added_at TEXT NOT NULL
+        );
+        CREATE INDEX case_members_case ON case_members(case_id);
+        """
+    )
+
+
 def connect(path: str | Path, *, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
     """A raw connection with our pragmas; autocommit so nothing opens a deferred write."""
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)

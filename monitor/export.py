@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from sqlite_utils import Database
 
+from monitor.cases import case_sources
 from monitor.db import write_tx
 from monitor.errors import ConfigError, ExportError, PluginError
 from monitor.export_tables import (
@@ -124,14 +125,16 @@ def _items(db: Database, table: str, req: ExportRequest) -> list[Item]:
             rows = [c for c in rows if (c.municipality or "").casefold() == req.municipality.casefold()]
         if req.date_from:
             rows = [c for c in rows if c.detected_at[:10] >= req.date_from]
-        return change_items(rows)
+        return change_items(rows, case_sources(db, [c.id for c in rows]))
     if table == "coverage":
         from monitor.coverage import belgium, coverage
 
         return coverage_items(coverage(db, belgium()))
     f = RecordFilter(municipality=req.municipality, date_from=req.date_from, statuses=req.statuses)
     if table == "records":
-        return record_items(records(db, f))
+        found = records(db, f)
+        evidence = sorted({e.change_id for r in found for e in r.evidence})
+        return record_items(found, case_sources(db, evidence))
     links = twinning_links(db, f)
     if req.qids:
         links = _with_qids(links, read_qids(req.qids))

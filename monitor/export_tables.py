@@ -74,7 +74,8 @@ RECORD_COLUMNS = (
     Column("evidence_url", "string", "where the passage was published"),
     Column("snapshot_fingerprint", "string", "sha256 of the stored text the passage comes from"),
     Column("fetched_at", "datetime", "when twinwatch fetched that text (UTC)"),
-    Column("other_evidence_urls", "array", "further changes supporting the same record"),
+    Column("other_evidence_urls", "array",
+           "further changes supporting the record, and every other source of their cases"),
     Column("municipality_qid", "string", "the municipality's Wikidata item, when known"),
     Column("partner_qid", "string", "the partner's Wikidata item, when known"),
     Column("updated_at", "datetime", "when the curator last changed the record (UTC)"),
@@ -112,13 +113,20 @@ CHANGE_COLUMNS = (
     Column("source_url", "string", "the watched URL"),
     Column("added", "array", "paragraphs added (edited ones in their new form)"),
     Column("removed", "array", "paragraphs removed (edited ones in their old form)"),
+    Column("case_id", "integer", "the case grouping the changes that report the same event"),
+    Column("case_urls", "array", "every source of that case"),
 )
 
 
-def record_items(records: Sequence[Record]) -> list[Item]:
+def record_items(records: Sequence[Record],
+                 cases: dict[int, tuple[int, tuple[str, ...]]] | None = None) -> list[Item]:
     items = []
+    cases = cases or {}
     for r in records:
         first = r.evidence[0] if r.evidence else None
+        others = [e.url for e in r.evidence[1:]]
+        for e in r.evidence:  # every source of the cases the evidence belongs to
+            others += [u for u in cases.get(e.change_id, (0, ()))[1] if u != (first.url if first else "")]
         row = {
             "record_id": r.id, "municipality": r.municipality, "country": r.country,
             "partner": r.partner, "partner_country": r.partner_country, "action": r.action,
@@ -127,7 +135,7 @@ def record_items(records: Sequence[Record]) -> list[Item]:
             "evidence_url": first.url if first else None,
             "snapshot_fingerprint": first.snapshot_fp if first else None,
             "fetched_at": first.fetched_at if first else None,
-            "other_evidence_urls": [e.url for e in r.evidence[1:]],
+            "other_evidence_urls": list(dict.fromkeys(others)),
             "municipality_qid": r.municipality_qid, "partner_qid": r.partner_qid,
             "updated_at": r.updated_at,
         }
@@ -153,16 +161,19 @@ def link_items(links: Sequence[TwinningLink]) -> list[Item]:
     return items
 
 
-def change_items(rows: Sequence[ChangeRow]) -> list[Item]:
+def change_items(rows: Sequence[ChangeRow],
+                 cases: dict[int, tuple[int, tuple[str, ...]]] | None = None) -> list[Item]:
     items = []
+    cases = cases or {}
     for c in rows:
+        case_id, case_urls = cases.get(c.id, (None, ()))
         row = {
             "change_id": c.id, "detected_at": c.detected_at, "status": c.review.status,
             "tags": list(c.review.tags), "note": c.review.note,
             "reviewed_at": c.review.reviewed_at, "municipality": c.municipality,
             "country": c.country, "lang": c.lang, "kind": c.kind, "title": c.title,
             "url": c.url, "source_url": c.source_url, "added": list(c.added),
-            "removed": list(c.removed),
+            "removed": list(c.removed), "case_id": case_id, "case_urls": list(case_urls),
         }
         items.append(Item(c.id, c.review.reviewed_at or c.detected_at, row))
     return items
