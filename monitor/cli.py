@@ -206,6 +206,22 @@ def crawl(c: Context, source_ids: tuple[int, ...], timeout: float | None, max_si
         click.echo(summary.line())
 
 
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@pass_ctx
+def ingest_cmd(c: Context, paths: tuple[str, ...], quiet: bool) -> None:
+    """Load fetch results written as JSON Lines by spiders running elsewhere (scrapyd):
+    PATHS are files, folders or glob patterns. Each result goes through the same ingest
+    as a local crawl; a result already loaded is skipped."""
+    from monitor.results_io import load
+
+    with c.db() as db:
+        summary = load(db, c.pm, paths, warn=lambda m: click.echo(f"warning: {m}", err=True))
+    if not quiet:
+        click.echo(summary.line())
+
+
 # --------------------------------------------------------------------------- review
 
 
@@ -251,24 +267,259 @@ def review(c: Context, change_id: int, status: str | None, tags: tuple[str, ...]
     click.echo(f"#{r.change_id} {r.status}" + (f" [{', '.join(r.tags)}]" if r.tags else ""))
 
 
+@cli.group("cases")
+def cases_group() -> None:
+    """Group changes that report the same event into cases, list and review them."""
+
+
+@cases_group.command("group")
+@pass_ctx
+def cases_group_cmd(c: Context) -> None:
+    """Put every change not yet grouped into a case (near-duplicate text, or the same
+    municipality and partner, within 30 days)."""
+    from monitor.cases import group
+
+    with c.db() as db:
+        click.echo(group(db).line())
+
+
+@cases_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@pass_ctx
+def cases_list(c: Context, as_json: bool) -> None:
+    """Cases of two or more changes, newest first, with every source."""
+    from dataclasses import asdict
+
+    from monitor.cases import cases
+    from monitor.text import one_line
+
+    with c.db() as db:
+        found = cases(db)
+    if as_json:
+        click.echo(json.dumps([asdict(k) for k in found], ensure_ascii=False, indent=2))
+        return
+    for k in found:
+        click.echo(f"case {k.id}: {len(k.change_ids)} changes, {k.first_detected[:10]}–"
+                   f"{k.last_detected[:10]}, {', '.join(k.municipalities) or '?'}: {one_line(k.title, 70)}")
+        for url in k.urls:
+            click.echo(f"  {one_line(url, 100)}")
+
+
+@cases_group.command("review")
+@click.argument("case_id", type=int)
+@click.option("--status", type=click.Choice(REVIEW_STATUSES), help="The decision, for every change.")
+@click.option("--tag", "tags", multiple=True, help="Add a tag to every change (repeatable).")
+@click.option("--note", help="A note for every change.")
+@pass_ctx
+def cases_review(c: Context, case_id: int, status: str | None, tags: tuple[str, ...],
+                 note: str | None) -> None:
+    """Apply one decision to every change of CASE_ID."""
+    from monitor.cases import review_case
+
+    if not (status or tags or note is not None):
+        raise click.UsageError("give at least one of --status, --tag, --note")
+    with c.db() as db:
+        done = review_case(db, case_id, status=status, add_tags=tags, note=note)
+    click.echo(f"case {case_id}: {len(done)} changes {done[0].status if done else ''}")
+
+
+# --------------------------------------------------------------------------- records
+
+
+RECORD_OPTIONS = [
+    click.option("--municipality", help="The acting municipality."),
+    click.option("--country", help="Its country (two letters)."),
+    click.option("--municipality-qid", help="Its Wikidata item (Q…), for QuickStatements."),
+    click.option("--partner", help="The partner town, where there is one."),
+    click.option("--partner-country", help="The partner's country (two letters)."),
+    click.option("--partner-qid", help="The partner's Wikidata item (Q…)."),
+    click.option("--action", help="One of: " + ", ".join(
+        ("twinning_established", "twinning_suspended", "twinning_ended", "twinning_debate",
+         "council_motion", "humanitarian_aid", "procurement_policy", "symbolic_action",
+         "partnership_cooperation", "other_solidarity"))),
+    click.option("--date", help="When it was decided or happened: YYYY-MM-DD, YYYY-MM or YYYY."),
+    click.option("--amount-eur", help="An amount in euro."),
+    click.option("--summary", help="One line saying what happened."),
+]
+
+
+def record_options(fn: Any) -> Any:
+    for option in reversed(RECORD_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+@cli.command()
+@click.argument("change_id", type=int)
+@click.option("--new", "new", is_flag=True, help="Add another record for this change.")
+@click.option("--record", "record_id", type=int, help="Edit this record of the change.")
+@click.option("--link", "link_to", type=int, metavar="RECORD_ID",
+              help="Let this change support an existing record instead of a new one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record(s) as JSON.")
+@record_options
+@pass_ctx
+def record(c: Context, /, change_id: int, new: bool, record_id: int | None, link_to: int | None,
+           as_json: bool, **fields: Any) -> None:
+    """Create, correct or link the registry record of CHANGE_ID.
+
+    The first call creates a record pre-filled from the analyzers' findings; later
+    calls with --field options correct it. An empty value ('') clears a field.
+    """
+    from monitor import records as rec
+    from monitor.record_queries import RecordFilter, records
+
+    values = {k: v for k, v in fields.items() if v is not None}
+    with c.db() as db:
+        if link_to is not None:
+            shown = [rec.link(db, link_to, change_id)]
+            if values:
+                shown = [rec.update(db, link_to, values)]
+        else:
+            existing = records(db, RecordFilter(change_id=change_id))
+            if record_id is not None:
+                if record_id not in {r.id for r in existing}:
+                    raise click.UsageError(f"record {record_id} is not a record of change {change_id}")
+                shown = [rec.update(db, record_id, values)]
+            elif new or not existing:
+                shown = [rec.create(db, change_id, values)]
+            elif len(existing) == 1:
+                shown = [rec.update(db, existing[0].id, values)]
+            elif values:
+                raise click.UsageError(f"change {change_id} has {len(existing)} records; "
+                                       "say which with --record ID")
+            else:
+                shown = existing
+    _print_records(shown, as_json)
+
+
+@cli.command("records")
+@click.option("--municipality", help="Only records of this municipality (or partner).")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@pass_ctx
+def records_cmd(c: Context, municipality: str | None, as_json: bool) -> None:
+    """List registry records with their evidence."""
+    from monitor.record_queries import RecordFilter, records
+
+    with c.db() as db:
+        _print_records(records(db, RecordFilter(municipality=municipality)), as_json)
+
+
+def _print_records(rows: Any, as_json: bool) -> None:
+    from dataclasses import asdict
+
+    from monitor.text import one_line
+
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        partner = f" with {r.partner} ({r.partner_country or '?'})" if r.partner else ""
+        amount = f", {r.amount_eur:,.2f} EUR" if r.amount_eur is not None else ""
+        click.echo(f"record {r.id} v{r.version}: {r.municipality or '?'} ({r.country or '?'}) "
+                   f"{r.action or '?'}{partner}, {r.date or 'undated'}{amount}")
+        if r.summary:
+            click.echo(f"  {one_line(r.summary, 100)}")
+        for e in r.evidence:
+            click.echo(f"  evidence: change {e.change_id} {one_line(e.url, 80)} "
+                       f"fetched {e.fetched_at or '?'}")
+            click.echo(f"    “{one_line(e.quote, 100)}”")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@pass_ctx
+def links(c: Context, as_json: bool) -> None:
+    """List twinning links as timelines built from the records."""
+    from dataclasses import asdict
+
+    from monitor.record_queries import twinning_links
+
+    with c.db() as db:
+        found = twinning_links(db)
+    if as_json:
+        click.echo(json.dumps([{**asdict(lk), "state": lk.state, "start": lk.start, "end": lk.end}
+                               for lk in found], ensure_ascii=False, indent=2))
+        return
+    for lk in found:
+        steps = " → ".join(f"{e.state} {e.date or '(undated)'}" for e in lk.events)
+        click.echo(f"{lk.municipality} ({lk.country or '?'}) – {lk.partner} "
+                   f"({lk.partner_country or '?'}): {lk.state}; {steps}")
+
+
+@cli.command()
+@click.option("--country", "countries", multiple=True, default=(), metavar="CC",
+              help="A built-in municipality list (BE); default BE unless --reference is given.")
+@click.option("--reference", "files", multiple=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="A CSV list of municipalities (code,name[,name_xx][,country]).")
+@click.option("--problems", is_flag=True, help="Only municipalities without a working source.")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@pass_ctx
+def coverage(c: Context, countries: tuple[str, ...], files: tuple[Path, ...], problems: bool,
+             as_json: bool) -> None:
+    """Which municipalities have no source, which have failing or silent sources, and
+    when each last produced a relevant change."""
+    from monitor.coverage import coverage as compute
+    from monitor.coverage import references
+
+    refs = references(countries or (() if files else ("BE",)), files)
+    with c.db() as db:
+        rows = compute(db, refs)
+    if problems:
+        rows = [r for r in rows if r.problems]
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    covered = sum(1 for r in rows if r.sources)
+    for r in rows:
+        m = r.municipality
+        state = ", ".join(r.problems) or "ok"
+        click.echo(f"{m.code:<6} {m.label[:40]:<40} {len(r.sources):>2} sources  {state:<16} "
+                   f"last relevant: {(r.last_relevant or '—')[:10]}")
+    click.echo(f"{covered} of {len(refs)} municipalities have a source", err=True)
+
+
 # --------------------------------------------------------------------------- export
 
 
 @cli.command()
 @click.option("--format", "fmt", default="csv", show_default=True,
-              help="Output format: csv, json, or one added by a plugin (see 'twinwatch plugins').")
+              help="csv, json, jsonl, xlsx, datapackage, quickstatements, or one added by a "
+                   "plugin (see 'twinwatch plugins').")
+@click.option("--table", type=click.Choice(["records", "links", "changes", "coverage"]),
+              help="What to export: registry records (default), twinning links with their "
+                   "timelines (default for quickstatements), reviewed changes, or the coverage "
+                   "of Belgian municipalities.")
 @click.option("--status", "statuses", type=click.Choice(REVIEWED), multiple=True,
-              help="Only changes with this status (repeatable). Default: every reviewed change.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (default: stdout).")
+              help="Only changes with this status, or records resting on one (repeatable).")
+@click.option("--municipality", help="Only this municipality (records: also as partner).")
+@click.option("--from", "date_from", metavar="DATE", help="Only records dated on or after DATE.")
+@click.option("--since-last", is_flag=True,
+              help="Only what is new or changed since the last export of this format and table.")
+@click.option("--qids", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV (name,country,qid) giving Wikidata items for towns that have none.")
+@click.option("--batch", "batch_id", type=int,
+              help="Write an earlier export batch again, byte for byte.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write to this file (a folder for datapackage); default: stdout.")
+@click.option("--force", is_flag=True, help="Replace the output if it exists.")
 @pass_ctx
-def export(c: Context, fmt: str, statuses: tuple[str, ...], output: Path | None) -> None:
-    """Export reviewed changes and record the export as a batch."""
+def export(c: Context, fmt: str, table: str | None, statuses: tuple[str, ...],
+           municipality: str | None, date_from: str | None, since_last: bool, qids: Path | None,
+           batch_id: int | None, output: Path | None, force: bool) -> None:
+    """Export records, twinning links or reviewed changes, and record the batch."""
+    from monitor.export import ExportRequest, replay
     from monitor.export import export as do_export
 
     with c.db() as db:
-        result = do_export(db, c.pm, fmt, output, statuses=statuses or REVIEWED)
-    click.echo(f"export batch {result.batch_id}: {result.count} changes -> {result.path}", err=True)
+        if batch_id is not None:
+            result = replay(db, c.pm, batch_id, output, force=force)
+        else:
+            req = ExportRequest(fmt, table, statuses, municipality, date_from, since_last, qids)
+            result = do_export(db, c.pm, req, output, force=force)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"export batch {result.batch_id}: {result.count} {result.table} -> {result.path}",
+               err=True)
 
 
 # --------------------------------------------------------------------------- interactive
@@ -306,6 +557,21 @@ def demo(ctx: click.Context, no_tui: bool, keep: bool) -> None:
         return
     if not c.pm.hook.launch_dashboard(db_path=str(db_path)):
         raise PluginError("no installed plugin provides the dashboard (is 'tui' installed?)")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option("--no-open", is_flag=True, help="Do not open a browser.")
+@pass_ctx
+def browse(c: Context, host: str, port: int, no_open: bool) -> None:
+    """Browse the database read-only in datasette, with canned queries for the
+    registry team (needs the 'browse' extra: pip install 'twinwatch[browse]')."""
+    from monitor.browse import browse as run_browse
+
+    c.db().close()
+    click.echo(f"serving {c.db_path} read-only on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    sys.exit(run_browse(c.db_path, host=host, port=port, open_browser=not no_open))
 
 
 @cli.command()

@@ -200,6 +200,92 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_registry_records(db: Database) -> None:
+    """Registry records with their evidence, and exports that can be replayed."""
+    db.executescript(
+        """
+        -- A curator-confirmed fact: who did what with whom, when, how much.
+        CREATE TABLE records (
+            id INTEGER PRIMARY KEY,
+            municipality TEXT,
+            country TEXT,
+            municipality_qid TEXT,
+            partner TEXT,
+            partner_country TEXT,
+            partner_qid TEXT,
+            action TEXT,
+            date TEXT,
+            amount_eur REAL,
+            summary TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX records_municipality ON records(municipality COLLATE NOCASE);
+        -- The changes a record rests on, each with the quoted passage as fetched.
+        CREATE TABLE record_evidence (
+            record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+            change_id INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+            quote TEXT NOT NULL,
+            url TEXT NOT NULL,
+            snapshot_fp TEXT,
+            fetched_at TEXT,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (record_id, change_id)
+        );
+        CREATE INDEX record_evidence_change ON record_evidence(change_id);
+
+        -- What each export contained, as exported: replaying a batch gives the same bytes,
+        -- and "since the last export" compares item versions.
+        ALTER TABLE export_batches ADD COLUMN table_name TEXT NOT NULL DEFAULT 'changes';
+        ALTER TABLE export_batches ADD COLUMN payload BLOB;
+        CREATE TABLE export_rows (
+            batch_id INTEGER NOT NULL REFERENCES export_batches(id) ON DELETE CASCADE,
+            item_id INTEGER NOT NULL,
+            version TEXT NOT NULL,
+            PRIMARY KEY (batch_id, item_id)
+        );
+        """
+    )
+
+
+@migrations()
+def m003_ingested_results(db: Database) -> None:
+    """Fetch results loaded from files (scrapyd feed exports), so loading one twice adds nothing."""
+    db.executescript(
+        """
+        CREATE TABLE ingested_results (
+            fp TEXT PRIMARY KEY,
+            source_id INTEGER REFERENCES sources(id) ON DELETE CASCADE,
+            run_id INTEGER REFERENCES crawl_runs(id),
+            ingested_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+@migrations()
+def m004_cases(db: Database) -> None:
+    """Cases: changes that report the same event, grouped (every examined change is in one)."""
+    db.executescript(
+        """
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE case_members (
+            change_id INTEGER PRIMARY KEY REFERENCES changes(id) ON DELETE CASCADE,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            signature BLOB,
+            added_at TEXT NOT NULL
+        );
+        CREATE INDEX case_members_case ON case_members(case_id);
+        """
+    )
+
+
 def connect(path: str | Path, *, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
     """A raw connection with our pragmas; autocommit so nothing opens a deferred write."""
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)

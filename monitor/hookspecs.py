@@ -76,12 +76,18 @@ def analyze_change(change: ChangeDraft) -> list[Finding] | None:
 @hookspec
 def register_exporters() -> list[Any] | None:
     """Return exporters: objects with ``name`` (the ``--format`` value),
-    ``extension`` (like ``".csv"``) and ``write(rows, fp)``, where ``rows`` is a list
-    of :class:`~monitor.models.ChangeRow` and ``fp`` a binary file.
+    ``extension`` (like ``".csv"``), ``directory`` (true when it writes a folder),
+    ``tables`` (the table names it can write, or ``None`` for any), ``default_table``
+    and ``write(table, target)``. ``table`` is a :class:`monitor.export_tables.Table`
+    (name, documented columns, rows of plain values, the batch's id and time);
+    ``target`` is a binary file, or an empty folder when ``directory`` is true.
+    ``write`` may return a list of warnings (rows skipped or cut). It must depend only
+    on the table, never on the clock, so a replayed batch gives the same bytes.
 
     Called when the CLI or TUI needs the list of formats. A later plugin with the
     same ``name`` replaces an earlier one. If an implementation raises, it is
-    reported as a plugin load error and its exporters are missing.
+    reported as a plugin load error and its exporters are missing; if ``write``
+    raises, the export fails, no partial output is left and no batch is recorded.
     """
 
 

@@ -45,3 +45,30 @@ def test_command_has_help_and_is_in_readme(name, cmd):
     """Every command has help text and appears in the README's command reference."""
     assert cmd.help and len(cmd.help) > 20
     assert f"twinwatch {name}" in (ROOT / "README.md").read_text()
+
+
+def export_columns_markdown() -> str:
+    """The Columns section of docs/exports.md, from the tables' definitions."""
+    from monitor.export_tables import TABLES
+
+    out = ["## Columns", "", "New columns are only ever appended.", ""]
+    for name, (title, columns) in TABLES.items():
+        out += [f"### `{name}`: {title}", "", "| # | column | type | meaning |", "|---|---|---|---|"]
+        for i, c in enumerate(columns, 1):
+            kind = c.type + (f" (joined by `{c.sep!r}`)" if c.type == "array" else "")
+            out.append(f"| {i} | `{c.name}` | {kind} | {c.description} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def test_every_export_column_documented():
+    """docs/exports.md's Columns section matches the tables (TWINWATCH_REGEN_DOCS=1 rewrites it)."""
+    import os
+
+    path = ROOT / "docs" / "exports.md"
+    text = path.read_text()
+    head, _, _ = text.partition("## Columns")
+    if os.environ.get("TWINWATCH_REGEN_DOCS"):
+        path.write_text(head + export_columns_markdown())
+        text = path.read_text()
+    assert text == head + export_columns_markdown(), "run TWINWATCH_REGEN_DOCS=1 pytest tests/test_docs.py"

@@ -98,13 +98,13 @@ def test_changes_review_export_round_trip(twinwatch, db_path, pm, tmp_path):
     assert out.stdout.strip() == f"#{cid} relevant [twinning]"
     assert json.loads(twinwatch("changes", "--status", "new", "--json").stdout) == []
     csv_path = tmp_path / "out.csv"
-    twinwatch("export", "--format", "csv", "-o", str(csv_path))
+    twinwatch("export", "--format", "csv", "--table", "changes", "-o", str(csv_path))
     raw = csv_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
-    js = json.loads(twinwatch("export", "--format", "json").stdout)
-    got = [(r["id"], r["status"], r["tags"], r["note"]) for r in js]
+    js = json.loads(twinwatch("export", "--format", "json", "--table", "changes").stdout)
+    got = [(r["change_id"], r["status"], r["tags"], r["note"]) for r in js]
     assert got == [(cid, "relevant", ["twinning"], "check")]
     with open_db(db_path) as db:
         batches = list(db.execute("SELECT format, count FROM export_batches ORDER BY id"))

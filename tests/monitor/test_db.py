@@ -19,11 +19,12 @@ def test_open_db_sets_wal_fk_and_migrates(db_path):
     tables = set(db.table_names())
     assert {"sources", "source_state", "snapshots", "blobs", "items", "changes", "changes_fts",
             "findings", "reviews", "review_tags", "review_events", "crawl_runs", "fetch_outcomes",
-            "export_batches", "export_items"} <= tables
+            "export_batches", "export_items", "records", "record_evidence", "export_rows"} <= tables
     db.close()
     # Opening again applies nothing and keeps data.
     again = open_db(db_path)
-    assert [m.name for m in migrations.applied(again)] == ["m001_initial"]
+    assert [m.name for m in migrations.applied(again)] == [m.name for m in migrations._migrations]
+    assert migrations.pending(again) == []
     again.close()
 
 

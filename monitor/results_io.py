@@ -1,0 +1,146 @@
+"""Fetch results as JSON Lines: how spiders running elsewhere (scrapyd, a Scrapy cloud)
+hand their results to this machine's single writer.
+
+One JSON object per line::
+
+    {"twinwatch_result": 1, "source_url": "https://…", "url": "https://…",
+     "status": 200, "headers": {"content-type": "text/html"}, "body_b64": "…",
+     "error_kind": null, "error": null, "elapsed_ms": 120, "fetched_at": "…"}
+
+``load(db, pm, paths)`` ingests every line through :func:`monitor.ingest.ingest`,
+exactly as a local crawl does, inside one crawl run. A line already loaded (same
+bytes) is skipped, so loading a file twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import glob
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.db import write_tx
+from monitor.errors import ConfigError
+from monitor.ingest import finish_run, ingest, start_run, utcnow
+from monitor.models import FetchResult
+from monitor.plugin_manager import PluginManager
+
+FORMAT_VERSION = 1
+
+
+def to_json(result: FetchResult, source_url: str, fetched_at: str | None = None) -> dict[str, Any]:
+    """One result as a JSON Lines object (the inverse of :func:`from_json`)."""
+    return {
+        "twinwatch_result": FORMAT_VERSION, "source_url": source_url, "url": result.url,
+        "status": result.status, "headers": result.headers,
+        "body_b64": base64.b64encode(result.body).decode("ascii"),
+        "error_kind": result.error_kind, "error": result.error, "elapsed_ms": result.elapsed_ms,
+        "fetched_at": fetched_at,
+    }
+
+
+def from_json(obj: dict[str, Any], source_id: int, run_id: int | None) -> FetchResult:
+    headers = obj.get("headers") or {}
+    if not isinstance(headers, dict):
+        raise ValueError("headers must be an object")
+    return FetchResult(
+        source_id=source_id, url=str(obj.get("url") or obj["source_url"]),
+        status=int(obj["status"]) if obj.get("status") is not None else None,
+        headers={str(k).lower(): str(v) for k, v in headers.items()},
+        body=base64.b64decode(obj.get("body_b64") or "", validate=True),
+        error_kind=obj.get("error_kind"), error=obj.get("error"),
+        elapsed_ms=obj.get("elapsed_ms"), run_id=run_id,
+    )
+
+
+def expand(paths: Iterable[str]) -> list[Path]:
+    """Files named by ``paths``: files, folders (their ``*.jl``/``*.jsonl``/``*.json``
+    files) and glob patterns, in a stable order."""
+    found: list[Path] = []
+    for p in paths:
+        matches = sorted(glob.glob(os.path.expanduser(p))) if any(c in p for c in "*?[") else [p]
+        if not matches:
+            raise ConfigError(f"nothing matches {p}")
+        for m in matches:
+            path = Path(m)
+            if path.is_dir():
+                found += sorted(f for f in path.iterdir() if f.suffix in (".jl", ".jsonl", ".json"))
+            elif path.is_file():
+                found.append(path)
+            else:
+                raise ConfigError(f"no such file or folder: {p}")
+    return found
+
+
+@dataclass
+class LoadSummary:
+    run_id: int
+    lines: int = 0
+    ingested: int = 0
+    duplicates: int = 0
+    unknown_source: int = 0
+    invalid: int = 0
+    outcomes: dict[str, int] | None = None
+
+    def line(self) -> str:
+        outs = ", ".join(f"{n} {k}" for k, n in sorted((self.outcomes or {}).items()))
+        return (f"ingest {self.run_id}: {self.lines} lines, {self.ingested} ingested"
+                f"{' (' + outs + ')' if outs else ''}, {self.duplicates} already loaded, "
+                f"{self.unknown_source} for unknown sources, {self.invalid} invalid")
+
+
+def _lines(files: list[Path]) -> Iterator[tuple[Path, int, bytes]]:
+    for path in files:
+        with path.open("rb") as fp:
+            for n, raw in enumerate(fp, start=1):
+                if raw.strip():
+                    yield path, n, raw.rstrip(b"\r\n")
+
+
+def load(db: Database, pm: PluginManager, paths: Iterable[str],
+         warn: Any = lambda message: None) -> LoadSummary:
+    """Ingest the results in ``paths`` (see the module docstring)."""
+    files = expand(paths)
+    sources = {url: sid for sid, url in db.execute("SELECT id, url FROM sources")}
+    run_id = start_run(db, 0, os.getpid())
+    summary = LoadSummary(run_id, outcomes={})
+    assert summary.outcomes is not None
+    seen_sources: list[int] = []
+    for path, n, raw in _lines(files):
+        summary.lines += 1
+        fp = hashlib.sha256(raw).hexdigest()
+        try:
+            obj = json.loads(raw)
+            if not isinstance(obj, dict) or obj.get("twinwatch_result") != FORMAT_VERSION:
+                raise ValueError("not a twinwatch result (version 1)")
+            source_id = sources.get(str(obj.get("source_url")))
+            if source_id is None:
+                summary.unknown_source += 1
+                warn(f"{path}:{n}: no source watches {obj.get('source_url')!r}")
+                continue
+            result = from_json(obj, source_id, run_id)
+        except (ValueError, KeyError, TypeError) as exc:
+            summary.invalid += 1
+            warn(f"{path}:{n}: {exc}")
+            continue
+        if db.execute("SELECT 1 FROM ingested_results WHERE fp = ?", [fp]).fetchone():
+            summary.duplicates += 1
+            continue
+        outcome = ingest(db, pm, result)
+        with write_tx(db):
+            db.execute("INSERT OR IGNORE INTO ingested_results (fp, source_id, run_id, ingested_at) "
+                       "VALUES (?, ?, ?, ?)", [fp, source_id, run_id, utcnow()])
+        summary.ingested += 1
+        summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + 1
+        seen_sources.append(source_id)
+    with write_tx(db):
+        db.execute("UPDATE crawl_runs SET sources = ? WHERE id = ?", [len(set(seen_sources)), run_id])
+    finish_run(db, run_id, sorted(set(seen_sources)))
+    return summary

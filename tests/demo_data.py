@@ -1,0 +1,76 @@
+"""The demo web ingested in-process on a fixed clock, reviewed and turned into records:
+deterministic data for export tests and for the examples in docs/exports.md."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor import export, ingest, records, review, sources
+from monitor.db import open_db
+from monitor.demo import DEMO_SOURCES
+from monitor.demo.server import BASE, GENERATED, load_site
+from monitor.models import FetchResult
+from monitor.plugin_manager import PluginManager
+from monitor.queries import changes
+
+BASE_URL = "http://127.0.0.1:8000"
+TYPES = {"html": "text/html; charset=utf-8", "xml": "application/rss+xml", "txt": "text/plain"}
+
+
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every module's ``utcnow`` ticks one second per call from 2026-11-23 08:00 UTC."""
+    ticks = itertools.count()
+    start = datetime(2026, 11, 23, 8, 0, 0, tzinfo=UTC)
+
+    def now() -> str:
+        return (start + timedelta(seconds=next(ticks))).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    for module in (ingest, review, records, export, sources):
+        monkeypatch.setattr(module, "utcnow", now)
+
+
+def build(db_path: Path, pm: PluginManager) -> dict[str, Any]:
+    """Day 1 and day 2 of the demo web, the four changes reviewed, and four records.
+
+    Returns the ids: ``{"changes": {path: change_id}, "records": {...}}``.
+    """
+    site = load_site()
+    db = open_db(db_path)
+    ids, _ = sources.add_sources(db, [
+        sources.NewSource(f"{BASE_URL}/{s.path}", s.kind, s.municipality, s.country, s.lang)
+        for s in DEMO_SOURCES])
+    by_path = dict(zip((s.path for s in DEMO_SOURCES), ids, strict=True))
+    for day, stamp in ((1, b"2026-11-22 06:00:00"), (2, b"2026-11-23 06:00:00")):
+        for path, sid in by_path.items():
+            body = site[day][path].replace(GENERATED, stamp).replace(BASE, BASE_URL.encode())
+            ctype = TYPES[path.rsplit(".", 1)[-1]]
+            ingest.ingest(db, pm, FetchResult(sid, f"{BASE_URL}/{path}", 200,
+                                              {"content-type": ctype}, body))
+    found = {c.source_url.removeprefix(BASE_URL + "/"): c.id for c in changes(db)}
+    feed, ixelles = found["news/feed.xml"], found["ixelles/cooperation.html"]
+    vvsg, brussels = found["vvsg/overview.html"], found["brussels/solidarity.html"]
+    review.review(db, feed, status="relevant", add_tags=["twinning"])
+    review.review(db, ixelles, status="relevant", add_tags=["twinning"])
+    review.review(db, vvsg, status="relevant", add_tags=["aid"])
+    review.review(db, brussels, status="irrelevant")
+    suspended = records.create(db, feed, {
+        "municipality": "Ixelles", "country": "BE", "partner": "Megiddo", "partner_country": "IL",
+        "action": "twinning_suspended", "date": "2024-06",
+        "summary": "Ixelles suspends its twinning with Megiddo"})
+    records.link(db, suspended.id, ixelles)
+    established = records.create(db, feed, {
+        "municipality": "Ixelles", "country": "BE", "partner": "Megiddo", "partner_country": "IL",
+        "action": "twinning_established", "date": "2012",
+        "summary": "Ixelles and Megiddo became twin towns"})
+    aid = records.create(db, vvsg, {
+        "municipality": "Voorbeeldegem", "country": "BE", "action": "humanitarian_aid",
+        "date": "2025-11-12", "amount_eur": "5000",
+        "summary": "Humanitarian aid grant to UNICEF for children in Gaza (invented demo entry)"})
+    db.close()
+    return {"changes": found, "records": {"suspended": suspended.id, "established": established.id,
+                                          "aid": aid.id}}

@@ -1,0 +1,60 @@
+"""Loading JSON Lines fetch results (as scrapyd feed exports): same ingest, idempotent."""
+
+from __future__ import annotations
+
+import json
+
+from monitor.db import open_db
+from monitor.models import FetchResult
+from monitor.queries import changes
+from monitor.results_io import to_json
+from tests.helpers import PARTNERS, feed, page
+
+HTML = {"content-type": "text/html; charset=utf-8"}
+RSS = {"content-type": "application/rss+xml"}
+
+
+def write_jsonl(path, results) -> None:
+    path.write_text("".join(json.dumps(to_json(r, url)) + "\n" for r, url in results))
+
+
+def test_ingest_files_twice_adds_nothing(twinwatch, db_path, tmp_path):
+    """Two days of results in a folder become the same changes as a local crawl; a reload adds nothing."""
+    pg, fd = "http://127.0.0.1:1/ixelles.html", "http://127.0.0.1:1/feed.xml"
+    twinwatch("sources", "add", pg)
+    twinwatch("sources", "add", fd, "--kind", "feed")
+    day1, day2 = tmp_path / "exports" / "day1.jl", tmp_path / "exports" / "day2.jl"
+    day1.parent.mkdir()
+    write_jsonl(day1, [(FetchResult(0, pg, 200, HTML, page(PARTNERS)), pg),
+                       (FetchResult(0, fd, 200, RSS, feed([("a", "Old", "x")])), fd)])
+    write_jsonl(day2, [(FetchResult(0, pg, 200, HTML, page(PARTNERS[:4] + PARTNERS[5:])), pg),
+                       (FetchResult(0, fd, 200, RSS,
+                                    feed([("b", "New twinning", "y"), ("a", "Old", "x")])), fd),
+                       (FetchResult(0, "http://127.0.0.1:1/other", 500, error_kind="http-error",
+                                    error="HTTP 500"), "http://127.0.0.1:1/unknown")])
+    first = twinwatch("ingest", str(day1))
+    assert "2 ingested (2 new)" in first.stdout
+    second = twinwatch("ingest", str(tmp_path / "exports"))
+    assert "5 lines, 2 ingested (2 changed)" in second.stdout
+    assert "2 already loaded" in second.stdout and "1 for unknown sources" in second.stdout
+    assert "no source watches 'http://127.0.0.1:1/unknown'" in second.stderr
+    again = twinwatch("ingest", str(tmp_path / "exports" / "*.jl"))
+    assert "0 ingested" in again.stdout and "4 already loaded" in again.stdout
+    with open_db(db_path) as db:
+        got = sorted((c.kind, c.added, c.removed) for c in changes(db))
+    assert got == [("new-entry", ("New twinning", "y"), ()), ("page-changed", (), (PARTNERS[4],))]
+
+
+def test_invalid_lines_are_reported_not_fatal(twinwatch, tmp_path):
+    """Garbage lines are counted and named; the good ones still load."""
+    url = "http://127.0.0.1:1/p.html"
+    twinwatch("sources", "add", url)
+    f = tmp_path / "mixed.jsonl"
+    good = json.dumps(to_json(FetchResult(0, url, 200, HTML, page(PARTNERS)), url))
+    f.write_text("not json\n" + json.dumps({"twinwatch_result": 1, "source_url": url, "body_b64": "!!"})
+                 + "\n" + good + "\n")
+    out = twinwatch("ingest", str(f))
+    assert "1 ingested" in out.stdout and "2 invalid" in out.stdout
+    assert "mixed.jsonl:1" in out.stderr and "mixed.jsonl:2" in out.stderr
+    missing = twinwatch("ingest", str(tmp_path / "nope.jl"), check=False)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
