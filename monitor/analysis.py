@@ -56,9 +56,14 @@ def read_inputs(lines: Iterable[str], *, whole: bool = False) -> Iterator[TextIn
             except json.JSONDecodeError:
                 obj = None
             if isinstance(obj, dict):
-                yield TextInput(str(obj.get("text") or ""), str(obj.get("title") or ""), _str(obj.get("lang")),
-                                str(obj.get("url") or ""), _str(obj.get("municipality")),
-                                _str(obj.get("country")))
+                yield TextInput(
+                    str(obj.get("text") or ""),
+                    str(obj.get("title") or ""),
+                    _str(obj.get("lang")),
+                    str(obj.get("url") or ""),
+                    _str(obj.get("municipality")),
+                    _str(obj.get("country")),
+                )
                 continue
         yield TextInput(stripped)
 
@@ -66,10 +71,19 @@ def read_inputs(lines: Iterable[str], *, whole: bool = False) -> Iterator[TextIn
 def draft_for(item: TextInput) -> ChangeDraft:
     """The change an analyzer sees for a text: a new entry whose paragraphs are all added."""
     text = normalise(item.text)
-    source = Source(id=0, url=item.url, kind="feed", municipality=item.municipality,
-                    country=item.country, lang=item.lang)
-    return ChangeDraft(source=source, kind="new-entry", url=item.url, title=normalise(item.title),
-                       added=tuple(paragraphs(text)), removed=(), ops=(), text=text)
+    source = Source(
+        id=0, url=item.url, kind="feed", municipality=item.municipality, country=item.country, lang=item.lang
+    )
+    return ChangeDraft(
+        source=source,
+        kind="new-entry",
+        url=item.url,
+        title=normalise(item.title),
+        added=tuple(paragraphs(text)),
+        removed=(),
+        ops=(),
+        text=text,
+    )
 
 
 def _place(f: Finding | None) -> tuple[str | None, str | None]:
@@ -108,6 +122,8 @@ def summarise(findings: list[Finding]) -> dict[str, Any]:
     }
 
 
-def analyze_text(pm: PluginManager, item: TextInput, context: AnalysisContext | None = None) -> dict[str, Any]:
+def analyze_text(
+    pm: PluginManager, item: TextInput, context: AnalysisContext | None = None
+) -> dict[str, Any]:
     """Run every analyzer on one text and return the flat result."""
     return summarise(analyze(pm, draft_for(item), context))

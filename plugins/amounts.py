@@ -12,18 +12,40 @@ from functools import lru_cache
 
 from plugins.textutil import fold
 
-_NUMBER = r"\d{1,3}(?:[.\s\u00a0\u202f'’]\d{3})+(?:,\d{1,2})?(?!\d)|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?(?!\d)|\d+(?:[.,]\d+)?"
-_MULT = (r"miljoen|miljard|millions?|milliards?|mio\.?|millionen|milliarden|mrd\.?|million|billion|bn|"
-         r"millones|millon|milioni|milione|mln|k")
+_NUMBER = (
+    r"\d{1,3}(?:[.\s\u00a0\u202f'’]\d{3})+(?:,\d{1,2})?(?!\d)"
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?(?!\d)|\d+(?:[.,]\d+)?"
+)
+_MULT = (
+    r"miljoen|miljard|millions?|milliards?|mio\.?|millionen|milliarden|mrd\.?|million|billion|bn|"
+    r"millones|millon|milioni|milione|mln|k"
+)
 _CUR = r"€|eur\b|euros?\b|euro's"
-_AFTER = re.compile(rf"(?<![\w.,])(?P<n>{_NUMBER})\s*(?P<mult>{_MULT})?\.?\s*(?:de\s+|d'|di\s+)?(?P<c>{_CUR})",
-                    re.I)
+_AFTER = re.compile(
+    rf"(?<![\w.,])(?P<n>{_NUMBER})\s*(?P<mult>{_MULT})?\.?\s*(?:de\s+|d'|di\s+)?(?P<c>{_CUR})", re.I
+)
 _BEFORE = re.compile(rf"(?P<c>€|eur\b)\s*(?P<n>{_NUMBER})(?:\s*(?P<mult>{_MULT})\b)?", re.I)
 _OTHER = re.compile(r"£|\$|\bgbp\b|\busd\b|\bchf\b|dollars?|pounds?|livres? sterling", re.I)
-_SCALE = {"k": 1e3, "miljoen": 1e6, "million": 1e6, "millions": 1e6, "mio": 1e6, "millionen": 1e6,
-          "millones": 1e6, "millon": 1e6, "milioni": 1e6, "milione": 1e6, "mln": 1e6,
-          "miljard": 1e9, "milliard": 1e9, "milliards": 1e9, "milliarden": 1e9, "mrd": 1e9,
-          "billion": 1e9, "bn": 1e9}
+_SCALE = {
+    "k": 1e3,
+    "miljoen": 1e6,
+    "million": 1e6,
+    "millions": 1e6,
+    "mio": 1e6,
+    "millionen": 1e6,
+    "millones": 1e6,
+    "millon": 1e6,
+    "milioni": 1e6,
+    "milione": 1e6,
+    "mln": 1e6,
+    "miljard": 1e9,
+    "milliard": 1e9,
+    "milliards": 1e9,
+    "milliarden": 1e9,
+    "mrd": 1e9,
+    "billion": 1e9,
+    "bn": 1e9,
+}
 _GRANT = re.compile(
     r"(?<![a-z])(?:schenk|doneer|stort|steun|noodhulp|hulp|subsidie|bedrag|budget|trekt|uit voor|"
     r"aide|don\b|subside|octroi|debloqu|verse|soutien|montant|"
@@ -50,7 +72,7 @@ def parse_number(raw: str) -> float | None:
     s = re.sub(r"[\s\u00a0\u202f'’]", "", raw)
     if "." in s and "," in s:
         dec = max(s.rfind("."), s.rfind(","))
-        s = re.sub(r"[.,]", "", s[:dec]) + "." + s[dec + 1:]
+        s = re.sub(r"[.,]", "", s[:dec]) + "." + s[dec + 1 :]
     elif "," in s:
         parts = s.split(",")
         s = "".join(parts) if all(len(p) == 3 for p in parts[1:]) else s.replace(",", ".")
@@ -76,8 +98,10 @@ def find_amounts(text: str) -> list[FoundAmount]:
                 continue
             mult = (m.group("mult") or "").lower().rstrip(".")
             value *= _SCALE.get(mult, 1.0)
-            window = folded[max(0, m.start() - 100):m.end() + 40]
-            found[m.start()] = FoundAmount(round(value, 2), m.group(0), m.start(), bool(_GRANT.search(window)))
+            window = folded[max(0, m.start() - 100) : m.end() + 40]
+            found[m.start()] = FoundAmount(
+                round(value, 2), m.group(0), m.start(), bool(_GRANT.search(window))
+            )
     return sorted(found.values(), key=lambda a: a.start)
 
 

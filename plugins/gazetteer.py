@@ -88,7 +88,7 @@ class Gazetteer:
         """Every gazetteer name in ``text``, longest first at each position, left to right."""
         folded = fold(text)
         if len(folded) == len(text):
-            tokens = [(m.start(), m.end(), folded[m.start():m.end()]) for m in _TOKEN.finditer(text)]
+            tokens = [(m.start(), m.end(), folded[m.start() : m.end()]) for m in _TOKEN.finditer(text)]
         else:
             tokens = [(m.start(), m.end(), fold(m.group(0))) for m in _TOKEN.finditer(text)]
         mentions: list[Mention] = []
@@ -97,15 +97,16 @@ class Gazetteer:
             start = tokens[i][0]
             hit = None
             if tokens[i][2] not in self.first_tokens or not (
-                    text[start].isupper() or (start > 0 and text[start - 1] in "'’")):
+                text[start].isupper() or (start > 0 and text[start - 1] in "'’")
+            ):
                 i += 1
                 continue
             for n in range(min(MAX_TOKENS, len(tokens) - i), 0, -1):
                 last = tokens[i + n - 1]
-                gap = text[start:last[1]]
+                gap = text[start : last[1]]
                 if n > 1 and ("\n" in gap or len(gap) > 60):
                     continue
-                k = " ".join(t[2] for t in tokens[i:i + n])
+                k = " ".join(t[2] for t in tokens[i : i + n])
                 places = self.index.get(k)
                 if places:
                     hit = (n, last[1], places)
@@ -115,7 +116,9 @@ class Gazetteer:
                 surface = text[start:end]
                 first = surface[0]
                 if first.isupper() or (start > 0 and text[start - 1] in "'’"):
-                    mentions.append(Mention(surface, start, end, tuple(places), key(surface) in self.ambiguous))
+                    mentions.append(
+                        Mention(surface, start, end, tuple(places), key(surface) in self.ambiguous)
+                    )
                     i += n
                     continue
             i += 1

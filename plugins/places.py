@@ -25,27 +25,33 @@ from plugins.textutil import focus, fold
 TROUBLED = {"IL", "PS", "UA", "SY", "LB", "SD", "AF", "CD", "RU", "IR", "YE", "MM"}
 """Countries that municipal solidarity in our sources is mostly about."""
 
-LANG_COUNTRIES = {"nl": ("BE", "NL"), "fr": ("BE", "FR", "LU", "CH"), "de": ("BE", "DE", "AT", "CH"),
-                  "en": ("GB", "IE", "BE"), "es": ("ES",), "it": ("IT",)}
+LANG_COUNTRIES = {
+    "nl": ("BE", "NL"),
+    "fr": ("BE", "FR", "LU", "CH"),
+    "de": ("BE", "DE", "AT", "CH"),
+    "en": ("GB", "IE", "BE"),
+    "es": ("ES",),
+    "it": ("IT",),
+}
 
 COUNTRY_WORDS: dict[str, str] = {}
 for _cc, _words in {
     "IL": "israel israelische israelisch israeli israelienne israelien israelische israeli israeliana "
-          "israeliano israelita israeliske",
+    "israeliano israelita israeliske",
     "PS": "palestina palestine palestijnse palestijns palestinian palestinienne palestinien "
-          "palastinensische palastinensischen palastina palestino palestinese palestinesi palastinensisch",
+    "palastinensische palastinensischen palastina palestino palestinese palestinesi palastinensisch",
     "FR": "frankrijk franse france francaise francais frankreich franzosische french francia francesa "
-          "frances francese",
+    "frances francese",
     "DE": "duitsland duitse allemagne allemande allemand deutschland deutsche deutschen german germany "
-          "alemania alemana aleman germania tedesca tedesco",
+    "alemania alemana aleman germania tedesca tedesco",
     "NL": "nederland nederlandse pays-bas neerlandaise niederlande niederlandische niederlandischen "
-          "netherlands dutch holanda holandesa paesi bassi olandese",
+    "netherlands dutch holanda holandesa paesi bassi olandese",
     "BE": "belgie belgique belge belgien belgische belgischen belgium belgian belgica belga",
     "UA": "oekraine oekraiense ukraine ukrainienne ukrainische ukrainischen ukrainian ucrania ucraniana "
-          "ucraina ucraino",
+    "ucraina ucraino",
     "CD": "congo congolese congolaise kongo rdc drc",
     "GB": "engeland britse angleterre britannique england britain british uk inglaterra britanico "
-          "inghilterra britannico",
+    "inghilterra britannico",
     "ES": "spanje spaanse espagne espagnole spanien spanische spain spanish espana espanola spagna spagnolo",
     "IT": "italie italiaanse italienne italien italienische italy italian italia italiana italiano",
     "RU": "rusland russische russie russe russland russian rusia rusa russia russa",
@@ -58,15 +64,18 @@ for _cc, _words in {
 
 _ACTOR_BEFORE = re.compile(
     r"(?:gemeente(?:raad)?(?: van)?|stad(?:sbestuur)?(?: van)?|lokaal bestuur van|burgemeester van|"
-    r"commune(?: de| d')?|ville de|conseil communal (?:de|d')|bourgmestre (?:de|d')|college communal (?:de|d')|"
+    r"commune(?: de| d')?|ville de|conseil communal (?:de|d')|bourgmestre (?:de|d')|"
+    r"college communal (?:de|d')|"
     r"(?:die |der )?stadt|(?:die |der )?gemeinde|stadtrat von|gemeinderat von|rat der stadt|"
     r"burgermeister(?:in)? von|oberburgermeister(?:in)? von|"
     r"city of|town of|municipality of|borough of|council of|mayor of|"
     r"ayuntamiento de|municipio de|alcalde(?:sa)? de|pleno (?:de|del ayuntamiento de)|consistorio de|"
     r"comune di|sindaco di|consiglio comunale di|citta di)\s*$"
 )
-_ACTOR_AFTER = re.compile(r"^\s*(?:city council|town council|borough council|council|city hall|"
-                          r"local authority|municipal council)\b")
+_ACTOR_AFTER = re.compile(
+    r"^\s*(?:city council|town council|borough council|council|city hall|"
+    r"local authority|municipal council)\b"
+)
 _PARTNER_BEFORE = re.compile(
     r"(?:(?:stedenband|verbroedering|vriendschapsband|partnerschap|samenwerking|jumelage|jumelee?|"
     r"partenariat|cooperation|lien|liens|partnerschaft|stadtepartnerschaft|twinning|twinned|"
@@ -82,8 +91,10 @@ _PARTNER_BEFORE = re.compile(
 )
 _BETWEEN = re.compile(r"\b(?:tussen|entre|zwischen|between|tra|fra)\s*$")
 _PAIR = re.compile(r"^\s*(?:and|en|et|und|y|e|-|–|/)\s*$")
-_CAPS = re.compile(r"([A-ZÀ-Ý][\w'’]+(?:[ -](?:(?:de|di|del|la|le|sur|im|am|an|der|upon|en|San|Santa|"
-                   r"Sankt|Saint|Sint)[ -])?[A-ZÀ-Ý][\w'’]+){0,4})")
+_CAPS = re.compile(
+    r"([A-ZÀ-Ý][\w'’]+(?:[ -](?:(?:de|di|del|la|le|sur|im|am|an|der|upon|en|San|Santa|"
+    r"Sankt|Saint|Sint)[ -])?[A-ZÀ-Ý][\w'’]+){0,4})"
+)
 
 
 @dataclass(frozen=True)
@@ -108,8 +119,8 @@ class Places:
 
 
 def _country_hint(text: str, m: Mention) -> str | None:
-    before = fold(text[max(0, m.start - 45):m.start])
-    after = fold(text[m.end:m.end + 25])
+    before = fold(text[max(0, m.start - 45) : m.start])
+    after = fold(text[m.end : m.end + 25])
     paren = re.match(r"\s*[(,]\s*([a-z .-]+)", after)
     if paren:
         for w in re.findall(r"[a-z]+", paren.group(1))[:2]:
@@ -126,8 +137,15 @@ def _pick(m: Mention, hint: str | None, prefer: tuple[str, ...], avoid: str | No
     surface = key(m.surface)
 
     def rank(p: Place) -> tuple[bool, bool, bool, bool, bool, int]:
-        return (p.country == hint, p.country in prefer and p.country != avoid,
-                p.kind.startswith("municipality"), key(p.name) == surface, p.population == 0, p.population)
+        return (
+            p.country == hint,
+            p.country in prefer and p.country != avoid,
+            p.kind.startswith("municipality"),
+            key(p.name) == surface,
+            p.population == 0,
+            p.population,
+        )
+
     return max(m.places, key=rank)
 
 
@@ -138,14 +156,15 @@ def _guess_unknown(text: str, rx: re.Pattern[str], known: set[str]) -> list[tupl
     for cap in _CAPS.finditer(text):
         if key(cap.group(1)) in known:
             continue
-        if rx.search(folded[max(0, cap.start() - 80):cap.start()]):
+        if rx.search(folded[max(0, cap.start() - 80) : cap.start()]):
             out.append((cap.start(), cap.group(1)))
     return out
 
 
 @lru_cache(maxsize=256)
-def find_places(title: str, body: str, prior: str | None, prior_country: str | None,
-                lang: str | None) -> Places:
+def find_places(
+    title: str, body: str, prior: str | None, prior_country: str | None, lang: str | None
+) -> Places:
     """Municipality and partner for a text."""
     text = f"{title}\n{body}" if title else body
     folded = fold(text)
@@ -159,8 +178,8 @@ def find_places(title: str, body: str, prior: str | None, prior_country: str | N
 
     cands: list[tuple[Mention, Place, bool, bool]] = []
     for m in mentions:
-        before = folded[max(0, m.start - 70):m.start]
-        after = folded[m.end:m.end + 30]
+        before = folded[max(0, m.start - 70) : m.start]
+        after = folded[m.end : m.end + 30]
         actor_cue = bool(_ACTOR_BEFORE.search(before) or _ACTOR_AFTER.search(after))
         partner_cue = bool(_PARTNER_BEFORE.search(before))
         if partner_cue and _BETWEEN.search(before):
@@ -183,14 +202,15 @@ def find_places(title: str, body: str, prior: str | None, prior_country: str | N
             score += 0.5 if p.country == "BE" and p.kind != "town" else 0.0
             score -= 1.5 if p.country in TROUBLED else 0.0
             line_start = folded.rfind("\n", 0, m.start) + 1
-            if not folded[line_start:m.start].strip() or re.search(r"[.!?]\s+$", folded[:m.start]):
+            if not folded[line_start : m.start].strip() or re.search(r"[.!?]\s+$", folded[: m.start]):
                 score += 1.0
             if best is None or score > best[0]:
                 best = (score, m, p)
         if best is not None and best[0] > -1.0:
             _, m, p = best
-            municipality = PlaceGuess(_display(m, p), p.country, "named" + (" with a municipal cue"
-                                      if best[0] >= 2.5 else ""), p)
+            municipality = PlaceGuess(
+                _display(m, p), p.country, "named" + (" with a municipal cue" if best[0] >= 2.5 else ""), p
+            )
         else:
             unknown = _guess_unknown(text, _ACTOR_BEFORE, set(g.index))
             if unknown:
@@ -203,8 +223,13 @@ def _display(m: Mention, p: Place) -> str:
     return m.surface if key(m.surface) != key(p.name) else p.name
 
 
-def _partner(text: str, folded: str, cands: list[tuple[Mention, Place, bool, bool]],
-             municipality: PlaceGuess | None, linked: bool) -> PlaceGuess | None:
+def _partner(
+    text: str,
+    folded: str,
+    cands: list[tuple[Mention, Place, bool, bool]],
+    municipality: PlaceGuess | None,
+    linked: bool,
+) -> PlaceGuess | None:
     if not linked:
         return None
     own = {key(n) for n in municipality.place.names} if municipality and municipality.place else set()
@@ -214,20 +239,31 @@ def _partner(text: str, folded: str, cands: list[tuple[Mention, Place, bool, boo
     for i, (m, p, actor_cue, partner_cue) in enumerate(cands):
         if key(m.surface) in own or key(p.name) in own:
             continue
-        if p.kind.startswith("merged") and municipality and municipality.place \
-                and p.merged_into == municipality.place.name:
+        if (
+            p.kind.startswith("merged")
+            and municipality
+            and municipality.place
+            and p.merged_into == municipality.place.name
+        ):
             continue
         score = 3.0 * partner_cue - 1.0 * actor_cue - 0.05 * i
         if municipality and municipality.country and p.country != municipality.country:
             score += 1.0
         if p.country in TROUBLED:
             score += 0.5
-        prev = folded[max(0, m.start - 6):m.start]
+        prev = folded[max(0, m.start - 6) : m.start]
         if _PAIR.match(prev) and i > 0:
             score += 1.5
         if best is None or score > best[0]:
-            best = (score, PlaceGuess(_display(m, p), p.country, "named with a twinning cue"
-                                      if partner_cue else "named beside the municipality", p))
+            best = (
+                score,
+                PlaceGuess(
+                    _display(m, p),
+                    p.country,
+                    "named with a twinning cue" if partner_cue else "named beside the municipality",
+                    p,
+                ),
+            )
     if best is not None and best[0] >= 1.4:
         return best[1]
     unknown = _guess_unknown(text, _PARTNER_BEFORE, set())
@@ -243,8 +279,10 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
     title, body = focus(change)
     src = change.source
     found = find_places(title, body, src.municipality, src.country, language_of(change))
-    return [_finding("municipality", found.municipality, found.mentioned),
-            _finding("partner", found.partner, found.mentioned)]
+    return [
+        _finding("municipality", found.municipality, found.mentioned),
+        _finding("partner", found.partner, found.mentioned),
+    ]
 
 
 def _finding(name: str, guess: PlaceGuess | None, mentioned: tuple[str, ...]) -> Finding:

@@ -113,9 +113,12 @@ def relevance(s: Signals, *, troubled_place: bool = False, named_municipality: b
     # look-alikes
     if church and not s.has("actor"):
         rule(-6.0, f"church congregation: {', '.join(s.words('church'))}")
-    if not actor and not twinning:
-        rule(-2.5, "no municipality acts" + (f" ({', '.join(s.words('national_or_ngo'))})"
-                                            if s.has("national_or_ngo") else ""))
+    if not actor and not twinning and not named_municipality:
+        rule(
+            -2.5,
+            "no municipality acts"
+            + (f" ({', '.join(s.words('national_or_ngo'))})" if s.has("national_or_ngo") else ""),
+        )
     if s.has("lookalike_twin") and not twinning:
         rule(-1.5, f"twins, not twin towns: {', '.join(s.words('lookalike_twin'))}")
     if s.has("company") and not topic and not twinning:
@@ -131,7 +134,9 @@ def relevance(s: Signals, *, troubled_place: bool = False, named_municipality: b
 _TWIN_ORDER = (("twinning_ended", "end"), ("twinning_suspended", "suspend"))
 
 
-def category(s: Signals, *, amount: bool = False, troubled_place: bool = False) -> tuple[str, tuple[str, ...]]:
+def category(
+    s: Signals, *, amount: bool = False, troubled_place: bool = False
+) -> tuple[str, tuple[str, ...]]:
     """The most specific category the signals support, with why."""
     topic = s.has("topic") or troubled_place or s.has("settlements")
     if s.has("twinning"):
@@ -150,7 +155,9 @@ def category(s: Signals, *, amount: bool = False, troubled_place: bool = False) 
         if s.has("aid"):
             return "humanitarian_aid", (f"aid to a partner town: {', '.join(s.words('aid'))}",)
         if s.has("establish") or decided:
-            return "twinning_established", (f"link made: {', '.join(s.words('establish') or s.words('decision'))}",)
+            return "twinning_established", (
+                f"link made: {', '.join(s.words('establish') or s.words('decision'))}",
+            )
         if asked:
             return "twinning_debate", (f"debate: {', '.join(s.words('demand'))}",)
         return "twinning_established", ("a twinning link is described",)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from monitor.models import ChangeDraft
 
@@ -32,12 +33,20 @@ def repair(text: str) -> str:
     return text
 
 
+def _base(c: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", c)
+    stripped = "".join(x for x in decomposed if not unicodedata.combining(x))
+    return stripped if len(stripped) == 1 else c
+
+
+_FOLD = {**{cp: _base(chr(cp)) for cp in range(0xC0, 0x250)}, **_SPECIAL}
+
+
+@lru_cache(maxsize=1024)
 def fold(text: str) -> str:
     """Lower case without accents (``Städtepartnerschaft`` -> ``stadtepartnerschaft``),
-    same length per character except for ligatures."""
-    text = text.translate(_SPECIAL)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    one character for one except for ligatures (``œ`` -> ``oe``)."""
+    return text.translate(_FOLD).lower()
 
 
 def focus(change: ChangeDraft) -> tuple[str, str]:

@@ -61,15 +61,28 @@ def facts(rows: list[tuple[dict, dict]]) -> dict[str, float]:
     mun = [(g, p) for g, p in rel if g["municipality"]]
     mun_acc = sum(same_place(g["municipality"], p["municipality"]) for g, p in mun) / (len(mun) or 1)
     tp = sum(1 for g, p in rel if g["partner"] and p["partner"] and same_place(g["partner"], p["partner"]))
-    fp = sum(1 for g, p in rel if p["partner"] and not (g["partner"] and same_place(g["partner"], p["partner"])))
-    fn = sum(1 for g, p in rel if g["partner"] and not (p["partner"] and same_place(g["partner"], p["partner"])))
+    fp = sum(
+        1 for g, p in rel if p["partner"] and not (g["partner"] and same_place(g["partner"], p["partner"]))
+    )
+    fn = sum(
+        1 for g, p in rel if g["partner"] and not (p["partner"] and same_place(g["partner"], p["partner"]))
+    )
     pprec = tp / (tp + fp) if tp + fp else 1.0
     prec_rec = tp / (tp + fn) if tp + fn else 1.0
     pf1 = 2 * pprec * prec_rec / (pprec + prec_rec) if pprec + prec_rec else 0.0
     date = sum(g["date"] == p["date"] for g, p in rel) / n
-    amount = sum((g["amount_eur"] is None and p["amount_eur"] is None) or
-                 (g["amount_eur"] is not None and p["amount_eur"] is not None
-                  and abs(g["amount_eur"] - p["amount_eur"]) < 0.01) for g, p in rel) / n
+    amount = (
+        sum(
+            (g["amount_eur"] is None and p["amount_eur"] is None)
+            or (
+                g["amount_eur"] is not None
+                and p["amount_eur"] is not None
+                and abs(g["amount_eur"] - p["amount_eur"]) < 0.01
+            )
+            for g, p in rel
+        )
+        / n
+    )
     return {"category": cat, "municipality": mun_acc, "partner_f1": pf1, "date": date, "amount": amount}
 
 
@@ -100,10 +113,15 @@ def main() -> int:
     pred = [analyze_text(pm, TextInput(g["text"])) for g in gold]
     elapsed = time.perf_counter() - started
     pairs = list(zip(gold, pred, strict=True))
-    splits = {"dev": [p for p in pairs if p[0]["split"] == "dev"],
-              "heldout": [p for p in pairs if p[0]["split"] == "heldout"], "all": pairs}
-    print(f"bench/relevance: {len(gold)} texts ({sum(g['relevant'] for g in gold)} relevant), "
-          f"{len(splits['dev'])} dev / {len(splits['heldout'])} held out")
+    splits = {
+        "dev": [p for p in pairs if p[0]["split"] == "dev"],
+        "heldout": [p for p in pairs if p[0]["split"] == "heldout"],
+        "all": pairs,
+    }
+    print(
+        f"bench/relevance: {len(gold)} texts ({sum(g['relevant'] for g in gold)} relevant), "
+        f"{len(splits['dev'])} dev / {len(splits['heldout'])} held out"
+    )
     print()
     print(f"{'relevant':<10}" + "".join(f"{s:>24}" for s in splits))
     print(f"{'lang':<10}" + "".join(f"{'P':>7}{'R':>6}{'F1':>6}{'n':>5}" for _ in splits))
@@ -117,29 +135,54 @@ def main() -> int:
     print()
     print(f"{'facts (relevant texts)':<24}" + "".join(f"{s:>10}" for s in splits))
     table = {s: facts(rows) for s, rows in splits.items()}
-    for name, label in (("category", "category accuracy"), ("municipality", "municipality accuracy"),
-                        ("partner_f1", "partner F1"), ("date", "date accuracy"),
-                        ("amount", "amount accuracy")):
+    for name, label in (
+        ("category", "category accuracy"),
+        ("municipality", "municipality accuracy"),
+        ("partner_f1", "partner F1"),
+        ("date", "date accuracy"),
+        ("amount", "amount accuracy"),
+    ):
         print(f"{label:<24}" + "".join(f"{table[s][name]:>10.2f}" for s in splits))
     print()
     rate = throughput(pm, [g["text"] for g in gold])
-    print(f"throughput: {rate:.0f} texts/s of 1 KB on one core (all built-in analyzers); "
-          f"the {len(gold)} labelled texts took {elapsed:.2f} s")
+    print(
+        f"throughput: {rate:.0f} texts/s of 1 KB on one core (all built-in analyzers); "
+        f"the {len(gold)} labelled texts took {elapsed:.2f} s"
+    )
     if args.errors:
         for s in ("dev", "heldout"):
             print(f"\n--- {s} errors")
             for g, p in splits[s]:
-                wrong = [k for k, pk in (("relevant", "relevant"), ("category", "category"),
-                                         ("municipality", "municipality"), ("partner", "partner"),
-                                         ("date", "date"), ("amount_eur", "amount_eur"))
-                         if (g[k] != p[pk] if k in ("relevant", "category", "date") else
-                             (not same_place(g[k], p[pk]) if k in ("municipality", "partner")
-                              else not ((g[k] is None and p[pk] is None) or (g[k] is not None and p[pk] is not None
-                                                                              and abs(g[k] - p[pk]) < 0.01))))
-                         and (g["relevant"] or k == "relevant")]
+                wrong = [
+                    k
+                    for k, pk in (
+                        ("relevant", "relevant"),
+                        ("category", "category"),
+                        ("municipality", "municipality"),
+                        ("partner", "partner"),
+                        ("date", "date"),
+                        ("amount_eur", "amount_eur"),
+                    )
+                    if (
+                        g[k] != p[pk]
+                        if k in ("relevant", "category", "date")
+                        else (
+                            not same_place(g[k], p[pk])
+                            if k in ("municipality", "partner")
+                            else not (
+                                (g[k] is None and p[pk] is None)
+                                or (g[k] is not None and p[pk] is not None and abs(g[k] - p[pk]) < 0.01)
+                            )
+                        )
+                    )
+                    and (g["relevant"] or k == "relevant")
+                ]
                 if wrong:
-                    print(f"{g['id']}: " + "; ".join(f"{k}: gold {g[k]!r} got {p[k]!r}" for k in wrong)
-                          + f"  [{p['score']:.2f}]")
+                    print(
+                        f"{g['id']}: "
+                        + "; ".join(f"{k}: gold {g[k]!r} got {p[k]!r}" for k in wrong)
+                        + f"  [{p['score']:.2f}]"
+                    )
     return 0
 
 
