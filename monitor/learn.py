@@ -69,7 +69,7 @@ class TrainedModel:
         import numpy as np
 
         x = self._vec.transform([text[:20000]])
-        z = float(x @ self.coef) + self.intercept
+        z = float((x @ self.coef)[0]) + self.intercept
         return float(1.0 / (1.0 + np.exp(-z)))
 
     def save(self, path: Path) -> None:
@@ -172,7 +172,7 @@ def train(db: Database, db_path: Path) -> TrainReport:
         )
     x = _vectorizer().transform([v.text for v in data])
     y = np.array([v.relevant for v in data])
-    clf = LogisticRegression(C=4.0, class_weight="balanced", max_iter=1000)
+    clf = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", max_iter=200)
     folds = min(5, pos, neg)
     proba = cross_val_predict(
         clf, x, y, cv=StratifiedKFold(folds, shuffle=True, random_state=0), method="predict_proba", n_jobs=1
