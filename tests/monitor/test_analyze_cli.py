@@ -12,31 +12,61 @@ from monitor.sources import NewSource, add_sources
 from tests.conftest import ROOT
 from tests.helpers import feed
 
-FIELDS = {"relevant", "score", "reasons", "category", "lang", "municipality", "country", "partner",
-          "partner_country", "date", "amount_eur"}
+FIELDS = {
+    "relevant",
+    "score",
+    "reasons",
+    "category",
+    "lang",
+    "municipality",
+    "country",
+    "partner",
+    "partner_country",
+    "date",
+    "amount_eur",
+}
 
 
 def test_analyze_jsonl_file(twinwatch, tmp_path):
     """A JSON Lines file gives one result per line, in order, with every documented field."""
     src = tmp_path / "in.jsonl"
     src.write_text(
-        json.dumps({"text": "Gent trekt 20.000 euro uit voor noodhulp in Gaza, besliste het college "
-                            "op 12 november 2024."}) + "\n"
-        + json.dumps({"title": "Jumelage", "text": "Le conseil a décidé de suspendre le jumelage avec Meguido.",
-                      "municipality": "Ixelles", "lang": "fr"}) + "\n"
-        + json.dumps({"text": "Wegens werken is de Diksmuidestraat afgesloten voor alle verkeer."}) + "\n",
-        encoding="utf-8")
+        json.dumps(
+            {
+                "text": "Gent trekt 20.000 euro uit voor noodhulp in Gaza, besliste het college "
+                "op 12 november 2024."
+            }
+        )
+        + "\n"
+        + json.dumps(
+            {
+                "title": "Jumelage",
+                "text": "Le conseil a décidé de suspendre le jumelage avec Meguido.",
+                "municipality": "Ixelles",
+                "lang": "fr",
+            }
+        )
+        + "\n"
+        + json.dumps({"text": "Wegens werken is de Diksmuidestraat afgesloten voor alle verkeer."})
+        + "\n",
+        encoding="utf-8",
+    )
     out = [json.loads(line) for line in twinwatch("analyze", str(src), "--json").stdout.splitlines()]
     assert len(out) == 3 and all(FIELDS <= set(r) for r in out)
     assert (out[0]["relevant"], out[0]["amount_eur"], out[0]["date"]) == (True, 20000, "2024-11-12")
     assert (out[1]["category"], out[1]["municipality"], out[1]["partner"]) == (
-        "twinning_suspended", "Ixelles", "Meguido")
+        "twinning_suspended",
+        "Ixelles",
+        "Meguido",
+    )
     assert out[2]["relevant"] is False and out[2]["category"] is None
 
 
 def test_analyze_plain_text_from_stdin(twinwatch):
     """Plain text on standard input: one result per non-empty line; without --json, one line each."""
-    text = "Il consiglio comunale ha approvato una mozione per il cessate il fuoco a Gaza.\n\nOpening hours.\n"
+    text = (
+        "Il consiglio comunale ha approvato una mozione per il cessate il fuoco a Gaza.\n\nOpening hours.\n"
+    )
     out = twinwatch("analyze", "--json", input=text).stdout.splitlines()
     assert [json.loads(line)["relevant"] for line in out] == [True, False]
     plain = twinwatch("analyze", "-", input=text).stdout.splitlines()
@@ -75,7 +105,9 @@ def test_model_train_prints_cross_validated_precision_and_recall(db_path, pm, tw
     ingest(db, pm, FetchResult(sid, "http://127.0.0.1:1/feed.xml", 200, rss, feed([("0", "start", "begin")])))
     items = [(str(i + 1), text[:30], text) for i, (text, _) in enumerate(TEXTS)]
     ingest(db, pm, FetchResult(sid, "http://127.0.0.1:1/feed.xml", 200, rss, feed(items)))
-    ids = {r[1]: r[0] for r in db.execute("SELECT c.id, i.key FROM changes c JOIN items i ON i.id = c.item_id")}
+    ids = {
+        r[1]: r[0] for r in db.execute("SELECT c.id, i.key FROM changes c JOIN items i ON i.id = c.item_id")
+    }
     for i, (_, relevant) in enumerate(TEXTS):
         review(db, ids[str(i + 1)], status="relevant" if relevant else "irrelevant")
     db.close()

@@ -44,7 +44,7 @@ def test_undetermined_findings_say_why(pm):
 
 def test_very_long_text_is_fast_and_safe(pm):
     """A 300-page text (about 900,000 characters) is analyzed without error in well under a second."""
-    page = ("Le conseil communal a approuvé le budget des écoles et des routes pour l'année prochaine. " * 30)
+    page = "Le conseil communal a approuvé le budget des écoles et des routes pour l'année prochaine. " * 30
     text = "\n".join(page for _ in range(300))
     started = time.perf_counter()
     result = analyze_text(pm, TextInput(text))

@@ -25,7 +25,7 @@ def test_thirdparty_analyzer_runs_in_analyze(twinwatch, thirdparty_plugin):
 
 
 def test_raising_analyzer_does_not_stop_a_crawl(http_server, twinwatch, db_path, thirdparty_plugin):
-    """With the example analyzer raising, the crawl stores the change, an error finding and the other findings."""
+    """A raising example analyzer: the crawl stores the change, its error finding and the other findings."""
     env = {**thirdparty_plugin, "TWINWATCH_EXAMPLE_RAISE": "1"}
     url = http_server.set("/ixelles.html", page(PARTNERS))
     twinwatch("sources", "add", url, "--municipality", "Ixelles", "--country", "BE", env=env)
