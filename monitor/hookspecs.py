@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from monitor.models import ChangeDraft, Finding, Source
+    from monitor.models import AnalysisContext, ChangeDraft, Finding, Source
 
 PROJECT = "twinwatch"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -52,12 +52,15 @@ def extract_text(source: Source, url: str, body: bytes, content_type: str) -> st
 
 
 @hookspec
-def analyze_change(change: ChangeDraft) -> list[Finding] | None:
+def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Finding] | None:
     """Read a change before it is stored and return findings about it.
 
     Called once per change (a changed page, a new or edited feed entry), inside
-    the crawl, before the change is written. ``change`` holds the source, the
-    added and removed paragraphs, the diff blocks and the full new text.
+    the crawl, before the change is written, and by ``twinwatch analyze`` on text
+    given to it. ``change`` holds the source, the added and removed paragraphs, the
+    diff blocks and the full new text. ``context`` carries what the analyzer may
+    use beside the change: ``context.model`` is the relevance model learnt from
+    the curator's verdicts (``None`` until ``twinwatch model train`` made one).
 
     Return a list of :class:`~monitor.models.Finding` (or ``None``). Findings of
     all analyzers are stored with the change, each with the plugin's name.

@@ -29,6 +29,7 @@ from sqlite_utils import Database
 from monitor import diff as difflib_
 from monitor.db import write_tx
 from monitor.feeds import Entry, FeedError, parse_feed
+from monitor.learn import context_for
 from monitor.models import ChangeDraft, FetchResult, Finding, Source
 from monitor.plugin_manager import PluginManager, analyze
 from monitor.queries import get_source
@@ -175,7 +176,8 @@ def _prepare(db: Database, pm: PluginManager, source: Source, result: FetchResul
         keys.append(None)
         drafts.append(_draft(source, "page-changed", result.url, title, prev[2], text))
     kept = [(d, k) for d, k in zip(drafts, keys, strict=True) if d.ops]
-    findings = [analyze(pm, d) for d, _ in kept]
+    context = context_for(db) if kept else None
+    findings = [analyze(pm, d, context) for d, _ in kept]
     return _Prepared(text, text_fp, title, [d for d, _ in kept], [k for _, k in kept],
                      findings, items, first)
 

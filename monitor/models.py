@@ -8,7 +8,7 @@ Spiders hand :class:`FetchResult` to ingest; plugins receive :class:`Source` and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 SOURCE_KINDS = ("page", "feed")
 """Source kinds the foundation knows; each has a spider in ``spiders/``."""
@@ -98,6 +98,40 @@ class Finding:
     score: float | None = None
     reasons: tuple[str, ...] = ()
     plugin: str = ""
+
+
+FINDING_NAMES = ("language", "relevance", "category", "municipality", "partner", "date", "amount",
+                 "error")
+"""The finding names the built-in analyzers use (``docs/plugins.md`` documents each value)."""
+
+RELEVANT_AT = 0.5
+"""A ``relevance`` score at or above this marks a change relevant."""
+
+CATEGORIES = (
+    "twinning_established", "twinning_suspended", "twinning_ended", "twinning_debate",
+    "council_motion", "humanitarian_aid", "procurement_policy", "symbolic_action",
+    "partnership_cooperation", "other_solidarity",
+)
+"""The values of a ``category`` finding (``None`` when nothing relevant was found)."""
+
+
+class RelevanceModel(Protocol):
+    """A model learnt from a curator's verdicts (see :mod:`monitor.learn`)."""
+
+    verdicts: int
+    """How many verdicts it was trained on."""
+
+    def probability(self, text: str) -> float:
+        """The probability, in [0, 1], that a curator marks ``text`` relevant."""
+        ...
+
+
+@dataclass(frozen=True)
+class AnalysisContext:
+    """What an analyzer may use beside the change itself."""
+
+    model: RelevanceModel | None = None
+    """The curator's learnt relevance model, or ``None`` while there is none."""
 
 
 @dataclass(frozen=True)

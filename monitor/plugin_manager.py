@@ -18,7 +18,7 @@ from typing import Any
 import pluggy
 
 from monitor import hookspecs
-from monitor.models import ChangeDraft, Finding
+from monitor.models import AnalysisContext, ChangeDraft, Finding
 
 GROUP = "twinwatch"
 
@@ -96,7 +96,7 @@ def _call_each(
     return results
 
 
-def analyze(pm: PluginManager, change: ChangeDraft) -> list[Finding]:
+def analyze(pm: PluginManager, change: ChangeDraft, context: AnalysisContext | None = None) -> list[Finding]:
     """Run every analyzer on ``change``; a raising analyzer yields an ``error`` finding."""
 
     def error(plugin: str, exc: Exception) -> list[Finding]:
@@ -105,7 +105,8 @@ def analyze(pm: PluginManager, change: ChangeDraft) -> list[Finding]:
         return [Finding("error", f"{type(exc).__name__}: {exc}{where}", plugin=plugin)]
 
     findings: list[Finding] = []
-    for plugin, result in _call_each(pm, "analyze_change", error, change=change):
+    ctx = context or AnalysisContext()
+    for plugin, result in _call_each(pm, "analyze_change", error, change=change, context=ctx):
         for f in result or []:
             if isinstance(f, Finding):
                 findings.append(f if f.plugin else Finding(f.name, f.value, f.score, f.reasons, plugin))

@@ -8,6 +8,7 @@ sequence.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from monitor.models import ChangeRow, SourceStatus
 from monitor.text import one_line, strip_controls
@@ -59,3 +60,12 @@ def source_line(s: SourceStatus) -> str:
         f"{src.id:>4}  {src.kind:<5} {one_line(src.municipality or '-', 20):<20} "
         f"{(src.country or '--'):<2}  {strip_controls(src.url)}{flag}\n      {health}"
     )
+
+
+def analysis_line(result: dict[str, Any], text: str) -> str:
+    """One line for ``twinwatch analyze`` without --json: verdict, score, facts, the text."""
+    mark = "RELEVANT" if result["relevant"] else "-"
+    facts = [str(result[k]) for k in ("category", "municipality", "partner", "date") if result.get(k)]
+    if result.get("amount_eur") is not None:
+        facts.append(f"EUR {result['amount_eur']:,.2f}")
+    return f"{mark:<9}{result['score']:.2f}  {' | '.join(facts) or '-'}  {one_line(text, 80)}"

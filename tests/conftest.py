@@ -129,17 +129,37 @@ def http_server() -> Iterator[TestServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def thirdparty_plugin(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """pip-install tests/data/thirdparty_plugin into a temporary directory (never into the
+    venv) and return the environment that puts it on the path of a ``twinwatch`` run."""
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--no-index", "--target", str(target), str(DATA / "thirdparty_plugin")],
+        check=True, capture_output=True, text=True, timeout=120,
+    )
+    build = DATA / "thirdparty_plugin" / "build"
+    if build.exists():
+        import shutil
+
+        shutil.rmtree(build, ignore_errors=True)
+    return {"PYTHONPATH": str(target)}
+
+
 @pytest.fixture
 def twinwatch(db_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run ``twinwatch --db <db_path> ARGS`` in a subprocess; returns the completed process."""
+    """Run ``twinwatch --db <db_path> ARGS`` in a subprocess; returns the completed process.
+    ``env`` adds environment variables, ``input`` is standard input."""
 
-    def run(*args: str, check: bool = True, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        env.pop("TWINWATCH_DB", None)
+    def run(*args: str, check: bool = True, timeout: float = 90, env: dict[str, str] | None = None,
+            input: str | None = None) -> subprocess.CompletedProcess[str]:
+        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        full_env.pop("TWINWATCH_DB", None)
         started = time.monotonic()
         proc = subprocess.run(
             [sys.executable, "-m", "monitor", "--db", str(db_path), *args],
-            capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT,
+            capture_output=True, text=True, timeout=timeout, env=full_env, cwd=ROOT, input=input,
         )
         proc.elapsed = time.monotonic() - started  # type: ignore[attr-defined]
         if check and proc.returncode != 0:

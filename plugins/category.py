@@ -1,0 +1,32 @@
+"""The category analyzer: what kind of action a relevant change announces.
+
+One of :data:`monitor.models.CATEGORIES`, or ``None`` when the vocabulary finds
+nothing relevant (the finding then says so).
+"""
+
+from __future__ import annotations
+
+from monitor.hookspecs import hookimpl
+from monitor.models import AnalysisContext, ChangeDraft, Finding
+from plugins.amounts import grant_amount
+from plugins.language import language_of
+from plugins.places import find_places
+from plugins.relevance import _names_actor
+from plugins.scoring import THRESHOLD, category, relevance, signals
+from plugins.textutil import focus
+
+
+@hookimpl
+def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Finding]:
+    """Attach a ``category`` finding."""
+    title, body = focus(change)
+    s = signals(title, body)
+    src = change.source
+    places = find_places(title, body, src.municipality, src.country, language_of(change))
+    rel = relevance(s, troubled_place=places.troubled, named_municipality=_names_actor(places))
+    amount, _ = grant_amount(f"{title}\n{body}" if title else body)
+    name, why = category(s, amount=amount is not None, troubled_place=places.troubled)
+    if rel.score < THRESHOLD:
+        return [Finding("category", None, score=0.0,
+                        reasons=(f"not relevant by the vocabulary ({rel.score:.2f}); closest: {name}",))]
+    return [Finding("category", name, score=rel.score, reasons=why)]

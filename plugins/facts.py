@@ -1,0 +1,39 @@
+"""The facts analyzer: the decision or event date and the euro amount of a change."""
+
+from __future__ import annotations
+
+from monitor.hookspecs import hookimpl
+from monitor.models import AnalysisContext, ChangeDraft, Finding
+from plugins.amounts import grant_amount
+from plugins.dates import decision_date
+from plugins.textutil import focus
+
+
+@hookimpl
+def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Finding]:
+    """Attach ``date`` and ``amount`` findings (``None`` values say why)."""
+    title, body = focus(change)
+    text = f"{title}\n{body}" if title else body
+    date, n = decision_date(text)
+    if date is None:
+        date_f = Finding("date", None, score=0.0, reasons=("no full date (day, month, year) in the text",))
+    else:
+        why = "near a decision or event word" if date.cue else "first date in the text"
+        date_f = Finding(
+            "date",
+            date.iso,
+            score=0.8 if date.cue else 0.5,
+            reasons=(f"{date.text!r}: {why}", f"{n} date{'s' if n != 1 else ''} found"),
+        )
+    amount, other = grant_amount(text)
+    if amount is None:
+        why = "amounts in another currency are not converted" if other else "no euro amount in the text"
+        amount_f = Finding("amount", None, score=0.0, reasons=(why,))
+    else:
+        amount_f = Finding(
+            "amount",
+            amount.value,
+            score=0.8 if amount.grant else 0.5,
+            reasons=(f"{amount.text!r}" + (": near an aid or grant word" if amount.grant else ""),),
+        )
+    return [date_f, amount_f]

@@ -1,0 +1,68 @@
+"""The language analyzer: which of nl, fr, de, en, es, it a change is written in.
+
+py3langid (a maintained fork of langid.py, with its model in the package, so it
+works offline) restricted to the six languages of our sources. Text too short to
+tell, or written mostly in another script, gives ``None`` with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from monitor.hookspecs import hookimpl
+from monitor.models import AnalysisContext, ChangeDraft, Finding
+from plugins.textutil import focus
+
+LANGUAGES = ("nl", "fr", "de", "en", "es", "it")
+MIN_LETTERS = 12
+SAMPLE = 3000
+"""Characters read: language does not change halfway through a change."""
+
+_LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(list(LANGUAGES))
+    return ident
+
+
+@lru_cache(maxsize=256)
+def detect(text: str) -> tuple[str | None, float, str]:
+    """``(language or None, confidence, reason)`` for ``text``."""
+    sample = text[:SAMPLE]
+    letters = len(_LETTER.findall(sample))
+    if letters < MIN_LETTERS:
+        return None, 0.0, "too little text to tell the language"
+    latin = len(_LATIN.findall(sample))
+    if latin < letters * 0.5:
+        return None, 0.0, "written mostly in a script other than Latin: not nl, fr, de, en, es or it"
+    lang, prob = _identifier().classify(sample)
+    prob = float(prob)
+    if prob < 0.5:
+        return str(lang), round(prob, 3), "uncertain: the text may be in another language"
+    return str(lang), round(prob, 3), "py3langid"
+
+
+def language_of(change: ChangeDraft) -> str | None:
+    """The detected language, else the source's declared one."""
+    title, body = focus(change)
+    lang, _, _ = detect(f"{title}\n{body}")
+    return lang or change.source.lang
+
+
+@hookimpl
+def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Finding]:
+    """Attach a ``language`` finding."""
+    title, body = focus(change)
+    lang, prob, why = detect(f"{title}\n{body}")
+    if lang is None and change.source.lang:
+        return [Finding("language", change.source.lang, score=0.5,
+                        reasons=(why, "taken from the source's declared language"))]
+    return [Finding("language", lang, score=prob, reasons=(why,))]

@@ -1,0 +1,66 @@
+"""Text helpers shared by the built-in analyzers: what part of a change to read,
+repairing mojibake, folding case and accents, and clipping very long text.
+
+No analyzer logic lives here, and nothing here raises on odd input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from monitor.models import ChangeDraft
+
+MAX_CHARS = 40_000
+"""Analyzers read at most this many characters (a 300-page PDF stays fast)."""
+
+_MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf]|â€")
+_SPECIAL = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss", "ø": "o", "Ø": "O",
+                          "’": "'", "‘": "'", "`": "'", "´": "'", "–": "-", "—": "-", "‐": "-",
+                          "‑": "-", "ı": "i", "ł": "l", "đ": "d"})
+
+
+def repair(text: str) -> str:
+    """Undo the usual mojibake (UTF-8 read as Latin-1/cp1252), when that is what it is."""
+    if not _MOJIBAKE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return text
+
+
+def _base(c: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", c)
+    stripped = "".join(x for x in decomposed if not unicodedata.combining(x))
+    return stripped if len(stripped) == 1 else c
+
+
+_FOLD = {**{cp: _base(chr(cp)) for cp in range(0xC0, 0x250)}, **_SPECIAL}
+
+
+@lru_cache(maxsize=1024)
+def fold(text: str) -> str:
+    """Lower case without accents (``Städtepartnerschaft`` -> ``stadtepartnerschaft``),
+    one character for one except for ligatures (``œ`` -> ``oe``)."""
+    return text.translate(_FOLD).lower()
+
+
+def focus(change: ChangeDraft) -> tuple[str, str]:
+    """``(title, body)`` of what changed: added paragraphs, the new side of edited
+    ones, then removed paragraphs; the full text when the diff is empty."""
+    parts: list[str] = list(change.added)
+    for op in change.ops:
+        if op.op == "changed" and op.new not in parts:
+            parts.append(op.new)
+    parts.extend(change.removed)
+    body = "\n".join(parts) if parts else change.text
+    return repair(change.title or "")[:500], repair(body[:MAX_CHARS])
+
+
+def sentences(text: str) -> list[str]:
+    """Rough sentence split (enough to keep cues and places together)."""
+    return [s for s in re.split(r"(?<=[.!?;:])\s+|\n+", text) if s.strip()]

@@ -1,0 +1,1 @@
+"""An example third-party twinwatch plugin (installed only by twinwatch's tests)."""
