@@ -128,7 +128,8 @@ def _load(db: Database, ids: Sequence[int] | None) -> list[_Change]:
 
 def _encode(sig: LeanMinHash) -> bytes:
     """A signature as stored: its permutation scheme, a NUL, its hash values."""
-    return f"{sig.scheme}:{sig.hashvalues.dtype.str}".encode() + b"\0" + sig.hashvalues.tobytes()
+    values: bytes = sig.hashvalues.tobytes()
+    return f"{sig.scheme}:{sig.hashvalues.dtype.str}".encode() + b"\0" + values
 
 
 def _decode(blob: bytes) -> LeanMinHash:
