@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from monitor.models import ChangeRow, SourceStatus
+from monitor.models import ChangeRow, Finding, SourceStatus
 from monitor.text import one_line, strip_controls
 
 WIDTH = 100
@@ -39,11 +39,43 @@ def change_text(c: ChangeRow, *, max_lines: int = 12) -> str:
             body.append(f"      (was: {one_line(gone, 40) or '—'}; now: {one_line(new, 40) or '—'})")
     if len(body) > max_lines:
         body = body[:max_lines] + [f"  … {len(body) - max_lines} more lines"]
+    summary = findings_line(c.findings)
+    if summary:
+        body.append(f"  · {summary}")
     for f in c.findings:
-        body.append(f"  · {f.plugin}/{f.name}: {one_line(str(f.value), 80)}")
+        if f.name == "error":
+            body.append(f"  ! {f.plugin} failed: {one_line(str(f.value), 90)}")
     if c.review.note:
         body.append(f"  note: {one_line(c.review.note, WIDTH)}")
     return "\n".join(lines + body)
+
+
+def _place(value: object) -> str | None:
+    if isinstance(value, dict) and value.get("name"):
+        return f"{value['name']} ({value['country']})" if value.get("country") else str(value["name"])
+    return str(value) if value else None
+
+
+def findings_line(findings: Iterable[Finding]) -> str:
+    """The analyzers' suggestions in one line: relevance, category, language, places,
+    date, amount (what is unknown is left out)."""
+    by = {f.name: f.value for f in findings if f.name != "error"}
+    parts: list[str] = []
+    if isinstance(by.get("relevance"), int | float):
+        parts.append(f"relevance {by['relevance']:.2f}")
+    for name in ("category", "language"):
+        if by.get(name):
+            parts.append(one_line(str(by[name]), 40))
+    here, there = _place(by.get("municipality")), _place(by.get("partner"))
+    if there:
+        parts.append(f"{one_line(here or '?', 40)} ↔ {one_line(there, 40)}")
+    elif here:
+        parts.append(one_line(here, 40))
+    if by.get("date"):
+        parts.append(one_line(str(by["date"]), 20))
+    if isinstance(by.get("amount"), int | float):
+        parts.append(f"€{by['amount']:,.0f}")
+    return " · ".join(parts)
 
 
 def changes_text(rows: Iterable[ChangeRow]) -> str:
