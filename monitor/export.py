@@ -13,7 +13,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -52,9 +52,15 @@ def export(
     output: Path | None,
     *,
     statuses: Sequence[str] = REVIEWED,
+    where: ChangeFilter | None = None,
+    query: str | None = None,
 ) -> ExportResult:
     """Write the changes with one of ``statuses`` (oldest first) as ``fmt`` to
     ``output`` (stdout when ``None``) and record the batch.
+
+    ``where`` narrows the export further (the dashboard passes the filter of its
+    query line, and the line itself as ``query`` so the batch says what it held);
+    when it names statuses itself, those replace ``statuses``.
 
     Raises:
         PluginError: no exporter for ``fmt``.
@@ -64,22 +70,30 @@ def export(
     exporter: Any = available.get(fmt)
     if exporter is None:
         raise PluginError(f"no exporter for format {fmt!r}; available: {', '.join(sorted(available))}")
-    rows = changes(db, ChangeFilter(statuses=tuple(statuses), newest_first=False))
+    chosen = where or ChangeFilter()
+    if not (chosen.statuses or chosen.status):
+        chosen = replace(chosen, statuses=tuple(statuses))
+    chosen = replace(chosen, newest_first=False)
+    rows = changes(db, chosen)
+    recorded: dict[str, Any] = {
+        "statuses": list(chosen.statuses) + ([chosen.status] if chosen.status else [])}
+    if query:
+        recorded["query"] = query
     if output is None:
         exporter.write(rows, sys.stdout.buffer)
         sys.stdout.buffer.flush()
-        where = "-"
+        target = "-"
     else:
         _write_atomically(output, lambda fp: exporter.write(rows, fp))
-        where = str(output)
+        target = str(output)
     with write_tx(db):
         batch = db.execute(
             "INSERT INTO export_batches (created_at, format, filters, path, count) VALUES (?, ?, ?, ?, ?)",
-            [utcnow(), fmt, json.dumps({"statuses": list(statuses)}), where, len(rows)],
+            [utcnow(), fmt, json.dumps(recorded, ensure_ascii=False), target, len(rows)],
         ).lastrowid
         for r in rows:
             db.execute("INSERT INTO export_items (batch_id, change_id) VALUES (?, ?)", [batch, r.id])
-    return ExportResult(int(batch or 0), len(rows), where)
+    return ExportResult(int(batch or 0), len(rows), target)
 
 
 def _write_atomically(path: Path, write: Any) -> None:
