@@ -76,10 +76,23 @@ def inbox_rows(db: Database, ids: Sequence[int]) -> list[InboxRow]:
     return inbox_page(db, ChangeFilter(ids=tuple(ids)), sort="date", limit=len(ids))
 
 
+def _from_for(where: str) -> str:
+    """The FROM clause with only the joins ``where`` needs: counting 100,000 rows
+    costs several times more through joins it does not use."""
+    sql = "FROM change_facets k"
+    if "c." in where or "s." in where:
+        sql += " JOIN changes c ON c.id = k.change_id"
+    if "s." in where:
+        sql += " JOIN sources s ON s.id = c.source_id"
+    if "r." in where:
+        sql += " LEFT JOIN reviews r ON r.change_id = k.change_id"
+    return sql
+
+
 def inbox_count(db: Database, f: ChangeFilter | None = None) -> int:
     """How many changes match ``f``."""
     where, params = filter_sql(f or ChangeFilter())
-    return int(db.execute(f"SELECT COUNT(*) {_FROM}{where}", params).fetchone()[0])
+    return int(db.execute(f"SELECT COUNT(*) {_from_for(where)}{where}", params).fetchone()[0])
 
 
 def inbox_position(db: Database, f: ChangeFilter | None, sort: str, change_id: int) -> int | None:
@@ -104,18 +117,22 @@ def inbox_position(db: Database, f: ChangeFilter | None, sort: str, change_id: i
     else:
         _order(sort)
         raise AssertionError
-    sql = f"SELECT COUNT(*) {_FROM}{where}" + (" AND " if where else " WHERE ") + before
+    sql = f"SELECT COUNT(*) {_from_for(where)}{where}" + (" AND " if where else " WHERE ") + before
     return int(db.execute(sql, [*params, *extra]).fetchone()[0])
 
 
-def inbox_counts(db: Database) -> InboxCounts:
-    """Totals for the header: all changes and each status, cheap on a large database."""
+def inbox_counts(db: Database, since_id: int | None = None) -> InboxCounts:
+    """Totals for the header: all changes, each status and (with ``since_id``) how
+    many arrived after that change id; cheap on a large database."""
     total, max_id = db.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM changes").fetchone()
+    arrived = 0
+    if since_id is not None:
+        arrived = db.execute("SELECT COUNT(*) FROM changes WHERE id > ?", [since_id]).fetchone()[0]
     by_status = dict.fromkeys(REVIEW_STATUSES, 0)
     for status, n in db.execute("SELECT status, COUNT(*) FROM reviews GROUP BY status"):
         by_status[status] = n
     by_status["new"] = total - sum(n for s, n in by_status.items() if s != "new")
-    return InboxCounts(total=total, by_status=by_status, max_change_id=max_id)
+    return InboxCounts(total=total, by_status=by_status, max_change_id=max_id, arrived=arrived)
 
 
 def data_stamp(db: Database) -> tuple[int, ...]:

@@ -260,6 +260,8 @@ class InboxCounts:
     total: int
     by_status: dict[str, int]
     max_change_id: int
+    arrived: int = 0
+    """Changes stored after a given id (the dashboard: since it opened)."""
 
     @property
     def new(self) -> int:

@@ -7,9 +7,10 @@ sequence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from monitor.models import ChangeRow, SourceStatus
+from monitor.models import ChangeRow, Finding, SourceStatus
 from monitor.text import one_line, strip_controls
 
 WIDTH = 100
@@ -59,3 +60,27 @@ def source_line(s: SourceStatus) -> str:
         f"{src.id:>4}  {src.kind:<5} {one_line(src.municipality or '-', 20):<20} "
         f"{(src.country or '--'):<2}  {strip_controls(src.url)}{flag}\n      {health}"
     )
+
+
+_QUOTED = re.compile(r"[\"“”«»']([^\"“”«»']{2,60})[\"“”«»']")
+
+
+def reason_terms(findings: Iterable[Finding], limit: int = 40) -> tuple[str, ...]:
+    """The words an analyzer gave as reasons, to highlight in the change's text.
+
+    A reason's quoted parts are the terms (``matched "stedenband" twice`` gives
+    ``stedenband``); a short unquoted reason is a term as a whole. Longer prose is
+    left out: it would not occur in the text.
+    """
+    terms: list[str] = []
+    for f in findings:
+        if f.name == "error":
+            continue
+        for reason in f.reasons:
+            reason = one_line(str(reason), 300)
+            quoted = _QUOTED.findall(reason)
+            if quoted:
+                terms.extend(q.strip() for q in quoted)
+            elif 2 <= len(reason) <= limit and len(reason.split()) <= 4:
+                terms.append(reason)
+    return tuple(dict.fromkeys(t for t in terms if t))
