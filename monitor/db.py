@@ -228,8 +228,8 @@ def m002_curator_tables(db: Database) -> None:
         );
         CREATE INDEX change_facets_rank ON change_facets(score DESC, detected_at DESC, change_id DESC);
         CREATE INDEX change_facets_date ON change_facets(detected_at DESC, change_id DESC);
-        CREATE INDEX change_facets_category ON change_facets(category);
-        CREATE INDEX change_facets_lang ON change_facets(lang);
+        CREATE INDEX change_facets_category ON change_facets(category COLLATE NOCASE);
+        CREATE INDEX change_facets_lang ON change_facets(lang COLLATE NOCASE);
 
         INSERT INTO change_facets (change_id, detected_at, lang)
             SELECT c.id, c.detected_at, s.lang FROM changes c JOIN sources s ON s.id = c.source_id;

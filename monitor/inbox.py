@@ -27,12 +27,14 @@ from monitor.models import (
     SourceStatus,
     Version,
 )
-from monitor.queries import ChangeFilter, change, filter_sql, sources
+from monitor.queries import ChangeFilter, change, sources
+from monitor.queries import filter_sql as _filter_sql
 
-_FROM = (
-    "FROM change_facets k JOIN changes c ON c.id = k.change_id "
-    "JOIN sources s ON s.id = c.source_id LEFT JOIN reviews r ON r.change_id = k.change_id"
-)
+
+def filter_sql(f: ChangeFilter) -> tuple[str, list[Any]]:
+    return _filter_sql(f, "k.change_id")
+
+
 
 _ORDER = {
     "relevance": "ORDER BY k.score DESC, k.detected_at DESC, k.change_id DESC",
@@ -54,12 +56,19 @@ def inbox_page(db: Database, f: ChangeFilter | None = None, *, sort: str = "rele
                offset: int = 0, limit: int = 200) -> list[InboxRow]:
     """One page of the inbox: light rows (no diff, no findings) in ``sort`` order."""
     where, params = filter_sql(f or ChangeFilter())
+    # Rank first on the narrow facets table with only the joins the filter needs,
+    # then read the columns of the page's rows only: computing them (tags above
+    # all) for every match before sorting costs ~60 ms on 15,000 matches.
+    order = _order(sort)
     sql = (
         "SELECT c.id, c.source_id, s.url, s.municipality, c.kind, c.title, k.detected_at, "
         "COALESCE(r.status, 'new'), k.score, k.category, k.lang, "
         "(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM review_tags t "
         " WHERE t.change_id = c.id ORDER BY tag)) "
-        f"{_FROM}{where} {_order(sort)} LIMIT ? OFFSET ?"
+        f"FROM (SELECT k.change_id AS id {_from_for(where)}{where} {order} LIMIT ? OFFSET ?) p "
+        "JOIN change_facets k ON k.change_id = p.id JOIN changes c ON c.id = k.change_id "
+        "JOIN sources s ON s.id = c.source_id LEFT JOIN reviews r ON r.change_id = k.change_id "
+        f"{order}"
     )
     return [
         InboxRow(id=r[0], source_id=r[1], source_url=r[2], municipality=r[3], kind=r[4], title=r[5],
@@ -102,7 +111,7 @@ def inbox_position(db: Database, f: ChangeFilter | None, sort: str, change_id: i
     f = f or ChangeFilter()
     where, params = filter_sql(f)
     row = db.execute(
-        f"SELECT COALESCE(k.score, ?), k.detected_at, k.change_id {_FROM}{where}"
+        f"SELECT COALESCE(k.score, ?), k.detected_at, k.change_id {_from_for(where)}{where}"
         + (" AND " if where else " WHERE ") + "k.change_id = ?",
         [_NO_SCORE, *params, change_id],
     ).fetchone()
@@ -124,10 +133,14 @@ def inbox_position(db: Database, f: ChangeFilter | None, sort: str, change_id: i
 def inbox_counts(db: Database, since_id: int | None = None) -> InboxCounts:
     """Totals for the header: all changes, each status and (with ``since_id``) how
     many arrived after that change id; cheap on a large database."""
-    total, max_id = db.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM changes").fetchone()
+    # change_facets has a row per change and narrow indexes: counting it is
+    # several times cheaper than counting the wide changes table.
+    total = db.execute("SELECT COUNT(*) FROM change_facets").fetchone()[0]
+    max_id = db.execute("SELECT COALESCE(MAX(change_id), 0) FROM change_facets").fetchone()[0]
     arrived = 0
     if since_id is not None:
-        arrived = db.execute("SELECT COUNT(*) FROM changes WHERE id > ?", [since_id]).fetchone()[0]
+        arrived = db.execute("SELECT COUNT(*) FROM change_facets WHERE change_id > ?",
+                             [since_id]).fetchone()[0]
     by_status = dict.fromkeys(REVIEW_STATUSES, 0)
     for status, n in db.execute("SELECT status, COUNT(*) FROM reviews GROUP BY status"):
         by_status[status] = n

@@ -109,16 +109,35 @@ def _any(column: str, values: Sequence[Any], clauses: list[str], params: list[An
         params.extend(values)
 
 
-def filter_sql(f: ChangeFilter) -> tuple[str, list[Any]]:
-    """The WHERE clause for ``f`` over ``changes c``, ``sources s``, ``reviews r`` and
-    ``change_facets k``."""
+def filter_sql(f: ChangeFilter, id_column: str = "c.id") -> tuple[str, list[Any]]:
+    """The WHERE clause for ``f`` over ``changes c``, ``sources s`` and
+    ``change_facets k``; ``id_column`` names the change id (the inbox queries pass
+    ``k.change_id`` so that filters on reviews, tags and text need no join)."""
     clauses: list[str] = []
     params: list[Any] = []
+    i = id_column
+
+    def ids_in(sql: str, values: Sequence[Any], negate: bool = False) -> None:
+        clauses.append(f"{i} {'NOT ' if negate else ''}IN ({sql})")
+        params.extend(values)
+
+    def marks(values: Sequence[str]) -> str:
+        return ",".join("?" * len(values))
+
+    # A change without a review row is new: "new" matches by the rows that are
+    # not there, which keeps every status test on the reviews_status index.
     statuses = tuple(f.statuses) + ((f.status,) if f.status else ())
-    _any("COALESCE(r.status, 'new')", statuses, clauses, params)
+    if statuses:
+        if "new" in statuses:
+            ids_in(f"SELECT change_id FROM reviews WHERE status NOT IN ({marks(statuses)})", statuses, True)
+        else:
+            ids_in(f"SELECT change_id FROM reviews WHERE status IN ({marks(statuses)})", statuses)
     if f.not_statuses:
-        clauses.append(f"COALESCE(r.status, 'new') NOT IN ({','.join('?' * len(f.not_statuses))})")
-        params.extend(f.not_statuses)
+        n = f.not_statuses
+        if "new" in n:
+            ids_in(f"SELECT change_id FROM reviews WHERE status NOT IN ({marks(n)})", n)
+        else:
+            ids_in(f"SELECT change_id FROM reviews WHERE status IN ({marks(n)})", n, True)
     source_ids = tuple(f.source_ids) + ((f.source_id,) if f.source_id is not None else ())
     _any("c.source_id", source_ids, clauses, params)
     if f.sources:
@@ -141,16 +160,12 @@ def filter_sql(f: ChangeFilter) -> tuple[str, list[Any]]:
         clauses.append("k.detected_at < ?")
         params.append(f.until)
     for tag in f.tags:
-        clauses.append("c.id IN (SELECT change_id FROM review_tags WHERE tag = ?)")
-        params.append(tag)
+        ids_in("SELECT change_id FROM review_tags WHERE tag = ?", [tag])
     if f.not_tags:
-        clauses.append("c.id NOT IN (SELECT change_id FROM review_tags WHERE tag IN "
-                       f"({','.join('?' * len(f.not_tags))}))")
-        params.extend(f.not_tags)
+        ids_in(f"SELECT change_id FROM review_tags WHERE tag IN ({marks(f.not_tags)})", f.not_tags, True)
     if f.search:
-        clauses.append("c.id IN (SELECT rowid FROM changes_fts WHERE changes_fts MATCH ?)")
-        params.append(f.search)
-    _any("c.id", f.ids, clauses, params)
+        ids_in("SELECT rowid FROM changes_fts WHERE changes_fts MATCH ?", [f.search])
+    _any(i, f.ids, clauses, params)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

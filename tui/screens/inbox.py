@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from monitor.errors import QueryError
@@ -48,6 +48,7 @@ from tui.screens.tag import TagScreen
 from tui.screens.views import ViewsScreen
 from tui.widgets.change_table import ChangeTable
 from tui.widgets.diff_view import DiffView
+from tui.widgets.status_line import StatusLine
 
 EMPTY_HINT = "No changes yet — run `twinwatch crawl`"
 """What the inbox says when the database holds no change at all."""
@@ -83,6 +84,8 @@ class InboxScreen(Screen[None]):
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]
     """Side by side from 160 columns: below that the title column would be cut to nothing."""
+
+    AUTO_FOCUS = "#inbox-table"
 
     BINDINGS = [
         Binding("r", "mark('relevant')", "Relevant", id="inbox.relevant",
@@ -138,12 +141,22 @@ class InboxScreen(Screen[None]):
         seq: int
         rows: list[InboxRow]
         offset: int
-        total: int
+        total: int | None
+        """``None`` while a new query's matches are being counted (see :class:`Counted`)."""
         counts: InboxCounts
         stamp: tuple[int, ...]
         tags: list[str]
         select_id: int | None
         select_index: int | None
+        detail: ChangeDetail | None = None
+        """The change the cursor lands on, read in the same worker (one round trip less)."""
+
+    @dataclass
+    class Counted(Message):
+        """The number of matches, counted after the first page of a new query was shown."""
+
+        seq: int
+        total: int
 
     @dataclass
     class DetailLoaded(Message):
@@ -174,8 +187,8 @@ class InboxScreen(Screen[None]):
         """``relevance`` or ``date``."""
         self.loaded = False
         """True once the first page arrived."""
-        self.total = 0
-        """Changes matching the query."""
+        self.total: int | None = 0
+        """Changes matching the query (``None`` while counting)."""
         self.counts: InboxCounts | None = None
         """The header's counts, as last loaded."""
         self.known_tags: list[str] = []
@@ -183,6 +196,9 @@ class InboxScreen(Screen[None]):
         self.detail: ChangeDetail | None = None
         """The highlighted change in full, once loaded."""
         self._load_seq = 0
+        self._focus_table_when_loaded = False
+        self._detail_wanted: int | None = None
+        self._stale_diff = False
         self.loaded_seq = 0
         """The ``seq`` of the load shown (the benchmark waits on it)."""
         self._stamp: tuple[int, ...] | None = None
@@ -193,7 +209,7 @@ class InboxScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder=QUERY_PLACEHOLDER, id="inbox-query", select_on_focus=False)
-        yield Static(id="inbox-status")
+        yield StatusLine(id="inbox-status")
         yield Static(Text(EMPTY_HINT), id="inbox-empty")
         with Container(id="inbox-body"):
             yield ChangeTable(id="inbox-table")
@@ -246,6 +262,22 @@ class InboxScreen(Screen[None]):
                 return
             counts = inbox_counts(db, self._first_max_id)
             f = q.filter
+            page = self.page_size
+            if not q.is_empty and req.anchor_id is None and req.position == 0:
+                # A new query: show its first page at once, count its matches after.
+                rows = inbox_page(db, f, sort=sort, offset=0, limit=page)
+                tags = all_tags(db)
+                if get_current_worker().is_cancelled:
+                    return
+                exact = len(rows) < page
+                detail = change_detail(db, rows[0].id) if rows else None
+                self.post_message(self.Loaded(seq, rows, 0, len(rows) if exact else None, counts, stamp,
+                                              tags, select_id=None, select_index=0, detail=detail))
+                if not exact:
+                    total = inbox_count(db, f)
+                    if not get_current_worker().is_cancelled:
+                        self.post_message(self.Counted(seq, total))
+                return
             total = counts.total if q.is_empty else inbox_count(db, f)
             pos = None
             if req.anchor_id is not None:
@@ -255,7 +287,6 @@ class InboxScreen(Screen[None]):
                 if pos < 0:
                     pos = total - 1
             pos = min(max(pos, 0), max(total - 1, 0))
-            page = self.page_size
             hint = req.offset_hint
             if hint is not None and hint <= pos < hint + page and (hint < total or hint == 0):
                 offset = hint
@@ -263,16 +294,22 @@ class InboxScreen(Screen[None]):
                 offset = max(0, min(pos - req.keep, total - page))
             rows = inbox_page(db, f, sort=sort, offset=offset, limit=page)
             tags = all_tags(db)
-        if not get_current_worker().is_cancelled:
             anchor = req.anchor_id if any(r.id == req.anchor_id for r in rows) else None
+            index = min(max(pos - offset, 0), len(rows) - 1)
+            target = anchor if anchor is not None else (rows[index].id if rows else None)
+            detail = None
+            if target is not None and (self.detail is None or self.detail.change.id != target):
+                detail = change_detail(db, target)
+        if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(seq, rows, offset, total, counts, stamp, tags,
-                                          select_id=anchor, select_index=pos - offset))
+                                          select_id=anchor, select_index=pos - offset, detail=detail))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if message.seq != self._load_seq:
             return  # a newer load is on its way
         first = not self.loaded
+        had_rows = bool(self.table.row_count)
         self.loaded = True
         self.loaded_seq = message.seq
         self._stamp = message.stamp
@@ -281,8 +318,10 @@ class InboxScreen(Screen[None]):
         self.known_tags = message.tags
         self.counts = message.counts
         self.total = message.total
+        if message.detail is not None:
+            self.detail = message.detail
         self.set_class(message.counts.total == 0, "-empty")
-        self.set_class(message.counts.total > 0 and message.total == 0, "-nomatch")
+        self.set_class(message.counts.total > 0 and not message.rows, "-nomatch")
         empty = self.query_one("#inbox-empty", Static)
         empty.update(Text(EMPTY_HINT if message.counts.total == 0 else NO_MATCH_HINT))
         table = self.table
@@ -291,9 +330,25 @@ class InboxScreen(Screen[None]):
                         select_id=message.select_id, select_index=message.select_index)
         self._update_header()
         self._show_selected()
-        if first:
+        if first and not self.query_input.has_focus:
             table.focus()
-        self.refresh_bindings()
+        if self._focus_table_when_loaded:
+            self._focus_table_when_loaded = False
+            self.call_after_refresh(self._focus_table_from_query)
+        if first or had_rows != bool(table.row_count):
+            self.refresh_bindings()  # greys out the keys that need a change (redraws the footer)
+
+    @on(Counted)
+    def _counted(self, message: Counted) -> None:
+        if message.seq != self._load_seq:
+            return
+        self.total = message.total
+        self.table.more_below = self.table.page_offset + self.table.row_count < message.total
+        self._update_header()
+
+    def _focus_table_from_query(self) -> None:
+        if self.query_input.has_focus:
+            self.table.focus()
 
     def _update_header(self) -> None:
         counts = self.counts
@@ -312,7 +367,7 @@ class InboxScreen(Screen[None]):
             status.append(one_line(self.query_state.text, 80))
         if table.marked:
             status.append(f"  ·  {len(table.marked):,} selected (r/x/f/t apply to all, M clears)")
-        self.query_one("#inbox-status", Static).update(status)
+        self.query_one("#inbox-status", StatusLine).update(status)
 
     @staticmethod
     def _counts_line(counts: InboxCounts) -> str:
@@ -333,8 +388,11 @@ class InboxScreen(Screen[None]):
             self.detail = None
             self.diff_view.show(None)
         elif self.detail is None or self.detail.change.id != cid:
-            self._load_detail(cid)
-        elif self.diff_view.change is None or self.diff_view.change.id != cid:
+            if self._detail_wanted != cid:  # not already on its way
+                self._detail_wanted = cid
+                self._load_detail(cid)
+        elif self.diff_view.change is None or self.diff_view.change.id != cid or self._stale_diff:
+            self._stale_diff = False
             self.diff_view.show(self.detail, self.query_state.terms)
 
     @work(thread=True, exclusive=True, group="inbox-detail", exit_on_error=False)
@@ -346,18 +404,19 @@ class InboxScreen(Screen[None]):
 
     @on(DetailLoaded)
     def _detail_loaded(self, message: DetailLoaded) -> None:
+        if self._detail_wanted == message.change_id:
+            self._detail_wanted = None
         if message.change_id != self.table.selected_id:
             return
         self.detail = message.detail
         self.diff_view.show(message.detail, self.query_state.terms)
-        self.refresh_bindings()
 
-    @on(DataTable.RowHighlighted, "#inbox-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(ChangeTable.RowHighlighted, "#inbox-table")
+    def _highlighted(self, event: ChangeTable.RowHighlighted) -> None:
         self._show_selected()
 
-    @on(DataTable.RowSelected, "#inbox-table")
-    def _selected(self, event: DataTable.RowSelected) -> None:
+    @on(ChangeTable.RowSelected, "#inbox-table")
+    def _selected(self, event: ChangeTable.RowSelected) -> None:
         self.action_open()
 
     @on(ChangeTable.EdgeReached)
@@ -410,7 +469,9 @@ class InboxScreen(Screen[None]):
     def _query_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if self.apply_query(event.value):
-            self.table.focus()
+            # Focus moves once the results are shown: moving it redraws the footer,
+            # which would otherwise hold up the query's first page by a frame or two.
+            self._focus_table_when_loaded = True
 
     @on(Input.Changed, "#inbox-query")
     def _query_changed(self, event: Input.Changed) -> None:
@@ -612,6 +673,7 @@ class InboxScreen(Screen[None]):
         ids = [i for i in message.change_ids if self.table.row_for(i) is not None]
         if self.detail is not None and self.detail.change.id in message.change_ids:
             self.detail = None  # re-read: status, tags or note changed
+            self._detail_wanted = None
         self._refresh_rows(ids)
 
     @work(thread=True, group="inbox-rows", exit_on_error=False)
