@@ -242,7 +242,8 @@ def change_counts_by_source(db: Database) -> dict[int, int]:
 
 
 SILENT_DAYS = 30
-"""A source that fetched fine but reported no change for this long is "silent"."""
+"""A source that fetches fine but has reported no change for this long (or, if it never
+changed, since it was added) is "silent"."""
 
 
 def _age_days(stamp: str | None, now: datetime) -> float | None:
@@ -265,7 +266,7 @@ def source_health(s: SourceStatus, now: datetime) -> str:
         return "failing"
     if not s.last_fetched:
         return "never fetched"
-    age = _age_days(s.last_change_at, now)
+    age = _age_days(s.last_change_at or s.created_at, now)
     if age is None or age > SILENT_DAYS:
         return "silent"
     return "ok"

@@ -178,6 +178,8 @@ class SourceStatus:
     last_error: str | None
     consecutive_failures: int
     last_change_at: str | None
+    created_at: str | None = None
+    """When the source was added (a source that never changed is silent from then on)."""
 
     def as_dict(self) -> dict[str, Any]:
         s = self.source

@@ -20,7 +20,7 @@ from monitor.models import ChangeRow, CrawlSummary, Finding, Review, Source, Sou
 _SOURCE_COLS = (
     "s.id, s.url, s.kind, s.municipality, s.country, s.lang, s.tags, s.enabled, "
     "st.etag, st.last_modified, st.last_fetched, st.last_status, st.last_error, "
-    "COALESCE(st.consecutive_failures, 0), st.last_change_at"
+    "COALESCE(st.consecutive_failures, 0), st.last_change_at, s.created_at"
 )
 
 
@@ -60,7 +60,7 @@ def sources(db: Database, *, enabled_only: bool = False, ids: Sequence[int] = ()
     )
     return [
         SourceStatus(_source(r), last_fetched=r[10], last_status=r[11], last_error=r[12],
-                     consecutive_failures=r[13], last_change_at=r[14])
+                     consecutive_failures=r[13], last_change_at=r[14], created_at=r[15])
         for r in db.execute(sql, params)
     ]
 

@@ -157,9 +157,10 @@ def test_sources_failing_and_silent_first(db, pm):
     set_enabled(db, off, False)
     add_change(db, fine, "Recent", "x", "2026-03-10T00:00:00Z")
     from monitor.db import write_tx
-    with write_tx(db):  # what ingest records when a change is stored
+    with write_tx(db):  # what ingest records when a change is stored; all added in January
         db.execute("UPDATE source_state SET last_change_at = '2026-03-10T00:00:00Z' WHERE source_id = ?",
                    [fine])
+        db.execute("UPDATE sources SET created_at = '2026-01-01T00:00:00Z'")
     rows = sources_by_health(db, now=datetime(2026, 3, 15, tzinfo=UTC))
     assert [(s.source.id, h) for s, h in rows] == [
         (failing, "failing"), (silent, "silent"), (never, "never fetched"), (fine, "ok"), (off, "disabled")]

@@ -422,13 +422,13 @@ class InboxScreen(Screen[None]):
     @on(ChangeTable.EdgeReached)
     def _edge(self, event: ChangeTable.EdgeReached) -> None:
         table = self.table
-        keep = 10
+        margin = min(10, self.page_size // 3)  # rows of the old page kept in view
         if event.where == "next":
-            pos = table.page_offset + table.row_count
+            pos, keep = table.page_offset + table.row_count, margin
         elif event.where == "previous":
-            pos, keep = table.page_offset - 1, self.page_size - 10
+            pos, keep = table.page_offset - 1, self.page_size - 1 - margin
         elif event.where == "first":
-            pos = 0
+            pos, keep = 0, 0
         else:
             pos, keep = -1, self.page_size - 1
         self.request_load(LoadRequest(position=pos, keep=keep))
