@@ -285,7 +285,7 @@ class ChangeScreen(Screen[None]):
             if not tag:
                 return
             remove = tag.startswith("-") and len(tag) > 1
-            name = tag[1:] if remove else tag
+            name = one_line(tag[1:] if remove else tag, 64)
 
             def run(db):
                 review(db, cid, **({"remove_tags": [name]} if remove else {"add_tags": [name]}))

@@ -593,7 +593,7 @@ class InboxScreen(Screen[None]):
             if not tag:
                 return
             remove = tag.startswith("-") and len(tag) > 1
-            name = tag[1:] if remove else tag
+            name = one_line(tag[1:] if remove else tag, 64)
             kw = {"remove_tags": [name]} if remove else {"add_tags": [name]}
             label = ("-" if remove else "+") + name
             if len(ids) == 1:
