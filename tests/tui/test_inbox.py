@@ -306,3 +306,23 @@ async def test_empty_database_shows_hint(db_path, db):
         await settle(pilot, app)
         assert isinstance(app.screen, InboxScreen)
         assert app.is_running
+
+
+async def test_going_back_shows_the_decision_just_made(db_path, three_changes):
+    """After r moves on, k shows the change just reviewed with its new status (no stale read-ahead)."""
+    ids = stored_ids(db_path)
+    app = TwinwatchApp(str(db_path), refresh_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        screen = inbox(app)
+        for _ in range(3):
+            await pilot.press("r", "k")
+            await settle(pilot, app)
+            assert screen.diff_view.change.id == ids[0]
+            assert "status: relevant" in screen.diff_view.header_text.plain
+            await pilot.press("t", *"seen", "enter", "j", "k")
+            await settle(pilot, app)
+            assert "tags: seen" in screen.diff_view.header_text.plain
+            await pilot.press("z", "z")
+            await settle(pilot, app)
+            assert "status: new" in screen.diff_view.header_text.plain

@@ -12,6 +12,8 @@ in the order they were made.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from rich.text import Text
@@ -166,6 +168,13 @@ class InboxScreen(Screen[None]):
         detail: ChangeDetail | None
 
     @dataclass
+    class Prefetched(Message):
+        """Details of the changes next to the cursor, read ahead."""
+
+        details: list[ChangeDetail]
+        generation: int
+
+    @dataclass
     class RowsRefreshed(Message):
         """Rows re-read after a write, with fresh counts."""
 
@@ -198,7 +207,10 @@ class InboxScreen(Screen[None]):
         self._load_seq = 0
         self._focus_table_when_loaded = False
         self._detail_wanted: int | None = None
-        self._stale_diff = False
+        self._details: OrderedDict[int, ChangeDetail] = OrderedDict()
+        self._generation = 0
+        self._written_at: dict[int, int] = {}
+        """Change id -> generation of its latest write (prefetches older than it are stale)."""
         self.loaded_seq = 0
         """The ``seq`` of the load shown (the benchmark waits on it)."""
         self._stamp: tuple[int, ...] | None = None
@@ -312,6 +324,8 @@ class InboxScreen(Screen[None]):
         had_rows = bool(self.table.row_count)
         self.loaded = True
         self.loaded_seq = message.seq
+        if message.stamp != self._stamp:
+            self._forget()  # another process may have reviewed or corrected something
         self._stamp = message.stamp
         if self._first_max_id is None:
             self._first_max_id = message.counts.max_change_id
@@ -320,6 +334,7 @@ class InboxScreen(Screen[None]):
         self.total = message.total
         if message.detail is not None:
             self.detail = message.detail
+            self._remember(message.detail)
         self.set_class(message.counts.total == 0, "-empty")
         self.set_class(message.counts.total > 0 and not message.rows, "-nomatch")
         empty = self.query_one("#inbox-empty", Static)
@@ -387,13 +402,66 @@ class InboxScreen(Screen[None]):
         if cid is None:
             self.detail = None
             self.diff_view.show(None)
-        elif self.detail is None or self.detail.change.id != cid:
+            return
+        if (self.detail is None or self.detail.change.id != cid) and cid in self._details:
+            self.detail = self._details[cid]
+        if self.detail is None or self.detail.change.id != cid:
             if self._detail_wanted != cid:  # not already on its way
                 self._detail_wanted = cid
                 self._load_detail(cid)
-        elif self.diff_view.change is None or self.diff_view.change.id != cid or self._stale_diff:
-            self._stale_diff = False
+            return
+        if self.diff_view.detail is not self.detail or self.diff_view.search_terms != self.query_state.terms:
             self.diff_view.show(self.detail, self.query_state.terms)
+        self._prefetch_around(cid)
+
+    def _remember(self, detail: ChangeDetail) -> None:
+        self._details[detail.change.id] = detail
+        self._details.move_to_end(detail.change.id)
+        while len(self._details) > 64:
+            self._details.popitem(last=False)
+
+    def _forget(self, ids: Iterable[int] | None = None) -> None:
+        """Drop cached details (all of them, or those of ``ids``) so they are read again."""
+        if ids is None:
+            self._details.clear()
+        else:
+            for cid in ids:
+                self._details.pop(cid, None)
+
+    def _mark_written(self, ids: Iterable[int]) -> None:
+        """Forget what is cached about ``ids`` and ignore reads of them begun before now."""
+        self._generation += 1
+        for cid in ids:
+            self._written_at[cid] = self._generation
+            self._details.pop(cid, None)
+
+    def _prefetch_around(self, cid: int) -> None:
+        """Read the next changes' details ahead, so r/x/f and j show the next diff at once."""
+        ids = self.table.ids
+        if cid not in ids:
+            return
+        i = ids.index(cid)
+        wanted = [x for x in ids[i + 1:i + 4] + ids[max(i - 1, 0):i] if x not in self._details]
+        if wanted:
+            self._prefetch(wanted, self._generation)
+
+    @work(thread=True, exclusive=True, group="inbox-prefetch", exit_on_error=False)
+    def _prefetch(self, ids: list[int], generation: int) -> None:
+        details = []
+        with reading(self.db_path) as db:
+            for cid in ids:
+                if get_current_worker().is_cancelled:
+                    return
+                detail = change_detail(db, cid)
+                if detail is not None:
+                    details.append(detail)
+        self.post_message(self.Prefetched(details, generation))
+
+    @on(Prefetched)
+    def _prefetched(self, message: Prefetched) -> None:
+        for detail in message.details:
+            if self._written_at.get(detail.change.id, -1) < message.generation:
+                self._remember(detail)
 
     @work(thread=True, exclusive=True, group="inbox-detail", exit_on_error=False)
     def _load_detail(self, change_id: int) -> None:
@@ -406,10 +474,13 @@ class InboxScreen(Screen[None]):
     def _detail_loaded(self, message: DetailLoaded) -> None:
         if self._detail_wanted == message.change_id:
             self._detail_wanted = None
+        if message.detail is not None:
+            self._remember(message.detail)
         if message.change_id != self.table.selected_id:
             return
         self.detail = message.detail
         self.diff_view.show(message.detail, self.query_state.terms)
+        self._prefetch_around(message.change_id)
 
     @on(ChangeTable.RowHighlighted, "#inbox-table")
     def _highlighted(self, event: ChangeTable.RowHighlighted) -> None:
@@ -554,6 +625,7 @@ class InboxScreen(Screen[None]):
         return [cid] if cid is not None else []
 
     def _write(self, label: str, run, change_ids: tuple[int, ...] = ()) -> None:
+        self._mark_written(change_ids)
         self.app.submit(Write(label, run, change_ids, reply_to=(self,)))  # type: ignore[attr-defined]
 
     def action_mark(self, status: str) -> None:
@@ -663,6 +735,10 @@ class InboxScreen(Screen[None]):
                 self.notify("Nothing to undo.", markup=False)
                 return
             self.notify(f"Undone: {result.label}", markup=False)
+            self._mark_written(result.change_ids)
+            if self.detail is not None and self.detail.change.id in result.change_ids:
+                self.detail = None  # read again with the load below
+                self._detail_wanted = None
             self.request_load(LoadRequest(anchor_id=result.change_ids[0] if result.change_ids else None,
                                           position=self.table.page_offset, offset_hint=self.table.page_offset,
                                           keep=10))
@@ -671,6 +747,7 @@ class InboxScreen(Screen[None]):
             self.notify(message.label.capitalize() + ".", markup=False)
             return
         ids = [i for i in message.change_ids if self.table.row_for(i) is not None]
+        self._mark_written(message.change_ids)
         if self.detail is not None and self.detail.change.id in message.change_ids:
             self.detail = None  # re-read: status, tags or note changed
             self._detail_wanted = None

@@ -170,6 +170,8 @@ class DiffView(VerticalScroll):
         """List the suggested facts in the header (the change view has its own table)."""
         self.terms: tuple[str, ...] = ()
         """Words highlighted: the analyzers' reasons and the searched words."""
+        self.search_terms: tuple[str, ...] = ()
+        """The searched words last given to :meth:`show`."""
         self.header_text = Text()
         """The rendered header (plain text is what the curator sees)."""
         self.body_text = Text()
@@ -196,6 +198,7 @@ class DiffView(VerticalScroll):
         same = row is not None and self.change is not None and self.change.id == row.id
         self.change = row
         self.detail = detail if isinstance(detail, ChangeDetail) else None
+        self.search_terms = tuple(search_terms)
         if row is None:
             self.terms = ()
             self.header_text = Text("No change selected.")
