@@ -94,12 +94,14 @@ class ChangeScreen(Screen[None]):
         yield Header()
         with Container(id="change-body"):
             yield DiffView(id="change-diff", show_facts=False)
-            with Vertical(id="change-side"):
-                yield Label(Text("Suggested record — e or Enter corrects a field"), classes="change-title")
-                yield DataTable(id="change-facts", cursor_type="row", zebra_stripes=True)
-                yield Input(id="change-fact-input", placeholder="Enter saves, empty resets, Escape cancels")
-                yield Label(Text("Versions of this source — Enter opens"), classes="change-title")
-                yield DataTable(id="change-versions", cursor_type="row", zebra_stripes=True)
+            with Container(id="change-side"):
+                with Vertical(id="change-facts-box"):
+                    yield Label(Text("Suggested record — e or Enter corrects"), classes="change-title")
+                    yield DataTable(id="change-facts", cursor_type="row", zebra_stripes=True)
+                    yield Input(id="change-fact-input", placeholder="Enter saves, empty resets, Esc cancels")
+                with Vertical(id="change-versions-box"):
+                    yield Label(Text("Versions of this source — Enter opens"), classes="change-title")
+                    yield DataTable(id="change-versions", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     @property

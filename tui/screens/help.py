@@ -7,7 +7,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
@@ -46,7 +46,7 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-dialog"):
+        with Vertical(id="help-dialog"):
             yield Static(Text("twinwatch — keys (change them in the [keymap] table of the config "
                               "file, by id)"), id="help-title")
             yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
