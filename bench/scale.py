@@ -101,8 +101,9 @@ def bench_ingest(n_results: int) -> None:
         dt, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         db.close()
         size = os.path.getsize(Path(tmp) / "scale.db")
-        print(f"ingest: {summary.lines:,} JSON Lines results ({jl.stat().st_size / 1e6:.0f} MB) in {dt:.1f} s "
-              f"= {summary.lines / dt:,.0f} results/s, {cpu:.1f} CPU s (one core); {summary.outcomes}")
+        print(f"ingest: {summary.lines:,} JSON Lines results ({jl.stat().st_size / 1e6:.0f} MB) "
+              f"in {dt:.1f} s = {summary.lines / dt:,.0f} results/s, {cpu:.1f} CPU s (one core); "
+              f"{summary.outcomes}")
         print(f"        database {size / 1e6:.1f} MB; peak RSS so far {rss_kb():.0f} MB")
 
 

@@ -1,17 +1,34 @@
-"""Where things live and how twinwatch introduces itself.
+"""Where things live, how twinwatch introduces itself, and the dashboard's settings.
 
 Paths come from platformdirs, overridable by environment variables (``TWINWATCH_DB``,
-``TWINWATCH_CONTACT``). No other module reads the environment for these.
+``TWINWATCH_CONTACT``, ``TWINWATCH_CONFIG``). No other module reads the environment
+for these.
+
+The config file (``config.toml`` in the user config directory) holds what the
+curator sets for the dashboard::
+
+    [tui]
+    theme = "textual-light"      # any Textual theme; the dashboard remembers toggles here
+
+    [keymap]                     # binding id = keys (comma-separated); see the help screen
+    "inbox.relevant" = "y"
+    "inbox.irrelevant" = "n"
+    "inbox.next" = "j,down"
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
 from monitor import __version__
+from monitor.errors import ConfigError
 
 APP = "twinwatch"
 CONTACT_URL = "https://github.com/twinwatch/twinwatch"
@@ -40,3 +57,89 @@ def user_agent() -> str:
 def lock_path(db_path: Path) -> Path:
     """The crawl lock beside the database: one crawl per database at a time."""
     return db_path.with_name(db_path.name + ".crawl.lock")
+
+
+def config_path() -> Path:
+    """``$TWINWATCH_CONFIG`` or ``config.toml`` in the user config directory."""
+    env = os.environ.get("TWINWATCH_CONFIG")
+    return Path(env) if env else platformdirs.user_config_path(APP, appauthor=False) / "config.toml"
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    """The dashboard's settings from the config file."""
+
+    theme: str | None = None
+    """A Textual theme name, or ``None`` for the default."""
+    keymap: dict[str, str] = field(default_factory=dict)
+    """Binding id -> keys, for ``App.set_keymap``."""
+
+
+def load_ui_config(path: Path | None = None) -> UiConfig:
+    """Read the ``[tui]`` and ``[keymap]`` tables; a missing file is the defaults.
+
+    Raises:
+        ConfigError: the file is not TOML, or a value has the wrong type.
+    """
+    path = path or config_path()
+    try:
+        with path.open("rb") as fp:
+            doc = tomllib.load(fp)
+    except FileNotFoundError:
+        return UiConfig()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    tui = doc.get("tui", {})
+    keymap = doc.get("keymap", {})
+    if not isinstance(tui, dict) or not isinstance(keymap, dict):
+        raise ConfigError(f"{path}: [tui] and [keymap] must be tables")
+    theme = tui.get("theme")
+    if theme is not None and not isinstance(theme, str):
+        raise ConfigError(f"{path}: tui.theme must be a string")
+    bad = [k for k, v in keymap.items() if not isinstance(v, str)]
+    if bad:
+        raise ConfigError(f"{path}: keymap values must be strings of keys (see {', '.join(bad)})")
+    return UiConfig(theme=theme, keymap=dict(keymap))
+
+
+_SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*(#.*)?$")
+_THEME = re.compile(r"^\s*theme\s*=")
+
+
+def save_theme(theme: str, path: Path | None = None) -> Path:
+    """Remember ``theme`` in the config file, keeping everything else in it as written.
+
+    Raises:
+        ConfigError: the file cannot be written.
+    """
+    path = path or config_path()
+    line = f"theme = {json.dumps(theme)}"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    section = None
+    tui_at: int | None = None
+    for i, text in enumerate(lines):
+        m = _SECTION.match(text)
+        if m:
+            section = m.group(1).strip()
+            if section == "tui":
+                tui_at = i
+            continue
+        if section == "tui" and _THEME.match(text):
+            lines[i] = line
+            break
+    else:
+        if tui_at is None:
+            lines = ["[tui]", line, *([""] if lines else []), *lines]
+        else:
+            lines.insert(tui_at + 1, line)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return path

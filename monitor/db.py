@@ -286,6 +286,123 @@ def m004_cases(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_curator_tables(db: Database) -> None:
+    """What the dashboard needs: a ranking index, undoable review actions, the
+    curator's fact corrections and saved views.
+
+    ``change_facets`` is derived data, like ``changes_fts``: one row per change,
+    kept up to date by triggers on ``changes`` and ``findings`` (no code writes it),
+    so the inbox can page through 100,000 changes by relevance or date on one index.
+    Its ``score`` is the highest ``relevance`` finding, ``category`` the latest
+    ``category`` (or ``action``) finding, ``lang`` the ``language`` finding or else
+    the source's language.
+
+    ``review_actions`` groups the ``review_events`` of one curator action (a key
+    press, a bulk mark) so it can be undone as one; ``previous`` keeps the value an
+    event replaced. ``fact_corrections`` and ``saved_views`` are written only by the
+    curator's services, never by a crawl.
+    """
+    db.executescript(
+        """
+        CREATE TABLE change_facets (
+            change_id INTEGER PRIMARY KEY REFERENCES changes(id) ON DELETE CASCADE,
+            detected_at TEXT NOT NULL,
+            score REAL,
+            category TEXT,
+            lang TEXT
+        );
+        CREATE INDEX change_facets_rank ON change_facets(score DESC, detected_at DESC, change_id DESC);
+        CREATE INDEX change_facets_date ON change_facets(detected_at DESC, change_id DESC);
+        CREATE INDEX change_facets_category ON change_facets(category COLLATE NOCASE);
+        CREATE INDEX change_facets_lang ON change_facets(lang COLLATE NOCASE);
+
+        INSERT INTO change_facets (change_id, detected_at, lang)
+            SELECT c.id, c.detected_at, s.lang FROM changes c JOIN sources s ON s.id = c.source_id;
+
+        CREATE TRIGGER change_facets_ai AFTER INSERT ON changes BEGIN
+            INSERT INTO change_facets (change_id, detected_at, lang)
+            VALUES (new.id, new.detected_at, (SELECT lang FROM sources WHERE id = new.source_id));
+        END;
+        -- A relevance finding carries its score in ``score`` (or, failing that, as a
+        -- numeric value); the highest one ranks the change.
+        CREATE TRIGGER change_facets_relevance AFTER INSERT ON findings
+        WHEN new.name = 'relevance' BEGIN
+            UPDATE change_facets SET score = (
+                SELECT max(coalesce(score, v), coalesce(v, score)) FROM (
+                    SELECT COALESCE(new.score, CASE WHEN json_valid(new.value)
+                        AND json_type(new.value) IN ('real', 'integer')
+                        THEN json_extract(new.value, '$') END) AS v))
+            WHERE change_id = new.change_id;
+        END;
+        CREATE TRIGGER change_facets_category AFTER INSERT ON findings
+        WHEN new.name IN ('category', 'action') AND new.value IS NOT NULL BEGIN
+            UPDATE change_facets SET category = CASE
+                WHEN json_valid(new.value) AND json_type(new.value) = 'text'
+                THEN json_extract(new.value, '$') ELSE new.value END
+            WHERE change_id = new.change_id;
+        END;
+        CREATE TRIGGER change_facets_language AFTER INSERT ON findings
+        WHEN new.name = 'language' AND new.value IS NOT NULL BEGIN
+            UPDATE change_facets SET lang = lower(CASE
+                WHEN json_valid(new.value) AND json_type(new.value) = 'text'
+                THEN json_extract(new.value, '$') ELSE new.value END)
+            WHERE change_id = new.change_id;
+        END;
+
+        -- One curator action (a key press, a bulk mark, an undo) and its events.
+        CREATE TABLE review_actions (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            label TEXT NOT NULL,
+            undoes INTEGER REFERENCES review_actions(id)
+        );
+        CREATE INDEX review_actions_undoes ON review_actions(undoes);
+        ALTER TABLE review_events ADD COLUMN action_id INTEGER REFERENCES review_actions(id);
+        ALTER TABLE review_events ADD COLUMN previous TEXT;
+        CREATE INDEX review_events_action ON review_events(action_id);
+        CREATE INDEX review_events_change ON review_events(change_id, id);
+
+        -- The curator's version of a suggested fact; a crawl never writes here.
+        CREATE TABLE fact_corrections (
+            change_id INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (change_id, field)
+        );
+
+        CREATE TABLE saved_views (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            query TEXT NOT NULL,
+            sort TEXT NOT NULL DEFAULT 'relevance',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+    # Backfill from findings stored before this migration, in insertion order.
+    db.execute(
+        "UPDATE change_facets SET score = (SELECT MAX(COALESCE(f.score, CASE WHEN json_valid(f.value) "
+        "AND json_type(f.value) IN ('real', 'integer') THEN json_extract(f.value, '$') END)) "
+        "FROM findings f WHERE f.change_id = change_facets.change_id AND f.name = 'relevance')"
+    )
+    for name, column in (("category", "category"), ("language", "lang")):
+        names = "('category', 'action')" if name == "category" else "('language')"
+        value = (
+            "CASE WHEN json_valid(f.value) AND json_type(f.value) = 'text' "
+            "THEN json_extract(f.value, '$') ELSE f.value END"
+        )
+        if column == "lang":
+            value = f"lower({value})"
+        db.execute(
+            f"UPDATE change_facets SET {column} = COALESCE((SELECT {value} FROM findings f "
+            f"WHERE f.change_id = change_facets.change_id AND f.name IN {names} "
+            f"AND f.value IS NOT NULL ORDER BY f.id DESC LIMIT 1), {column})"
+        )
+
+
 def connect(path: str | Path, *, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
     """A raw connection with our pragmas; autocommit so nothing opens a deferred write."""
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)

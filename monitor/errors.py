@@ -48,3 +48,11 @@ class CrawlLocked(TwinwatchError):
     """Another crawl holds the lock."""
 
     exit_code = 75
+
+
+class QueryError(ConfigError):
+    """An inbox query line that cannot be read; ``position`` is where (0-based)."""
+
+    def __init__(self, message: str, position: int = 0) -> None:
+        super().__init__(message)
+        self.position = position

@@ -75,6 +75,11 @@ class ExportRequest:
     """Only items that are new or changed since the last batch of this format and table."""
     qids: Path | None = None
     """A CSV (name, country, qid) giving Wikidata items for towns without one."""
+    where: ChangeFilter | None = None
+    """The changes table only: a filter (the dashboard's query line) narrowing it further;
+    statuses it names replace ``statuses``."""
+    query: str | None = None
+    """The query line ``where`` came from, recorded with the batch."""
 
 
 @dataclass(frozen=True)
@@ -119,8 +124,10 @@ def _with_qids(links: list[TwinningLink], qids: dict[tuple[str, str], str]) -> l
 
 def _items(db: Database, table: str, req: ExportRequest) -> list[Item]:
     if table == "changes":
-        statuses = req.statuses or REVIEWED
-        rows = changes(db, ChangeFilter(statuses=tuple(statuses), newest_first=False))
+        chosen = req.where or ChangeFilter()
+        if not (chosen.statuses or chosen.status):
+            chosen = replace(chosen, statuses=tuple(req.statuses or REVIEWED))
+        rows = changes(db, replace(chosen, newest_first=False))
         if req.municipality:
             rows = [c for c in rows if (c.municipality or "").casefold() == req.municipality.casefold()]
         if req.date_from:
@@ -172,7 +179,7 @@ def export(db: Database, pm: PluginManager, req: ExportRequest, output: Path | N
     now = utcnow()
     filters = {k: v for k, v in {
         "statuses": list(req.statuses), "municipality": req.municipality,
-        "from": req.date_from, "since_last": req.since_last,
+        "from": req.date_from, "since_last": req.since_last, "query": req.query,
     }.items() if v}
     # The batch row is made first (the output may carry its id), the file is written
     # outside any transaction (a crawl must not wait for it), then the contents are

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 SOURCE_KINDS = ("page", "feed")
 """Source kinds the foundation knows; each has a spider in ``spiders/``."""
@@ -211,6 +212,8 @@ class SourceStatus:
     last_error: str | None
     consecutive_failures: int
     last_change_at: str | None
+    created_at: str | None = None
+    """When the source was added (a source that never changed is silent from then on)."""
 
     def as_dict(self) -> dict[str, Any]:
         s = self.source
@@ -252,3 +255,110 @@ class CrawlSummary:
             f"{self.failed} failed"
             + (" (see: twinwatch sources list)" if self.failed else "")
         )
+
+
+FACT_FIELDS = ("municipality", "partner", "category", "date", "amount")
+"""The registry record suggested for a change: each is a finding of that name
+(``category`` also from an ``action`` finding), correctable by the curator."""
+
+SORTS = ("relevance", "date")
+"""Inbox orders: by relevance score (changes without one after, newest first), or newest first."""
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One line of the inbox: what the change table shows, without diff or findings."""
+
+    id: int
+    source_id: int
+    source_url: str
+    municipality: str | None
+    kind: str
+    title: str
+    detected_at: str
+    status: str = "new"
+    tags: tuple[str, ...] = ()
+    score: float | None = None
+    category: str | None = None
+    lang: str | None = None
+
+    @property
+    def source_label(self) -> str:
+        """The source's host, without ``www.``."""
+        host = urlsplit(self.source_url).netloc or self.source_url
+        return host[4:] if host.startswith("www.") else host
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    """How many changes there are and how many have each status."""
+
+    total: int
+    by_status: dict[str, int]
+    max_change_id: int
+    arrived: int = 0
+    """Changes stored after a given id (the dashboard: since it opened)."""
+
+    @property
+    def new(self) -> int:
+        return self.by_status.get("new", 0)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One field of the suggested record: what analyzers suggested, what the curator set."""
+
+    field: str
+    suggested: str | None = None
+    corrected: str | None = None
+    plugin: str = ""
+
+    @property
+    def value(self) -> str | None:
+        """The curator's value when there is one, else the suggestion."""
+        return self.corrected if self.corrected is not None else self.suggested
+
+
+@dataclass(frozen=True)
+class Version:
+    """Another change of the same source (or feed entry): a step in its history."""
+
+    change_id: int
+    detected_at: str
+    kind: str
+    title: str
+    status: str
+    added: int
+    removed: int
+
+
+@dataclass(frozen=True)
+class ChangeDetail:
+    """Everything the change view shows for one change."""
+
+    change: ChangeRow
+    facts: tuple[Fact, ...]
+    versions: tuple[Version, ...]
+    """Changes of the same source, newest first (this one included)."""
+    score: float | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class SavedView:
+    """A named inbox query the curator can reopen."""
+
+    id: int
+    name: str
+    query: str
+    sort: str = "relevance"
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What an undo restored: the action undone and the changes it touched."""
+
+    action_id: int
+    undone_action_id: int
+    label: str
+    change_ids: tuple[int, ...]

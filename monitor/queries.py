@@ -20,7 +20,7 @@ from monitor.models import ChangeRow, CrawlSummary, Finding, Review, Source, Sou
 _SOURCE_COLS = (
     "s.id, s.url, s.kind, s.municipality, s.country, s.lang, s.tags, s.enabled, "
     "st.etag, st.last_modified, st.last_fetched, st.last_status, st.last_error, "
-    "COALESCE(st.consecutive_failures, 0), st.last_change_at"
+    "COALESCE(st.consecutive_failures, 0), st.last_change_at, s.created_at"
 )
 
 
@@ -60,14 +60,19 @@ def sources(db: Database, *, enabled_only: bool = False, ids: Sequence[int] = ()
     )
     return [
         SourceStatus(_source(r), last_fetched=r[10], last_status=r[11], last_error=r[12],
-                     consecutive_failures=r[13], last_change_at=r[14])
+                     consecutive_failures=r[13], last_change_at=r[14], created_at=r[15])
         for r in db.execute(sql, params)
     ]
 
 
 @dataclass(frozen=True)
 class ChangeFilter:
-    """What to show: all fields optional and combined with AND."""
+    """What to show: all fields optional and combined with AND.
+
+    Within one field, several values mean "any of them", except ``tags``, where a
+    change needs every tag given. :func:`monitor.querylang.parse_query` builds one
+    from the inbox query line.
+    """
 
     status: str | None = None
     statuses: tuple[str, ...] = ()
@@ -76,31 +81,99 @@ class ChangeFilter:
     """An FTS5 query over title and changed text."""
     ids: tuple[int, ...] = ()
     newest_first: bool = True
+    not_statuses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    """Tags a change must all have."""
+    not_tags: tuple[str, ...] = ()
+    source_ids: tuple[int, ...] = ()
+    sources: tuple[str, ...] = ()
+    """Pieces of a source URL (case-insensitive)."""
+    municipalities: tuple[str, ...] = ()
+    """The source's municipality (case-insensitive)."""
+    countries: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    """The language found by an analyzer, else the source's."""
+    categories: tuple[str, ...] = ()
+    score_min: float | None = None
+    score_max: float | None = None
+    since: str | None = None
+    """Detected at or after this ISO timestamp (or date)."""
+    until: str | None = None
+    """Detected before this ISO timestamp (or date)."""
 
 
-def _where(f: ChangeFilter) -> tuple[str, list[Any]]:
+def _any(column: str, values: Sequence[Any], clauses: list[str], params: list[Any],
+         collate: str = "") -> None:
+    if values:
+        clauses.append(f"{column}{collate} IN ({','.join('?' * len(values))})")
+        params.extend(values)
+
+
+def filter_sql(f: ChangeFilter, id_column: str = "c.id") -> tuple[str, list[Any]]:
+    """The WHERE clause for ``f`` over ``changes c``, ``sources s`` and
+    ``change_facets k``; ``id_column`` names the change id (the inbox queries pass
+    ``k.change_id`` so that filters on reviews, tags and text need no join)."""
     clauses: list[str] = []
     params: list[Any] = []
+    i = id_column
+
+    def ids_in(sql: str, values: Sequence[Any], negate: bool = False) -> None:
+        clauses.append(f"{i} {'NOT ' if negate else ''}IN ({sql})")
+        params.extend(values)
+
+    def marks(values: Sequence[str]) -> str:
+        return ",".join("?" * len(values))
+
+    # A change without a review row is new: "new" matches by the rows that are
+    # not there, which keeps every status test on the reviews_status index.
     statuses = tuple(f.statuses) + ((f.status,) if f.status else ())
     if statuses:
-        clauses.append(f"COALESCE(r.status, 'new') IN ({','.join('?' * len(statuses))})")
-        params.extend(statuses)
-    if f.source_id is not None:
-        clauses.append("c.source_id = ?")
-        params.append(f.source_id)
+        if "new" in statuses:
+            ids_in(f"SELECT change_id FROM reviews WHERE status NOT IN ({marks(statuses)})", statuses, True)
+        else:
+            ids_in(f"SELECT change_id FROM reviews WHERE status IN ({marks(statuses)})", statuses)
+    if f.not_statuses:
+        n = f.not_statuses
+        if "new" in n:
+            ids_in(f"SELECT change_id FROM reviews WHERE status NOT IN ({marks(n)})", n)
+        else:
+            ids_in(f"SELECT change_id FROM reviews WHERE status IN ({marks(n)})", n, True)
+    source_ids = tuple(f.source_ids) + ((f.source_id,) if f.source_id is not None else ())
+    _any("c.source_id", source_ids, clauses, params)
+    if f.sources:
+        clauses.append("(" + " OR ".join("instr(lower(s.url), lower(?)) > 0" for _ in f.sources) + ")")
+        params.extend(f.sources)
+    _any("s.municipality", f.municipalities, clauses, params, " COLLATE NOCASE")
+    _any("s.country", f.countries, clauses, params, " COLLATE NOCASE")
+    _any("k.lang", f.langs, clauses, params, " COLLATE NOCASE")
+    _any("k.category", f.categories, clauses, params, " COLLATE NOCASE")
+    if f.score_min is not None:
+        clauses.append("k.score >= ?")
+        params.append(f.score_min)
+    if f.score_max is not None:
+        clauses.append("k.score <= ?")
+        params.append(f.score_max)
+    if f.since:
+        clauses.append("k.detected_at >= ?")
+        params.append(f.since)
+    if f.until:
+        clauses.append("k.detected_at < ?")
+        params.append(f.until)
+    for tag in f.tags:
+        ids_in("SELECT change_id FROM review_tags WHERE tag = ?", [tag])
+    if f.not_tags:
+        ids_in(f"SELECT change_id FROM review_tags WHERE tag IN ({marks(f.not_tags)})", f.not_tags, True)
     if f.search:
-        clauses.append("c.id IN (SELECT rowid FROM changes_fts WHERE changes_fts MATCH ?)")
-        params.append(f.search)
-    if f.ids:
-        clauses.append(f"c.id IN ({','.join('?' * len(f.ids))})")
-        params.extend(f.ids)
+        ids_in("SELECT rowid FROM changes_fts WHERE changes_fts MATCH ?", [f.search])
+    _any(i, f.ids, clauses, params)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 _CHANGE_SQL = (
     "SELECT c.id, c.source_id, c.url, c.kind, c.title, c.detected_at, c.added, c.removed, c.ops, "
     "s.municipality, s.country, s.lang, s.url, COALESCE(r.status, 'new'), r.note, r.updated_at "
-    "FROM changes c JOIN sources s ON s.id = c.source_id LEFT JOIN reviews r ON r.change_id = c.id"
+    "FROM changes c JOIN sources s ON s.id = c.source_id LEFT JOIN reviews r ON r.change_id = c.id "
+    "LEFT JOIN change_facets k ON k.change_id = c.id"
 )
 
 
@@ -108,7 +181,7 @@ def changes(db: Database, f: ChangeFilter | None = None, *, limit: int | None = 
             offset: int = 0) -> list[ChangeRow]:
     """Changes matching ``f`` with their review and findings, newest first by default."""
     f = f or ChangeFilter()
-    where, params = _where(f)
+    where, params = filter_sql(f)
     order = "DESC" if f.newest_first else "ASC"
     sql = f"{_CHANGE_SQL}{where} ORDER BY c.detected_at {order}, c.id {order}"
     if limit is not None:
@@ -133,8 +206,10 @@ def changes(db: Database, f: ChangeFilter | None = None, *, limit: int | None = 
 
 
 def count_changes(db: Database, f: ChangeFilter | None = None) -> int:
-    where, params = _where(f or ChangeFilter())
-    sql = f"SELECT COUNT(*) FROM changes c LEFT JOIN reviews r ON r.change_id = c.id{where}"
+    where, params = filter_sql(f or ChangeFilter())
+    sql = ("SELECT COUNT(*) FROM changes c JOIN sources s ON s.id = c.source_id "
+           "LEFT JOIN reviews r ON r.change_id = c.id "
+           f"LEFT JOIN change_facets k ON k.change_id = c.id{where}")
     return int(db.execute(sql, params).fetchone()[0])
 
 

@@ -46,3 +46,29 @@ PARTNERS = [
     "Megiddo (Israel) became a twin town in 2012 after a decision of the municipal council.",
     "Zababdeh (Palestine) is a twin village with projects on water access and education.",
 ]
+
+
+def add_change(db, source_id: int, title: str, added: str, detected_at: str, *,
+               score: float | None = None, category: str | None = None, language: str | None = None,
+               facts: dict | None = None, kind: str = "new-entry", url: str | None = None) -> int:
+    """Store one change with the given findings through ``monitor.ingest.store_changes``;
+    return its id."""
+    from monitor.ingest import store_changes
+    from monitor.models import ChangeDraft, DiffOp, Finding
+    from monitor.queries import get_source
+
+    findings = []
+    if score is not None:
+        findings.append(Finding("relevance", score, score=score, reasons=(f'"{title.split()[0]}"',),
+                                plugin="test"))
+    if category is not None:
+        findings.append(Finding("category", category, plugin="test"))
+    if language is not None:
+        findings.append(Finding("language", language, plugin="test"))
+    for name, value in (facts or {}).items():
+        findings.append(Finding(name, value, plugin="test"))
+    draft = ChangeDraft(source=get_source(db, source_id), kind=kind, url=url or f"http://127.0.0.1/{title}",
+                        title=title, added=(added,), removed=(), ops=(DiffOp("added", new=added),),
+                        text=added)
+    (cid,) = store_changes(db, [(draft, findings, detected_at)])
+    return cid

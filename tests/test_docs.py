@@ -72,3 +72,29 @@ def test_every_export_column_documented():
         path.write_text(head + export_columns_markdown())
         text = path.read_text()
     assert text == head + export_columns_markdown(), "run TWINWATCH_REGEN_DOCS=1 pytest tests/test_docs.py"
+
+
+def test_readme_config_example_loads_and_names_real_bindings(tmp_path):
+    """The README's config.toml example parses, and each keymap id is a real binding id."""
+    import re
+
+    from monitor.config import load_ui_config
+    from tui.screens.help import screens
+
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```toml\n(\[tui\].*?)```", readme, re.S)
+    assert block, "README has a [tui] config example"
+    path = tmp_path / "config.toml"
+    path.write_text(block.group(1))
+    config = load_ui_config(path)
+    assert config.theme and config.keymap
+    ids = {b.id for _, cls in screens() for b in cls.BINDINGS}
+    assert set(config.keymap) <= ids
+
+
+def test_readme_names_every_query_filter():
+    """Every filter the query line knows is documented in the README."""
+    from monitor.querylang import KEYS
+
+    readme = (ROOT / "README.md").read_text()
+    assert [k for k in KEYS if f"`{k}`" not in readme] == []

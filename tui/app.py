@@ -1,4 +1,6 @@
-"""The dashboard application: global bindings, the stylesheets and the first screen.
+"""The dashboard application: modes (inbox, sources, exports, plugins), global
+bindings, the keymap and theme from the config file, the command palette, the
+write queue, and the stylesheets.
 
 Screens live in ``tui/screens/``, reusable widgets in ``tui/widgets/``, styles in
 ``tui/styles/``. This module holds no query and no layout of its own.
@@ -6,38 +8,189 @@ Screens live in ``tui/screens/``, reusable widgets in ``tui/widgets/``, styles i
 
 from __future__ import annotations
 
+import threading
+import webbrowser
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.widgets import HelpPanel
+from textual.worker import Worker, WorkerState
 
+from monitor.config import config_path, load_ui_config, save_theme
+from monitor.errors import TwinwatchError
+from monitor.plugin_manager import PluginManager, make_plugin_manager
+from tui.commands import TwinwatchCommands
+from tui.data import Write, WriteQueue, error_text
+from tui.screens.exports import ExportsScreen
+from tui.screens.help import HelpScreen
 from tui.screens.inbox import InboxScreen
+from tui.screens.plugins import PluginsScreen
+from tui.screens.sources import SourcesScreen
+
+DARK, LIGHT = "textual-dark", "textual-light"
+"""The two themes the theme key toggles between (any theme can be picked in the palette)."""
+
+STYLES = ["app", "inbox", "change", "tag", "prompt", "views", "sources", "exports", "plugins", "help"]
 
 
 class TwinwatchApp(App[None]):
     """The curator's dashboard on the database at ``db_path``."""
 
     TITLE = "twinwatch"
-    CSS_PATH = ["styles/app.tcss", "styles/inbox.tcss", "styles/tag.tcss"]
+    CSS_PATH = [f"styles/{name}.tcss" for name in STYLES]
+    COMMANDS = App.COMMANDS | {TwinwatchCommands}
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave the dashboard"),
-        Binding("question_mark", "toggle_help", "Help", id="app.help", key_display="?",
-                tooltip="Show or hide all keys"),
+        Binding("question_mark", "help", "Help", id="app.help", key_display="?",
+                tooltip="List every key (and how to change them)"),
+        Binding("f1", "toggle_keys", "Keys panel", id="app.keys", show=False,
+                tooltip="Show or hide the key list beside the screen"),
+        Binding("1", "switch_mode('inbox')", "Inbox", id="app.inbox", show=False,
+                tooltip="The inbox of changes"),
+        Binding("2", "switch_mode('sources')", "Sources", id="app.sources", show=False,
+                tooltip="Watched sources and their health; crawl one now"),
+        Binding("3", "switch_mode('exports')", "Exports", id="app.exports", show=False,
+                tooltip="Write reviewed changes to a file; earlier exports"),
+        Binding("4", "switch_mode('plugins')", "Plugins", id="app.plugins", show=False,
+                tooltip="Loaded plugins and load errors"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", id="app.theme", show=False,
+                tooltip="Switch between the light and the dark theme (remembered)"),
     ]
 
-    def __init__(self, db_path: str, *, refresh_interval: float = 5.0) -> None:
+    def __init__(
+        self,
+        db_path: str,
+        *,
+        refresh_interval: float = 5.0,
+        config_file: Path | None = None,
+        url_opener: Callable[[str], Any] | None = None,
+        plugin_manager: Callable[[], PluginManager] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        page_size: int = 200,
+    ) -> None:
         super().__init__()
         self.db_path = str(db_path)
         """The twinwatch database file (already created and migrated by the CLI)."""
         self.refresh_interval = refresh_interval
-        """Seconds between automatic reloads of the inbox."""
+        """Seconds between checks for new data (a crawl may be writing meanwhile)."""
+        self.config_file = config_file or config_path()
+        """Where the keymap and theme are read, and the theme remembered."""
+        self.url_opener: Callable[[str], Any] = url_opener or webbrowser.open
+        """Opens a change's URL in a browser (tests pass a recorder)."""
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        """Now, for "3 days ago" and source health (tests pass a fixed one)."""
+        self.page_size = page_size
+        """Rows the inbox table holds at a time."""
+        self.keymap: dict[str, str] = {}
+        """Binding id -> keys, from the config file."""
+        self.writes = WriteQueue(self.db_path)
+        self._pm_factory = plugin_manager or make_plugin_manager
+        self._pm: PluginManager | None = None
+        self._pm_lock = threading.Lock()
+        self._config_error: str | None = None
+        self._loading_theme = True
+        try:
+            config = load_ui_config(self.config_file)
+        except TwinwatchError as exc:
+            self._config_error = exc.message
+        else:
+            self.keymap = dict(config.keymap)
+            self.set_keymap(self.keymap)
+            if config.theme and config.theme in self.available_themes:
+                self.theme = config.theme
+        self._loading_theme = False
+        self.add_mode("inbox", lambda: InboxScreen(self.db_path, refresh_interval=self.refresh_interval,
+                                                   page_size=self.page_size))
+        self.add_mode("sources", lambda: SourcesScreen(self.db_path))
+        self.add_mode("exports", lambda: ExportsScreen(self.db_path))
+        self.add_mode("plugins", PluginsScreen)
 
     def on_mount(self) -> None:
-        self.push_screen(InboxScreen(self.db_path, refresh_interval=self.refresh_interval))
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.switch_mode("inbox")
+        if self._config_error:
+            self.notify(self._config_error, title="Config file ignored", severity="warning",
+                        markup=False, timeout=10)
 
-    def action_toggle_help(self) -> None:
+    # -- plugins ---------------------------------------------------------------------
+
+    def plugin_manager(self) -> PluginManager:
+        """The plugin manager, made on first use (call from a worker thread: loading
+        plugins imports their packages)."""
+        with self._pm_lock:
+            if self._pm is None:
+                self._pm = self._pm_factory()
+            return self._pm
+
+    # -- writes ----------------------------------------------------------------------
+
+    def submit(self, write: Write) -> None:
+        """Queue a curator action; it is written at once, in order, off the event loop."""
+        self.writes.put(write)
+        self._drain_writes()
+
+    @work(thread=True, group="writes", exit_on_error=False)
+    def _drain_writes(self) -> None:
+        # Not exclusive: a decision must never be cancelled. WriteQueue's lock and
+        # FIFO make writes happen one at a time, in the order they were made.
+        self.writes.drain()
+
+    # -- keys, help, themes ------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show every binding of every screen, with the keys as remapped."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
+            self.push_screen(HelpScreen())
+
+    def action_toggle_keys(self) -> None:
         """Show the key list beside the screen, or hide it."""
         if self.screen.query(HelpPanel):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_toggle_theme(self) -> None:
+        """Light if dark, dark if light."""
+        self.theme = LIGHT if self.current_theme.dark else DARK
+
+    def _theme_changed(self, theme: Any) -> None:
+        if not self._loading_theme:
+            self._remember_theme(theme.name)
+
+    @work(thread=True, group="config", exit_on_error=False)
+    def _remember_theme(self, name: str) -> None:
+        save_theme(name, self.config_file)
+
+    def keys_for(self, binding: Binding) -> str:
+        """The keys a binding answers to, after the config file's keymap."""
+        keys = self.keymap.get(binding.id or "", binding.key) if binding.id else binding.key
+        if binding.key_display and keys == binding.key:
+            return binding.key_display
+        return ", ".join(self.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+
+    # -- errors ---------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An app worker that raised becomes one notification (the app keeps running)."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.notify(error_text(event.worker.error), title="Not saved" if event.worker.group ==
+                        "config" else "Error", severity="error", markup=False)
+
+    def notify_plain(self, message: str, *, title: str = "", severity: Any = "information",
+                     timeout: float | None = None) -> None:
+        """``notify`` for text that may hold scraped or user text: never markup."""
+        self.notify(message, title=title, severity=severity, markup=False,
+                    **({"timeout": timeout} if timeout is not None else {}))
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Open ``url`` with the injectable opener, off the event loop."""
+        self.run_worker(partial(self.url_opener, url), thread=True, group="browser", exit_on_error=False)

@@ -7,6 +7,7 @@ A message that belongs to a single widget or screen is nested in it instead
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
 
@@ -15,14 +16,32 @@ from monitor.models import ChangeRow
 
 @dataclass
 class ChangeReviewed(Message):
-    """A curator decision was stored; ``change`` is the change as now stored."""
+    """A curator decision on one change was stored; ``change`` is the change as now stored."""
 
     change: ChangeRow
 
 
 @dataclass
-class ReviewFailed(Message):
-    """A curator decision could not be stored."""
+class ChangesWritten(Message):
+    """A curator action was stored (a review, a bulk action, an undo, a fact, a view)."""
 
-    change_id: int
+    label: str
+    change_ids: tuple[int, ...]
+    result: Any
+
+
+@dataclass
+class WriteFailed(Message):
+    """A curator action could not be stored."""
+
+    label: str
+    change_ids: tuple[int, ...]
     error: str
+
+
+@dataclass
+class QueryRequested(Message):
+    """Another screen asks the inbox to show a query (a source's changes, a saved view)."""
+
+    query: str
+    sort: str | None = None

@@ -19,7 +19,8 @@ def test_open_db_sets_wal_fk_and_migrates(db_path):
     tables = set(db.table_names())
     assert {"sources", "source_state", "snapshots", "blobs", "items", "changes", "changes_fts",
             "findings", "reviews", "review_tags", "review_events", "crawl_runs", "fetch_outcomes",
-            "export_batches", "export_items", "records", "record_evidence", "export_rows"} <= tables
+            "export_batches", "export_items", "records", "record_evidence", "export_rows",
+            "change_facets", "review_actions", "fact_corrections", "saved_views"} <= tables
     db.close()
     # Opening again applies nothing and keeps data.
     again = open_db(db_path)
@@ -110,3 +111,45 @@ def test_fts_indexes_change_text(db):
         )
     hits = db.execute("SELECT rowid FROM changes_fts WHERE changes_fts MATCH 'megiddo'").fetchall()
     assert hits == [(1,)]
+
+
+def test_m002_backfills_facets_from_findings_stored_before(db_path):
+    """Upgrading a database made by m001 ranks its existing changes by their findings."""
+    from sqlite_utils import Database
+
+    from monitor.db import connect
+
+    old = Database(connect(db_path))
+    migrations.apply(old, stop_before="m005_curator_tables")
+    with write_tx(old):
+        old.execute("INSERT INTO sources (id, url, lang, created_at) VALUES (1, 'http://a', 'nl', 'now')")
+        for cid in (1, 2):
+            old.execute("INSERT INTO changes (id, source_id, kind, url, detected_at) "
+                        "VALUES (?, 1, 'page-changed', 'http://a', ?)", [cid, f"2026-01-0{cid}"])
+        old.execute("INSERT INTO findings (change_id, plugin, name, value, score) VALUES "
+                    "(1, 'p', 'relevance', '0.7', 0.7), (1, 'p', 'relevance', '0.2', 0.2), "
+                    "(1, 'p', 'action', '\"motion\"', NULL), (1, 'p', 'language', '\"FR\"', NULL)")
+    old.close()
+    db = open_db(db_path)
+    rows = db.execute("SELECT change_id, detected_at, score, category, lang FROM change_facets "
+                      "ORDER BY change_id").fetchall()
+    assert rows == [(1, "2026-01-01", 0.7, "motion", "fr"), (2, "2026-01-02", None, None, "nl")]
+    db.close()
+
+
+def test_facets_follow_new_changes_and_findings(db):
+    """Triggers keep change_facets in step with changes and findings as ingest writes them."""
+    with write_tx(db):
+        db.execute("INSERT INTO sources (id, url, lang, created_at) VALUES (1, 'http://a', 'de', 'now')")
+        db.execute("INSERT INTO changes (id, source_id, kind, url, detected_at) "
+                   "VALUES (1, 1, 'new-entry', 'http://a', '2026-02-01')")
+        for name, value, score in [("relevance", "0.3", None), ("relevance", "null", 0.9),
+                                   ("relevance", "0.1", 0.1), ("category", '"twinning"', None),
+                                   ("language", '"NL"', None), ("error", '"boom"', None)]:
+            db.execute("INSERT INTO findings (change_id, plugin, name, value, score) "
+                       "VALUES (1, 'p', ?, ?, ?)", [name, value, score])
+    assert db.execute("SELECT score, category, lang FROM change_facets").fetchall() == [
+        (0.9, "twinning", "nl")]
+    with write_tx(db):
+        db.execute("DELETE FROM changes WHERE id = 1")
+    assert db.execute("SELECT COUNT(*) FROM change_facets").fetchone()[0] == 0

@@ -59,3 +59,11 @@ def three_changes(feed_writer: FeedWriter) -> FeedWriter:
     feed_writer.publish(("c", "Solidarity fund", "A fund for partner towns opens."))
     feed_writer.publish(("d", "Kalamu visit", "A delegation from Kalamu visits the town hall."))
     return feed_writer
+
+
+@pytest.fixture(autouse=True)
+def private_config(tmp_path, monkeypatch):
+    """The dashboard reads and writes its config file here, never in the user's home."""
+    path = tmp_path / "config" / "config.toml"
+    monkeypatch.setenv("TWINWATCH_CONFIG", str(path))
+    return path

@@ -10,21 +10,16 @@ from textual.widgets import HelpPanel
 from monitor.db import read_only
 from monitor.models import ChangeRow, DiffOp, Review
 from monitor.queries import change, changes
+from tests.tui.helpers import settle
 from tui.app import TwinwatchApp
 from tui.messages import ChangeReviewed
+from tui.screens.help import HelpScreen
 from tui.screens.inbox import EMPTY_HINT, InboxScreen
 from tui.screens.tag import TagScreen
 from tui.widgets.change_table import ChangeTable
 from tui.widgets.diff_view import DiffView, render_header, render_ops
 
 HOSTILE_TITLE = "[bold]x[/] a[/b]c [link=x]y[/link] \x1b[2J[link=http://evil]z[/link]"
-
-
-async def settle(pilot, app: TwinwatchApp) -> None:
-    """Let workers finish and the messages they posted be handled."""
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def inbox(app: TwinwatchApp) -> InboxScreen:
@@ -265,12 +260,19 @@ async def test_small_terminal(db_path, three_changes):
         assert stored(db_path, ids[0]).status == "relevant"
         assert table.selected_id == ids[1]
 
-        await pilot.press("question_mark")
+        await pilot.press("f1")
         await pilot.pause()
         assert screen.query(HelpPanel)
-        await pilot.press("question_mark")
+        await pilot.press("f1")
         await pilot.pause()
         assert not screen.query(HelpPanel)
+
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen is screen
 
 
 async def test_wide_terminal_is_side_by_side(db_path, three_changes):
@@ -304,3 +306,23 @@ async def test_empty_database_shows_hint(db_path, db):
         await settle(pilot, app)
         assert isinstance(app.screen, InboxScreen)
         assert app.is_running
+
+
+async def test_going_back_shows_the_decision_just_made(db_path, three_changes):
+    """After r moves on, k shows the change just reviewed with its new status (no stale read-ahead)."""
+    ids = stored_ids(db_path)
+    app = TwinwatchApp(str(db_path), refresh_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        screen = inbox(app)
+        for _ in range(3):
+            await pilot.press("r", "k")
+            await settle(pilot, app)
+            assert screen.diff_view.change.id == ids[0]
+            assert "status: relevant" in screen.diff_view.header_text.plain
+            await pilot.press("t", *"seen", "enter", "j", "k")
+            await settle(pilot, app)
+            assert "tags: seen" in screen.diff_view.header_text.plain
+            await pilot.press("z", "z")
+            await settle(pilot, app)
+            assert "status: new" in screen.diff_view.header_text.plain

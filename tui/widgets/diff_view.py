@@ -1,11 +1,12 @@
 """The diff view: one change's header (title, url, municipality, status, tags,
 findings) and its paragraph diff, with word-level highlighting inside edited
-paragraphs.
+paragraphs and the analyzers' reasons (and searched words) highlighted.
 
 Everything shown here is scraped text, so it is built as :class:`rich.text.Text`
-with ``append``/styles and never as markup; control characters are stripped before
-display. The pure ``render_*`` functions build the text; :class:`DiffView` only
-displays it and looks its styles up in TCSS component classes.
+with ``append``/styles and spans (``stylize``), never as markup; control characters
+are stripped before display and very long paragraphs are cut. The pure
+``render_*`` functions build the text; :class:`DiffView` only displays it and looks
+its styles up in TCSS component classes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from monitor.models import ChangeRow, DiffOp, Finding
+from monitor.models import ChangeDetail, ChangeRow, DiffOp, Finding
+from monitor.render import reason_terms
 from monitor.text import one_line, strip_controls
 from tui.widgets.change_table import format_detected
 
@@ -36,15 +38,32 @@ class DiffStyles:
     changed: Style = Style()
     word_added: Style = Style(color="green", bold=True, underline=True)
     word_removed: Style = Style(color="red", strike=True)
+    reason: Style = Style(reverse=True)
 
 
-def _plain(text: str) -> str:
-    """Scraped text as it may reach the terminal: no control characters."""
-    return strip_controls(text)
+MAX_PARAGRAPH = 4000
+"""Characters of one paragraph shown; the rest is summarised (a page can hold a
+megabyte on one line)."""
+
+def _plain(text: str, limit: int = MAX_PARAGRAPH) -> str:
+    """Scraped text as it may reach the terminal: no control characters, cut at ``limit``."""
+    text = strip_controls(text)
+    if len(text) > limit:
+        text = text[:limit] + f" … ({len(text) - limit:,} more characters)"
+    return text
 
 
-def render_header(row: ChangeRow, styles: DiffStyles | None = None) -> Text:
-    """Title, url, place, kind, status, tags and findings of ``row``."""
+def highlight(text: Text, terms: Iterable[str], style: Style) -> Text:
+    """Add ``style`` spans over each occurrence of ``terms`` (case-insensitive)."""
+    words = [t for t in terms if t and t.strip()]
+    if words:
+        text.highlight_words(words, style, case_sensitive=False)
+    return text
+
+
+def render_header(row: ChangeRow, styles: DiffStyles | None = None, *,
+                  facts: Iterable[tuple[str, str]] = ()) -> Text:
+    """Title, url, place, kind, status, tags, facts and findings of ``row``."""
     s = styles or DiffStyles()
     out = Text(no_wrap=False, overflow="fold")
     out.append(one_line(row.title, 500) or "(untitled)", style=s.title)
@@ -63,6 +82,8 @@ def render_header(row: ChangeRow, styles: DiffStyles | None = None) -> Text:
     field("tags", ", ".join(one_line(t, 64) for t in row.review.tags) or "—")
     if row.review.note:
         field("note", one_line(row.review.note, 500))
+    for name, value in facts:
+        field(name, one_line(value, 200))
     for line in render_findings(row.findings):
         out.append("finding: ", style=s.label)
         out.append(line)
@@ -104,7 +125,7 @@ def render_ops(ops: Iterable[DiffOp], styles: DiffStyles | None = None) -> Text:
             words = op.words or (("-", op.old), ("+", op.new))
             for tag, run in words:
                 style = {"+": s.word_added, "-": s.word_removed}.get(tag, s.changed)
-                out.append(_plain(run), style=style)
+                out.append(_plain(run, MAX_PARAGRAPH // 4), style=style)
     if not out.plain:
         out.append("(no text differences)", style=s.label)
     return out
@@ -121,6 +142,7 @@ class DiffView(VerticalScroll):
         "diff-view--changed",
         "diff-view--word-added",
         "diff-view--word-removed",
+        "diff-view--reason",
     }
 
     DEFAULT_CSS = """
@@ -132,14 +154,24 @@ class DiffView(VerticalScroll):
     DiffView .diff-view--removed { color: $text-error; }
     DiffView .diff-view--word-added { color: $text-success; text-style: bold underline; }
     DiffView .diff-view--word-removed { color: $text-error; text-style: strike; }
+    DiffView .diff-view--reason { background: $warning 40%; text-style: bold; }
     """
 
     can_focus = False
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, classes: str | None = None,
+                 show_facts: bool = True) -> None:
         super().__init__(id=id, classes=classes)
         self.change: ChangeRow | None = None
         """The change shown, or ``None``."""
+        self.detail: ChangeDetail | None = None
+        """Everything loaded about the change shown."""
+        self.show_facts = show_facts
+        """List the suggested facts in the header (the change view has its own table)."""
+        self.terms: tuple[str, ...] = ()
+        """Words highlighted: the analyzers' reasons and the searched words."""
+        self.search_terms: tuple[str, ...] = ()
+        """The searched words last given to :meth:`show`."""
         self.header_text = Text()
         """The rendered header (plain text is what the curator sees)."""
         self.body_text = Text()
@@ -156,20 +188,34 @@ class DiffView(VerticalScroll):
         return DiffStyles(
             title=get("title"), label=get("label"), added=get("added"), removed=get("removed"),
             changed=get("changed"), word_added=get("word-added"), word_removed=get("word-removed"),
+            reason=get("reason"),
         )
 
-    def show(self, row: ChangeRow | None) -> None:
-        """Display ``row`` (or the 'nothing selected' hint) and scroll to the top
-        when the change is a different one."""
+    def show(self, detail: ChangeDetail | ChangeRow | None, search_terms: Iterable[str] = ()) -> None:
+        """Display a change (or the 'nothing selected' hint) and scroll to the top
+        when it is a different one. Reasons and ``search_terms`` are highlighted."""
+        row = detail.change if isinstance(detail, ChangeDetail) else detail
         same = row is not None and self.change is not None and self.change.id == row.id
         self.change = row
+        self.detail = detail if isinstance(detail, ChangeDetail) else None
+        self.search_terms = tuple(search_terms)
         if row is None:
+            self.terms = ()
             self.header_text = Text("No change selected.")
             self.body_text = Text()
         else:
             styles = self._styles()
-            self.header_text = render_header(row, styles)
-            self.body_text = render_ops(row.ops, styles)
+            self.terms = tuple(dict.fromkeys((*reason_terms(row.findings), *search_terms)))
+            facts: list[tuple[str, str]] = []
+            if self.detail is not None:
+                if self.detail.score is not None:
+                    facts.append(("score", f"{self.detail.score:.2f}"))
+                if self.show_facts:
+                    facts += [(f.field + ("*" if f.corrected is not None else ""), f.value or "")
+                              for f in self.detail.facts if f.value]
+            self.header_text = highlight(render_header(row, styles, facts=facts), self.terms,
+                                         styles.reason)
+            self.body_text = highlight(render_ops(row.ops, styles), self.terms, styles.reason)
         self.query_one("#diff-header", Static).update(self.header_text)
         self.query_one("#diff-body", Static).update(self.body_text)
         if not same:
