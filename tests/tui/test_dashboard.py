@@ -401,6 +401,7 @@ async def test_sources_screen_toggles_and_crawls(db_path, http_server):
 async def test_exports_screen_writes_a_batch(db_path, fixed, tmp_path):
     """Exports: pick a format and filter, write; the file and the batch list show it."""
     out = tmp_path / "out" / "relevant.json"
+    out.parent.mkdir()  # an export never creates folders (see docs/exports.md)
     app = make_app(db_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot, app)
