@@ -5,16 +5,15 @@ Every database access runs in a thread worker with its own connection and posts
 its result back as a message; the event loop never waits on SQLite. The table
 holds one page (``page_size`` rows) of the inbox as ranked in SQLite; moving past
 its edge loads the next page, and a reload keeps the cursor on the same change.
-A periodic check reloads only when the data changed (:func:`monitor.inbox.data_stamp`).
-Decisions go through the app's write queue (``monitor.review``), one at a time and
-in the order they were made.
+A periodic check reloads only when the data changed (:func:`monitor.inbox.data_stamp`),
+and the details of the changes around the cursor are read ahead. The query line,
+saved views and decisions live in the base class
+:class:`tui.screens.inbox_actions.InboxActions`.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
@@ -22,32 +21,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from monitor.errors import QueryError
 from monitor.inbox import (
     change_detail,
-    data_stamp,
     inbox_count,
-    inbox_counts,
-    inbox_page,
-    inbox_position,
-    inbox_rows,
-    saved_views,
 )
-from monitor.models import ChangeDetail, InboxCounts, InboxRow, SavedView
-from monitor.queries import all_tags, change
-from monitor.querylang import InboxQuery, parse_query
-from monitor.review import review, review_many, undo
+from monitor.models import ChangeDetail, InboxCounts
+from monitor.querylang import InboxQuery
 from monitor.text import one_line
-from monitor.views import delete_view, save_view
-from tui.data import Write, error_text, reading
-from tui.messages import ChangesWritten, QueryRequested, WriteFailed
-from tui.screens.prompt import PromptScreen
-from tui.screens.tag import TagScreen
-from tui.screens.views import ViewsScreen
+from tui.data import DetailCache, LoadRequest, Page, error_text, read_page, reading
+from tui.screens.inbox_actions import InboxActions
 from tui.widgets.change_table import ChangeTable
 from tui.widgets.diff_view import DiffView
 from tui.widgets.status_line import StatusLine
@@ -65,23 +50,7 @@ _NEEDS_CHANGE = {"mark", "tag", "note", "select", "open", "open_url", "copy_url"
                  "scroll_diff"}
 
 
-@dataclass(frozen=True)
-class LoadRequest:
-    """Which page to load and where to put the cursor."""
-
-    anchor_id: int | None = None
-    """Keep the cursor on this change if it still matches."""
-    position: int | None = None
-    """Else put it at this position (-1: the last row)."""
-    offset_hint: int | None = None
-    """Keep this page offset when the cursor's row still falls inside it."""
-    keep: int = 0
-    """Else start the page this many rows before the cursor."""
-    force: bool = True
-    """Reload even when nothing changed in the database."""
-
-
-class InboxScreen(Screen[None]):
+class InboxScreen(InboxActions):
     """Changes ranked by relevance or date, with the diff of the highlighted one."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]
@@ -141,17 +110,7 @@ class InboxScreen(Screen[None]):
         """A load worker read a page; ``seq`` tells stale results apart."""
 
         seq: int
-        rows: list[InboxRow]
-        offset: int
-        total: int | None
-        """``None`` while a new query's matches are being counted (see :class:`Counted`)."""
-        counts: InboxCounts
-        stamp: tuple[int, ...]
-        tags: list[str]
-        select_id: int | None
-        select_index: int | None
-        detail: ChangeDetail | None = None
-        """The change the cursor lands on, read in the same worker (one round trip less)."""
+        page: Page
 
     @dataclass
     class Counted(Message):
@@ -173,14 +132,6 @@ class InboxScreen(Screen[None]):
 
         details: list[ChangeDetail]
         generation: int
-
-    @dataclass
-    class RowsRefreshed(Message):
-        """Rows re-read after a write, with fresh counts."""
-
-        rows: list[InboxRow]
-        counts: InboxCounts
-        tags: list[str]
 
     def __init__(self, db_path: str, *, refresh_interval: float = 5.0, page_size: int = 200) -> None:
         super().__init__()
@@ -207,10 +158,8 @@ class InboxScreen(Screen[None]):
         self._load_seq = 0
         self._focus_table_when_loaded = False
         self._detail_wanted: int | None = None
-        self._details: OrderedDict[int, ChangeDetail] = OrderedDict()
-        self._generation = 0
-        self._written_at: dict[int, int] = {}
-        """Change id -> generation of its latest write (prefetches older than it are stale)."""
+        self.read_ahead = DetailCache()
+        """Details of the changes around the cursor, read before they are needed."""
         self.loaded_seq = 0
         """The ``seq`` of the load shown (the benchmark waits on it)."""
         self._stamp: tuple[int, ...] | None = None
@@ -268,81 +217,47 @@ class InboxScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="inbox-load", exit_on_error=False)
     def _load(self, seq: int, req: LoadRequest, q: InboxQuery, sort: str) -> None:
+        worker = get_current_worker()
+        shown = self.detail.change.id if self.detail is not None else None
         with reading(self.db_path) as db:
-            stamp = data_stamp(db)
-            if not req.force and stamp == self._stamp:
+            page = read_page(db, req, q, sort, self.page_size, since_id=self._first_max_id,
+                             unchanged_since=self._stamp, shown_detail=shown)
+            if page is None or worker.is_cancelled:
                 return
-            counts = inbox_counts(db, self._first_max_id)
-            f = q.filter
-            page = self.page_size
-            if not q.is_empty and req.anchor_id is None and req.position == 0:
-                # A new query: show its first page at once, count its matches after.
-                rows = inbox_page(db, f, sort=sort, offset=0, limit=page)
-                tags = all_tags(db)
-                if get_current_worker().is_cancelled:
-                    return
-                exact = len(rows) < page
-                detail = change_detail(db, rows[0].id) if rows else None
-                self.post_message(self.Loaded(seq, rows, 0, len(rows) if exact else None, counts, stamp,
-                                              tags, select_id=None, select_index=0, detail=detail))
-                if not exact:
-                    total = inbox_count(db, f)
-                    if not get_current_worker().is_cancelled:
-                        self.post_message(self.Counted(seq, total))
-                return
-            total = counts.total if q.is_empty else inbox_count(db, f)
-            pos = None
-            if req.anchor_id is not None:
-                pos = inbox_position(db, f, sort, req.anchor_id)
-            if pos is None:
-                pos = req.position if req.position is not None else 0
-                if pos < 0:
-                    pos = total - 1
-            pos = min(max(pos, 0), max(total - 1, 0))
-            hint = req.offset_hint
-            if hint is not None and hint <= pos < hint + page and (hint < total or hint == 0):
-                offset = hint
-            else:
-                offset = max(0, min(pos - req.keep, total - page))
-            rows = inbox_page(db, f, sort=sort, offset=offset, limit=page)
-            tags = all_tags(db)
-            anchor = req.anchor_id if any(r.id == req.anchor_id for r in rows) else None
-            index = min(max(pos - offset, 0), len(rows) - 1)
-            target = anchor if anchor is not None else (rows[index].id if rows else None)
-            detail = None
-            if target is not None and (self.detail is None or self.detail.change.id != target):
-                detail = change_detail(db, target)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(seq, rows, offset, total, counts, stamp, tags,
-                                          select_id=anchor, select_index=pos - offset, detail=detail))
+            self.post_message(self.Loaded(seq, page))
+            if page.total is None:  # a new query's first page is shown; now count its matches
+                total = inbox_count(db, q.filter)
+                if not worker.is_cancelled:
+                    self.post_message(self.Counted(seq, total))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if message.seq != self._load_seq:
             return  # a newer load is on its way
+        page = message.page
         first = not self.loaded
         had_rows = bool(self.table.row_count)
         self.loaded = True
         self.loaded_seq = message.seq
-        if message.stamp != self._stamp:
-            self._forget()  # another process may have reviewed or corrected something
-        self._stamp = message.stamp
+        if page.stamp != self._stamp:
+            self.read_ahead.clear()  # another process may have reviewed or corrected something
+        self._stamp = page.stamp
         if self._first_max_id is None:
-            self._first_max_id = message.counts.max_change_id
-        self.known_tags = message.tags
-        self.counts = message.counts
-        self.total = message.total
-        if message.detail is not None:
-            self.detail = message.detail
-            self._remember(message.detail)
-        self.set_class(message.counts.total == 0, "-empty")
-        self.set_class(message.counts.total > 0 and not message.rows, "-nomatch")
+            self._first_max_id = page.counts.max_change_id
+        self.known_tags = page.tags
+        self.counts = page.counts
+        self.total = page.total
+        if page.detail is not None:
+            self.detail = page.detail
+            self.read_ahead.put(page.detail)
+        self.set_class(page.counts.total == 0, "-empty")
+        self.set_class(page.counts.total > 0 and not page.rows, "-nomatch")
         empty = self.query_one("#inbox-empty", Static)
-        empty.update(Text(EMPTY_HINT if message.counts.total == 0 else NO_MATCH_HINT))
+        empty.update(Text(EMPTY_HINT if page.counts.total == 0 else NO_MATCH_HINT))
         table = self.table
         table.loading = False
-        table.show_rows(message.rows, offset=message.offset, total=message.total,
-                        select_id=message.select_id, select_index=message.select_index)
+        table.show_rows(page.rows, offset=page.offset, total=page.total,
+                        select_id=page.select_id, select_index=page.select_index)
         self._update_header()
         self._show_selected()
         if first and not self.query_input.has_focus:
@@ -403,8 +318,8 @@ class InboxScreen(Screen[None]):
             self.detail = None
             self.diff_view.show(None)
             return
-        if (self.detail is None or self.detail.change.id != cid) and cid in self._details:
-            self.detail = self._details[cid]
+        if (self.detail is None or self.detail.change.id != cid) and cid in self.read_ahead:
+            self.detail = self.read_ahead.get(cid)
         if self.detail is None or self.detail.change.id != cid:
             if self._detail_wanted != cid:  # not already on its way
                 self._detail_wanted = cid
@@ -414,36 +329,15 @@ class InboxScreen(Screen[None]):
             self.diff_view.show(self.detail, self.query_state.terms)
         self._prefetch_around(cid)
 
-    def _remember(self, detail: ChangeDetail) -> None:
-        self._details[detail.change.id] = detail
-        self._details.move_to_end(detail.change.id)
-        while len(self._details) > 64:
-            self._details.popitem(last=False)
-
-    def _forget(self, ids: Iterable[int] | None = None) -> None:
-        """Drop cached details (all of them, or those of ``ids``) so they are read again."""
-        if ids is None:
-            self._details.clear()
-        else:
-            for cid in ids:
-                self._details.pop(cid, None)
-
-    def _mark_written(self, ids: Iterable[int]) -> None:
-        """Forget what is cached about ``ids`` and ignore reads of them begun before now."""
-        self._generation += 1
-        for cid in ids:
-            self._written_at[cid] = self._generation
-            self._details.pop(cid, None)
-
     def _prefetch_around(self, cid: int) -> None:
         """Read the next changes' details ahead, so r/x/f and j show the next diff at once."""
         ids = self.table.ids
         if cid not in ids:
             return
         i = ids.index(cid)
-        wanted = [x for x in ids[i + 1:i + 4] + ids[max(i - 1, 0):i] if x not in self._details]
+        wanted = [x for x in ids[i + 1:i + 4] + ids[max(i - 1, 0):i] if x not in self.read_ahead]
         if wanted:
-            self._prefetch(wanted, self._generation)
+            self._prefetch(wanted, self.read_ahead.generation)
 
     @work(thread=True, exclusive=True, group="inbox-prefetch", exit_on_error=False)
     def _prefetch(self, ids: list[int], generation: int) -> None:
@@ -460,8 +354,7 @@ class InboxScreen(Screen[None]):
     @on(Prefetched)
     def _prefetched(self, message: Prefetched) -> None:
         for detail in message.details:
-            if self._written_at.get(detail.change.id, -1) < message.generation:
-                self._remember(detail)
+            self.read_ahead.put(detail, message.generation)
 
     @work(thread=True, exclusive=True, group="inbox-detail", exit_on_error=False)
     def _load_detail(self, change_id: int) -> None:
@@ -475,7 +368,7 @@ class InboxScreen(Screen[None]):
         if self._detail_wanted == message.change_id:
             self._detail_wanted = None
         if message.detail is not None:
-            self._remember(message.detail)
+            self.read_ahead.put(message.detail)
         if message.change_id != self.table.selected_id:
             return
         self.detail = message.detail
@@ -522,260 +415,6 @@ class InboxScreen(Screen[None]):
             if not tables or tables.first().selected_id is None:
                 return None  # shown, but greyed out
         return True
-
-    # -- the query line ------------------------------------------------------------
-
-    def action_focus_query(self) -> None:
-        self.query_input.focus()
-
-    def action_escape(self) -> None:
-        if self.query_input.has_focus:
-            self.table.focus()
-        elif self.table.marked:
-            self.action_select_none()
-        elif not self.query_state.is_empty:
-            self.apply_query("")
-
-    @on(Input.Submitted, "#inbox-query")
-    def _query_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self.apply_query(event.value):
-            # Focus moves once the results are shown: moving it redraws the footer,
-            # which would otherwise hold up the query's first page by a frame or two.
-            self._focus_table_when_loaded = True
-
-    @on(Input.Changed, "#inbox-query")
-    def _query_changed(self, event: Input.Changed) -> None:
-        self.query_input.remove_class("-error")
-
-    def apply_query(self, text: str, sort: str | None = None) -> bool:
-        """Show the changes matching ``text``; ``False`` (and a notification) when it
-        cannot be read."""
-        try:
-            q = parse_query(text)
-        except QueryError as exc:
-            self.query_input.add_class("-error")
-            self.notify(exc.message, title="Query not understood", severity="error", markup=False)
-            return False
-        if self.query_input.value != text:
-            self.query_input.value = text
-        self.query_input.remove_class("-error")
-        self.query_state = q
-        self.sort = sort or q.sort or self.sort
-        self.request_load(LoadRequest(position=0))
-        return True
-
-    @on(QueryRequested)
-    def _query_requested(self, message: QueryRequested) -> None:
-        self.apply_query(message.query, message.sort)
-
-    def action_toggle_sort(self) -> None:
-        """Rank by relevance, or newest first; the cursor stays on its change."""
-        self.sort = "date" if self.sort == "relevance" else "relevance"
-        self.request_load(LoadRequest(anchor_id=self.table.selected_id, keep=10))
-
-    # -- saved views ------------------------------------------------------------------
-
-    def action_views(self) -> None:
-        """Pick a saved view (Enter opens it, d deletes it)."""
-        self._load_views()
-
-    @work(thread=True, exclusive=True, group="inbox-views", exit_on_error=False)
-    def _load_views(self) -> None:
-        with reading(self.db_path) as db:
-            views = saved_views(db)
-        self.app.call_from_thread(self._pick_view, views)
-
-    def _pick_view(self, views: list[SavedView]) -> None:
-        def chosen(result: tuple[str, SavedView] | None) -> None:
-            if result is None:
-                return
-            what, view = result
-            if what == "open":
-                self.apply_query(view.query, view.sort)
-            else:
-                self._write(f"delete view {view.name}", lambda db: delete_view(db, view.id))
-
-        self.app.push_screen(ViewsScreen(views), chosen)
-
-    def action_save_view(self) -> None:
-        """Name the query line and keep it as a saved view."""
-        text, sort = self.query_input.value.strip(), self.sort
-        try:
-            parse_query(text)
-        except QueryError as exc:
-            self.notify(exc.message, title="Query not understood", severity="error", markup=False)
-            return
-
-        def save(name: str | None) -> None:
-            if name:
-                self._write(f"saved view {name}", lambda db: save_view(db, name, text, sort))
-
-        self.app.push_screen(PromptScreen("Save this query as a view named:", placeholder="view name",
-                                          detail=text or "(everything)"), save)
-
-    # -- decisions ------------------------------------------------------------------
-
-    def _targets(self) -> list[int]:
-        """The selected changes, or else the highlighted one."""
-        table = self.table
-        if table.marked:
-            return sorted(table.marked)
-        cid = table.selected_id
-        return [cid] if cid is not None else []
-
-    def _write(self, label: str, run, change_ids: tuple[int, ...] = ()) -> None:
-        self._mark_written(change_ids)
-        self.app.submit(Write(label, run, change_ids, reply_to=(self,)))  # type: ignore[attr-defined]
-
-    def action_mark(self, status: str) -> None:
-        """Store ``status`` for the selected changes, or for the highlighted one and
-        go to the next."""
-        ids = self._targets()
-        if not ids:
-            return
-        table = self.table
-        if table.marked:
-            self._write(f"{status} on {len(ids)} changes",
-                        lambda db: review_many(db, ids, status=status), tuple(ids))
-            table.set_marked(())
-            self._update_header()
-            return
-        (cid,) = ids
-        row = table.row_for(cid)
-        if row is not None:  # shown at once; the stored row replaces it when written
-            table.update_change(replace(row, status=status))
-
-        def run(db):
-            review(db, cid, status=status)
-            return change(db, cid)
-
-        self._write(status, run, (cid,))
-        table.action_cursor_down()
-
-    def action_tag(self) -> None:
-        """Ask for a tag and add it (``-tag`` removes it) to the selected or highlighted changes."""
-        ids = self._targets()
-        if not ids:
-            return
-        row = self.table.row_for(ids[0])
-        title = row.title if len(ids) == 1 and row else f"{len(ids)} selected changes"
-
-        def add(tag: str | None) -> None:
-            if not tag:
-                return
-            remove = tag.startswith("-") and len(tag) > 1
-            name = one_line(tag[1:] if remove else tag, 64)
-            kw = {"remove_tags": [name]} if remove else {"add_tags": [name]}
-            label = ("-" if remove else "+") + name
-            if len(ids) == 1:
-                cid = ids[0]
-
-                def run(db):
-                    review(db, cid, **kw)
-                    return change(db, cid)
-
-                self._write(label, run, (cid,))
-            else:
-                self._write(f"{label} on {len(ids)} changes",
-                            lambda db: review_many(db, ids, **kw), tuple(ids))
-                self.table.set_marked(())
-                self._update_header()
-
-        self.app.push_screen(TagScreen(title, self.known_tags), add)
-
-    def action_note(self) -> None:
-        """Write (or clear) the note of the highlighted change."""
-        cid = self.table.selected_id
-        if cid is None:
-            return
-        current = self.detail.change.review.note if self.detail and self.detail.change.id == cid else None
-        row = self.table.row_for(cid)
-
-        def save(text: str | None) -> None:
-            if text is None:
-                return
-
-            def run(db):
-                review(db, cid, note=text)
-                return change(db, cid)
-
-            self._write("note", run, (cid,))
-
-        self.app.push_screen(PromptScreen("Note (empty removes it):", value=current or "",
-                                          detail=row.title if row else "", allow_empty=True), save)
-
-    def action_undo(self) -> None:
-        """Undo the latest decision (each press goes one further back)."""
-        self._write("undo", undo)
-
-    def action_select(self) -> None:
-        """Toggle the highlighted change in the selection and go to the next one."""
-        table = self.table
-        cid = table.selected_id
-        if cid is None:
-            return
-        table.set_marked(table.marked ^ {cid})
-        self._update_header()
-        table.action_cursor_down()
-
-    def action_select_none(self) -> None:
-        self.table.set_marked(())
-        self._update_header()
-
-    def action_select_page(self) -> None:
-        self.table.set_marked(self.table.marked | set(self.table.ids))
-        self._update_header()
-
-    @on(ChangesWritten)
-    def _written(self, message: ChangesWritten) -> None:
-        result = message.result
-        if message.label == "undo":
-            if result is None:
-                self.notify("Nothing to undo.", markup=False)
-                return
-            self.notify(f"Undone: {result.label}", markup=False)
-            self._mark_written(result.change_ids)
-            if self.detail is not None and self.detail.change.id in result.change_ids:
-                self.detail = None  # read again with the load below
-                self._detail_wanted = None
-            self.request_load(LoadRequest(anchor_id=result.change_ids[0] if result.change_ids else None,
-                                          position=self.table.page_offset, offset_hint=self.table.page_offset,
-                                          keep=10))
-            return
-        if message.label.startswith(("saved view", "delete view")):
-            self.notify(message.label.capitalize() + ".", markup=False)
-            return
-        ids = [i for i in message.change_ids if self.table.row_for(i) is not None]
-        self._mark_written(message.change_ids)
-        if self.detail is not None and self.detail.change.id in message.change_ids:
-            self.detail = None  # re-read: status, tags or note changed
-            self._detail_wanted = None
-        self._refresh_rows(ids)
-
-    @work(thread=True, group="inbox-rows", exit_on_error=False)
-    def _refresh_rows(self, ids: list[int]) -> None:
-        with reading(self.db_path) as db:
-            rows = inbox_rows(db, ids)
-            counts = inbox_counts(db, self._first_max_id)
-            tags = all_tags(db)
-        self.post_message(self.RowsRefreshed(rows, counts, tags))
-
-    @on(RowsRefreshed)
-    def _rows_refreshed(self, message: RowsRefreshed) -> None:
-        for row in message.rows:
-            self.table.update_change(row)
-        self.counts = message.counts
-        self.known_tags = message.tags
-        self._update_header()
-        self._show_selected()
-
-    @on(WriteFailed)
-    def _write_failed(self, message: WriteFailed) -> None:
-        what = ", ".join(str(i) for i in message.change_ids[:5])
-        self.notify(message.error, title=f"Not saved: {message.label}" + (f" ({what})" if what else ""),
-                    severity="error", markup=False)
-        self.request_load(LoadRequest(anchor_id=self.table.selected_id, offset_hint=self.table.page_offset))
 
     # -- leaving the inbox ------------------------------------------------------------
 
