@@ -10,7 +10,7 @@ import pytest
 from monitor.db import open_db
 from monitor.ingest import ingest
 from monitor.models import FetchResult
-from monitor.plugin_manager import PluginManager
+from monitor.plugin_manager import PluginManager, make_plugin_manager
 from monitor.sources import NewSource, add_sources
 from tests.helpers import feed
 
@@ -42,6 +42,19 @@ class FeedWriter:
         with open_db(self.path) as db:
             return ingest(db, self.pm, FetchResult(self.source_id, FEED_URL, status=200,
                                                    headers=dict(RSS), body=feed(self.items)))
+
+
+ANALYZERS = ("language", "relevance", "category", "places", "facts")
+
+
+@pytest.fixture
+def pm() -> PluginManager:
+    """Our plugins without the analyzers: these tests are about the inbox's mechanics in
+    date order; with relevance scores the inbox would rank by them instead."""
+    manager = make_plugin_manager(distribution="twinwatch")
+    for name in ANALYZERS:
+        manager.unregister(name=name)
+    return manager
 
 
 @pytest.fixture
