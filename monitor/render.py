@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from monitor.models import ChangeRow, SourceStatus
+from monitor.models import ChangeRow, SourceHealth, SourceStatus
 from monitor.text import one_line, strip_controls
 
 WIDTH = 100
@@ -58,4 +58,24 @@ def source_line(s: SourceStatus) -> str:
     return (
         f"{src.id:>4}  {src.kind:<5} {one_line(src.municipality or '-', 20):<20} "
         f"{(src.country or '--'):<2}  {strip_controls(src.url)}{flag}\n      {health}"
+    )
+
+
+def _when(ts: str | None) -> str:
+    return ts[:16].replace("T", " ") if ts else "never"
+
+
+def health_line(h: SourceHealth) -> str:
+    """A source's health verdict in two lines: verdict, id, kind, URL; then why and
+    the last success, change and relevant change."""
+    s = h.status
+    src = s.source
+    from monitor.sources import format_interval
+
+    return (
+        f"{h.problem.upper():<13} {src.id:>4}  {src.kind:<8} every {format_interval(src.every_s):<4} "
+        f"{strip_controls(src.url)}\n"
+        f"      {one_line(h.reason, 90)}\n"
+        f"      last ok {_when(s.last_ok)} · last change {_when(s.last_change_at)} · "
+        f"last relevant {_when(s.last_relevant_at)}"
     )

@@ -23,7 +23,7 @@ def test_open_db_sets_wal_fk_and_migrates(db_path):
     db.close()
     # Opening again applies nothing and keeps data.
     again = open_db(db_path)
-    assert [m.name for m in migrations.applied(again)] == ["m001_initial"]
+    assert [m.name for m in migrations.applied(again)] == ["m001_initial", "m002_crawl_scheduling"]
     again.close()
 
 
