@@ -66,12 +66,12 @@ def pdf_pages(body: bytes) -> list[str]:
 
 def _furniture(pages: list[list[str]]) -> set[str]:
     """Lines repeated at the top or bottom of most pages: running headers/footers."""
-    if len(pages) < 3:
+    if len(pages) < 2:
         return set()
     edges: Counter[str] = Counter()
     for lines in pages:
         edges.update({line for line in lines[:2] + lines[-2:]})
-    return {line for line, n in edges.items() if n >= max(3, len(pages) * 0.6)}
+    return {line for line, n in edges.items() if n >= max(2, len(pages) * 0.6)}
 
 
 def paragraphs_of(pages: list[str]) -> list[str]:

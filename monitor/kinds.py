@@ -257,7 +257,7 @@ def listing_extract(pm: PluginManager, source: Source, result: FetchResult) -> E
     if not found:
         what = "no link matches the pattern" if source.link_pattern else "no article links found"
         return Extracted("", warning=what, entries=())
-    entries = [Entry(link.key, link.title, link.url, link.title) for link in found]
+    entries = [Entry(link.key, link.title or link.url, link.url, "") for link in found]
     full = _with_articles(entries, result, pm, source)
     index_text = "\n".join(sorted(f"{e.url} {e.title}" for e in full))
     return Extracted(normalise(index_text), entries=full)

@@ -33,9 +33,8 @@ def normalise(text: str) -> str:
     """Canonical text: NFC, no control characters, single spaces, one paragraph per
     line, no blank lines, no leading/trailing space. Two texts that differ only in
     spacing, blank lines or line-ending style normalise to the same string."""
-    text = strip_controls(unicodedata.normalize("NFC", text))
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    text = _SPACES.sub(" ", strip_controls(unicodedata.normalize("NFC", text)))
+    return "\n".join(line for line in (raw.strip() for raw in text.split("\n")) if line)
 
 
 def paragraphs(text: str) -> list[str]:

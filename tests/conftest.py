@@ -56,10 +56,14 @@ class Route:
     """Seconds between single bytes of the body (a slow-drip server)."""
     truncate: int | None = None
     """Send only this many bytes of the body after announcing all of them."""
+    then: Route | None = None
+    """After answering once, answer with this route from then on."""
 
 
 class TestServer:
     """A threaded HTTP server on 127.0.0.1 whose routes a test sets and changes."""
+
+    __test__ = False  # a helper, not a test class
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {"/robots.txt": Route(b"User-agent: *\nAllow: /\n",
@@ -92,6 +96,8 @@ class TestServer:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                if route.then is not None:
+                    server.routes[self.path] = route.then
                 if route.hang:
                     server._stop.wait(route.hang)
                     if server._stop.is_set():
@@ -114,8 +120,11 @@ class TestServer:
                     for i in range(len(body)):
                         if server._stop.wait(route.drip):
                             return
-                        self.wfile.write(body[i : i + 1])
-                        self.wfile.flush()
+                        try:
+                            self.wfile.write(body[i : i + 1])
+                            self.wfile.flush()
+                        except OSError:  # the client gave up: that is the point
+                            return
                 else:
                     self.wfile.write(body)
                 if route.truncate is not None:
