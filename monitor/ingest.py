@@ -81,6 +81,9 @@ class Prepared:
     entries: tuple[Entry, ...]
     first: bool
     warning: str | None = None
+    blobs: tuple[tuple[str, int, bytes], ...] = ()
+    """``(fingerprint, text length, compressed text)`` of every text to store, made
+    in :func:`prepare` so compression happens off the writer's thread."""
 
 
 # ---------------------------------------------------------------------------
@@ -227,8 +230,13 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
                                   added=added, removed=removed, ops=ops, text=text))
     kept = [(d, k) for d, k in zip(drafts, keys, strict=True) if d.ops]
     findings = tuple(tuple(analyze(pm, d)) for d, _ in kept)
+    texts = {text_fp: text}
+    for e in entries:
+        texts[fingerprint(e.entry_text)] = e.entry_text
+        texts[fingerprint(e.full_text)] = e.full_text
+    blobs = tuple((fp, len(t), compress(t)) for fp, t in texts.items())
     return Prepared(text, text_fp, extracted.title, tuple(d for d, _ in kept),
-                    tuple(k for _, k in kept), findings, tuple(entries), first)
+                    tuple(k for _, k in kept), findings, tuple(entries), first, blobs=blobs)
 
 
 def _draft(source: Source, kind: str, url: str, title: str, old: str, new: str) -> ChangeDraft:
@@ -243,14 +251,14 @@ def _draft(source: Source, kind: str, url: str, title: str, old: str, new: str) 
 # ---------------------------------------------------------------------------
 
 
-def _put_blob(db: Database, fp: str, text: str) -> None:
-    data = compress(text)
-    db.execute("INSERT OR IGNORE INTO blobs (fp, size, data) VALUES (?, ?, ?)", [fp, len(text), data])
+def _put_blobs(db: Database, blobs: tuple[tuple[str, int, bytes], ...]) -> None:
+    db.conn.executemany("INSERT OR IGNORE INTO blobs (fp, size, data) VALUES (?, ?, ?)", blobs)
 
 
-def store(db: Database, source: Source, result: FetchResult, p: Prepared | None) -> str:
+def store(db: Database, source: Source, result: FetchResult, p: Prepared | None,
+          raw_fp: str | None = None) -> str:
     """Write what :func:`prepare` found, in one IMMEDIATE transaction; return the outcome."""
-    raw_fp = fingerprint(result.body)
+    raw_fp = raw_fp or fingerprint(result.body)
     if p is None:
         return _record(db, result, "unchanged", raw_fp=raw_fp)
     if p.warning:
@@ -260,7 +268,7 @@ def store(db: Database, source: Source, result: FetchResult, p: Prepared | None)
     relevant = any(f.name == "relevance" and (f.score or 0) >= RELEVANT
                    for fs in p.findings for f in fs)
     with write_tx(db):
-        _put_blob(db, p.text_fp, p.text)
+        _put_blobs(db, p.blobs)
         snap = db.execute(
             "INSERT INTO snapshots (source_id, fetched_at, raw_fp, text_fp, http_status, content_type) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -303,8 +311,6 @@ def _store_entries(db: Database, source: Source, p: Prepared, now: str) -> dict[
         efp = fingerprint(entry.entry_text)
         full = entry.full_text
         tfp = fingerprint(full)
-        _put_blob(db, efp, entry.entry_text)
-        _put_blob(db, tfp, full)
         db.execute(
             "INSERT INTO items (source_id, key, url, title, text_fp, entry_fp, first_seen, last_seen) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, key) DO UPDATE SET "

@@ -74,14 +74,14 @@ class FetchResult:
     url: str
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
+    body: bytes = field(default=b"", repr=False)
     error_kind: str | None = None
     error: str | None = None
     elapsed_ms: int | None = None
     run_id: int | None = None
     key: str | None = None
     """For a followed article: the key of the entry it belongs to."""
-    attachments: tuple[FetchResult, ...] = ()
+    attachments: tuple[FetchResult, ...] = field(default=(), repr=False)
     """Articles fetched for the new entries of a feed or listing (each its own result)."""
 
 

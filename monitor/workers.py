@@ -12,8 +12,10 @@ With ``workers=0`` everything runs inline (small crawls: no process start-up).
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
+import sqlite3
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from sqlite_utils import Database
@@ -22,6 +24,8 @@ from monitor.ingest import Context, Prepared, check, context, describe_error, pr
 from monitor.models import FetchResult, Source
 from monitor.plugin_manager import PluginManager, make_plugin_manager
 from monitor.queries import get_source
+
+log = logging.getLogger("twinwatch.ingest")
 
 _worker_pm: PluginManager | None = None
 
@@ -84,4 +88,10 @@ async def ingest_async(db: Database, pm: PluginManager, result: FetchResult, poo
         prepared = await pool.prepare(pm, source, result, context(db, source, pm))
     except Exception as exc:
         return record_failure(db, result, kind="parse-error", message=describe_error(exc))
-    return store(db, source, result, prepared)
+    try:
+        return store(db, source, result, prepared)
+    except sqlite3.Error:
+        raise  # the database itself is in trouble: let the crawl fail loudly
+    except Exception as exc:  # a bug must cost one source, not the run
+        log.exception("storing source %d failed", result.source_id)
+        return record_failure(db, result, kind="internal-error", message=describe_error(exc))

@@ -3,7 +3,9 @@ one Scrapy process (to store, for ``crawl``; or to collect, for ``sources test``
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from typing import Any
 
 from monitor import kinds as k
@@ -35,7 +37,8 @@ def _run(sources: list[Source], kinds: dict[str, SourceKind], run_id: int | None
 
     from spiders import settings as crawl_settings
 
-    process = AsyncCrawlerProcess(crawl_settings.as_dict(overrides))
+    extra = json.loads(os.environ.get("TWINWATCH_SCRAPY_SETTINGS") or "{}")  # for experiments
+    process = AsyncCrawlerProcess(crawl_settings.as_dict({**overrides, **extra}))
     for name in crawl_settings.QUIET_LOGGERS:  # after Scrapy has configured logging
         logging.getLogger(name).setLevel(logging.CRITICAL)
     for name, kind in kinds.items():

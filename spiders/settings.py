@@ -19,21 +19,32 @@ USER_AGENT = user_agent()
 # see spiders/middlewares.py for the policy table.
 ROBOTSTXT_OBEY = True
 
-# Many municipal servers at once, but at most two requests at a time to any one of
-# them (defaults 16 / 8). Slots are per host name.
+# Many municipal servers at once, but one request at a time to any one of them per
+# kind of source (defaults 16 / 8). Each kind runs its own crawler, so a site with
+# pages and a feed sees at most two requests at once. Slots are per host name.
 CONCURRENT_REQUESTS = 256
-CONCURRENT_REQUESTS_PER_DOMAIN = 2
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+
+# Hand the downloader requests for the sites with the fewest in flight (default: in
+# the order spiders yield them, which queues 256 requests behind a few sites while
+# the others wait). Scrapy's recommendation for broad crawls.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
 # Adapt the per-site pace to how fast each server answers (default off): a slow
 # server gets fewer requests; a fast one is not held back.
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.25  # default 5 s: a site has a few sources, not thousands of pages
 AUTOTHROTTLE_MAX_DELAY = 30.0  # default 60 s
-AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0  # default 1.0; matches the per-domain limit
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 # Responses waiting for the extraction pool may hold this much memory before the
 # engine stops fetching (default 5 MB: too little to keep two cores busy).
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 32 * 1024 * 1024
+
+# A response yields one item (its FetchResult): with the default of 100, Scrapy starts
+# 100 asyncio tasks per response to process items in parallel, which costs more CPU
+# than parsing the page.
+CONCURRENT_ITEMS = 1
 
 # The RFC 9309 robots policy replaces Scrapy's middleware; Retry-After is honoured
 # before Scrapy's RetryMiddleware (550) would retry a 429/503 at once.
