@@ -2,7 +2,7 @@
 
 Paths come from platformdirs, overridable by environment variables
 (``TWINWATCH_DB``, ``TWINWATCH_CONFIG``, ``TWINWATCH_LOG_DIR``,
-``TWINWATCH_CONTACT``). No other module reads the environment for these.
+``TWINWATCH_CONTACT``, ``TWINWATCH_EXTRACT_WORKERS``). No other module reads the environment for these.
 
 The config file (TOML, ``config.toml`` in the user config directory) is optional::
 
@@ -86,6 +86,18 @@ def contact_url() -> str:
 
 def user_agent() -> str:
     return f"twinwatch/{__version__} (+{contact_url()})"
+
+
+def extract_workers() -> int | None:
+    """``$TWINWATCH_EXTRACT_WORKERS``: extraction processes for a crawl (0: inline;
+    unset: chosen by crawl size)."""
+    env = os.environ.get("TWINWATCH_EXTRACT_WORKERS", "").strip()
+    if not env:
+        return None
+    try:
+        return max(0, int(env))
+    except ValueError as exc:
+        raise ConfigError(f"TWINWATCH_EXTRACT_WORKERS must be a number, not {env!r}") from exc
 
 
 def lock_path(db_path: Path) -> Path:

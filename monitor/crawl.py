@@ -18,7 +18,7 @@ from typing import Any
 
 import filelock
 
-from monitor.config import load_config, lock_path
+from monitor.config import extract_workers, load_config, lock_path
 from monitor.db import open_db, read_only
 from monitor.errors import ConfigError, CrawlLocked, PluginError, SourceError
 from monitor.ingest import finish_run, start_run
@@ -76,9 +76,13 @@ def crawl(
             watcher = _watch(db_path, run_id, len(ids), progress, stop) if progress and ids else None
             try:
                 if chosen:
+                    run_settings = dict(settings or {})
+                    workers = extract_workers()
+                    if workers is not None:
+                        run_settings.setdefault("TWINWATCH_EXTRACT_WORKERS", workers)
                     handled = pm.hook.crawl_sources(
                         db_path=str(db_path), sources=[s.source for s in chosen], run_id=run_id,
-                        settings=dict(settings or {}), kinds=kinds,
+                        settings=run_settings, kinds=kinds,
                     )
                     if not handled:
                         raise PluginError("no installed plugin can crawl (is 'spiders' installed?)")

@@ -24,6 +24,7 @@ Ingest never reads or writes reviews, tags, notes or export batches.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -345,7 +346,9 @@ def _record(
     (and the source stays flagged) until the page matches again."""
     now = now or utcnow()
     h = result.headers
-    with write_tx(db):
+    # Inside store()'s transaction already: no savepoint needed for two statements.
+    tx = contextlib.nullcontext() if db.conn.in_transaction else write_tx(db)
+    with tx:
         _outcome_row(db, result, outcome, message, changes, now)
         params: dict[str, Any] = {
             "sid": result.source_id, "now": now, "status": outcome, "raw": raw_fp,

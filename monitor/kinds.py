@@ -65,6 +65,8 @@ class SourceKind:
 def apply_ignore(text: str, patterns: tuple[str, ...]) -> str:
     """``text`` with every match of every pattern removed (multi-line mode, so
     ``^…$`` is one paragraph); paragraphs left empty are dropped."""
+    if not patterns:
+        return text
     for p in patterns:
         text = re.sub(p, "", text, flags=re.M)
     return normalise(text)
