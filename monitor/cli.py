@@ -21,7 +21,7 @@ from monitor.db import open_db
 from monitor.errors import PluginError, TwinwatchError
 from monitor.export import REVIEWED
 from monitor.models import REVIEW_STATUSES, SOURCE_KINDS
-from monitor.plugin_manager import PluginManager, describe, exporters, make_plugin_manager
+from monitor.plugin_manager import PluginManager, describe, exporters, make_plugin_manager, source_kinds
 
 
 class Context:
@@ -42,6 +42,10 @@ class Context:
 
     def db(self) -> Any:
         return open_db(self.db_path)
+
+    def kinds(self) -> list[str]:
+        """Kind names the installed plugins provide (the built-ins when none do)."""
+        return sorted(source_kinds(self.pm)) or list(SOURCE_KINDS)
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -96,29 +100,96 @@ def init(c: Context) -> None:
 
 @cli.group()
 def sources() -> None:
-    """Add, import and list watched sources."""
+    """Add, configure, test, import and list watched sources and their health."""
+
+
+def _interval(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    from monitor.sources import parse_interval
+
+    if value is None:
+        return None
+    try:
+        return parse_interval(value)
+    except TwinwatchError as exc:
+        raise click.BadParameter(exc.message) from exc
+
+
+def rule_options(f: Any) -> Any:
+    """The options that set a source's schedule and rules (add, set, test)."""
+    options = [
+        click.option("--every", callback=_interval,
+                     help="How often the source is due: 30m, 6h, 1d, 1w (default 1d)."),
+        click.option("--select", "region",
+                     help="Watch only this region: a CSS selector, or XPath starting with / "
+                          "(\"\" removes it). Without it, main-content extraction."),
+        click.option("--ignore", "ignore", multiple=True,
+                     help="Regular expression; matching text is removed before comparing (repeatable)."),
+        click.option("--added-only/--not-added-only", "added_only", default=None,
+                     help="Report only added text; removals alone are not a change."),
+        click.option("--min-change", type=click.IntRange(min=0),
+                     help="Ignore page changes touching fewer characters than this."),
+        click.option("--link-pattern",
+                     help="listing: regular expression an article link must match."),
+        click.option("--max-items", type=click.IntRange(0, 1000),
+                     help="feed/listing: new articles fetched per run at most (default 10)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _rules(every: int | None, region: str | None, ignore: tuple[str, ...], added_only: bool | None,
+           min_change: int | None, link_pattern: str | None, max_items: int | None) -> Any:
+    from monitor.sources import Rules
+
+    cleared = ignore == ("",)  # --ignore "" clears the list
+    return Rules(every_s=every, region=region, ignore=() if cleared else (tuple(ignore) or None),
+                 added_only=added_only,
+                 min_change=min_change, link_pattern=link_pattern, max_items=max_items)
 
 
 @sources.command("add")
 @click.argument("url")
-@click.option("--kind", type=click.Choice(SOURCE_KINDS), default="page", show_default=True,
-              help="page: a web page (main text is watched); feed: RSS/Atom.")
+@click.option("--kind", default="page", show_default=True,
+              help="page: a web page; feed: RSS/Atom/JSON Feed; listing: a news index or "
+                   "sitemap.xml; document: a PDF; or a kind added by a plugin.")
 @click.option("--municipality", help="The municipality this source speaks for.")
 @click.option("--country", help="Two-letter country code, e.g. BE.")
 @click.option("--lang", help="Language code of the source, e.g. nl.")
 @click.option("--tag", "tags", multiple=True, help="A tag for the source (repeatable).")
+@rule_options
 @pass_ctx
 def sources_add(c: Context, url: str, kind: str, municipality: str | None, country: str | None,
-                lang: str | None, tags: tuple[str, ...]) -> None:
+                lang: str | None, tags: tuple[str, ...], every: int | None, region: str | None,
+                ignore: tuple[str, ...], added_only: bool | None, min_change: int | None,
+                link_pattern: str | None, max_items: int | None) -> None:
     """Watch URL. Prints the new source's id."""
     from monitor.sources import NewSource, add_sources
 
+    rules = _rules(every, region, ignore, added_only, min_change, link_pattern, max_items)
     with c.db() as db:
-        added, skipped = add_sources(db, [NewSource(url, kind, municipality, country, lang, tags)])
+        added, skipped = add_sources(
+            db, [NewSource(url, kind, municipality, country, lang, tags, rules)], c.kinds())
     if skipped:
         click.echo(f"already watched: {url}", err=True)
     for sid in added:
         click.echo(sid)
+
+
+@sources.command("set")
+@click.argument("source_id", type=int)
+@rule_options
+@pass_ctx
+def sources_set(c: Context, source_id: int, every: int | None, region: str | None,
+                ignore: tuple[str, ...], added_only: bool | None, min_change: int | None,
+                link_pattern: str | None, max_items: int | None) -> None:
+    """Change the schedule and rules of SOURCE_ID; options not given stay as they are
+    (--ignore replaces the list; --ignore "" clears it)."""
+    from monitor.sources import set_rules
+
+    rules = _rules(every, region, ignore, added_only, min_change, link_pattern, max_items)
+    with c.db() as db:
+        set_rules(db, source_id, rules)
 
 
 @sources.command("import")
@@ -129,9 +200,9 @@ def sources_import(c: Context, file: Path) -> None:
     country, lang, tags) or OPML. Nothing is added if any row is invalid."""
     from monitor.sources import add_sources, read_source_file
 
-    new = read_source_file(file)
+    new = read_source_file(file, c.kinds())
     with c.db() as db:
-        added, skipped = add_sources(db, new)
+        added, skipped = add_sources(db, new, c.kinds())
     click.echo(f"{len(added)} added, {skipped} already watched", err=True)
 
 
@@ -150,6 +221,55 @@ def sources_list(c: Context, as_json: bool) -> None:
     else:
         for r in rows:
             click.echo(source_line(r))
+
+
+@sources.command("health")
+@click.option("--silent-after", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Flag a source as silent after this many fetches in a row without a change.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source, in an array.")
+@click.option("--problems", is_flag=True, help="Only sources with a problem.")
+@pass_ctx
+def sources_health(c: Context, silent_after: int, as_json: bool, problems: bool) -> None:
+    """Source health, problems first: failing (consecutive failures), silent (region
+    stopped matching, nothing in the index, or no change for --silent-after fetches),
+    never fetched; with last success, last change and last relevant change."""
+    from monitor.queries import health
+    from monitor.render import health_line
+
+    with c.db() as db:
+        rows = health(db, silent_after=silent_after)
+    if problems:
+        rows = [r for r in rows if r.problem != "ok"]
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        click.echo(health_line(r))
+
+
+@sources.command("test")
+@click.argument("target")
+@click.option("--kind", help="Kind of a new URL (default page); for a source id, its own.")
+@rule_options
+@click.option("--timeout", type=float, default=30, show_default=True,
+              help="Seconds before the fetch gives up.")
+@click.option("--history", "history_n", type=click.IntRange(min=0), default=10, show_default=True,
+              help="For a source id: replay its last N stored versions with these rules.")
+@pass_ctx
+def sources_test(c: Context, target: str, kind: str | None, every: int | None, region: str | None,
+                 ignore: tuple[str, ...], added_only: bool | None, min_change: int | None,
+                 link_pattern: str | None, max_items: int | None, timeout: float, history_n: int) -> None:
+    """Fetch TARGET (a URL, or the id of a watched source) once and print the text
+    twinwatch would watch, storing nothing. For a source id, options override its
+    rules, and its stored history is replayed to show what these rules would have
+    reported."""
+    from monitor.tryout import try_source
+
+    rules = _rules(every, region, ignore, added_only, min_change, link_pattern, max_items)
+    with c.db() as db:
+        report = try_source(db, c.pm, target, kind=kind, rules=rules, timeout=timeout,
+                            history=history_n)
+    click.echo(report)
 
 
 @sources.command("enable")
@@ -179,29 +299,49 @@ def sources_disable(c: Context, source_id: int) -> None:
 
 @cli.command()
 @click.option("--source", "source_ids", type=int, multiple=True,
-              help="Crawl only this source id (repeatable). Default: every enabled source.")
+              help="Crawl only this source id (repeatable), due or not.")
+@click.option("--all", "all_sources", is_flag=True,
+              help="Crawl every enabled source, due or not. Default: only the due ones.")
 @click.option("--timeout", type=float, help="Seconds before a download gives up (default 30).")
 @click.option("--max-size", type=click.IntRange(min=1024),
               help="Largest body in bytes; a bigger one fails as too-large (default 10 MiB).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for cron).")
 @pass_ctx
-def crawl(c: Context, source_ids: tuple[int, ...], timeout: float | None, max_size: int | None,
-          quiet: bool) -> None:
-    """Fetch sources, store what changed, print a one-line summary.
+def crawl(c: Context, source_ids: tuple[int, ...], all_sources: bool, timeout: float | None,
+          max_size: int | None, quiet: bool) -> None:
+    """Fetch the due sources (each has an interval, default daily), store what
+    changed, notify, print a one-line summary. Every run is logged to twinwatch.log
+    in the user log directory; a progress bar shows when stdout is a terminal.
 
     Exit codes: 0 done (also when some sources failed: the summary counts them and
-    'sources list' names them); 2 unknown source; 3 database error; 4 no crawler
+    'sources health' names them); 2 unknown source; 3 database error; 4 no crawler
     plugin; 75 another crawl is running on this database.
     """
     from monitor.crawl import crawl as run_crawl
+    from monitor.logs import setup_logging
 
+    setup_logging()
     settings: dict[str, Any] = {}
     if timeout:
         settings["DOWNLOAD_TIMEOUT"] = timeout
     if max_size:
         settings["DOWNLOAD_MAXSIZE"] = max_size
         settings["DOWNLOAD_WARNSIZE"] = 0
-    summary = run_crawl(c.db_path, c.pm, source_ids, settings)
+    pm = c.pm
+    if quiet or not sys.stdout.isatty():
+        summary = run_crawl(c.db_path, pm, source_ids, settings, all_sources=all_sources)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        with Progress("crawl", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      transient=True) as bar:
+            task = bar.add_task("crawl", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            summary = run_crawl(c.db_path, pm, source_ids, settings, all_sources=all_sources,
+                                progress=progress)
     if not quiet:
         click.echo(summary.line())
 

@@ -1,11 +1,16 @@
-"""Where things live, how twinwatch introduces itself, and the dashboard's settings.
+"""Where things live, how twinwatch introduces itself, and the config file.
 
-Paths come from platformdirs, overridable by environment variables (``TWINWATCH_DB``,
-``TWINWATCH_CONTACT``, ``TWINWATCH_CONFIG``). No other module reads the environment
-for these.
+Paths come from platformdirs, overridable by environment variables
+(``TWINWATCH_DB``, ``TWINWATCH_CONFIG``, ``TWINWATCH_LOG_DIR``, ``TWINWATCH_CONTACT``,
+``TWINWATCH_EXTRACT_WORKERS``). No other module reads the environment for these.
 
-The config file (``config.toml`` in the user config directory) holds what the
-curator sets for the dashboard::
+The config file (TOML, ``config.toml`` in the user config directory) is optional::
+
+    contact = "https://example.org/who-crawls"   # in the User-Agent
+
+    [notify]
+    urls = ["json://127.0.0.1:8080/hook", "mailto://user:pass@example.org"]
+    title = "twinwatch"                           # optional
 
     [tui]
     theme = "textual-light"      # any Textual theme; the dashboard remembers toggles here
@@ -24,6 +29,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -49,20 +55,66 @@ def demo_db_path() -> Path:
     return data_dir() / "demo.db"
 
 
+def config_path() -> Path:
+    """``$TWINWATCH_CONFIG`` or ``config.toml`` in the user config directory."""
+    env = os.environ.get("TWINWATCH_CONFIG")
+    return Path(env) if env else platformdirs.user_config_path(APP, appauthor=False) / "config.toml"
+
+
+def log_dir() -> Path:
+    """``$TWINWATCH_LOG_DIR`` or the user log directory (``~/.local/state/twinwatch/log``)."""
+    env = os.environ.get("TWINWATCH_LOG_DIR")
+    return Path(env) if env else platformdirs.user_log_path(APP, appauthor=False)
+
+
+def load_config(path: Path | None = None) -> dict[str, Any]:
+    """The config file as a dict (``{}`` when there is none).
+
+    Raises:
+        ConfigError: the file exists but is not valid TOML.
+    """
+    p = path or config_path()
+    try:
+        with p.open("rb") as fp:
+            return tomllib.load(fp)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        detail = f"not valid TOML: {exc}" if isinstance(exc, tomllib.TOMLDecodeError) else str(exc)
+        raise ConfigError(f"cannot read the config file {p}: {detail}") from exc
+
+
+def contact_url() -> str:
+    """The contact URL for the User-Agent: env, then the config file, then ours."""
+    env = os.environ.get("TWINWATCH_CONTACT")
+    if env:
+        return env
+    try:
+        value = load_config().get("contact")
+    except ConfigError:
+        value = None
+    return str(value) if value else CONTACT_URL
+
+
 def user_agent() -> str:
-    contact = os.environ.get("TWINWATCH_CONTACT", CONTACT_URL)
-    return f"twinwatch/{__version__} (+{contact})"
+    return f"twinwatch/{__version__} (+{contact_url()})"
+
+
+def extract_workers() -> int | None:
+    """``$TWINWATCH_EXTRACT_WORKERS``: extraction processes for a crawl (0: inline;
+    unset: chosen by crawl size)."""
+    env = os.environ.get("TWINWATCH_EXTRACT_WORKERS", "").strip()
+    if not env:
+        return None
+    try:
+        return max(0, int(env))
+    except ValueError as exc:
+        raise ConfigError(f"TWINWATCH_EXTRACT_WORKERS must be a number, not {env!r}") from exc
 
 
 def lock_path(db_path: Path) -> Path:
     """The crawl lock beside the database: one crawl per database at a time."""
     return db_path.with_name(db_path.name + ".crawl.lock")
-
-
-def config_path() -> Path:
-    """``$TWINWATCH_CONFIG`` or ``config.toml`` in the user config directory."""
-    env = os.environ.get("TWINWATCH_CONFIG")
-    return Path(env) if env else platformdirs.user_config_path(APP, appauthor=False) / "config.toml"
 
 
 @dataclass(frozen=True)
@@ -82,15 +134,7 @@ def load_ui_config(path: Path | None = None) -> UiConfig:
         ConfigError: the file is not TOML, or a value has the wrong type.
     """
     path = path or config_path()
-    try:
-        with path.open("rb") as fp:
-            doc = tomllib.load(fp)
-    except FileNotFoundError:
-        return UiConfig()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    doc = load_config(path)
     tui = doc.get("tui", {})
     keymap = doc.get("keymap", {})
     if not isinstance(tui, dict) or not isinstance(keymap, dict):

@@ -458,3 +458,34 @@ def read_only(path: str | Path, *, timeout: float = BUSY_TIMEOUT_S) -> Database:
     conn = connect(path, timeout=timeout)
     conn.execute("PRAGMA query_only=ON")
     return Database(conn)
+
+
+@migrations()
+def m006_crawl_scheduling(db: Database) -> None:
+    """Per-source schedule and noise rules, fetch health, and feed-entry fingerprints.
+
+    ``sources`` gains what a curator sets (interval, region, ignore rules, added-only,
+    minimum change, link pattern, follow limit); ``source_state`` gains what ingest
+    learns (runs without a change, last relevant change); ``items`` gains the
+    fingerprint of the entry as the index showed it, so an entry whose article was
+    fetched is compared with the index's own text, like with like.
+    """
+    db.executescript(
+        """
+        ALTER TABLE sources ADD COLUMN every_s INTEGER NOT NULL DEFAULT 86400;
+        ALTER TABLE sources ADD COLUMN region TEXT;
+        ALTER TABLE sources ADD COLUMN ignore TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sources ADD COLUMN added_only INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN min_change INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN link_pattern TEXT;
+        ALTER TABLE sources ADD COLUMN max_items INTEGER NOT NULL DEFAULT 10;
+
+        ALTER TABLE source_state ADD COLUMN quiet_runs INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE source_state ADD COLUMN last_relevant_at TEXT;
+
+        ALTER TABLE items ADD COLUMN entry_fp TEXT;
+
+        CREATE INDEX snapshots_text ON snapshots(source_id, text_fp);
+        """
+    )
+

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -78,6 +79,75 @@ def diff_paragraphs(old: Sequence[str], new: Sequence[str]) -> tuple[DiffOp, ...
         else:
             ops.extend(_pair_block(old[i1:i2], new[j1:j2]))
     return tuple(ops)
+
+
+def drop_moves(ops: Sequence[DiffOp]) -> tuple[DiffOp, ...]:
+    """``ops`` without paragraphs that only moved: an added paragraph identical to a
+    removed one cancel out (a reordered list is not a change). A ``changed`` block
+    whose old or new side reappears elsewhere is split back into removed/added first."""
+    flat: list[DiffOp] = []
+    for op in ops:
+        if op.op == "changed":
+            flat.append(DiffOp("removed", old=op.old))
+            flat.append(DiffOp("added", new=op.new))
+        else:
+            flat.append(op)
+    removed = Counter(op.old for op in flat if op.op == "removed")
+    added = Counter(op.new for op in flat if op.op == "added")
+    moved = removed & added
+    if not moved:
+        return tuple(ops)
+    keep_removed = removed - moved
+    keep_added = added - moved
+    out: list[DiffOp] = []
+    for op in ops:
+        if op.op == "changed":
+            old_ok = keep_removed[op.old] > 0
+            new_ok = keep_added[op.new] > 0
+            if old_ok and new_ok:
+                keep_removed[op.old] -= 1
+                keep_added[op.new] -= 1
+                out.append(op)
+            elif old_ok:
+                keep_removed[op.old] -= 1
+                out.append(DiffOp("removed", old=op.old))
+            elif new_ok:
+                keep_added[op.new] -= 1
+                out.append(DiffOp("added", new=op.new))
+        elif op.op == "removed" and keep_removed[op.old] > 0:
+            keep_removed[op.old] -= 1
+            out.append(op)
+        elif op.op == "added" and keep_added[op.new] > 0:
+            keep_added[op.new] -= 1
+            out.append(op)
+    return tuple(out)
+
+
+def changed_chars(ops: Sequence[DiffOp]) -> int:
+    """How many characters ``ops`` add or remove (words only inside edited paragraphs)."""
+    n = 0
+    for op in ops:
+        if op.op == "added":
+            n += len(op.new)
+        elif op.op == "removed":
+            n += len(op.old)
+        else:
+            n += sum(len(t.strip()) for tag, t in op.words if tag in "+-")
+    return n
+
+
+def apply_rules(ops: Sequence[DiffOp], *, added_only: bool = False,
+                min_change: int = 0) -> tuple[DiffOp, ...]:
+    """The ops a source's rules let through: with ``added_only`` removed paragraphs
+    are dropped (an edited paragraph stays when it gained words); with
+    ``min_change`` a change touching fewer characters is dropped entirely."""
+    kept = list(ops)
+    if added_only:
+        kept = [op for op in kept if op.op == "added"
+                or (op.op == "changed" and any(tag == "+" and t.strip() for tag, t in op.words))]
+    if min_change and changed_chars(kept) < min_change:
+        return ()
+    return tuple(kept)
 
 
 def added_removed(ops: Sequence[DiffOp]) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -8,12 +8,14 @@ URL itself.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import feedparser
 import lxml.html
 
+from monitor.models import Entry, Link
 from monitor.text import fingerprint, normalise, one_line
+
+__all__ = ["Entry", "FeedError", "feed_links", "html_fragment_text", "parse_feed"]
 
 _BLOCK_TAGS = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -23,21 +25,6 @@ _BLOCK_TAGS = {
 
 class FeedError(ValueError):
     """The bytes are not a feed feedparser can read any entry from."""
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One feed entry, reduced to what ingest compares and stores."""
-
-    key: str
-    title: str
-    url: str
-    text: str
-    """Normalised summary/content text, one paragraph per line."""
-
-    @property
-    def full_text(self) -> str:
-        return normalise(f"{self.title}\n{self.text}")
 
 
 def html_fragment_text(fragment: str) -> str:
@@ -58,12 +45,15 @@ def html_fragment_text(fragment: str) -> str:
 
 
 def parse_feed(body: bytes, headers: dict[str, str]) -> list[Entry]:
-    """The entries of a feed, in feed order.
+    """The entries of a feed (RSS, Atom, RDF or JSON Feed), in feed order.
 
     Raises:
         FeedError: feedparser found no entries and flagged the document as broken
             (its ``bozo`` bit), or raised itself.
     """
+    head = body.lstrip()[:1]
+    if head in (b"{", b"["):
+        return _json_feed(body)
     try:
         parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
     except Exception as exc:  # feedparser raises on some malformed documents
@@ -88,3 +78,36 @@ def parse_feed(body: bytes, headers: dict[str, str]) -> list[Entry]:
         seen.add(key)
         entries.append(Entry(key=str(key), title=title, url=str(link), text=text))
     return entries
+
+
+def _json_feed(body: bytes) -> list[Entry]:
+    """Entries of a JSON Feed (jsonfeed.org, versions 1 and 1.1)."""
+    import json
+
+    try:
+        doc = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FeedError(f"not a readable JSON Feed: {exc}") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
+        raise FeedError("not a JSON Feed: no 'items' list")
+    entries = []
+    seen: set[str] = set()
+    for item in doc["items"]:
+        if not isinstance(item, dict):
+            continue
+        title = one_line(str(item.get("title") or ""), 500)
+        link = str(item.get("url") or item.get("external_url") or "")
+        html = item.get("content_html")
+        text = html_fragment_text(str(html)) if html else normalise(
+            str(item.get("content_text") or item.get("summary") or ""))
+        key = str(item.get("id") or link or fingerprint(f"{title}\n{text}"))
+        if key in seen:
+            continue
+        seen.add(key)
+        entries.append(Entry(key=key, title=title, url=link, text=text))
+    return entries
+
+
+def feed_links(body: bytes, headers: dict[str, str]) -> list[Link]:
+    """The entries of a feed that have a link to follow (for the feed spider)."""
+    return [Link(e.key, e.url, e.title) for e in parse_feed(body, headers) if e.url]

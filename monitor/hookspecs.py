@@ -17,11 +17,43 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from monitor.models import AnalysisContext, ChangeDraft, Finding, Source
+    from monitor.kinds import SourceKind
+    from monitor.models import (
+        AnalysisContext,
+        ChangeDraft,
+        ChangeRow,
+        CrawlSummary,
+        FetchResult,
+        Finding,
+        Source,
+    )
 
 PROJECT = "twinwatch"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# ---------------------------------------------------------------------------
+# kinds: what can be watched
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def register_source_kinds() -> list[SourceKind] | None:
+    """Return the source kinds a plugin provides, as
+    :class:`~monitor.kinds.SourceKind` objects: a ``name`` (the ``--kind`` value), a
+    ``description``, the import path of its Scrapy ``spider``
+    (``"package.module:Class"``, loaded only by the crawler), an ``extract(pm,
+    source, result)`` function returning :class:`~monitor.models.Extracted`, and for
+    index kinds a ``links(source, result)`` function returning the
+    :class:`~monitor.models.Link` objects the spider may follow.
+
+    Called once per plugin manager, when a command first needs the kinds (adding a
+    source, a crawl, ingest). The built-in kinds (page, feed, listing, document)
+    are registered by the ``spiders`` plugin through this same hook; a later
+    plugin with the same ``name`` replaces an earlier one. If an implementation
+    raises, it is reported as a plugin load error and its kinds are missing.
+    """
 
 
 # ---------------------------------------------------------------------------
@@ -95,23 +127,62 @@ def register_exporters() -> list[Any] | None:
 
 
 # ---------------------------------------------------------------------------
+# notify: after a crawl
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def notify_crawl(summary: CrawlSummary, changes: list[ChangeRow], config: dict[str, Any]) -> None:
+    """Tell someone what a crawl found.
+
+    Called by ``twinwatch crawl`` after a run that stored at least one change or
+    new item, with the run's :class:`~monitor.models.CrawlSummary`, its changes
+    (:class:`~monitor.models.ChangeRow`, findings included) and the ``[notify]``
+    table of the configuration file (``{}`` when there is none). The built-in
+    implementation (``plugins.notify``) sends a short summary through apprise to
+    each URL in ``config["urls"]``.
+
+    Each implementation is called on its own: if it raises, the failure is logged
+    (stderr and the log file) and the crawl still succeeds; so a notifier should
+    also catch and log its own delivery failures.
+    """
+
+
+# ---------------------------------------------------------------------------
 # run: the parts of the program that live outside monitor
 # ---------------------------------------------------------------------------
 
 
 @hookspec(firstresult=True)
-def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: dict[str, Any]) -> bool | None:
+def crawl_sources(
+    db_path: str, sources: list[Source], run_id: int, settings: dict[str, Any], kinds: dict[str, SourceKind]
+) -> bool | None:
     """Fetch ``sources`` now and hand each result to :func:`monitor.ingest.ingest`.
 
     Called by ``twinwatch crawl`` after it has opened a crawl run ``run_id`` in the
     database at ``db_path``. ``settings`` holds overrides (for example
-    ``{"DOWNLOAD_TIMEOUT": 5}``). Blocks until every source has a result; every
-    source must get one (a failure is a result). Return ``True`` when handled.
-    The built-in implementation (``spiders``) runs one Scrapy crawler process, so
-    it can be called once per process.
+    ``{"DOWNLOAD_TIMEOUT": 5}``); ``kinds`` maps each kind name to its
+    :class:`~monitor.kinds.SourceKind` (whose ``spider`` fetches it). Blocks until
+    every source has a result; every source must get one (a failure is a result).
+    Return ``True`` when handled. The built-in implementation (``spiders``) runs
+    one Scrapy crawler process, so it can be called once per process.
 
     An exception ends the command with an internal error; sources already
     ingested stay stored.
+    """
+
+
+@hookspec(firstresult=True)
+def fetch_sources(
+    sources: list[Source], settings: dict[str, Any], kinds: dict[str, SourceKind]
+) -> list[FetchResult] | None:
+    """Fetch ``sources`` once, exactly as a crawl would (robots.txt, limits, followed
+    articles), and return their :class:`~monitor.models.FetchResult` objects
+    without storing anything. Used by ``twinwatch sources test``.
+
+    ``firstresult``; return ``None`` to let another plugin answer. Like
+    ``crawl_sources``, the built-in implementation can be called once per process.
+    An exception ends the command with an internal error.
     """
 
 

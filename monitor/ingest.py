@@ -6,38 +6,52 @@ in this order and stopping at the first that applies:
 
 1. the fetch failed -> record the failure on the source;
 2. HTTP 304 -> ``not-modified``;
-3. identical bytes to the last fetch -> ``unchanged``;
-4. extract and normalise the text; identical text -> ``unchanged`` (a new
-   timestamp in a footer dies here);
-5. otherwise store a snapshot and, unless this is the first fetch (the baseline),
-   the changes with the analyzers' findings -- all in one IMMEDIATE transaction.
+3. identical bytes to the last fetch -> ``unchanged`` (nothing is re-extracted);
+4. the source's kind extracts the text (and entries); a region that matched
+   nothing or an index without entries -> ``no-match`` (the source is silent);
+5. identical text -> ``unchanged`` (a new timestamp in a footer dies here);
+6. a text the source had before (A -> B -> A) -> stored as the current version,
+   not reported again;
+7. otherwise the paragraph diff, minus moved paragraphs, filtered by the source's
+   rules (added only, minimum change); new and edited entries for index kinds;
+   analyzers; one IMMEDIATE transaction stores snapshot, items, changes, findings.
 
+The steps are split so a crawler can run the expensive middle in a worker process:
+:func:`check` and :func:`context` read (main process), :func:`prepare` is pure
+(bytes and context in, a :class:`Prepared` out, picklable), :func:`store` writes.
 Ingest never reads or writes reviews, tags, notes or export batches.
 """
 
 from __future__ import annotations
 
-import html
+import contextlib
 import json
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from monitor import diff as difflib_
 from monitor.db import write_tx
-from monitor.feeds import Entry, FeedError, parse_feed
-from monitor.learn import context_for
-from monitor.models import ChangeDraft, FetchResult, Finding, Source
-from monitor.plugin_manager import PluginManager, analyze
+from monitor.kinds import ExtractError, SourceKind
+from monitor.learn import load as load_model
+from monitor.models import AnalysisContext, ChangeDraft, Entry, FetchResult, Finding, Source
+from monitor.plugin_manager import PluginManager, analyze, source_kinds
 from monitor.queries import get_source
-from monitor.text import compress, decompress, fingerprint, normalise, one_line, paragraphs
+from monitor.text import compress, decompress, fingerprint, one_line, paragraphs
+from monitor.verdicts import database_path
 
-OK_OUTCOMES = ("new", "changed", "unchanged", "not-modified")
+OK_OUTCOMES = ("new", "changed", "unchanged", "not-modified", "no-match")
 """Outcomes of a fetch that worked; anything else is a failure."""
+
+KNOWN_VERSIONS = 20
+"""How many earlier texts of a source count as known (a flip back is not reported)."""
+
+RELEVANT = 0.5
+"""A ``relevance`` finding scoring at least this makes a change relevant for health."""
 
 
 def utcnow() -> str:
@@ -45,19 +59,39 @@ def utcnow() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-@dataclass
-class _Prepared:
-    """Everything computed before the write transaction opens."""
+@dataclass(frozen=True)
+class Context:
+    """What :func:`prepare` needs to know from the database about a source."""
+
+    prev_snapshot_id: int | None = None
+    prev_text_fp: str | None = None
+    prev_text: str | None = None
+    known_fps: frozenset[str] = frozenset()
+    """Text fingerprints of the source's recent snapshots (A -> B -> A)."""
+    items: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    """Stored entries: key -> (entry fingerprint, entry text when the kind reports edits)."""
+    db_path: str | None = None
+    """The database file, beside which a learnt relevance model may lie (each
+    extraction process loads it once, rather than receiving it with every source)."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything computed before the write transaction opens (picklable)."""
 
     text: str
     text_fp: str
     title: str
-    drafts: list[ChangeDraft]
-    item_keys: list[str | None]
-    """The feed entry each draft is about (``None`` for a page change)."""
-    findings: list[list[Finding]]
-    items: list[tuple[Entry, str]]
+    drafts: tuple[ChangeDraft, ...]
+    item_keys: tuple[str | None, ...]
+    """The entry each draft is about (``None`` for a page change)."""
+    findings: tuple[tuple[Finding, ...], ...]
+    entries: tuple[Entry, ...]
     first: bool
+    warning: str | None = None
+    blobs: tuple[tuple[str, int, bytes], ...] = ()
+    """``(fingerprint, text length, compressed text)`` of every text to store, made
+    in :func:`prepare` so compression happens off the writer's thread."""
 
 
 # ---------------------------------------------------------------------------
@@ -94,111 +128,133 @@ def finish_run(db: Database, run_id: int, source_ids: list[int], status: str = "
 
 def ingest(db: Database, pm: PluginManager, result: FetchResult) -> str:
     """Store what one fetch means; return the outcome name (``new``, ``changed``,
-    ``unchanged``, ``not-modified`` or a failure such as ``http-error``)."""
+    ``unchanged``, ``not-modified``, ``no-match`` or a failure such as ``http-error``)."""
     source = get_source(db, result.source_id)
+    done = check(db, result)
+    if done is not None:
+        return done
+    try:
+        prepared = prepare(pm, source, result, context(db, source, pm))
+    except Exception as exc:
+        return record_failure(db, result, kind="parse-error", message=describe_error(exc))
+    return store(db, source, result, prepared)
+
+
+def describe_error(exc: Exception) -> str:
+    """The message stored for an extraction that raised."""
+    if isinstance(exc, ExtractError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def check(db: Database, result: FetchResult) -> str | None:
+    """Record what needs no extraction (a failure, a 304, identical bytes) and
+    return its outcome; ``None`` when the body must be extracted."""
     if result.error_kind:
         return record_failure(db, result)
     if result.status == 304:
         return _record(db, result, "not-modified")
     state = db.execute(
-        "SELECT last_raw_fp FROM source_state WHERE source_id = ?", [source.id]
+        "SELECT last_raw_fp FROM source_state WHERE source_id = ?", [result.source_id]
     ).fetchone()
-    raw_fp = fingerprint(result.body)
-    if state and state[0] == raw_fp:
-        return _record(db, result, "unchanged", raw_fp=raw_fp)
-    try:
-        prepared = _prepare(db, pm, source, result)
-    except (FeedError, _ExtractError) as exc:
-        return record_failure(db, result, kind="parse-error", message=str(exc))
-    if prepared is None:
-        return _record(db, result, "unchanged", raw_fp=raw_fp)
-    return _store(db, source, result, raw_fp, prepared)
+    if state and state[0] == fingerprint(result.body):
+        return _record(db, result, "unchanged")
+    return None
 
 
-class _ExtractError(ValueError):
-    pass
+def kind_of(pm: PluginManager, source: Source) -> SourceKind:
+    kinds = source_kinds(pm)
+    if source.kind not in kinds:
+        raise ExtractError(f"no installed plugin handles sources of kind {source.kind!r}")
+    return kinds[source.kind]
 
 
-def _previous(db: Database, source_id: int) -> tuple[int, str, str] | None:
-    row = db.execute(
-        "SELECT s.id, s.text_fp, b.data FROM snapshots s JOIN blobs b ON b.fp = s.text_fp "
-        "WHERE s.source_id = ? ORDER BY s.id DESC LIMIT 1",
-        [source_id],
-    ).fetchone()
-    return (row[0], row[1], decompress(row[2])) if row else None
-
-
-def _prepare(db: Database, pm: PluginManager, source: Source, result: FetchResult) -> _Prepared | None:
-    """Extract, compare with the last snapshot, diff and analyze; ``None`` when the
-    text is unchanged."""
-    prev = _previous(db, source.id)
-    ctype = result.headers.get("content-type", "")
-    if source.kind == "feed":
-        entries = parse_feed(result.body, result.headers)
-        text = normalise("\n".join(e.full_text for e in entries))
-        title = ""
+def context(db: Database, source: Source, pm: PluginManager | None = None) -> Context:
+    """Read what :func:`prepare` compares against: the last text, the recent text
+    fingerprints and the stored entries."""
+    rows = db.execute(
+        "SELECT id, text_fp FROM snapshots WHERE source_id = ? ORDER BY id DESC LIMIT ?",
+        [source.id, KNOWN_VERSIONS],
+    ).fetchall()
+    path = database_path(db)
+    db_path = str(path) if path else None
+    if not rows:
+        return Context(db_path=db_path)
+    prev_text = decompress(db.execute("SELECT data FROM blobs WHERE fp = ?", [rows[0][1]]).fetchone()[0])
+    edits = pm is not None and source.kind in source_kinds(pm) and source_kinds(pm)[source.kind].reports_edits
+    items: dict[str, tuple[str, str | None]] = {}
+    if edits:
+        for key, fp, data in db.execute(
+            "SELECT i.key, COALESCE(i.entry_fp, i.text_fp), b.data FROM items i "
+            "LEFT JOIN blobs b ON b.fp = COALESCE(i.entry_fp, i.text_fp) WHERE i.source_id = ?",
+            [source.id],
+        ):
+            items[key] = (fp, decompress(data) if data is not None else None)
     else:
-        try:
-            extracted = pm.hook.extract_text(source=source, url=result.url, body=result.body,
-                                             content_type=ctype)
-        except Exception as exc:
-            raise _ExtractError(f"text extraction failed: {type(exc).__name__}: {exc}") from exc
-        if extracted is None:
-            raise _ExtractError(f"no extractor for content type {ctype or 'unknown'!r}")
-        text = normalise(extracted)
-        if not text:
-            raise _ExtractError("no text found in the page")
-        title = html_title(result.body) or one_line(source.municipality or result.url)
-        entries = []
+        for key, fp in db.execute(
+            "SELECT key, COALESCE(entry_fp, text_fp) FROM items WHERE source_id = ?", [source.id]
+        ):
+            items[key] = (fp, None)
+    return Context(rows[0][0], rows[0][1], prev_text, frozenset(r[1] for r in rows), items, db_path)
+
+
+def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context) -> Prepared | None:
+    """Extract, compare with the context, diff, apply the source's rules and run the
+    analyzers; ``None`` when the text is unchanged. Pure: no database, no network.
+
+    Raises:
+        ExtractError: (or any exception of a kind plugin) the fetch cannot be read.
+    """
+    kind = kind_of(pm, source)
+    extracted = kind.extract(pm, source, result)
+    if extracted.warning:
+        return Prepared("", "", extracted.title, (), (), (), (), False, extracted.warning)
+    text = extracted.text
     text_fp = fingerprint(text)
-    if prev is not None and prev[1] == text_fp:
+    if ctx.prev_text_fp == text_fp:
         return None
-    first = prev is None
+    first = ctx.prev_text_fp is None
     drafts: list[ChangeDraft] = []
     keys: list[str | None] = []
-    items: list[tuple[Entry, str]] = []
-    if source.kind == "feed":
-        known = {k: fp for k, fp in db.execute(
-            "SELECT key, text_fp FROM items WHERE source_id = ?", [source.id])}
+    entries = extracted.entries or ()
+    if extracted.entries is not None:
         for e in entries:
-            efp = fingerprint(e.full_text)
-            items.append((e, efp))
-            old_fp = known.get(e.key)
-            if first or old_fp == efp:
+            old = ctx.items.get(e.key)
+            if first:
                 continue
-            keys.append(e.key)
-            if old_fp is None:
+            if old is None:
+                keys.append(e.key)
                 drafts.append(_draft(source, "new-entry", e.url or result.url, e.title, "", e.full_text))
-            else:
-                old = decompress(db.execute("SELECT data FROM blobs WHERE fp = ?", [old_fp]).fetchone()[0])
-                drafts.append(_draft(source, "edited-entry", e.url or result.url, e.title, old, e.full_text))
-    elif not first:
-        assert prev is not None
+            elif kind.reports_edits and old[0] != fingerprint(e.entry_text) and old[1] is not None:
+                keys.append(e.key)
+                drafts.append(_draft(source, "edited-entry", e.url or result.url, e.title, old[1],
+                                     e.entry_text))
+    elif not first and text_fp not in ctx.known_fps:
+        assert ctx.prev_text is not None
+        draft = _draft(source, "page-changed", result.url, extracted.title, ctx.prev_text, text)
+        ops = difflib_.apply_rules(difflib_.drop_moves(draft.ops), added_only=source.added_only,
+                                   min_change=source.min_change)
+        added, removed = difflib_.added_removed(ops)
         keys.append(None)
-        drafts.append(_draft(source, "page-changed", result.url, title, prev[2], text))
+        drafts.append(ChangeDraft(source=source, kind=draft.kind, url=draft.url, title=draft.title,
+                                  added=added, removed=removed, ops=ops, text=text))
     kept = [(d, k) for d, k in zip(drafts, keys, strict=True) if d.ops]
-    context = context_for(db) if kept else None
-    findings = [analyze(pm, d, context) for d, _ in kept]
-    return _Prepared(text, text_fp, title, [d for d, _ in kept], [k for _, k in kept],
-                     findings, items, first)
+    analysis = AnalysisContext(model=load_model(Path(ctx.db_path))) if kept and ctx.db_path else None
+    findings = tuple(tuple(analyze(pm, d, analysis)) for d, _ in kept)
+    texts = {text_fp: text}
+    for e in entries:
+        texts[fingerprint(e.entry_text)] = e.entry_text
+        texts[fingerprint(e.full_text)] = e.full_text
+    blobs = tuple((fp, len(t), compress(t)) for fp, t in texts.items())
+    return Prepared(text, text_fp, extracted.title, tuple(d for d, _ in kept),
+                    tuple(k for _, k in kept), findings, tuple(entries), first, blobs=blobs)
 
 
 def _draft(source: Source, kind: str, url: str, title: str, old: str, new: str) -> ChangeDraft:
     ops = difflib_.diff_paragraphs(paragraphs(old), paragraphs(new))
     added, removed = difflib_.added_removed(ops)
-    return ChangeDraft(source=source, kind=kind, url=url, title=title, added=added,
-                       removed=removed, ops=ops, text=new)
-
-
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
-
-
-def html_title(body: bytes) -> str:
-    """The ``<title>`` of an HTML page, as one plain line ("" if none)."""
-    m = _TITLE.search(body[:65536])
-    if not m:
-        return ""
-    return one_line(html.unescape(m.group(1).decode("utf-8", "replace")))
+    return ChangeDraft(source=source, kind=kind, url=url, title=one_line(title) if title else "",
+                       added=added, removed=removed, ops=ops, text=new)
 
 
 # ---------------------------------------------------------------------------
@@ -206,16 +262,24 @@ def html_title(body: bytes) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _put_blob(db: Database, fp: str, text: str) -> None:
-    data = compress(text)
-    db.execute("INSERT OR IGNORE INTO blobs (fp, size, data) VALUES (?, ?, ?)", [fp, len(text), data])
+def _put_blobs(db: Database, blobs: tuple[tuple[str, int, bytes], ...]) -> None:
+    db.conn.executemany("INSERT OR IGNORE INTO blobs (fp, size, data) VALUES (?, ?, ?)", blobs)
 
 
-def _store(db: Database, source: Source, result: FetchResult, raw_fp: str, p: _Prepared) -> str:
+def store(db: Database, source: Source, result: FetchResult, p: Prepared | None,
+          raw_fp: str | None = None) -> str:
+    """Write what :func:`prepare` found, in one IMMEDIATE transaction; return the outcome."""
+    raw_fp = raw_fp or fingerprint(result.body)
+    if p is None:
+        return _record(db, result, "unchanged", raw_fp=raw_fp)
+    if p.warning:
+        return _record(db, result, "no-match", message=p.warning)
     now = utcnow()
     outcome = "new" if p.first else ("changed" if p.drafts else "unchanged")
+    relevant = any(f.name == "relevance" and (f.score or 0) >= RELEVANT
+                   for fs in p.findings for f in fs)
     with write_tx(db):
-        _put_blob(db, p.text_fp, p.text)
+        _put_blobs(db, p.blobs)
         snap = db.execute(
             "INSERT INTO snapshots (source_id, fetched_at, raw_fp, text_fp, http_status, content_type) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -225,19 +289,7 @@ def _store(db: Database, source: Source, result: FetchResult, raw_fp: str, p: _P
             "SELECT id FROM snapshots WHERE source_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
             [source.id, snap],
         ).fetchone()
-        item_ids: dict[str, int] = {}
-        for entry, efp in p.items:
-            _put_blob(db, efp, entry.full_text)
-            db.execute(
-                "INSERT INTO items (source_id, key, url, title, text_fp, first_seen, last_seen) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, key) DO UPDATE SET "
-                "url = excluded.url, title = excluded.title, text_fp = excluded.text_fp, "
-                "last_seen = excluded.last_seen",
-                [source.id, entry.key, entry.url, entry.title, efp, now, now],
-            )
-            item_ids[entry.key] = db.execute(
-                "SELECT id FROM items WHERE source_id = ? AND key = ?", [source.id, entry.key]
-            ).fetchone()[0]
+        item_ids = _store_entries(db, source, p, now)
         for draft, key, findings in zip(p.drafts, p.item_keys, p.findings, strict=True):
             change_id = db.execute(
                 "INSERT INTO changes (source_id, snapshot_id, previous_snapshot_id, item_id, run_id, "
@@ -257,8 +309,33 @@ def _store(db: Database, source: Source, result: FetchResult, raw_fp: str, p: _P
                     [change_id, f.plugin, f.name, json.dumps(f.value, ensure_ascii=False, default=str),
                      f.score, json.dumps(list(f.reasons), ensure_ascii=False)],
                 )
-        _record(db, result, outcome, raw_fp=raw_fp, changes=len(p.drafts), now=now)
+        _record(db, result, outcome, raw_fp=raw_fp, changes=len(p.drafts), now=now, relevant=relevant)
     return outcome
+
+
+def _store_entries(db: Database, source: Source, p: Prepared, now: str) -> dict[str, int]:
+    """Insert new entries, refresh known ones; an entry's article text is kept once
+    fetched (a later run that only sees the index does not overwrite it)."""
+    item_ids: dict[str, int] = {}
+    edited = {k for k in p.item_keys if k}
+    for entry in p.entries:
+        efp = fingerprint(entry.entry_text)
+        full = entry.full_text
+        tfp = fingerprint(full)
+        db.execute(
+            "INSERT INTO items (source_id, key, url, title, text_fp, entry_fp, first_seen, last_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, key) DO UPDATE SET "
+            "url = excluded.url, title = excluded.title, entry_fp = excluded.entry_fp, "
+            "text_fp = CASE WHEN ? THEN excluded.text_fp ELSE text_fp END, "
+            "last_seen = excluded.last_seen",
+            [source.id, entry.key, entry.url, entry.title, tfp, efp, now, now,
+             int(entry.key in edited or entry.article is not None)],
+        )
+        if entry.key in edited:
+            item_ids[entry.key] = db.execute(
+                "SELECT id FROM items WHERE source_id = ? AND key = ?", [source.id, entry.key]
+            ).fetchone()[0]
+    return item_ids
 
 
 def _record(
@@ -269,27 +346,40 @@ def _record(
     raw_fp: str | None = None,
     changes: int = 0,
     now: str | None = None,
+    relevant: bool = False,
+    message: str | None = None,
 ) -> str:
-    """Record a fetch that worked: outcome row and the source's fetch state."""
+    """Record a fetch that worked: outcome row and the source's fetch state.
+
+    ``quiet_runs`` counts successful fetches in a row without a change (health);
+    a ``no-match`` keeps the raw fingerprint unset so the same bytes are read again
+    (and the source stays flagged) until the page matches again."""
     now = now or utcnow()
     h = result.headers
-    with write_tx(db):
-        _outcome_row(db, result, outcome, None, changes, now)
+    # Inside store()'s transaction already: no savepoint needed for two statements.
+    tx = contextlib.nullcontext() if db.conn.in_transaction else write_tx(db)
+    with tx:
+        _outcome_row(db, result, outcome, message, changes, now)
         params: dict[str, Any] = {
             "sid": result.source_id, "now": now, "status": outcome, "raw": raw_fp,
             "etag": h.get("etag"), "lm": h.get("last-modified"),
-            "change": now if changes else None,
+            "change": now if changes else None, "quiet": 0 if changes else 1,
+            "relevant": now if relevant else None, "msg": message,
         }
         db.execute(
             "INSERT INTO source_state (source_id, etag, last_modified, last_raw_fp, last_fetched, "
-            "last_status, last_error, consecutive_failures, last_ok, last_change_at) "
-            "VALUES (:sid, :etag, :lm, :raw, :now, :status, NULL, 0, :now, :change) "
+            "last_status, last_error, consecutive_failures, last_ok, last_change_at, quiet_runs, "
+            "last_relevant_at) "
+            "VALUES (:sid, :etag, :lm, :raw, :now, :status, :msg, 0, :now, :change, :quiet, :relevant) "
             "ON CONFLICT (source_id) DO UPDATE SET "
             "etag = CASE WHEN :status = 'not-modified' THEN etag ELSE :etag END, "
             "last_modified = CASE WHEN :status = 'not-modified' THEN last_modified ELSE :lm END, "
-            "last_raw_fp = COALESCE(:raw, last_raw_fp), last_fetched = :now, last_status = :status, "
-            "last_error = NULL, consecutive_failures = 0, last_ok = :now, "
-            "last_change_at = COALESCE(:change, last_change_at)",
+            "last_raw_fp = CASE WHEN :status = 'no-match' THEN NULL "
+            "ELSE COALESCE(:raw, last_raw_fp) END, last_fetched = :now, last_status = :status, "
+            "last_error = :msg, consecutive_failures = 0, last_ok = :now, "
+            "last_change_at = COALESCE(:change, last_change_at), "
+            "quiet_runs = CASE WHEN :quiet THEN quiet_runs + 1 ELSE 0 END, "
+            "last_relevant_at = COALESCE(:relevant, last_relevant_at)",
             params,
         )
     return outcome

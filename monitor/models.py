@@ -11,8 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-SOURCE_KINDS = ("page", "feed")
-"""Source kinds the foundation knows; each has a spider in ``spiders/``."""
+from monitor.text import normalise
+
+SOURCE_KINDS = ("page", "feed", "listing", "document")
+"""The built-in source kinds; each has a spider in ``spiders/``. Plugins may add
+more through the ``register_source_kinds`` hook."""
+
+DEFAULT_EVERY_S = 86400
+"""A source is due once a day unless told otherwise (``--every``)."""
 
 REVIEW_STATUSES = ("new", "relevant", "irrelevant", "follow-up")
 """A change without a review row is ``new``."""
@@ -34,6 +40,26 @@ class Source:
     """Validator from the last 2xx response, sent back as ``If-None-Match``."""
     last_modified: str | None = None
     """Validator from the last 2xx response, sent back as ``If-Modified-Since``."""
+    every_s: int = DEFAULT_EVERY_S
+    """How often the source is due, in seconds."""
+    region: str | None = None
+    """CSS selector (or XPath when it starts with ``/`` or ``(``) of the part to watch."""
+    ignore: tuple[str, ...] = ()
+    """Regular expressions; text they match is removed before comparing."""
+    added_only: bool = False
+    """Report additions only: removed paragraphs alone are not a change."""
+    min_change: int = 0
+    """A page change touching fewer characters than this is not reported."""
+    link_pattern: str | None = None
+    """``listing``: only links whose URL matches this regular expression are items."""
+    max_items: int = 10
+    """``feed``/``listing``: at most this many new articles are fetched per run."""
+    last_raw_fp: str | None = None
+    """Fingerprint of the last fetched bytes (identical bytes are not re-extracted)."""
+    fetched_before: bool = False
+    """The source has a stored baseline (the first fetch follows no links)."""
+    known_items: frozenset[str] = frozenset()
+    """Keys of the entries already stored (``feed``/``listing``), filled for crawls."""
 
 
 @dataclass(frozen=True)
@@ -49,11 +75,62 @@ class FetchResult:
     url: str
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
+    body: bytes = field(default=b"", repr=False)
     error_kind: str | None = None
     error: str | None = None
     elapsed_ms: int | None = None
     run_id: int | None = None
+    key: str | None = None
+    """For a followed article: the key of the entry it belongs to."""
+    attachments: tuple[FetchResult, ...] = field(default=(), repr=False)
+    """Articles fetched for the new entries of a feed or listing (each its own result)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """An entry of an index (feed, listing, sitemap) that a spider may follow."""
+
+    key: str
+    url: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of an index, reduced to what ingest compares and stores."""
+
+    key: str
+    title: str
+    url: str
+    text: str
+    """Normalised text the index itself gives (summary), one paragraph per line."""
+    article: str | None = None
+    """The followed article's main text, when it was fetched."""
+
+    @property
+    def entry_text(self) -> str:
+        """What the index says about the entry: compared across runs (edits)."""
+        return normalise(f"{self.title}\n{self.text}")
+
+    @property
+    def full_text(self) -> str:
+        """What a reader gets: the article when fetched, else the index's text."""
+        if self.article:
+            return normalise(f"{self.title}\n{self.article}")
+        return self.entry_text
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a source kind makes of a fetch: the text to compare, and entries."""
+
+    text: str
+    title: str = ""
+    entries: tuple[Entry, ...] | None = None
+    """``None`` for single-document kinds (page, document)."""
+    warning: str | None = None
+    """Set when the fetch worked but produced nothing to watch (region not found,
+    no entries): recorded as a ``no-match`` outcome, and the source as silent."""
 
 
 @dataclass(frozen=True)
@@ -214,6 +291,10 @@ class SourceStatus:
     last_change_at: str | None
     created_at: str | None = None
     """When the source was added (a source that never changed is silent from then on)."""
+    last_ok: str | None = None
+    last_relevant_at: str | None = None
+    quiet_runs: int = 0
+    """Successful fetches in a row that found no change."""
 
     def as_dict(self) -> dict[str, Any]:
         s = self.source
@@ -231,7 +312,33 @@ class SourceStatus:
             "last_error": self.last_error,
             "consecutive_failures": self.consecutive_failures,
             "last_change_at": self.last_change_at,
+            "last_ok": self.last_ok,
+            "last_relevant_at": self.last_relevant_at,
+            "quiet_runs": self.quiet_runs,
+            "every_s": s.every_s,
+            "rules": rules_dict(s),
         }
+
+
+def rules_dict(s: Source) -> dict[str, Any]:
+    """A source's rules, as ``sources list --json`` shows them."""
+    return {
+        "region": s.region, "ignore": list(s.ignore), "added_only": s.added_only,
+        "min_change": s.min_change, "link_pattern": s.link_pattern, "max_items": s.max_items,
+    }
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """A source's health verdict, as ``sources health`` shows it."""
+
+    status: SourceStatus
+    problem: str
+    """``failing``, ``silent``, ``never-fetched`` or ``ok``."""
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.status.as_dict(), "problem": self.problem, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -246,6 +353,7 @@ class CrawlSummary:
     changed: int
     new_items: int
     failed: int
+    silent: int = 0
 
     def line(self) -> str:
         return (
@@ -253,6 +361,7 @@ class CrawlSummary:
             f"{self.not_modified} not modified, {self.unchanged} unchanged, "
             f"{self.changed} changed, {self.new_items} new item{'' if self.new_items == 1 else 's'}, "
             f"{self.failed} failed"
+            + (f", {self.silent} silent" if self.silent else "")
             + (" (see: twinwatch sources list)" if self.failed else "")
         )
 

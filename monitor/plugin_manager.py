@@ -13,12 +13,15 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from monitor import hookspecs
-from monitor.models import AnalysisContext, ChangeDraft, Finding
+from monitor.models import AnalysisContext, ChangeDraft, ChangeRow, CrawlSummary, Finding
+
+if TYPE_CHECKING:
+    from monitor.kinds import SourceKind
 
 GROUP = "twinwatch"
 
@@ -38,6 +41,7 @@ class PluginManager(pluggy.PluginManager):
     def __init__(self) -> None:
         super().__init__(hookspecs.PROJECT)
         self.load_errors: list[LoadError] = []
+        self.kinds_cache: dict[str, SourceKind] | None = None
 
 
 def make_plugin_manager(
@@ -127,6 +131,35 @@ def exporters(pm: PluginManager) -> dict[str, Any]:
         for exporter in result or []:
             found[exporter.name] = exporter
     return found
+
+
+def source_kinds(pm: PluginManager) -> dict[str, SourceKind]:
+    """Every registered source kind by name (a later plugin replaces an earlier one);
+    asked once per manager."""
+    if pm.kinds_cache is None:
+        found: dict[str, SourceKind] = {}
+
+        def error(plugin: str, exc: Exception) -> list[Any]:
+            pm.load_errors.append(LoadError(plugin, "register_source_kinds", f"{type(exc).__name__}: {exc}"))
+            return []
+
+        for _plugin, result in reversed(_call_each(pm, "register_source_kinds", error)):
+            for kind in result or []:
+                found[kind.name] = kind
+        pm.kinds_cache = found
+    return pm.kinds_cache
+
+
+def notify(pm: PluginManager, summary: CrawlSummary, changes: list[ChangeRow],
+           config: dict[str, Any]) -> list[str]:
+    """Call every notifier on its own; return one message per notifier that raised."""
+    failures: list[str] = []
+
+    def error(plugin: str, exc: Exception) -> None:
+        failures.append(f"notifier {plugin} failed: {type(exc).__name__}: {exc}")
+
+    _call_each(pm, "notify_crawl", error, summary=summary, changes=changes, config=config)
+    return failures
 
 
 def describe(pm: PluginManager) -> list[dict[str, Any]]:

@@ -9,27 +9,40 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
 from monitor.diff import ops_from_json
 from monitor.errors import SourceError
-from monitor.models import ChangeRow, CrawlSummary, Finding, Review, Source, SourceStatus
+from monitor.models import ChangeRow, CrawlSummary, Finding, Review, Source, SourceHealth, SourceStatus
+from monitor.text import decompress
 
 _SOURCE_COLS = (
     "s.id, s.url, s.kind, s.municipality, s.country, s.lang, s.tags, s.enabled, "
     "st.etag, st.last_modified, st.last_fetched, st.last_status, st.last_error, "
-    "COALESCE(st.consecutive_failures, 0), st.last_change_at, s.created_at"
+    "COALESCE(st.consecutive_failures, 0), st.last_change_at, "
+    "s.every_s, s.region, s.ignore, s.added_only, s.min_change, s.link_pattern, s.max_items, "
+    "st.last_raw_fp, st.last_ok, st.last_relevant_at, COALESCE(st.quiet_runs, 0), "
+    "EXISTS (SELECT 1 FROM snapshots sn WHERE sn.source_id = s.id), s.created_at"
 )
 
 
-def _source(row: Sequence[Any]) -> Source:
+def _source(row: Sequence[Any], known_items: frozenset[str] = frozenset()) -> Source:
     return Source(
         id=row[0], url=row[1], kind=row[2], municipality=row[3], country=row[4], lang=row[5],
         tags=tuple(json.loads(row[6] or "[]")), enabled=bool(row[7]), etag=row[8],
-        last_modified=row[9],
+        last_modified=row[9], every_s=row[15], region=row[16], ignore=tuple(json.loads(row[17] or "[]")),
+        added_only=bool(row[18]), min_change=row[19], link_pattern=row[20], max_items=row[21],
+        last_raw_fp=row[22], fetched_before=bool(row[26]), known_items=known_items,
     )
+
+
+def _status(r: Sequence[Any], known_items: frozenset[str] = frozenset()) -> SourceStatus:
+    return SourceStatus(_source(r, known_items), last_fetched=r[10], last_status=r[11], last_error=r[12],
+                        consecutive_failures=r[13], last_change_at=r[14], last_ok=r[23],
+                        last_relevant_at=r[24], quiet_runs=r[25], created_at=r[27])
 
 
 def get_source(db: Database, source_id: int) -> Source:
@@ -44,8 +57,10 @@ def get_source(db: Database, source_id: int) -> Source:
     return _source(row)
 
 
-def sources(db: Database, *, enabled_only: bool = False, ids: Sequence[int] = ()) -> list[SourceStatus]:
-    """Sources with their fetch health, failing ones first, then by id."""
+def sources(db: Database, *, enabled_only: bool = False, ids: Sequence[int] = (),
+            with_items: bool = False) -> list[SourceStatus]:
+    """Sources with their fetch health, by id; ``with_items`` fills each source's
+    ``known_items`` (the keys of its stored entries, for crawls)."""
     where: list[str] = []
     params: list[Any] = []
     if enabled_only:
@@ -58,11 +73,74 @@ def sources(db: Database, *, enabled_only: bool = False, ids: Sequence[int] = ()
         + (f"WHERE {' AND '.join(where)} " if where else "")
         + "ORDER BY s.id"
     )
-    return [
-        SourceStatus(_source(r), last_fetched=r[10], last_status=r[11], last_error=r[12],
-                     consecutive_failures=r[13], last_change_at=r[14], created_at=r[15])
-        for r in db.execute(sql, params)
-    ]
+    rows = list(db.execute(sql, params))
+    keys: dict[int, set[str]] = {}
+    if with_items:
+        for sid, key in db.execute("SELECT source_id, key FROM items"):
+            keys.setdefault(sid, set()).add(key)
+    return [_status(r, frozenset(keys.get(r[0], ()))) for r in rows]
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+
+
+def is_due(status: SourceStatus, now: datetime) -> bool:
+    """Due when never fetched, or when its interval has passed since the last fetch,
+    less a little slack (a tenth of the interval, at most 15 minutes) so that a cron
+    job running every 6 hours does not skip a 6-hour source it fetched a minute late."""
+    if not status.last_fetched:
+        return True
+    every = max(60, status.source.every_s)
+    slack = min(every / 10, 900)
+    return (now - _parse_time(status.last_fetched)).total_seconds() >= every - slack
+
+
+def due_sources(db: Database, now: datetime | None = None, *, with_items: bool = True) -> list[SourceStatus]:
+    """Enabled sources whose interval has passed (see :func:`is_due`)."""
+    now = now or datetime.now(UTC)
+    return [s for s in sources(db, enabled_only=True, with_items=with_items) if is_due(s, now)]
+
+
+SILENT_AFTER = 30
+"""Successful fetches in a row without any change after which a source is silent."""
+
+_PROBLEM_ORDER = {"failing": 0, "silent": 1, "never-fetched": 2, "disabled": 3, "ok": 4}
+
+
+def health(db: Database, *, silent_after: int = SILENT_AFTER) -> list[SourceHealth]:
+    """Every source with a verdict, problems first: failing (most consecutive
+    failures first), silent (region stopped matching, nothing in the index, or no
+    change for ``silent_after`` fetches), never fetched, disabled, then healthy."""
+    out = []
+    for st in sources(db):
+        if not st.source.enabled:
+            verdict, why = "disabled", "not crawled"
+        elif st.consecutive_failures:
+            verdict = "failing"
+            why = f"{st.consecutive_failures} failure(s) in a row: {st.last_status}: {st.last_error or ''}"
+        elif st.last_status == "no-match":
+            verdict, why = "silent", st.last_error or "nothing to watch in the page"
+        elif st.quiet_runs >= silent_after:
+            verdict, why = "silent", f"no change in {st.quiet_runs} fetches"
+        elif not st.last_fetched:
+            verdict, why = "never-fetched", "not crawled yet"
+        else:
+            verdict, why = "ok", st.last_status or ""
+        out.append(SourceHealth(st, verdict, why.strip()))
+    out.sort(key=lambda h: (_PROBLEM_ORDER[h.problem], -h.status.consecutive_failures, h.status.source.id))
+    return out
+
+
+def history(db: Database, source_id: int, limit: int = 20) -> list[tuple[str, str]]:
+    """The source's stored texts, oldest first: ``(fetched_at, text)`` of its last
+    ``limit`` snapshots with distinct consecutive texts."""
+    rows = db.execute(
+        "SELECT s.fetched_at, b.data FROM snapshots s JOIN blobs b ON b.fp = s.text_fp "
+        "WHERE s.source_id = ? ORDER BY s.id DESC LIMIT ?",
+        [source_id, limit],
+    ).fetchall()
+    return [(at, decompress(data)) for at, data in reversed(rows)]
 
 
 @dataclass(frozen=True)
@@ -80,6 +158,8 @@ class ChangeFilter:
     search: str | None = None
     """An FTS5 query over title and changed text."""
     ids: tuple[int, ...] = ()
+    run_id: int | None = None
+    """Only changes found by this crawl run."""
     newest_first: bool = True
     not_statuses: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -165,6 +245,8 @@ def filter_sql(f: ChangeFilter, id_column: str = "c.id") -> tuple[str, list[Any]
         ids_in(f"SELECT change_id FROM review_tags WHERE tag IN ({marks(f.not_tags)})", f.not_tags, True)
     if f.search:
         ids_in("SELECT rowid FROM changes_fts WHERE changes_fts MATCH ?", [f.search])
+    if f.run_id is not None:
+        ids_in("SELECT id FROM changes WHERE run_id = ?", [f.run_id])
     _any(i, f.ids, clauses, params)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
@@ -272,7 +354,7 @@ def crawl_summary(db: Database, run_id: int) -> CrawlSummary:
         "SELECT outcome, COUNT(*) FROM fetch_outcomes WHERE run_id = ? GROUP BY outcome", [run_id]
     ):
         counts[outcome] = k
-    ok = {"new", "changed", "unchanged", "not-modified"}
+    ok = {"new", "changed", "unchanged", "not-modified", "no-match"}
     new_items = db.execute(
         "SELECT COUNT(*) FROM changes WHERE run_id = ? AND kind = 'new-entry'", [run_id]
     ).fetchone()[0]
@@ -285,7 +367,15 @@ def crawl_summary(db: Database, run_id: int) -> CrawlSummary:
         changed=counts.get("changed", 0),
         new_items=new_items,
         failed=sum(v for k, v in counts.items() if k not in ok),
+        silent=counts.get("no-match", 0),
     )
+
+
+def run_outcomes(db: Database, run_id: int) -> list[tuple[int, str, str, str | None]]:
+    """``(source id, source URL, outcome, message)`` of every fetch of a run."""
+    return [(r[0], r[1], r[2], r[3]) for r in db.execute(
+        "SELECT o.source_id, s.url, o.outcome, o.message FROM fetch_outcomes o "
+        "JOIN sources s ON s.id = o.source_id WHERE o.run_id = ? ORDER BY o.id", [run_id])]
 
 
 def export_batches(db: Database) -> list[dict[str, Any]]:

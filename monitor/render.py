@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from monitor.models import ChangeRow, Finding, SourceStatus
+from monitor.models import ChangeRow, Finding, SourceHealth, SourceStatus
 from monitor.text import one_line, strip_controls
 
 WIDTH = 100
@@ -128,3 +128,23 @@ def reason_terms(findings: Iterable[Finding], limit: int = 40) -> tuple[str, ...
             elif 2 <= len(reason) <= limit and len(reason.split()) <= 4:
                 terms.append(reason)
     return tuple(dict.fromkeys(t for t in terms if t))
+
+
+def _when(ts: str | None) -> str:
+    return ts[:16].replace("T", " ") if ts else "never"
+
+
+def health_line(h: SourceHealth) -> str:
+    """A source's health verdict in two lines: verdict, id, kind, URL; then why and
+    the last success, change and relevant change."""
+    s = h.status
+    src = s.source
+    from monitor.sources import format_interval
+
+    return (
+        f"{h.problem.upper():<13} {src.id:>4}  {src.kind:<8} every {format_interval(src.every_s):<4} "
+        f"{strip_controls(src.url)}\n"
+        f"      {one_line(h.reason, 90)}\n"
+        f"      last ok {_when(s.last_ok)} · last change {_when(s.last_change_at)} · "
+        f"last relevant {_when(s.last_relevant_at)}"
+    )

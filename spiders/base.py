@@ -1,8 +1,15 @@
 """What every twinwatch spider shares: one request per source with conditional
-headers, and one FetchResult per source whatever happens."""
+headers, the new entries of an index followed one after the other, and one
+FetchResult per source whatever happens.
+
+Spiders route, they do not parse: which links an index has is the source kind's
+``links`` function (monitor or the kind's plugin); which of them are new is a set
+lookup in the source's ``known_items``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -13,7 +20,9 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from monitor.models import FetchResult, Source
+from monitor.kinds import SourceKind
+from monitor.models import FetchResult, Link, Source
+from monitor.text import fingerprint
 
 
 def _headers(response: Response) -> dict[str, str]:
@@ -26,34 +35,47 @@ def _headers(response: Response) -> dict[str, str]:
 def describe_failure(failure: Failure) -> tuple[str, str, int | None]:
     """(error kind, readable message, HTTP status) for a failed request."""
     exc = failure.value
+    kind = getattr(exc, "twinwatch_kind", None)
+    if kind:  # our middlewares say what happened (robots policy, Retry-After cap)
+        return kind, str(exc), getattr(exc, "status", None)
     if isinstance(exc, HttpError):
         status = exc.response.status
-        return "http-error", f"HTTP {status}", status
-    if isinstance(exc, sx.IgnoreRequest) and "robots.txt" in str(exc):
+        request = exc.response.request
+        extra = request.meta.get("twinwatch_note") if request is not None else None
+        return "http-error", f"HTTP {status}" + (f" ({extra})" if extra else ""), status
+    text = str(exc)
+    if isinstance(exc, sx.IgnoreRequest) and "robots.txt" in text:
         return "robots", "forbidden by robots.txt", None
+    if isinstance(exc, sx.IgnoreRequest) and "DOWNLOAD_MAXSIZE" in text:
+        return "too-large", "the body grew past the size limit when decompressed", None
+    if isinstance(exc, sx.IgnoreRequest) and "redirect" in text.lower():
+        return "redirect-loop", "too many redirects (a loop or a trap)", None
     if isinstance(exc, sx.DownloadTimeoutError) or "TimeoutError" in type(exc).__name__:
         return "timeout", f"timed out: {exc}", None
-    if isinstance(exc, sx.DownloadCancelledError) and "max size" in str(exc):
-        return "too-large", str(exc).split(" in request")[0], None
+    if isinstance(exc, sx.DownloadCancelledError) and "max size" in text:
+        return "too-large", text.split(" in request")[0], None
     if isinstance(exc, sx.CannotResolveHostError):
         return "network-error", f"DNS lookup failed: {exc}", None
     if isinstance(exc, sx.DownloadConnectionRefusedError):
         return "network-error", "connection refused", None
     if isinstance(exc, sx.ResponseDataLossError):
         return "network-error", "connection closed before the whole body arrived", None
-    message = str(exc) or type(exc).__name__
+    message = text or type(exc).__name__
     return "network-error", f"{type(exc).__name__}: {message}", None
 
 
 class SourceSpider(scrapy.Spider):
-    """Fetches each source once and yields one FetchResult for it."""
+    """Fetches each source once and yields one FetchResult for it; for index kinds
+    (a ``links`` function), first fetches the articles of the new entries."""
 
     name = "sources"
 
-    def __init__(self, sources: list[Source], run_id: int, **kwargs: Any) -> None:
+    def __init__(self, sources: list[Source], run_id: int | None, kind: SourceKind | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sources = sources
         self.run_id = run_id
+        self.kind = kind
 
     async def start(self) -> AsyncIterator[Any]:
         for source in self.sources:
@@ -75,13 +97,62 @@ class SourceSpider(scrapy.Spider):
     def _elapsed(self, meta: dict[str, Any]) -> int:
         return int((time.monotonic() - meta["started"]) * 1000)
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[FetchResult]:
-        source: Source = response.meta["source"]
-        yield FetchResult(
+    def _result(self, response: Response, source: Source, key: str | None = None) -> FetchResult:
+        return FetchResult(
             source_id=source.id, url=response.url, status=response.status,
             headers=_headers(response), body=response.body,
-            elapsed_ms=self._elapsed(response.meta), run_id=self.run_id,
+            elapsed_ms=self._elapsed(response.meta), run_id=self.run_id, key=key,
         )
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        source: Source = response.meta["source"]
+        result = self._result(response, source)
+        new = self.new_links(source, result)
+        if not new:
+            yield result
+            return
+        yield self._follow(result, source, new, [])
+
+    def new_links(self, source: Source, result: FetchResult) -> list[Link]:
+        """The entries to follow: none on the baseline fetch, for identical bytes or
+        for kinds without links; else the unknown ones, at most ``max_items``."""
+        if (self.kind is None or self.kind.links is None or result.status != 200
+                or not source.fetched_before or source.max_items <= 0
+                or fingerprint(result.body) == source.last_raw_fp):
+            return []
+        try:
+            links = self.kind.links(source, result)
+        except Exception:  # ingest reads the index again and records why it failed
+            return []
+        fresh = [link for link in links if link.key not in source.known_items]
+        return fresh[: source.max_items]
+
+    def _follow(self, index: FetchResult, source: Source, pending: list[Link],
+                done: list[FetchResult]) -> scrapy.Request:
+        link = pending[0]
+        return scrapy.Request(
+            link.url, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
+            meta={"source": source, "started": time.monotonic(), "index": index, "link": link,
+                  "pending": pending[1:], "done": done},
+        )
+
+    def _next(self, meta: dict[str, Any], article: FetchResult) -> Any:
+        done = [*meta["done"], article]
+        if meta["pending"]:
+            return self._follow(meta["index"], meta["source"], meta["pending"], done)
+        return dataclasses.replace(meta["index"], attachments=tuple(done))
+
+    def parse_article(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        yield self._next(response.meta, self._result(response, response.meta["source"],
+                                                     key=response.meta["link"].key))
+
+    def article_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        kind, message, status = describe_failure(failure)
+        meta = request.meta
+        yield self._next(meta, FetchResult(
+            source_id=meta["source"].id, url=request.url, status=status, error_kind=kind,
+            error=message, run_id=self.run_id, key=meta["link"].key))
 
     def failed(self, failure: Failure) -> Iterator[FetchResult]:
         request = failure.request  # type: ignore[attr-defined]

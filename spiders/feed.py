@@ -1,4 +1,5 @@
-"""The ``feed`` spider: one RSS/Atom document per source; each new entry is a change.
+"""The ``feed`` spider: one RSS/Atom/JSON Feed per source; the article of each new
+entry is fetched too, so analyzers read more than a summary.
 
 Feed parsing happens in monitor (feedparser on the fetched bytes), not here.
 """

@@ -1,4 +1,4 @@
-"""The ``page`` spider: one web page per source; its main text is watched."""
+"""The ``page`` spider: one web page per source; its main text (or region) is watched."""
 
 from __future__ import annotations
 

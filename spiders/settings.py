@@ -11,28 +11,87 @@ from monitor.config import user_agent
 BOT_NAME = "twinwatch"
 
 # Identify ourselves with a contact URL, so a webmaster can reach us (default: Scrapy/x.y).
+# The URL comes from the config file's ``contact`` (or TWINWATCH_CONTACT).
 USER_AGENT = user_agent()
 
-# Obey robots.txt (Scrapy's project template does; the bare default is False).
+# Obey robots.txt (Scrapy's project template does; the bare default is False), with
+# RFC 9309's rules for a robots.txt that errors (Scrapy then allows everything):
+# see spiders/middlewares.py for the policy table.
 ROBOTSTXT_OBEY = True
 
-# Many domains at once, but one request at a time per municipal server (default 16 / 8).
-CONCURRENT_REQUESTS = 32
+# Many municipal servers at once, but one request at a time to any one of them per
+# kind of source (defaults 16 / 8). Each kind runs its own crawler, so a site with
+# pages and a feed sees at most two requests at once. Slots are per host name.
+CONCURRENT_REQUESTS = 256
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 
-# Adapt the per-site pace to how fast each server answers (default off).
+# Hand the downloader requests for the sites with the fewest in flight (default: in
+# the order spiders yield them, which queues 256 requests behind a few sites while
+# the others wait). Scrapy's recommendation for broad crawls.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+
+# Adapt the per-site pace to how fast each server answers (default off): a slow
+# server gets fewer requests; a fast one is not held back.
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 0.5  # default 5 s: we fetch one page per source, not a whole site
+AUTOTHROTTLE_START_DELAY = 0.25  # default 5 s: a site has a few sources, not thousands of pages
 AUTOTHROTTLE_MAX_DELAY = 30.0  # default 60 s
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
+# Responses waiting for the extraction pool may hold this much memory before the
+# engine stops fetching (default 5 MB: too little to keep two cores busy).
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 16 * 1024 * 1024
+
+# A response yields one item (its FetchResult): with the default of 100, Scrapy starts
+# 100 asyncio tasks per response to process items in parallel, which costs more CPU
+# than parsing the page.
+CONCURRENT_ITEMS = 1
+
+# The RFC 9309 robots policy replaces Scrapy's middleware; Retry-After is honoured
+# before Scrapy's RetryMiddleware (550) would retry a 429/503 at once.
+# Middlewares that do nothing for us are switched off: each costs CPU on every
+# request of a crawl of thousands (no allowed_domains, no auth, no proxies).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "spiders.middlewares.RobotsPolicyMiddleware": 100,
+    "spiders.middlewares.RetryAfterMiddleware": 560,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+}
+
+# No Referer (we are not a browser, and a council need not learn which page led us
+# to another), no depth or URL-length bookkeeping: every request is one we chose.
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+}
+
+# Scrapy's periodic "Crawled N pages" log line and memory watchdog: our summary and
+# log file say what happened (default on).
+EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,
+    "scrapy.extensions.memusage.MemoryUsage": None,
+}
+
+# Wait at most this long for a Retry-After, once per request (our settings).
+TWINWATCH_RETRY_AFTER_MAX = 60.0
+TWINWATCH_RETRY_AFTER_TIMES = 1
+
 # A municipal page is never 1 GiB nor worth waiting 3 minutes for (defaults 1 GiB, 32 MiB, 180 s).
+# The timeout bounds the whole download, so a slow-drip server ends too; the size
+# limit also bounds the decompressed body (HttpCompressionMiddleware checks gzip,
+# deflate, brotli and zstd against it while decompressing: a bomb fails as too-large).
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 
 # One retry, not two: a broken source is recorded and tried again next run (default 2).
 RETRY_TIMES = 1
+
+# A truncated body (fewer bytes than Content-Length) is a failure, never half a page
+# to diff (this is Scrapy's default; stated because the diff depends on it).
+DOWNLOAD_FAIL_ON_DATALOSS = True
 
 # Redirect chains longer than this are a misconfiguration or a trap (default 20).
 REDIRECT_MAX_TIMES = 5
@@ -61,7 +120,9 @@ DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 
 
 def as_dict(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """These settings (upper-case names of this module) plus ``overrides``."""
+    """These settings (upper-case names of this module) plus ``overrides``; the
+    User-Agent is read again, so a contact URL set in the config file applies."""
     values = {k: v for k, v in globals().items() if k.isupper() and k != "QUIET_LOGGERS"}
+    values["USER_AGENT"] = user_agent()
     values.update(overrides or {})
     return values

@@ -52,15 +52,24 @@ class Route:
     """Seconds to sleep before answering (a hanging server)."""
     etag: str | None = None
     """When set, answer 304 to a matching If-None-Match."""
+    drip: float = 0.0
+    """Seconds between single bytes of the body (a slow-drip server)."""
+    truncate: int | None = None
+    """Send only this many bytes of the body after announcing all of them."""
+    then: Route | None = None
+    """After answering once, answer with this route from then on."""
 
 
 class TestServer:
     """A threaded HTTP server on 127.0.0.1 whose routes a test sets and changes."""
 
+    __test__ = False  # a helper, not a test class
+
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {"/robots.txt": Route(b"User-agent: *\nAllow: /\n",
                                                               headers={"Content-Type": "text/plain"})}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.posts: list[tuple[str, dict[str, str], bytes]] = []
         self._stop = threading.Event()
         server = self
 
@@ -70,6 +79,15 @@ class TestServer:
             def log_message(self, *args: object) -> None:
                 pass
 
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                server.posts.append((self.path, dict(self.headers), self.rfile.read(length)))
+                route = server.routes.get(self.path, Route(b"{}"))
+                self.send_response(route.status)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.wfile.write(route.body)
+
             def do_GET(self) -> None:
                 server.requests.append((self.path, dict(self.headers)))
                 route = server.routes.get(self.path)
@@ -78,6 +96,8 @@ class TestServer:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                if route.then is not None:
+                    server.routes[self.path] = route.then
                 if route.hang:
                     server._stop.wait(route.hang)
                     if server._stop.is_set():
@@ -95,7 +115,20 @@ class TestServer:
                     self.send_header("ETag", route.etag)
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
-                self.wfile.write(route.body)
+                body = route.body if route.truncate is None else route.body[: route.truncate]
+                if route.drip:
+                    for i in range(len(body)):
+                        if server._stop.wait(route.drip):
+                            return
+                        try:
+                            self.wfile.write(body[i : i + 1])
+                            self.wfile.flush()
+                        except OSError:  # the client gave up: that is the point
+                            return
+                else:
+                    self.wfile.write(body)
+                if route.truncate is not None:
+                    self.close_connection = True
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -148,14 +181,21 @@ def thirdparty_plugin(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str
 
 
 @pytest.fixture
-def twinwatch(db_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+def twinwatch(db_path: Path, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``twinwatch --db <db_path> ARGS`` in a subprocess; returns the completed process.
-    ``env`` adds environment variables, ``input`` is standard input."""
+    ``env`` adds environment variables, ``input`` is standard input.
+
+    The config file and the log directory are under ``tmp_path`` (``config.toml``,
+    ``log/``), so no test reads or writes the user's own."""
 
     def run(*args: str, check: bool = True, timeout: float = 90, env: dict[str, str] | None = None,
             input: str | None = None) -> subprocess.CompletedProcess[str]:
-        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        full_env = {**os.environ, "PYTHONUNBUFFERED": "1",
+                    "TWINWATCH_CONFIG": str(tmp_path / "config.toml"),
+                    "TWINWATCH_LOG_DIR": str(tmp_path / "log"), **(env or {})}
         full_env.pop("TWINWATCH_DB", None)
+        if "TWINWATCH_CONTACT" not in (env or {}):
+            full_env.pop("TWINWATCH_CONTACT", None)
         started = time.monotonic()
         proc = subprocess.run(
             [sys.executable, "-m", "monitor", "--db", str(db_path), *args],

@@ -31,7 +31,7 @@ def test_raising_analyzer_does_not_stop_a_crawl(http_server, twinwatch, db_path,
     twinwatch("sources", "add", url, "--municipality", "Ixelles", "--country", "BE", env=env)
     twinwatch("crawl", env=env)
     http_server.set("/ixelles.html", page([p for p in PARTNERS if "Megiddo" not in p]))
-    out = twinwatch("crawl", env=env)
+    out = twinwatch("crawl", "--all", env=env)
     assert "1 changed" in out.stdout and "0 failed" in out.stdout
     with open_db(db_path) as db:
         (row,) = changes(db)

@@ -20,14 +20,14 @@ def test_edited_page_and_new_feed_entry_end_to_end(http_server, twinwatch, db_pa
                                headers={"Content-Type": "application/rss+xml"})
     twinwatch("sources", "add", page_url, "--municipality", "Ixelles", "--country", "BE")
     twinwatch("sources", "add", feed_url, "--kind", "feed")
-    first = twinwatch("crawl")
+    first = twinwatch("crawl", "--all")
     assert "2 fetched" in first.stdout and "0 failed" in first.stdout
     http_server.set("/ixelles.html", page([p for p in PARTNERS if "Megiddo" not in p],
                                           footer="Page generated on 2026-11-24 08:00:00"))
     http_server.set("/news.xml", feed([("b", "Ixelles suspends twinning", "Council decision"),
                                        ("a", "Petition", "1,300 signatures")]),
                     headers={"Content-Type": "application/rss+xml"})
-    second = twinwatch("crawl")
+    second = twinwatch("crawl", "--all")
     assert "2 changed" in second.stdout and "1 new item" in second.stdout
     with open_db(db_path) as db:
         rows = {c.kind: c for c in changes(db)}
@@ -42,8 +42,8 @@ def test_etag_304_is_recorded_as_not_modified(http_server, twinwatch, db_path):
     """The stored ETag is sent back; the server's 304 becomes a not-modified outcome."""
     url = http_server.set("/p.html", page(PARTNERS), etag='"v1"')
     twinwatch("sources", "add", url)
-    twinwatch("crawl")
-    out = twinwatch("crawl")
+    twinwatch("crawl", "--all")
+    out = twinwatch("crawl", "--all")
     assert "1 not modified" in out.stdout
     conditional = [h for p, h in http_server.requests if p == "/p.html"][-1]
     assert conditional.get("If-None-Match") == '"v1"'
@@ -85,7 +85,7 @@ def test_robots_txt_is_obeyed(http_server, twinwatch):
                     headers={"Content-Type": "text/plain"})
     url = http_server.set("/private/council.html", page(PARTNERS))
     twinwatch("sources", "add", url)
-    twinwatch("crawl")
+    twinwatch("crawl", "--all")
     assert not [p for p, _ in http_server.requests if p.startswith("/private/")]
     assert sources_json(twinwatch)[url]["last_status"] == "robots"
 
@@ -94,14 +94,14 @@ def test_review_survives_later_crawls(http_server, twinwatch):
     """A decision made between crawls is still there, unchanged, after the source changes again."""
     url = http_server.set("/ixelles.html", page(PARTNERS))
     twinwatch("sources", "add", url)
-    twinwatch("crawl")
+    twinwatch("crawl", "--all")
     http_server.set("/ixelles.html", page(PARTNERS[:-1]))
-    twinwatch("crawl")
+    twinwatch("crawl", "--all")
     (c,) = json.loads(twinwatch("changes", "--json").stdout)
     twinwatch("review", str(c["id"]), "--status", "follow-up", "--tag", "twinning", "--note", "ask")
-    http_server.set("/ixelles.html", page(PARTNERS))
-    twinwatch("crawl")
-    twinwatch("crawl")
+    http_server.set("/ixelles.html", page([*PARTNERS, "Gaza City joined in 2026."]))
+    twinwatch("crawl", "--all")
+    twinwatch("crawl", "--all")
     after = {r["id"]: r for r in json.loads(twinwatch("changes", "--json").stdout)}
     assert len(after) == 2
     assert (after[c["id"]]["status"], after[c["id"]]["tags"], after[c["id"]]["note"]) == (

@@ -1,0 +1,13 @@
+"""The ``listing`` spider: a news index (or sitemap.xml) per source; each new
+article link is fetched and becomes an item.
+
+Which links are articles is decided in monitor (``monitor.kinds.listing_links``).
+"""
+
+from __future__ import annotations
+
+from spiders.base import SourceSpider
+
+
+class ListingSpider(SourceSpider):
+    name = "listing"

@@ -1,0 +1,156 @@
+"""Downloader middlewares Scrapy lacks, in scrapy-deltafetch's style: settings read
+in ``from_crawler``, ``NotConfigured`` when disabled, counters in ``crawler.stats``,
+per-request state in ``request.meta``.
+
+* :class:`RetryAfterMiddleware` honours ``Retry-After`` on 429 and 503 (Scrapy's
+  RetryMiddleware retries at once), up to a cap.
+* :class:`RobotsPolicyMiddleware` is Scrapy's RobotsTxtMiddleware with RFC 9309's
+  rules for a robots.txt that cannot be had (Scrapy allows everything then):
+
+  ======================================  =========================================
+  robots.txt answer                       policy
+  ======================================  =========================================
+  2xx                                     obey it
+  3xx                                     follow (up to REDIRECT_MAX_TIMES)
+  4xx (404, 403, 410, …) except 429       no rules: everything allowed (RFC 9309
+                                          §2.3.1.3)
+  5xx or 429                              everything disallowed for this run; the
+                                          source fails as ``robots`` and is tried
+                                          again next run (RFC 9309 §2.3.1.4)
+  unreachable (refused, DNS, timeout)     disallowed as well: the source fails with
+                                          the network error (``network-error`` /
+                                          ``timeout``), the page is not requested
+  too large / redirect loop               Scrapy's behaviour: no rules
+  ======================================  =========================================
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from typing import Any
+
+from scrapy import exceptions as sx
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.http import Request, Response
+
+
+class TwinwatchBlocked(sx.IgnoreRequest):
+    """A request we refuse to make, with the outcome to record for its source."""
+
+    def __init__(self, kind: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.twinwatch_kind = kind
+        self.status = status
+
+
+def parse_retry_after(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class RetryAfterMiddleware:
+    """Wait what a 429/503 ``Retry-After`` asks (at most ``TWINWATCH_RETRY_AFTER_MAX``
+    seconds, ``TWINWATCH_RETRY_AFTER_TIMES`` times per request), then retry. A longer
+    wait is not waited: the source fails with the server's answer and a note, and is
+    tried again next run. Responses without the header go to Scrapy's RetryMiddleware."""
+
+    def __init__(self, crawler: Crawler, max_delay: float, max_times: int) -> None:
+        self.crawler = crawler
+        self.max_delay = max_delay
+        self.max_times = max_times
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        s = crawler.settings
+        if not s.getbool("TWINWATCH_RETRY_AFTER_ENABLED", True):
+            raise sx.NotConfigured
+        return cls(crawler, s.getfloat("TWINWATCH_RETRY_AFTER_MAX", 60.0),
+                   s.getint("TWINWATCH_RETRY_AFTER_TIMES", 1))
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status not in (429, 503):
+            return response
+        delay = parse_retry_after(response.headers.get(b"Retry-After"))
+        if delay is None:
+            return response
+        stats = self.crawler.stats
+        assert stats is not None
+        waited = request.meta.get("twinwatch_retry_after", 0)
+        if delay > self.max_delay or waited >= self.max_times:
+            request.meta["dont_retry"] = True
+            request.meta["twinwatch_note"] = (
+                f"Retry-After {delay:.0f} s is more than the {self.max_delay:.0f} s we wait"
+                if delay > self.max_delay else f"still busy after waiting {waited} time(s)")
+            stats.inc_value("twinwatch/retry_after/given_up")
+            return response
+        stats.inc_value("twinwatch/retry_after/waits")
+        stats.inc_value("twinwatch/retry_after/seconds", int(delay))
+        await asyncio.sleep(delay)
+        retry = request.replace(dont_filter=True)
+        retry.meta["twinwatch_retry_after"] = waited + 1
+        return retry
+
+
+class _Blocked:
+    """Stands in for a robots.txt parser when the policy disallows the whole site."""
+
+    def __init__(self, kind: str, message: str, status: int | None = None) -> None:
+        self.kind, self.message, self.status = kind, message, status
+
+    def allowed(self, url: Any, user_agent: Any) -> bool:
+        return False
+
+
+class RobotsPolicyMiddleware(RobotsTxtMiddleware):
+    """RobotsTxtMiddleware with the RFC 9309 policy in the module docstring."""
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500 or response.status == 429:
+            self._stats.inc_value("twinwatch/robots/server_error")
+            self._settle(netloc, _Blocked(
+                "robots", f"robots.txt answered HTTP {response.status}: the site counts as "
+                "disallowed (RFC 9309) until it answers again", response.status))
+            return
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if isinstance(exc, sx.IgnoreRequest):
+            super()._robots_error(exc, netloc)
+            return
+        self._stats.inc_value("twinwatch/robots/unreachable")
+        name = type(exc).__name__
+        if isinstance(exc, sx.DownloadTimeoutError) or "Timeout" in name:
+            kind, why = "timeout", "timed out"
+        elif isinstance(exc, sx.DownloadConnectionRefusedError):
+            kind, why = "network-error", "connection refused"
+        elif isinstance(exc, sx.CannotResolveHostError):
+            kind, why = "network-error", "DNS lookup failed"
+        else:
+            kind, why = "network-error", f"{name}: {exc}"
+        self._settle(netloc, _Blocked(kind, f"robots.txt unreachable ({why}); page not requested"))
+
+    def _settle(self, netloc: str, parser: _Blocked) -> None:
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = parser  # type: ignore[assignment]
+        if hasattr(waiting, "callback"):
+            waiting.callback(parser)
+
+    def process_request_2(self, rp: Any, request: Request) -> None:
+        if isinstance(rp, _Blocked):
+            raise TwinwatchBlocked(rp.kind, rp.message, rp.status)
+        super().process_request_2(rp, request)

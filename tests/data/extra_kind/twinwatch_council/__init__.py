@@ -1,0 +1,1 @@
+"""A twinwatch source kind for council-decision portals (a test fixture package)."""
