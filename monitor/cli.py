@@ -769,11 +769,12 @@ def browse(c: Context, host: str, port: int, no_open: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="As JSON.")
 @pass_ctx
 def plugins(c: Context, as_json: bool) -> None:
-    """List loaded plugins, their hooks, export formats and load errors."""
+    """List loaded plugins, their hooks, export formats, source kinds and load errors."""
     pm = c.pm
     info: dict[str, Any] = {
         "plugins": describe(pm),
         "exporters": sorted(exporters(pm)),
+        "kinds": {name: kind.description for name, kind in sorted(source_kinds(pm).items())},
         "errors": [{"name": e.name, "value": e.value, "message": e.message} for e in pm.load_errors],
     }
     if as_json:
@@ -782,6 +783,7 @@ def plugins(c: Context, as_json: bool) -> None:
     for p in info["plugins"]:
         click.echo(f"{p['name']:<12} {p['module']:<24} {', '.join(p['hooks'])}")
     click.echo(f"export formats: {', '.join(info['exporters'])}")
+    click.echo(f"source kinds: {', '.join(info['kinds'])}")
     for e in info["errors"]:
         click.echo(f"error: {e['name']} ({e['value']}): {e['message']}")
 

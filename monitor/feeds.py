@@ -1,4 +1,4 @@
-"""Feed bytes -> entries, through feedparser.
+"""Feed bytes -> entries: RSS, Atom and RDF through feedparser, JSON Feed directly.
 
 feedparser is always handed a stream of the fetched bytes, never a str or bytes
 object: given one that looks like a path or URL it would open the file or fetch the
@@ -12,10 +12,10 @@ import io
 import feedparser
 import lxml.html
 
-from monitor.models import Entry, Link
+from monitor.models import Entry
 from monitor.text import fingerprint, normalise, one_line
 
-__all__ = ["Entry", "FeedError", "feed_links", "html_fragment_text", "parse_feed"]
+__all__ = ["Entry", "FeedError", "html_fragment_text", "parse_feed"]
 
 _BLOCK_TAGS = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -107,7 +107,3 @@ def _json_feed(body: bytes) -> list[Entry]:
         entries.append(Entry(key=key, title=title, url=link, text=text))
     return entries
 
-
-def feed_links(body: bytes, headers: dict[str, str]) -> list[Link]:
-    """The entries of a feed that have a link to follow (for the feed spider)."""
-    return [Link(e.key, e.url, e.title) for e in parse_feed(body, headers) if e.url]

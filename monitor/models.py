@@ -362,7 +362,7 @@ class CrawlSummary:
             f"{self.changed} changed, {self.new_items} new item{'' if self.new_items == 1 else 's'}, "
             f"{self.failed} failed"
             + (f", {self.silent} silent" if self.silent else "")
-            + (" (see: twinwatch sources list)" if self.failed else "")
+            + (" (see: twinwatch sources health)" if self.failed else "")
         )
 
 

@@ -23,6 +23,22 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test reads the user's config file or writes to the user's log directory
+    (crawls started by the demo inherit this environment too)."""
+    home = tmp_path_factory.mktemp("twinwatch-user")
+    saved = {k: os.environ.get(k) for k in ("TWINWATCH_CONFIG", "TWINWATCH_LOG_DIR")}
+    os.environ["TWINWATCH_CONFIG"] = str(home / "config.toml")
+    os.environ["TWINWATCH_LOG_DIR"] = str(home / "log")
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "twinwatch.db"

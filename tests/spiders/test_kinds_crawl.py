@@ -138,3 +138,54 @@ def test_sources_test_prints_text_and_replays_history(http_server, twinwatch):
     assert "no change (ignore rules remove the difference)" in replay
     plain = twinwatch("sources", "test", "1").stdout
     assert "change: 1 block(s)" in plain and "- Megiddo (Israel)" in plain
+
+
+def test_noise_rules_json_feed_and_sitemap_end_to_end(http_server, twinwatch, db_path):
+    """Real crawls: added-only, minimum change, reordered paragraphs and a flip back to
+    a known version report nothing; a JSON Feed item and a sitemap URL are new entries
+    with their articles."""
+    s = http_server
+    json_feed = {"version": "https://jsonfeed.org/version/1.1", "title": "News", "items": [
+        {"id": "1", "title": "Budget", "url": s.url("/j/1.html"), "content_text": "Adopted."}]}
+    urls = {
+        "added": s.set("/added.html", page(PARTNERS)),
+        "min": s.set("/min.html", page(PARTNERS)),
+        "order": s.set("/order.html", page(PARTNERS)),
+        "json": s.set("/feed.json", json.dumps(json_feed), headers={"Content-Type": "application/feed+json"}),
+        "sitemap": s.set("/sitemap.xml", f"<urlset><url><loc>{s.url('/a.html')}</loc></url></urlset>",
+                         headers={"Content-Type": "application/xml"}),
+    }
+    twinwatch("sources", "add", urls["added"], "--added-only")
+    twinwatch("sources", "add", urls["min"], "--min-change", "20")
+    twinwatch("sources", "add", urls["order"])
+    twinwatch("sources", "add", urls["json"], "--kind", "feed")
+    twinwatch("sources", "add", urls["sitemap"], "--kind", "listing")
+    twinwatch("crawl")
+
+    s.set("/added.html", page(PARTNERS[:-1]))
+    s.set("/min.html", page([PARTNERS[0].replace("many", "manny"), *PARTNERS[1:]]))
+    s.set("/order.html", page(list(reversed(PARTNERS))))
+    json_feed["items"].insert(0, {"id": "2", "title": "Twinning renewed", "url": s.url("/j/2.html"),
+                                  "content_text": "Summary."})
+    s.set("/feed.json", json.dumps(json_feed), headers={"Content-Type": "application/feed+json"})
+    s.set("/j/2.html", article("Twinning renewed", "Renewed with Biarritz for six years."))
+    s.set("/sitemap.xml", f"<urlset><url><loc>{s.url('/a.html')}</loc></url>"
+                          f"<url><loc>{s.url('/twinning.html')}</loc></url></urlset>",
+          headers={"Content-Type": "application/xml"})
+    s.set("/twinning.html", article("Twinning", "The council signed the charter."))
+    second = twinwatch("crawl", "--all")
+    assert "2 changed" in second.stdout and "2 new items" in second.stdout, second.stdout
+
+    s.set("/added.html", page([*PARTNERS[:-1], "Gaza City became a partner."]))
+    s.set("/order.html", page(PARTNERS[:-1]))  # B: a real change
+    assert "2 changed" in twinwatch("crawl", "--all").stdout
+    s.set("/order.html", page(PARTNERS))  # back to A: known
+    assert "0 changed" in twinwatch("crawl", "--all").stdout
+    with open_db(db_path) as db:
+        got = sorted((c.source_url.rsplit("/", 1)[1], c.kind) for c in changes(db))
+    assert got == [("added.html", "page-changed"), ("feed.json", "new-entry"),
+                   ("order.html", "page-changed"), ("sitemap.xml", "new-entry")]
+    with open_db(db_path) as db:
+        texts = {c.title: "\n".join(c.added) for c in changes(db) if c.kind == "new-entry"}
+    assert "Renewed with Biarritz for six years." in texts["Twinning renewed"]
+    assert any("The council signed the charter." in t for t in texts.values())
