@@ -25,7 +25,13 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
     places = find_places(title, body, src.municipality, src.country, language_of(change))
     rel = relevance(s, **place_facts(places))
     amount, other_currency = grant_amount(f"{title}\n{body}" if title else body)
-    name, why = category(s, amount=amount is not None or other_currency, troubled_place=places.troubled)
+    facts = place_facts(places)
+    name, why = category(
+        s,
+        amount=amount is not None or other_currency,
+        troubled_place=places.troubled,
+        partner_town=facts["partner_town"],
+    )
     if rel.score < THRESHOLD:
         return [Finding("category", None, score=0.0,
                         reasons=(f"not relevant by the vocabulary ({rel.score:.2f}); closest: {name}",))]

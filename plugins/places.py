@@ -114,6 +114,10 @@ _ACTOR_BEFORE = re.compile(
     r"ayuntamiento de|municipio de|alcald(?:e|esa|ia) de|pleno (?:de|del ayuntamiento de)|consistorio de|"
     r"comune di|sindac[oa] di|consiglio comunale di|giunta(?: comunale)? di|citta di)\s*$"
 )
+_TITLE_BEFORE = re.compile(
+    r",\s*(?:the\s+|de\s+|le\s+|la\s+|der\s+|die\s+|il\s+|el\s+)?(?:lord\s+)?(?:mayor|burgemeester|maire|"
+    r"bourgmestre|(?:ober)?burgermeister(?:in)?|alcalde(?:sa)?|sindac[oa])\s+(?:of|van|de|d'|von|di)\s*$"
+)
 _ACTOR_AFTER = re.compile(
     r"^(?:'s?)?\s*(?:city council|town council|borough council|county council|council|city hall|town hall|"
     r"local authority|municipal(?:ity)? (?:council|building|executive)|municipality\b(?! of)|mayor|"
@@ -241,6 +245,8 @@ class _Cand:
     link_sentence: bool = False
     sentence_start: bool = False
     sentence: tuple[int, int] = (0, 0)
+    title: bool = False
+    """The cue is a quoted person's title ("Ken Livingstone, Mayor of London"): weaker."""
     with_partner: bool = False
     """Named in the sentence of a cued partner, before it: the other end of the link."""
 
@@ -304,6 +310,7 @@ def _cues(c: _Cand, folded: str, lang: str | None) -> None:
     before = folded[max(0, c.start - 80) : c.start]
     after = folded[c.end : c.end + 60]
     c.actor = bool(_ACTOR_BEFORE.search(before) or _ACTOR_AFTER.search(after))
+    c.title = bool(_TITLE_BEFORE.search(before))
     c.partner = bool(_PARTNER_BEFORE.search(before) or _BETWEEN_AND.search(before))
     if c.partner and _BETWEEN.search(before):
         c.actor, c.partner = True, False
@@ -426,18 +433,18 @@ def _municipality(cands: list[_Cand], prefer: tuple[str, ...]) -> PlaceGuess | N
             continue
         opens = c.sentence_start and not c.partner and not c.qualifier
         subject[c.ident] = subject.get(c.ident, False) or opens
-        score = 3.0 * c.actor - 3.0 * c.partner - min(0.1 * i, 1.5)
+        score = (1.5 if c.title else 3.0) * c.actor - 3.0 * c.partner - min(0.1 * i, 1.5)
         score += 1.0 if c.country in prefer or (c.place is None and c.actor) else 0.0
         score += 0.5 if c.country == "BE" and c.place is not None and c.place.kind != "town" else 0.0
         score -= 1.5 if c.country in TROUBLED else 0.0
         score += 1.0 if c.sentence_start else 0.0
         score += 1.0 if c.pair_first else 0.0
-        score += 2.5 if c.with_partner and not c.pair_first else 0.0
+        score += 3.0 if c.with_partner and not c.pair_first else 0.0
         score += 0.5 if c.link_sentence and not c.partner else 0.0
         score -= 4.0 if c.qualifier else 0.0
         score -= 1.0 if c.place is None and not c.actor else 0.0
         best[c.ident] = max(best.get(c.ident, -99.0), score)
-        cued[c.ident] = cued.get(c.ident, 0) + (c.actor and not c.qualifier)
+        cued[c.ident] = cued.get(c.ident, 0) + (c.actor and not c.qualifier and not c.title)
         count[c.ident] = count.get(c.ident, 0) + 1
         first.setdefault(c.ident, c)
     if not best:

@@ -9,6 +9,7 @@ functions of the text (and of a few place facts passed in), cached per text.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -158,6 +159,10 @@ def relevance(
 
 
 _STATES = ("end", "suspend", "establish")
+_DEBATE = re.compile(
+    r"(?<![a-z])(?:discuss|debat|beraten|diskuss|agenda|ordre du jour|tagesordnung|orden del dia|"
+    r"ordine del giorno|discut|bespr[eo]k|will be (?:put|voted)|zal .{0,30}stemmen|wird .{0,30}abstimmen)"
+)
 _STATE_NAMES = {"end": "twinning_ended", "suspend": "twinning_suspended", "establish": "twinning_established"}
 
 
@@ -175,6 +180,7 @@ def link_states(s: Signals) -> tuple[dict[str, int], dict[str, int], bool]:
     asked: dict[str, int] = {}
     debated = False
     link, demand, decision = GROUPS["link_words"], GROUPS["demand"], GROUPS["decision"]
+    debate = _DEBATE
     for sent in s.sentences:
         if not link.search(sent):
             continue
@@ -188,7 +194,8 @@ def link_states(s: Signals) -> tuple[dict[str, int], dict[str, int], bool]:
                 # weeks of protests" is done
                 last_demand = max((d for d in demands if d < m.start()), default=-1)
                 last_decision = max((d for d in decisions if d < m.start()), default=-1)
-                if last_demand > last_decision:
+                # "a motion to end the link will be discussed": put to a debate, not decided
+                if last_demand > last_decision or (not decisions and debate.search(sent)):
                     asked[state] = max(asked.get(state, 0), 1)
                 else:
                     weight = 2 if last_decision >= 0 else 1
@@ -197,7 +204,7 @@ def link_states(s: Signals) -> tuple[dict[str, int], dict[str, int], bool]:
 
 
 def category(
-    s: Signals, *, amount: bool = False, troubled_place: bool = False
+    s: Signals, *, amount: bool = False, troubled_place: bool = False, partner_town: bool = False
 ) -> tuple[str, tuple[str, ...]]:
     """The most specific category the signals support, with why."""
     topic = s.has("topic") or troubled_place or s.has("settlements")
@@ -221,11 +228,13 @@ def category(
         if debated:
             return "twinning_debate", (f"debate: {', '.join(s.words('demand'))}",)
         return "twinning_established", ("a twinning link is described",)
-    found = _solidarity_category(s, amount=amount, topic=topic)
+    found = _solidarity_category(s, amount=amount, topic=topic, partner_town=partner_town)
     return found or ("other_solidarity", ("no more specific action found",))
 
 
-def _solidarity_category(s: Signals, *, amount: bool, topic: bool) -> tuple[str, tuple[str, ...]] | None:
+def _solidarity_category(
+    s: Signals, *, amount: bool, topic: bool, partner_town: bool = False
+) -> tuple[str, tuple[str, ...]] | None:
     scores: dict[str, float] = {}
 
     def add(name: str, group: str, weight: float) -> None:
@@ -245,6 +254,8 @@ def _solidarity_category(s: Signals, *, amount: bool, topic: bool) -> tuple[str,
         add("symbolic_action", "symbolic", 1.2)
     add("partnership_cooperation", "cooperation", 1.0)
     add("partnership_cooperation", "devcoop", 0.6)
+    if partner_town and "partnership_cooperation" in scores:
+        scores["partnership_cooperation"] += 1.0  # a cooperation with a named town
     add("other_solidarity", "solidarity", 0.6)
     if not scores:
         return None

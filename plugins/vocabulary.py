@@ -944,7 +944,6 @@ DEMAND = [
     r"vogliono",
     r"campaign",
     r"protest",
-    r"activist",
     r"gefordert",
     r"forderte",
     r"verlangt",
