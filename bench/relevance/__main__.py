@@ -1,6 +1,6 @@
 """Evaluate the built-in analyzers on a labelled set of texts.
 
-Run: .venv/bin/python bench/relevance [--set dev|generalise|seeds] [--errors]
+Run: .venv/bin/python bench/relevance [--set dev|generalise|fresh|seeds] [--errors]
 
 Sets (all written for this project, never copied from the web):
 
@@ -11,6 +11,9 @@ Sets (all written for this project, never copied from the web):
   half relevant, short items and long (1 KB and more) news articles and council
   summaries, with hard negatives. Written and committed before the analyzers were
   tuned against it, to measure how they generalise (``split``: ``short`` or ``long``).
+- ``fresh`` (``fresh.jsonl``): 60 more texts (ten a language, half relevant), written and
+  committed after the analyzers were tuned on ``generalise``, and never tuned on: the
+  honest estimate of how they do on texts nobody has looked at.
 - ``seeds`` (``seeds.jsonl``): the five real seed documents (read from
   ``../shared/seeds/`` or ``$TWINWATCH_SEEDS``), with the facts their README gives.
 
@@ -42,7 +45,12 @@ from monitor.plugin_manager import make_plugin_manager  # noqa: E402
 from plugins.gazetteer import gazetteer, key  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-SETS = {"dev": HERE / "texts.jsonl", "generalise": HERE / "generalise.jsonl", "seeds": HERE / "seeds.jsonl"}
+SETS = {
+    "dev": HERE / "texts.jsonl",
+    "generalise": HERE / "generalise.jsonl",
+    "fresh": HERE / "fresh.jsonl",
+    "seeds": HERE / "seeds.jsonl",
+}
 SEEDS = Path(os.environ.get("TWINWATCH_SEEDS") or ROOT.parent / "shared" / "seeds")
 LANGS = ("nl", "fr", "de", "en", "es", "it")
 FIELDS = ("relevant", "category", "municipality", "partner", "date", "amount_eur")
