@@ -109,7 +109,11 @@ class Gazetteer:
             if common:
                 self.ambiguous_in[k] = frozenset({"*"}) if common == _ALL else common
         self.ambiguous = set(self.ambiguous_in)
-        self.first_tokens = {k.split(" ")[0] for k in self.index} | {k.split(" ")[0] for k in self.adjectives}
+        self.first_tokens: dict[str, int] = {}
+        """First token of every name -> the most tokens a name starting with it has."""
+        for name in (*self.index, *self.adjectives):
+            first, size = name.split(" ")[0], name.count(" ") + 1
+            self.first_tokens[first] = max(self.first_tokens.get(first, 0), size)
         self.lower_first = {k.split(" ")[0] for k, ps in self.adjectives.items()
                             if any(a[:1].islower() and key(a) == k for p in ps for a in p.adjectives)}
 
@@ -136,7 +140,7 @@ class Gazetteer:
             ):
                 i += 1
                 continue
-            for n in range(min(MAX_TOKENS, len(tokens) - i), 0, -1):
+            for n in range(min(MAX_TOKENS, self.first_tokens[tokens[i][2]], len(tokens) - i), 0, -1):
                 last = tokens[i + n - 1]
                 gap = text[start : last[1]]
                 if n > 1 and ("\n" in gap or len(gap) > 60):

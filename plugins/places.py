@@ -349,7 +349,8 @@ def find_places(
     cands: list[_Cand] = []
     weak: set[int] = set()
     for m in g.find(text):
-        place = _pick(m, _country_hint(text, m.start, m.end), prefer)
+        hint = _country_hint(text, m.start, m.end) if len(m.places) > 1 else None
+        place = _pick(m, hint, prefer)
         c = _Cand(m.start, m.end, m.surface, place, place.country, f"{place.country}:{place.name}")
         _cues(c, folded, lang)
         if m.adjective:

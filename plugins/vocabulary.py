@@ -1200,10 +1200,46 @@ OFFICE = [
 solidarité internationale"): it names a portfolio, not an action, so its words do not count."""
 
 
+def _top_level_bar(pattern: str) -> bool:
+    depth, escaped, in_class = 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+    return False
+
+
 def compile_group(patterns: list[str]) -> re.Pattern[str]:
     """One regular expression for a group (over folded, so lower-case, text); each
-    alternative starts at a word start."""
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(f"(?:{p})" for p in patterns) + ")")
+    alternative starts at a word start.
+
+    Alternatives that begin with a plain letter are grouped by that letter
+    (``p(?:alestin|alastin)``): the regex engine then tries a handful of branches at
+    each word start instead of all of them, which keeps the analyzers fast as the
+    vocabulary grows. A group matches where it did before; a reason may quote a
+    longer word.
+    """
+    buckets: dict[str, list[str]] = {}
+    rest: list[str] = []
+    for p in patterns:
+        if len(p) > 1 and p[0].isalpha() and p[1] not in "?*+{" and not _top_level_bar(p):
+            buckets.setdefault(p[0], []).append(p[1:])
+        else:
+            rest.append(p)
+    parts = [f"{c}(?:{'|'.join(f'(?:{t})' for t in tails)})" for c, tails in sorted(buckets.items())]
+    parts += [f"(?:{p})" for p in rest]
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + ")")
 
 
 GROUPS: dict[str, re.Pattern[str]] = {
