@@ -314,6 +314,8 @@ def _cues(c: _Cand, folded: str, lang: str | None) -> None:
     c.partner = bool(_PARTNER_BEFORE.search(before) or _BETWEEN_AND.search(before))
     if c.partner and _BETWEEN.search(before):
         c.actor, c.partner = True, False
+    elif c.partner:
+        c.actor = False  # "mit der polnischen Gemeinde X": the town noun belongs to the partner
     c.qualifier = bool(_QUALIFIER.match(after))
     line_start = folded.rfind("\n", 0, c.start) + 1
     ends_before = [m.end() for m in _SENTENCE_END.finditer(folded, max(0, c.start - 400), c.start)]
@@ -372,13 +374,12 @@ def find_places(
         cands.append(c)
     spans = [(c.start, c.end) for c in cands]
     for cap in _CAPS.finditer(text):
-        start = cap.start()
+        start, name = _trim(cap.start(), cap.group(1))
         prev_word = folded[max(0, start - 30) : start].rsplit(None, 1)[-1:] or [""]
         if not (_CUE_END.fullmatch(prev_word[0]) or _PAIR_NEXT.match(folded, cap.end())):
             continue  # cheap test first: a cue or a pair must touch the name
         if any(a <= start < b or start <= a < cap.end() for a, b in spans):
             continue
-        start, name = _trim(cap.start(), cap.group(1))
         if len(name) < 3 or _NOT_PLACE.match(fold(name)) or _is_country(name) or key(name) in g.index:
             continue
         end = start + len(name)

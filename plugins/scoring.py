@@ -160,7 +160,8 @@ def relevance(
 
 _STATES = ("end", "suspend", "establish")
 _DEBATE = re.compile(
-    r"(?<![a-z])(?:discuss|debat|beraten|diskuss|agenda|ordre du jour|tagesordnung|orden del dia|"
+    r"(?<![a-z])(?:discuss|debat|beraten|diskut|diskuss|besprochen|agenda|ordre du jour|tagesordnung|"
+    r"orden del dia|"
     r"ordine del giorno|discut|bespr[eo]k|will be (?:put|voted)|zal .{0,30}stemmen|wird .{0,30}abstimmen)"
 )
 _STATE_NAMES = {"end": "twinning_ended", "suspend": "twinning_suspended", "establish": "twinning_established"}

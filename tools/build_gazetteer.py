@@ -227,7 +227,7 @@ def main() -> int:
         if pop >= 20_000 and cc == "NL":
             r.append("|".join(_dutch_forms(name)))
         if pop >= 50_000 and cc in ("DE", "AT", "CH"):
-            r.append("|".join(f for f in _german_forms(name) if zipf_frequency(f.lower(), "de") < 3.5))
+            r.append("|".join(_german_forms(name)))
     for row in _read(DATA / "demonyms.txt"):
         cc, name, forms = row[0], row[1], row[2].split("|")
         target = by_name.get((cc, _key(name)))
