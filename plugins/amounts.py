@@ -13,7 +13,8 @@ from functools import lru_cache
 from plugins.textutil import fold
 
 _NUMBER = (
-    r"\d{1,3}(?:[.\s\u00a0\u202f'’]\d{3})+(?:,\d{1,2})?(?!\d)"
+    r"\d{1,3}(?:[ \u00a0\u202f'’]\d{3})+(?:[.,]\d{1,2})?(?!\d)"
+    r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?(?!\d)"
     r"|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?(?!\d)|\d+(?:[.,]\d+)?"
 )
 _MULT = (
