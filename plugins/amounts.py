@@ -13,12 +13,13 @@ from functools import lru_cache
 from plugins.textutil import fold
 
 _NUMBER = (
-    r"\d{1,3}(?:[.\s\u00a0\u202f'’]\d{3})+(?:,\d{1,2})?(?!\d)"
+    r"\d{1,3}(?:[ \u00a0\u202f'’]\d{3})+(?:[.,]\d{1,2})?(?!\d)"
+    r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?(?!\d)"
     r"|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?(?!\d)|\d+(?:[.,]\d+)?"
 )
 _MULT = (
     r"miljoen|miljard|millions?|milliards?|mio\.?|millionen|milliarden|mrd\.?|million|billion|bn|"
-    r"millones|millon|milioni|milione|mln|k"
+    r"millones|millon|milioni|milione|mln|mila|mil|duizend|mille|tausend|k"
 )
 _CUR = r"€|eur\b|euros?\b|euro's"
 _AFTER = re.compile(
@@ -28,6 +29,11 @@ _BEFORE = re.compile(rf"(?P<c>€|eur\b)\s*(?P<n>{_NUMBER})(?:\s*(?P<mult>{_MULT
 _OTHER = re.compile(r"£|\$|\bgbp\b|\busd\b|\bchf\b|dollars?|pounds?|livres? sterling", re.I)
 _SCALE = {
     "k": 1e3,
+    "mila": 1e3,
+    "mil": 1e3,
+    "duizend": 1e3,
+    "mille": 1e3,
+    "tausend": 1e3,
     "miljoen": 1e6,
     "million": 1e6,
     "millions": 1e6,

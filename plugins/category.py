@@ -11,7 +11,7 @@ from monitor.models import AnalysisContext, ChangeDraft, Finding
 from plugins.amounts import grant_amount
 from plugins.language import language_of
 from plugins.places import find_places
-from plugins.relevance import _names_actor
+from plugins.relevance import place_facts
 from plugins.scoring import THRESHOLD, category, relevance, signals
 from plugins.textutil import focus
 
@@ -23,9 +23,15 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
     s = signals(title, body)
     src = change.source
     places = find_places(title, body, src.municipality, src.country, language_of(change))
-    rel = relevance(s, troubled_place=places.troubled, named_municipality=_names_actor(places))
-    amount, _ = grant_amount(f"{title}\n{body}" if title else body)
-    name, why = category(s, amount=amount is not None, troubled_place=places.troubled)
+    rel = relevance(s, **place_facts(places))
+    amount, other_currency = grant_amount(f"{title}\n{body}" if title else body)
+    facts = place_facts(places)
+    name, why = category(
+        s,
+        amount=amount is not None or other_currency,
+        troubled_place=places.troubled,
+        partner_town=facts["partner_town"],
+    )
     if rel.score < THRESHOLD:
         return [Finding("category", None, score=0.0,
                         reasons=(f"not relevant by the vocabulary ({rel.score:.2f}); closest: {name}",))]

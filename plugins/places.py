@@ -1,12 +1,22 @@
 """The places analyzer: the acting municipality and the partner town, with countries.
 
 The source's own municipality (``change.source.municipality``) is a strong prior:
-when a source speaks for a municipality, that is the actor. Otherwise the actor is
-the place a municipal cue points at ("gemeenteraad van X", "Ayuntamiento de X",
-"X City Council"), else the first Belgian (or local) municipality named. The
-partner is the place a twinning or partnership cue points at ("stedenband met X",
-"jumelage avec la ville israélienne de X", "sister city X"). Names the gazetteer
-does not know are still taken when such a cue names them.
+when a source speaks for a municipality, that is the actor. Otherwise each place
+named is weighed by the syntax around each of its mentions, summed over the text:
+
+- a municipal cue before or after it ("gemeenteraad van X", "Ayuntamiento de X",
+  "X City Council", "het Antwerpse stadsbestuur", "le collège liégeois");
+- a twinning or partnership cue before it makes it the partner ("stedenband met X",
+  "jumelage avec la ville israélienne de X", "between A and X", "A und X erneuern
+  ihre Städtepartnerschaft": the second of a pair named beside a twinning word);
+- a place that only qualifies another ("the Brussels municipality of Ixelles", "one
+  of Brussels' municipalities") is not the actor; a country is never a town, and
+  a territory (Gaza) is a partner only when a twinning cue names it;
+- a name that is a common word in the text's language (``Hof``, ``Forest`` in
+  English) needs a cue or a locative preposition ("À Forest, ...").
+
+Names the gazetteer does not know are still taken when a municipal or twinning cue
+names them directly.
 """
 
 from __future__ import annotations
@@ -17,7 +27,7 @@ from functools import lru_cache
 
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
-from plugins.gazetteer import Mention, Place, gazetteer, key
+from plugins.gazetteer import Mention, Place, countries, gazetteer, key
 from plugins.language import language_of
 from plugins.scoring import signals
 from plugins.textutil import focus, fold
@@ -62,38 +72,138 @@ for _cc, _words in {
     for _w in _words.split():
         COUNTRY_WORDS[_w] = _cc
 
+
+def _country_word(word: str) -> str | None:
+    """The country a (folded) country name or adjective means, inflected or not
+    (``italienischen``, ``nicaraguense``, ``mozambicana``)."""
+    if word in COUNTRY_WORDS:
+        return COUNTRY_WORDS[word]
+    for suffix in ("en", "er", "es", "em", "e", "n", "s", "a", "o", "i", "as", "os"):
+        if word.endswith(suffix) and word[: -len(suffix)] in COUNTRY_WORDS:
+            return COUNTRY_WORDS[word[: -len(suffix)]]
+    return countries().get(word)
+
+
+for _cc, _words in {
+    "CN": "china chinese chinois chinoise chinesische chino china cinese",
+    "NI": "nicaragua nicaraguaanse nicaraguayen nicaraguayenne nicaraguanische nicaraguan nicaraguense",
+    "SN": "senegal senegalese senegalais senegalaise senegalesische",
+    "BF": "burkinabe burkinabese burkinische",
+    "MZ": "mozambique mozambicaanse mozambicain mozambicaine mosambikanische mozambican mozambicano "
+    "mozambicana",
+    "IE": "ierland ierse irlande irlandaise irlandais irland irische irish irlanda irlandesa irlandese",
+    "AT": "oostenrijk oostenrijkse autriche autrichienne osterreich osterreichische austria austrian "
+    "austriaca",
+    "PL": "polen poolse pologne polonaise polnische poland polish polonia polaca polacca",
+    "EH": "saharaui sahraoui sahrawi saharawi",
+    "SY": "syrie syrische syrienne syrian siria siriana",
+    "LB": "libanon libanese libanaise libanesische lebanese libano libanesa",
+    "CH": "zwitserland zwitserse suisse schweiz schweizer swiss svizzera suiza",
+}.items():
+    for _w in _words.split():
+        COUNTRY_WORDS.setdefault(_w, _cc)
+
 _ACTOR_BEFORE = re.compile(
-    r"(?:gemeente(?:raad)?(?: van)?|stad(?:sbestuur)?(?: van)?|lokaal bestuur van|burgemeester van|"
-    r"commune(?: de| d')?|ville de|conseil communal (?:de|d')|bourgmestre (?:de|d')|"
-    r"college communal (?:de|d')|"
+    r"(?:gemeente(?:raad|bestuur)?(?: van)?|stad(?:sbestuur)?(?: van)?|lokaal bestuur van|burgemeester van|"
+    r"schepencollege van|college van burgemeester en schepenen van|"
+    r"commune(?: de| d')?|ville de|mairie de|maire de|conseil (?:communal|municipal) (?:de|d')|"
+    r"bourgmestre (?:de|d')|college communal (?:de|d')|"
     r"(?:die |der )?stadt|(?:die |der )?gemeinde|stadtrat von|gemeinderat von|rat der stadt|"
     r"burgermeister(?:in)? von|oberburgermeister(?:in)? von|"
     r"city of|town of|municipality of|borough of|council of|mayor of|"
-    r"ayuntamiento de|municipio de|alcalde(?:sa)? de|pleno (?:de|del ayuntamiento de)|consistorio de|"
-    r"comune di|sindaco di|consiglio comunale di|citta di)\s*$"
+    r"ayuntamiento de|municipio de|alcald(?:e|esa|ia) de|pleno (?:de|del ayuntamiento de)|consistorio de|"
+    r"comune di|sindac[oa] di|consiglio comunale di|giunta(?: comunale)? di|citta di)\s*$"
+)
+_TITLE_BEFORE = re.compile(
+    r",\s*(?:the\s+|de\s+|le\s+|la\s+|der\s+|die\s+|il\s+|el\s+)?(?:lord\s+)?(?:mayor|burgemeester|maire|"
+    r"bourgmestre|(?:ober)?burgermeister(?:in)?|alcalde(?:sa)?|sindac[oa])\s+(?:of|van|de|d'|von|di)\s*$"
 )
 _ACTOR_AFTER = re.compile(
-    r"^\s*(?:city council|town council|borough council|council|city hall|"
-    r"local authority|municipal council)\b"
+    r"^(?:'s?)?\s*(?:city council|town council|borough council|county council|council|city hall|town hall|"
+    r"local authority|municipal(?:ity)? (?:council|building|executive)|municipality\b(?! of)|mayor|"
+    r"gemeenteraad|stadsbestuur|gemeentebestuur|stadhuis|gemeentehuis|schepencollege|burgemeester|"
+    r"stadtrat|gemeinderat|rathaus|ratsversammlung|stadtverwaltung|oberburgermeister|"
+    r"conseil communal|college communal|maison communale|hotel de ville)\b"
 )
+_ADJ_ACTOR = re.compile(
+    r"(?:gemeenteraad|stadsbestuur|gemeentebestuur|bestuur|stadhuis|gemeentehuis|schepencollege|college|"
+    r"burgemeester|meerderheid|stadtrat|gemeinderat|rathaus|ratsversammlung|stadtverwaltung|"
+    r"oberburgermeister|burgermeister|stadt|college communal|conseil communal|conseil municipal|college|"
+    r"conseil|executif|majorite|municipalite|pouvoir communal|bourgmestre|maire|giunta|consiglio comunale|"
+    r"consiglio|sindaco|comune|ayuntamiento|consistorio|pleno|alcalde|alcaldesa|gobierno municipal|"
+    r"city council|council)"
+)
+_QUALIFIER = re.compile(
+    r"^(?:'s?)?\s+(?:[a-z]+\s+){0,3}?(?:(?:municipality|commune|gemeente|borough|district|gemeinde|comune|"
+    r"municipio)\s+(?:of|de|d'|van|von|di)\b|(?:municipalities|communes|gemeenten|boroughs|districts|"
+    r"gemeinden|comuni|municipios)\b)"
+)
+_CUE_WORDS = (
+    r"stedenband\w*|verbroedering\w*|vriendschapsband\w*|partnerschap\w*|samenwerking\w*|jumelage\w*|jumelee?s?|"
+    r"partenariat\w*|cooperation|convention|liens?|partnerschaft\w*|stadtepartnerschaft\w*|twinning|twinned|"
+    r"twin towns?|sister cit(?:y|ies)|partnerships?|links?|ties|friendship|hermanamiento|hermanad[ao]s?|"
+    r"convenio|acuerdo|gemellaggio|gemellat[aoie]|cooperazione|cooperacion|protocollo|patto|relations?|"
+    r"relaties|beziehungen|relaciones|rapporti|contacts?|kontakte|agreement|akkoord|overeenkomst|pacte|"
+    r"charte|vertrag|urkunde|accordo|amicizia|amitie|freundschaft"
+)
+_FILLER = (
+    r"(?:[ \t]+(?:de|het|la|le|les|l'|the|die|der|das|dem|den|des|el|il|lo|los|las|gli|a|an|of|van|von|di|"
+    r"d'|del|della|zijn|haar|hun|its|their|his|her|ses|son|sa|leur|su|sua|suo|seine[mnrs]?|ihre[mnrs]?|"
+    r"unsere[mnrs]?|nieuwe|new|nouvelle|neue[mnrs]?|nueva|nuova|stad|gemeente|dorp|ville|commune|village|"
+    r"stadt|gemeinde|dorf|town|city|ciudad|localidad|pueblo|citta|comune|paese|municipality|municipalite|"
+    r"municipalita|municipio|alcaldia|daira|region|regione|[a-z]+(?:ische[nmrs]?|isch|ese|aise|oise|ais|ois|"
+    r"ienne|ien|ian|iana|iano|ense|ane|ana|ano|ina|ino|se|ese|aui|ui)|"
+    + "|".join(sorted(COUNTRY_WORDS))
+    + r"))"
+)
+"""Words that may stand between a cue and the town: articles, possessives, town nouns and
+nationality adjectives ("with the Ukrainian city of", "mit dem italienischen")."""
 _PARTNER_BEFORE = re.compile(
-    r"(?:(?:stedenband|verbroedering|vriendschapsband|partnerschap|samenwerking|jumelage|jumelee?|"
-    r"partenariat|cooperation|lien|liens|partnerschaft|stadtepartnerschaft|twinning|twinned|"
-    r"twin town|sister city|partnership|links?|ties|friendship|hermanamiento|hermanada|convenio|"
-    r"gemellaggio|gemellata|cooperazione|relations?|relaties|beziehungen|relaciones|rapporti|contacts?"
-    r"|kontakte)\b[^.;\n]{0,25}?\b(?:met|with|avec|mit|con|tussen|entre|zwischen|between|tra)\b"
-    r"|partnerst(?:ad|adt)|zusterstad|twin town|sister city|partner city|partner town|ville jumelle|"
-    r"ville partenaire|citta gemellata|ciudad hermana|schwesterstadt)"
-    r"(?:\s+(?:de|het|la|le|les|l'|the|die|der|den|das|el|il|lo|sa|zijn|haar|ses|son|sa|seine|ihre|its|"
-    r"their|su|sua|suo|nieuwe|new|nouvelle|neue|nueva|nuova|" + "|".join(sorted(COUNTRY_WORDS)) + r"))*?"
-    r"(?:\s+(?:stad|gemeente|dorp|ville|commune|village|stadt|gemeinde|dorf|town|city|village|"
-    r"ciudad|localidad|pueblo|citta|comune|paese)(?:\s+(?:van|de|d'|von|of|di|del))?)?\s*$"
+    rf"(?:\b(?:{_CUE_WORDS})\b[^.;:!?\n]{{0,40}}?\b(?:met|with|avec|mit|con|zwischen|tra|fra|aan)\b"
+    rf"{_FILLER}{{0,4}}"
+    r"|(?:partnerst(?:ad|adt)|partnerstadte|zusterst(?:ad|eden)|zustergemeente|partnergemeente|"
+    r"partnergemeinde|twin (?:town|city)|sister (?:city|town)|partner (?:city|town)|villes? jumelles?|"
+    rf"villes? partenaires?|citta gemellata|ciudad hermana|schwesterstadt){_FILLER}{{0,2}})[ \t]*$"
 )
-_BETWEEN = re.compile(r"\b(?:tussen|entre|zwischen|between|tra|fra)\s*$")
-_PAIR = re.compile(r"^\s*(?:and|en|et|und|y|e|-|–|/)\s*$")
+_BETWEEN = re.compile(r"\b(?:tussen|entre|zwischen|between|tra|fra)\s*(?:\s+[\w'-]+){0,3}?\s*$")
+_BETWEEN_AND = re.compile(
+    r"\b(?:tussen|entre|zwischen|between|tra|fra)\s+[^.;:!?\n]{2,45}\s(?:and|en|et|und|y|e)"
+    rf"{_FILLER}{{0,3}}[ \t]*$"
+)
+_PAIR_GAP = re.compile(rf"^[ \t]*(?:and|en|et|und|y|e|-|–|/|&){_FILLER}{{0,4}}[ \t]*$")
+_PAIR_NEXT = re.compile(r"[ \t]*(?:and|en|et|und|y|e)\s")
+_CUE_END = re.compile(
+    r"(?:van|de|d'|of|di|del|della|von|met|with|avec|mit|con|and|en|et|und|y|e|tussen|between|entre|zwischen|"
+    r"tra|fra|aan|stad|gemeente|dorp|city|town|village|dorf|ville|commune|ciudad|citta|comune|stadt|gemeinde|"
+    r"municipality|partnerstad|partnerstadt|zusterstad|schwesterstadt|stadte|[a-z]+(?:ische[nmrs]?|ese|aise|"
+    r"oise|ais|ois|ienne|ien|ian|iana|iano|ense|ane|ana|ano|ina|ino|se|aui|ui|be|ca|co|ga|go|ia|ta|to))[,:]?"
+)
+"""The word that ends a municipal or twinning cue right before a name."""
+_SENTENCE_END = re.compile(r"(?<![0-9])[.!?;]\s+|\n")
+"""A sentence ends at a stop that is not an ordinal ("am 6. September") or at a line end."""
+_LOCATIVE = re.compile(r"(?:^|[\s(])(?:in|a|à|te|aus|nach|en|at|to|from|uit|naar|desde|da|von)\s+$", re.I)
+_LINK_SENTENCE = re.compile(
+    r"stedenband|verbroeder|jumel|twin|sister cit|partnersta|stadtepartner|partnerschaft|partnership|"
+    r"partnerschap|samenwerking|cooperation|cooperazione|cooperacion|hermana|gemella|convenio|protocollo|"
+    r"friendship|vriendschap|amitie|amicizia|freundschaft|zusterst"
+)
 _CAPS = re.compile(
-    r"([A-ZÀ-Ý][\w'’]+(?:[ -](?:(?:de|di|del|la|le|sur|im|am|an|der|upon|en|San|Santa|"
-    r"Sankt|Saint|Sint)[ -])?[A-ZÀ-Ý][\w'’]+){0,4})"
+    r"([A-ZÀ-Ý][\w'’]+(?:(?:[ -](?:(?:de|di|del|la|le|les|sur|sous|im|am|an|der|upon|en|aan|op|San|Santa|"
+    r"Sankt|Saint|Sint)[ -])?|[ -][ld]['’])[A-ZÀ-Ý][\w'’]+){0,4})"
+)
+_NOT_PLACE = re.compile(
+    r"^(?:januar\w*|februar\w*|maart|march|mars|marz|april|avril|abril|aprile|mai|mei|may|mayo|maggio|juni|"
+    r"juin|june|junio|giugno|juli|juillet|july|julio|luglio|august\w*|aout|agosto|september|septembre|"
+    r"septiembre|settembre|oktober|octobre|october|octubre|ottobre|november|novembre|noviembre|december|"
+    r"decembre|dezember|diciembre|dicembre|the|de|het|een|la|le|les|der|die|das|el|il|lo|un|una|une|ein|"
+    r"eine|this|deze|dit|ce|cette|dieser|diese|este|esta|questo|questa|city|ville|stad|stadt|town|comune|"
+    r"ciudad|council|conseil|rat|raad|consiglio|pleno|mayor|maire|burgemeester|sindaco|alcalde|sanctuary|"
+    r"refuge|culture|peace|light|lights|lumieres|paix|vrede|frieden|pace|paz|fair ?trade|when|where|what|"
+    r"while|after|before|however|since|during|for|from|with|and|but|in|on|at|to|as|it|we|they|he|she|our|"
+    r"wanneer|toen|als|na|voor|sinds|tijdens|met|en|maar|in|op|wij|zij|hij|ons|quand|lorsque|apres|avant|"
+    r"depuis|pendant|avec|et|mais|dans|sur|nous|ils|elle|notre|wenn|als|nach|vor|seit|wahrend|mit|und|aber|"
+    r"im|am|wir|sie|er|unser|cuando|despues|antes|desde|durante|con|pero|en|nosotros|ellos|quando|dopo|"
+    r"prima|durante|con|ma|nel|noi|loro|mayors?|councils?)$"
 )
 
 
@@ -118,28 +228,53 @@ class Places:
     """A place in a country solidarity is usually about is named."""
 
 
-def _country_hint(text: str, m: Mention) -> str | None:
-    before = fold(text[max(0, m.start - 45) : m.start])
-    after = fold(text[m.end : m.end + 25])
+@dataclass
+class _Cand:
+    """One mention of a place with the cues around it."""
+
+    start: int
+    end: int
+    surface: str
+    place: Place | None
+    country: str | None
+    ident: str
+    actor: bool = False
+    partner: bool = False
+    qualifier: bool = False
+    pair_first: bool = False
+    link_sentence: bool = False
+    sentence_start: bool = False
+    sentence: tuple[int, int] = (0, 0)
+    title: bool = False
+    """The cue is a quoted person's title ("Ken Livingstone, Mayor of London"): weaker."""
+    with_partner: bool = False
+    """Named in the sentence of a cued partner, before it: the other end of the link."""
+
+
+def _country_hint(text: str, start: int, end: int) -> str | None:
+    before = fold(text[max(0, start - 45) : start])
+    after = fold(text[end : end + 25])
     paren = re.match(r"\s*[(,]\s*([a-z .-]+)", after)
     if paren:
         for w in re.findall(r"[a-z]+", paren.group(1))[:2]:
-            if w in COUNTRY_WORDS:
-                return COUNTRY_WORDS[w]
+            cc = _country_word(w)
+            if cc:
+                return cc
     words = re.findall(r"[a-z]+", before)[-4:]
     for w in reversed(words):
-        if w in COUNTRY_WORDS:
-            return COUNTRY_WORDS[w]
+        cc = _country_word(w) if len(w) > 3 else None
+        if cc:
+            return cc
     return None
 
 
-def _pick(m: Mention, hint: str | None, prefer: tuple[str, ...], avoid: str | None = None) -> Place:
+def _pick(m: Mention, hint: str | None, prefer: tuple[str, ...]) -> Place:
     surface = key(m.surface)
 
     def rank(p: Place) -> tuple[bool, bool, bool, bool, bool, int]:
         return (
             p.country == hint,
-            p.country in prefer and p.country != avoid,
+            p.country in prefer,
             p.kind.startswith("municipality"),
             key(p.name) == surface,
             p.population == 0,
@@ -149,16 +284,52 @@ def _pick(m: Mention, hint: str | None, prefer: tuple[str, ...], avoid: str | No
     return max(m.places, key=rank)
 
 
-def _guess_unknown(text: str, rx: re.Pattern[str], known: set[str]) -> list[tuple[int, str]]:
-    """Capitalised names right after a cue (for places the gazetteer lacks)."""
-    out = []
-    folded = fold(text)
-    for cap in _CAPS.finditer(text):
-        if key(cap.group(1)) in known:
-            continue
-        if rx.search(folded[max(0, cap.start() - 80) : cap.start()]):
-            out.append((cap.start(), cap.group(1)))
-    return out
+_TOWN_NOUN = re.compile(r"(?:stadt|gemeinde|stad|gemeente|ville|commune|city|town|ciudad|citta|comune)")
+
+
+def _trim(start: int, name: str) -> tuple[int, str]:
+    """Drop leading words that are no part of a town's name ("Stadt Tscheljabinsk",
+    "Israëlische Kiryat Motzkin")."""
+    words = name.split(" ")
+    while len(words) > 1 and (
+        _NOT_PLACE.match(fold(words[0]))
+        or _country_word(fold(words[0]))
+        or _TOWN_NOUN.fullmatch(fold(words[0]))
+    ):
+        start += len(words[0]) + 1
+        words = words[1:]
+    return start, " ".join(words)
+
+
+def _is_country(name: str) -> bool:
+    k = key(name)
+    return k in countries() or any(_country_word(w) for w in k.split()[:1] if len(k.split()) == 1)
+
+
+def _cues(c: _Cand, folded: str, lang: str | None) -> None:
+    before = folded[max(0, c.start - 80) : c.start]
+    after = folded[c.end : c.end + 60]
+    c.actor = bool(_ACTOR_BEFORE.search(before) or _ACTOR_AFTER.search(after))
+    c.title = bool(_TITLE_BEFORE.search(before))
+    c.partner = bool(_PARTNER_BEFORE.search(before) or _BETWEEN_AND.search(before))
+    if c.partner and _BETWEEN.search(before):
+        c.actor, c.partner = True, False
+    elif c.partner:
+        c.actor = False  # "mit der polnischen Gemeinde X": the town noun belongs to the partner
+    c.qualifier = bool(_QUALIFIER.match(after))
+    line_start = folded.rfind("\n", 0, c.start) + 1
+    ends_before = [m.end() for m in _SENTENCE_END.finditer(folded, max(0, c.start - 400), c.start)]
+    sent_start = max(line_start, ends_before[-1] if ends_before else 0)
+    c.sentence_start = not folded[sent_start : c.start].strip() or bool(
+        re.fullmatch(
+            r"\s*(?:(?:in|a|à|en|te)\s+|(?:de|het|la|le|l'|die|der|the|il|el)\s+)?",
+            folded[sent_start : c.start],
+        )
+    )
+    after_end = _SENTENCE_END.search(folded, c.end, c.end + 400)
+    sent_end = after_end.start() if after_end else min(len(folded), c.end + 400)
+    c.link_sentence = bool(_LINK_SENTENCE.search(folded[sent_start:sent_end]))
+    c.sentence = (sent_start, sent_end)
 
 
 @lru_cache(maxsize=256)
@@ -168,109 +339,186 @@ def find_places(
     """Municipality and partner for a text."""
     text = f"{title}\n{body}" if title else body
     folded = fold(text)
+    if len(folded) != len(text):
+        folded = text.lower()
     s = signals(title, body)
     g = gazetteer()
-    mentions = g.find(text)
     prefer = LANG_COUNTRIES.get(lang or "", ("BE",))
     prior_places = g.lookup(prior) if prior else []
     prior_place = prior_places[0] if prior_places else None
     prior_keys = {key(n) for n in prior_place.names} if prior_place else ({key(prior)} if prior else set())
 
-    cands: list[tuple[Mention, Place, bool, bool]] = []
-    for m in mentions:
-        before = folded[max(0, m.start - 70) : m.start]
-        after = folded[m.end : m.end + 30]
-        actor_cue = bool(_ACTOR_BEFORE.search(before) or _ACTOR_AFTER.search(after))
-        partner_cue = bool(_PARTNER_BEFORE.search(before))
-        if partner_cue and _BETWEEN.search(before):
-            actor_cue, partner_cue = True, False
-        if m.ambiguous and not (actor_cue or partner_cue or key(m.surface) in prior_keys):
+    cands: list[_Cand] = []
+    weak: set[int] = set()
+    for m in g.find(text):
+        hint = _country_hint(text, m.start, m.end) if len(m.places) > 1 else None
+        place = _pick(m, hint, prefer)
+        c = _Cand(m.start, m.end, m.surface, place, place.country, f"{place.country}:{place.name}")
+        _cues(c, folded, lang)
+        if m.adjective:
+            # an adjective names the municipality only next to a municipal word
+            near = folded[max(0, m.start - 30) : m.start].split()[-2:]
+            near += folded[m.end : m.end + 40].split()[:2]
+            c.partner, c.qualifier = False, False
+            if any(_ADJ_ACTOR.fullmatch(w.strip(",.;:")) for w in near) or _ADJ_ACTOR.match(
+                folded[m.end : m.end + 40].strip()
+            ):
+                c.actor = True
+            elif not m.surface[:1].isupper():
+                continue
+        elif m.ambiguous_for(lang) and not (c.actor or c.partner or key(m.surface) in prior_keys):
+            if re.match(r"[ -][A-ZÀ-Ý]", text[m.end : m.end + 2]):
+                continue  # part of a longer name ("San Pietroburgo")
+            if not _LOCATIVE.search(text[max(0, m.start - 8) : m.start]):
+                weak.add(m.start)  # kept only if a pair with a twinning word names it
+        cands.append(c)
+    spans = [(c.start, c.end) for c in cands]
+    for cap in _CAPS.finditer(text):
+        start, name = _trim(cap.start(), cap.group(1))
+        prev_word = folded[max(0, start - 30) : start].rsplit(None, 1)[-1:] or [""]
+        if not (_CUE_END.fullmatch(prev_word[0]) or _PAIR_NEXT.match(folded, cap.end())):
+            continue  # cheap test first: a cue or a pair must touch the name
+        if any(a <= start < b or start <= a < cap.end() for a, b in spans):
             continue
-        place = _pick(m, _country_hint(text, m), prefer)
-        cands.append((m, place, actor_cue, partner_cue))
-    troubled = any(p.country in TROUBLED for _, p, _, _ in cands)
+        if len(name) < 3 or _NOT_PLACE.match(fold(name)) or _is_country(name) or key(name) in g.index:
+            continue
+        end = start + len(name)
+        before = folded[max(0, start - 80) : start]
+        cued = _ACTOR_BEFORE.search(before) or _PARTNER_BEFORE.search(before) or _BETWEEN_AND.search(before)
+        pair = _PAIR_NEXT.match(folded, end)
+        if cued or pair:
+            c = _Cand(start, end, name, None, _country_hint(text, start, end), f"?:{key(name)}")
+            _cues(c, folded, lang)
+            if c.actor or c.partner or (pair and c.sentence_start and c.link_sentence):
+                cands.append(c)
+    cands.sort(key=lambda c: c.start)
+    for a, b in zip(cands, cands[1:], strict=False):
+        gap = folded[a.end : b.start]
+        if a.ident != b.ident and len(gap) <= 45 and _PAIR_GAP.match(gap) and b.link_sentence:
+            if not a.partner:
+                a.pair_first = True
+            b.partner = True
+    cands = [
+        c for c in cands
+        if (c.start not in weak or c.partner or c.pair_first) and (c.place is not None or c.actor or c.partner
+                                                                  or c.pair_first)
+    ]
+    for c in cands:
+        c.with_partner = not c.partner and any(
+            p.partner and p.sentence == c.sentence and p.start > c.start and p.ident != c.ident for p in cands
+        )
+    troubled = any(c.country in TROUBLED for c in cands)
 
     municipality: PlaceGuess | None = None
     if prior:
         country = prior_country or (prior_place.country if prior_place else None)
         municipality = PlaceGuess(prior, country, "the source's municipality", prior_place)
     else:
-        best: tuple[float, Mention, Place] | None = None
-        for i, (m, p, actor_cue, partner_cue) in enumerate(cands):
-            score = 3.0 * actor_cue - 3.0 * partner_cue - 0.15 * i
-            score += 1.0 if p.country in prefer else 0.0
-            score += 0.5 if p.country == "BE" and p.kind != "town" else 0.0
-            score -= 1.5 if p.country in TROUBLED else 0.0
-            line_start = folded.rfind("\n", 0, m.start) + 1
-            if not folded[line_start : m.start].strip() or re.search(r"[.!?]\s+$", folded[: m.start]):
-                score += 1.0
-            if best is None or score > best[0]:
-                best = (score, m, p)
-        if best is not None and best[0] > -1.0:
-            _, m, p = best
-            municipality = PlaceGuess(
-                _display(m, p), p.country, "named" + (" with a municipal cue" if best[0] >= 2.5 else ""), p
-            )
-        else:
-            unknown = _guess_unknown(text, _ACTOR_BEFORE, set(g.index))
-            if unknown:
-                municipality = PlaceGuess(unknown[0][1], None, "named after a municipal cue")
-    partner = _partner(text, folded, cands, municipality, s.has("twinning") or s.has("cooperation"))
-    return Places(municipality, partner, tuple(dict.fromkeys(m.surface for m, _, _, _ in cands)), troubled)
+        municipality = _municipality(cands, prefer)
+    linked = s.has("twinning") or s.has("cooperation") or any(c.partner for c in cands)
+    partner = _partner(cands, municipality, linked)
+    return Places(municipality, partner, tuple(dict.fromkeys(c.surface for c in cands)), troubled)
 
 
-def _display(m: Mention, p: Place) -> str:
-    return m.surface if key(m.surface) != key(p.name) else p.name
+def _region(c: _Cand) -> bool:
+    return c.place is not None and c.place.kind == "region"
 
 
-def _partner(
-    text: str,
-    folded: str,
-    cands: list[tuple[Mention, Place, bool, bool]],
-    municipality: PlaceGuess | None,
-    linked: bool,
-) -> PlaceGuess | None:
+def _municipality(cands: list[_Cand], prefer: tuple[str, ...]) -> PlaceGuess | None:
+    best: dict[str, float] = {}
+    cued: dict[str, int] = {}
+    count: dict[str, int] = {}
+    first: dict[str, _Cand] = {}
+    subject: dict[str, bool] = {}
+    for i, c in enumerate(cands):
+        if _region(c):
+            continue
+        opens = c.sentence_start and not c.partner and not c.qualifier
+        subject[c.ident] = subject.get(c.ident, False) or opens
+        score = (1.5 if c.title else 3.0) * c.actor - 3.0 * c.partner - min(0.1 * i, 1.5)
+        score += 1.0 if c.country in prefer or (c.place is None and c.actor) else 0.0
+        score += 0.5 if c.country == "BE" and c.place is not None and c.place.kind != "town" else 0.0
+        score -= 1.5 if c.country in TROUBLED else 0.0
+        score += 1.0 if c.sentence_start else 0.0
+        score += 1.0 if c.pair_first else 0.0
+        score += 3.0 if c.with_partner and not c.pair_first else 0.0
+        score += 0.5 if c.link_sentence and not c.partner else 0.0
+        score -= 4.0 if c.qualifier else 0.0
+        score -= 1.0 if c.place is None and not c.actor else 0.0
+        best[c.ident] = max(best.get(c.ident, -99.0), score)
+        cued[c.ident] = cued.get(c.ident, 0) + (c.actor and not c.qualifier and not c.title)
+        count[c.ident] = count.get(c.ident, 0) + 1
+        first.setdefault(c.ident, c)
+    if not best:
+        return None
+    total = {k: v + 0.6 * min(max(cued[k] - 1, 0), 3) + 0.3 * min(count[k] - 1, 3) for k, v in best.items()}
+    ident = max(total, key=lambda k: total[k])
+    if total[ident] <= -1.0:
+        return None
+    c = first[ident]
+    why = "named"
+    if cued[ident] > 0:
+        why += " with a municipal cue"
+    elif subject.get(ident):
+        why += " as the subject of a sentence"
+    return PlaceGuess(_display(c), c.country, why, c.place)
+
+
+def _display(c: _Cand) -> str:
+    if c.place is None:
+        return c.surface
+    return c.surface if key(c.surface) != key(c.place.name) and key(c.surface) in {
+        key(n) for n in c.place.names
+    } else c.place.name
+
+
+def _partner(cands: list[_Cand], municipality: PlaceGuess | None, linked: bool) -> PlaceGuess | None:
     if not linked:
         return None
     own = {key(n) for n in municipality.place.names} if municipality and municipality.place else set()
     if municipality:
         own.add(key(municipality.name))
-    best: tuple[float, PlaceGuess] | None = None
-    for i, (m, p, actor_cue, partner_cue) in enumerate(cands):
-        if key(m.surface) in own or key(p.name) in own:
+    scores: dict[str, float] = {}
+    first: dict[str, _Cand] = {}
+    for i, c in enumerate(cands):
+        if key(c.surface) in own or (c.place is not None and key(c.place.name) in own):
             continue
         if (
-            p.kind.startswith("merged")
+            c.place is not None
+            and c.place.merged_into
             and municipality
             and municipality.place
-            and p.merged_into == municipality.place.name
+            and c.place.merged_into == municipality.place.name
         ):
             continue
-        score = 3.0 * partner_cue - 1.0 * actor_cue - 0.05 * i
-        if municipality and municipality.country and p.country != municipality.country:
+        if _region(c) and not c.partner:
+            continue
+        score = 3.0 * c.partner - 1.0 * c.actor - min(0.05 * i, 1.0)
+        if municipality and municipality.country and c.country and c.country != municipality.country:
             score += 1.0
-        if p.country in TROUBLED:
+        if c.country in TROUBLED:
             score += 0.5
-        prev = folded[max(0, m.start - 6) : m.start]
-        if _PAIR.match(prev) and i > 0:
-            score += 1.5
-        if best is None or score > best[0]:
-            best = (
-                score,
-                PlaceGuess(
-                    _display(m, p),
-                    p.country,
-                    "named with a twinning cue" if partner_cue else "named beside the municipality",
-                    p,
-                ),
-            )
-    if best is not None and best[0] >= 1.4:
-        return best[1]
-    unknown = _guess_unknown(text, _PARTNER_BEFORE, set())
-    for _, name in unknown:
-        if key(name) not in own:
-            return PlaceGuess(name, None, "named after a twinning cue")
-    return None
+        if c.link_sentence and not c.actor:
+            score += 0.5
+        score -= 1.5 if c.qualifier else 0.0
+        score -= 0.5 if c.place is None and not c.partner else 0.0
+        prev = scores.get(c.ident)
+        scores[c.ident] = score if prev is None else max(prev, score) + (0.3 if c.partner else 0.0)
+        first.setdefault(c.ident, c)
+    if not scores:
+        return None
+    ident = max(scores, key=lambda k: scores[k])
+    if scores[ident] < 1.4:
+        return None
+    c = first[ident]
+    if c.place is None:
+        return PlaceGuess(c.surface, c.country, "named after a twinning cue")
+    return PlaceGuess(
+        _display(c),
+        c.country,
+        "named with a twinning cue" if scores[ident] >= 2.5 else "named beside the municipality",
+        c.place,
+    )
 
 
 @hookimpl

@@ -23,6 +23,18 @@ def _names_actor(places: Places) -> bool:
     return m is not None and m.place is not None and m.country not in TROUBLED
 
 
+def place_facts(places: Places) -> dict[str, bool]:
+    """The place facts the vocabulary score uses (see :func:`plugins.scoring.relevance`)."""
+    m = places.municipality
+    return {
+        "troubled_place": places.troubled,
+        "named_municipality": _names_actor(places),
+        "subject_municipality": m is not None and m.country not in TROUBLED and (
+            "cue" in m.why or "subject" in m.why),
+        "partner_town": places.partner is not None and "cue" in places.partner.why,
+    }
+
+
 def score_change(change: ChangeDraft, context: AnalysisContext) -> Finding:
     """The ``relevance`` finding for a change."""
     title, body = focus(change)
@@ -31,7 +43,7 @@ def score_change(change: ChangeDraft, context: AnalysisContext) -> Finding:
     s = signals(title, body)
     src = change.source
     places = find_places(title, body, src.municipality, src.country, language_of(change))
-    rel = relevance(s, troubled_place=places.troubled, named_municipality=_names_actor(places))
+    rel = relevance(s, **place_facts(places))
     score, reasons = rel.score, rel.reasons
     if context.model is not None:
         w = model_weight(context.model.verdicts)

@@ -9,11 +9,15 @@ functions of the text (and of a few place facts passed in), cached per text.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from plugins.textutil import fold, sentences
-from plugins.vocabulary import GROUPS
+from plugins.vocabulary import GROUPS, OFFICE, compile_group
+
+_OFFICE = compile_group(OFFICE)
+_PORTFOLIO_GROUPS = ("cooperation", "devcoop", "solidarity")
 
 THRESHOLD = 0.5
 """A score at or above this is ``relevant``."""
@@ -38,8 +42,10 @@ class Signals:
 
 def _scan(text: str) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
+    masked = _OFFICE.sub(lambda m: " " * len(m.group(0)), text) if _OFFICE.search(text) else text
     for name, rx in GROUPS.items():
-        words = list(dict.fromkeys(m.group(0).strip() for m in rx.finditer(text)))
+        words = list(dict.fromkeys(m.group(0).strip() for m in rx.finditer(
+            masked if name in _PORTFOLIO_GROUPS else text)))
         if words:
             found[name] = tuple(words[:6])
     return found
@@ -61,13 +67,23 @@ class Relevance:
     reasons: tuple[str, ...]
 
 
-def relevance(s: Signals, *, troubled_place: bool = False, named_municipality: bool = False) -> Relevance:
+def relevance(
+    s: Signals,
+    *,
+    troubled_place: bool = False,
+    named_municipality: bool = False,
+    subject_municipality: bool = False,
+    partner_town: bool = False,
+) -> Relevance:
     """Score a text from its signals.
 
     Args:
         troubled_place: a place in a country our solidarity topics are about
             (Palestine, Israel, Ukraine, ...) is named.
         named_municipality: a known municipality is named in the text.
+        subject_municipality: a municipality is named as the one acting (with a
+            municipal cue, or as the subject that opens a sentence: "Gent geeft ...").
+        partner_town: a twinning or partnership cue names a partner town.
     """
     reasons: list[str] = []
     logit = -4.0
@@ -83,16 +99,27 @@ def relevance(s: Signals, *, troubled_place: bool = False, named_municipality: b
     twinning = s.has("twinning")
     if twinning:
         rule(5.0, f"twinning: {', '.join(s.words('twinning'))}")
+    elif s.has("town_link"):
+        twinning = True
+        rule(4.0, f"a link with another town: {s.words('town_link')[0][:60]}")
+    elif partner_town and (s.has("cooperation") or s.has("devcoop")):
+        rule(2.0, "a partner town is named with a partnership cue")
     if s.has("actor"):
         rule(1.5, f"municipal actor: {', '.join(s.words('actor'))}")
+    elif subject_municipality:
+        rule(1.5, "a municipality is named as the one acting")
+        actor = True
     elif actor:
         rule(0.8, f"municipality: {', '.join(s.words('actor_weak'))}")
     elif named_municipality:
         rule(0.5, "a municipality is named")
+    acting = s.has("actor") or subject_municipality
     if topic:
         rule(1.5, f"solidarity topic: {', '.join(s.words('topic')) or 'a place in a country at war'}")
     if s.has("aid"):
         rule(1.5, f"aid: {', '.join(s.words('aid'))}")
+        if acting and not topic:
+            rule(0.8, "aid given by a municipality")
     elif s.has("giving") and topic:
         rule(1.2, f"a gift on the topic: {', '.join(s.words('giving'))}")
     if s.has("motion") and topic:
@@ -131,41 +158,84 @@ def relevance(s: Signals, *, troubled_place: bool = False, named_municipality: b
     return Relevance(round(score, 4), tuple(reasons))
 
 
-_TWIN_ORDER = (("twinning_ended", "end"), ("twinning_suspended", "suspend"))
+_STATES = ("end", "suspend", "establish")
+_DEBATE = re.compile(
+    r"(?<![a-z])(?:discuss|debat|beraten|diskut|diskuss|besprochen|agenda|ordre du jour|tagesordnung|"
+    r"orden del dia|"
+    r"ordine del giorno|discut|bespr[eo]k|will be (?:put|voted)|zal .{0,30}stemmen|wird .{0,30}abstimmen)"
+)
+_STATE_NAMES = {"end": "twinning_ended", "suspend": "twinning_suspended", "establish": "twinning_established"}
+
+
+def link_states(s: Signals) -> tuple[dict[str, int], dict[str, int], bool]:
+    """What the text says was done to a link, and what was only asked for, sentence by sentence.
+
+    A sentence that names a link and ends, suspends or makes it counts as *done* (twice
+    when a decision word is in it: "the municipality decided to suspend relations"),
+    unless someone only asks, petitions, campaigns or debates in it ("a petition
+    calling for ending the twinning", "hatten gefordert, die Partnerschaft zu
+    beenden; dafür gab es keine Mehrheit"): then it is *asked*. Returns ``(done,
+    asked, debated)``, ``debated`` when a sentence names a link and a demand or debate.
+    """
+    done: dict[str, int] = {}
+    asked: dict[str, int] = {}
+    debated = False
+    link, demand, decision = GROUPS["link_words"], GROUPS["demand"], GROUPS["decision"]
+    debate = _DEBATE
+    for sent in s.sentences:
+        if not link.search(sent):
+            continue
+        demands = [m.start() for m in demand.finditer(sent)]
+        decisions = [m.start() for m in decision.finditer(sent)]
+        debated = debated or bool(demands)
+        for state in _STATES:
+            for m in GROUPS[state].finditer(sent):
+                # asked when a demand word comes before the cue with no decision word in between
+                # ("calling for ending", "want the twinning ended"); "decided to suspend ... after
+                # weeks of protests" is done
+                last_demand = max((d for d in demands if d < m.start()), default=-1)
+                last_decision = max((d for d in decisions if d < m.start()), default=-1)
+                # "a motion to end the link will be discussed": put to a debate, not decided
+                if last_demand > last_decision or (not decisions and debate.search(sent)):
+                    asked[state] = max(asked.get(state, 0), 1)
+                else:
+                    weight = 2 if last_decision >= 0 else 1
+                    done[state] = max(done.get(state, 0), weight)
+    return done, asked, debated
 
 
 def category(
-    s: Signals, *, amount: bool = False, troubled_place: bool = False
+    s: Signals, *, amount: bool = False, troubled_place: bool = False, partner_town: bool = False
 ) -> tuple[str, tuple[str, ...]]:
     """The most specific category the signals support, with why."""
     topic = s.has("topic") or troubled_place or s.has("settlements")
-    if s.has("twinning"):
-        decided = s.has("decision")
-        asked = s.has("demand")
-        demand = GROUPS["demand"]
-        for name, group in _TWIN_ORDER:
-            rx = GROUPS[group]
-            if any(rx.search(x) and not demand.search(x) for x in s.sentences):
-                return name, (f"{group}: {', '.join(s.words(group))}",)
-        for _, group in _TWIN_ORDER:
-            if s.has(group):
-                return "twinning_debate", (f"{group} asked for: {', '.join(s.words('demand'))}",)
-        if asked and not s.has("establish"):
-            return "twinning_debate", (f"debate: {', '.join(s.words('demand'))}",)
+    twinning, town_link = s.has("twinning"), s.has("town_link")
+    if twinning or town_link:
+        done, asked, debated = link_states(s)
+        ends = {k: v for k, v in done.items() if k in ("end", "suspend")}
+        if ends:
+            state = max(ends, key=lambda k: (ends[k], k == "end"))
+            return _STATE_NAMES[state], (f"{state}: {', '.join(s.words(state))}",)
+        if any(k in asked for k in ("end", "suspend")):
+            return "twinning_debate", (f"asked for, not decided: {', '.join(s.words('demand'))}",)
         if s.has("aid"):
             return "humanitarian_aid", (f"aid to a partner town: {', '.join(s.words('aid'))}",)
-        if s.has("establish") or decided:
+        if not twinning:
+            return "partnership_cooperation", (f"a partnership with a town: {s.words('town_link')[0][:60]}",)
+        if "establish" in done or s.has("decision"):
             return "twinning_established", (
                 f"link made: {', '.join(s.words('establish') or s.words('decision'))}",
             )
-        if asked:
+        if debated:
             return "twinning_debate", (f"debate: {', '.join(s.words('demand'))}",)
         return "twinning_established", ("a twinning link is described",)
-    found = _solidarity_category(s, amount=amount, topic=topic)
+    found = _solidarity_category(s, amount=amount, topic=topic, partner_town=partner_town)
     return found or ("other_solidarity", ("no more specific action found",))
 
 
-def _solidarity_category(s: Signals, *, amount: bool, topic: bool) -> tuple[str, tuple[str, ...]] | None:
+def _solidarity_category(
+    s: Signals, *, amount: bool, topic: bool, partner_town: bool = False
+) -> tuple[str, tuple[str, ...]] | None:
     scores: dict[str, float] = {}
 
     def add(name: str, group: str, weight: float) -> None:
@@ -177,13 +247,16 @@ def _solidarity_category(s: Signals, *, amount: bool, topic: bool) -> tuple[str,
         scores["procurement_policy"] += 1.5
     add("humanitarian_aid", "aid", 1.5)
     if amount and s.has("giving"):
-        scores["humanitarian_aid"] = scores.get("humanitarian_aid", 0.0) + 0.8
+        # money given, on a war, a disaster or its victims: an aid grant
+        scores["humanitarian_aid"] = scores.get("humanitarian_aid", 0.0) + (1.6 if topic else 0.8)
     if s.has("motion") and topic:
         add("council_motion", "motion", 1.6)
     if topic or s.has("solidarity"):
         add("symbolic_action", "symbolic", 1.2)
     add("partnership_cooperation", "cooperation", 1.0)
     add("partnership_cooperation", "devcoop", 0.6)
+    if partner_town and "partnership_cooperation" in scores:
+        scores["partnership_cooperation"] += 1.0  # a cooperation with a named town
     add("other_solidarity", "solidarity", 0.6)
     if not scores:
         return None
