@@ -124,8 +124,10 @@ class ExtractPool:
             self._loop = asyncio.get_running_loop()
         except RuntimeError:  # not in the loop yet: started on the first job
             return
-        # forkserver: workers do not inherit the crawler's threads and sockets.
+        # forkserver: workers do not inherit the crawler's threads and sockets; it
+        # imports the extraction code once, so each worker starts without importing it.
         ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["monitor.ingest", "monitor.kinds", "monitor.plugin_manager"])
         for _ in range(self.workers):
             self._add(_Worker(ctx))
 
@@ -238,7 +240,7 @@ class Ingestor:
     """
 
     def __init__(self, db: Database, pm: PluginManager, pool: ExtractPool, *, batch: int = 256,
-                 interval: float = 0.25, budget: int = 64 << 20) -> None:
+                 interval: float = 0.25, budget: int = 16 << 20) -> None:
         self.db = db
         self.pm = pm
         self.pool = pool
