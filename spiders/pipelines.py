@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -78,14 +80,20 @@ class ShardPipeline:
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        # Sending waits while the parent is busy (its back-pressure). Done on the
+        # event loop, that wait froze every download in flight and AutoThrottle read
+        # the freeze as slow servers; from one thread, only this item waits, and
+        # Scrapy's scraper limit stops new downloads as it would for a slow pipeline.
+        self.sender = SHARED.setdefault("sender", ThreadPoolExecutor(1, thread_name_prefix="twinwatch-send"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ShardPipeline:
         return cls(SHARED[crawler.settings.get("TWINWATCH_CONN")])
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchResult):
-            self.conn.send_bytes(pickle.dumps(message(item), protocol=pickle.HIGHEST_PROTOCOL))
+            data = pickle.dumps(message(item), protocol=pickle.HIGHEST_PROTOCOL)
+            await asyncio.get_running_loop().run_in_executor(self.sender, self.conn.send_bytes, data)
         return item
 
 

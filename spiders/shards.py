@@ -70,27 +70,33 @@ def _worker(conn: Connection, sources: list[Source], kinds: dict[str, SourceKind
     conn.close()
 
 
+async def _readable(conn: Connection) -> None:
+    """Wait until ``conn`` has data (or its end closed). The reader is watched only
+    while waiting: left registered while ``_receive`` waits on the ingestor, it
+    would fire on every turn of the loop and spin."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+    loop.add_reader(conn.fileno(), lambda: ready.done() or ready.set_result(None))
+    try:
+        await ready
+    finally:
+        loop.remove_reader(conn.fileno())
+
+
 async def _receive(conn: Connection, ingestor: Ingestor) -> bool:
     """Store what one crawler process sends until it says it is done (True) or its
     end of the pipe closes without that (False: it died)."""
-    loop = asyncio.get_running_loop()
-    readable = asyncio.Event()
-    loop.add_reader(conn.fileno(), readable.set)
-    try:
-        while True:
-            await readable.wait()
-            readable.clear()
-            while conn.poll():
-                try:
-                    msg = pickle.loads(conn.recv_bytes())
-                except (EOFError, OSError):
-                    return False
-                if msg[0] == "done":
-                    return True
-                _, result, quick, size = msg
-                await ingestor.add(result, quick=quick, size=size)
-    finally:
-        loop.remove_reader(conn.fileno())
+    while True:
+        if not conn.poll():
+            await _readable(conn)
+        try:
+            msg = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return False
+        if msg[0] == "done":
+            return True
+        _, result, quick, size = msg
+        await ingestor.add(result, quick=quick, size=size)
 
 
 async def _collect(db_path: str, shards: list[list[Source]], procs: list[Any], conns: list[Connection],
