@@ -63,7 +63,7 @@ class ChangeScreen(Screen[None]):
         Binding("a", "note", "Note", id="change.note", show=False, tooltip="Write a note"),
         Binding("e", "edit_fact", "Edit fact", id="change.edit-fact",
                 tooltip="Correct the highlighted fact of the suggested record"),
-        Binding("c", "new_record", "New record", id="change.new-record",
+        Binding("c", "new_record", "Record", id="change.new-record",
                 tooltip="Make a registry record of this change: the form opens pre-filled "
                         "(again for a second record)"),
         Binding("l", "link_record", "Link record", id="change.link-record", show=False,
