@@ -362,7 +362,7 @@ class ChangeScreen(Screen[None]):
 
         def save(values: dict[str, object] | None) -> None:
             if values is not None:
-                self._write_record("record created", lambda db: records.create(db, cid, values), cid)
+                self._write_record("new record", lambda db: records.create(db, cid, values), cid)
 
         heading = f"New record from change #{cid}" + (f" (it already supports {n})" if n else "")
         self.app.push_screen(RecordFormScreen(heading, message.values, context=title), save)
@@ -373,7 +373,7 @@ class ChangeScreen(Screen[None]):
 
         def chosen(record_id: int | None) -> None:
             if record_id is not None:
-                self._write_record("record linked", lambda db: records.link(db, record_id, cid), cid)
+                self._write_record("link to record", lambda db: records.link(db, record_id, cid), cid)
 
         self.app.push_screen(RecordPickScreen(self.db_path, cid), chosen)
 
@@ -387,7 +387,7 @@ class ChangeScreen(Screen[None]):
             r = message.result
             self.notify(f"Record #{r.id}: {r.municipality or '?'} · {r.action or 'no action'} · "
                         f"{r.date or 'undated'} · {len(r.evidence)} supporting change(s)",
-                        title=message.label.capitalize(), markup=False)
+                        title="Record saved", markup=False)
         if message.label == "undo" or self.change_id in message.change_ids:
             self.load()
 

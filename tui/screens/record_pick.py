@@ -103,7 +103,8 @@ class RecordPickScreen(ModalScreen[int | None]):
             if linked:
                 summary.append("  (already supported by this change)", style="dim italic")
             table.add_row(Text(str(r.id)), Text(r.date or ""), Text(place(r.municipality, r.country)),
-                          Text(place(r.partner, r.partner_country)), Text(r.action or ""), summary,
+                          Text(place(r.partner, r.partner_country) if r.partner else ""),
+                          Text(r.action or ""), summary,
                           key=str(r.id))
         status.update(Text(f"{len(self.shown)} of {len(self.records)} records"
                            if self.records else "No records yet: c in the change view makes one."))

@@ -257,7 +257,7 @@ class RecordsScreen(Screen[None]):
 
         def save(changed: dict[str, object] | None) -> None:
             if changed:
-                self._write(f"record #{rid} saved", lambda db: record_writes.update(db, rid, changed))
+                self._write(f"edit record #{rid}", lambda db: record_writes.update(db, rid, changed))
 
         context = r.evidence[0].url if r.evidence else ""
         self.app.push_screen(RecordFormScreen(f"Record #{rid}", values, context=context, only_changes=True),
@@ -271,7 +271,7 @@ class RecordsScreen(Screen[None]):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self._write(f"record #{rid} deleted", lambda db: record_writes.delete(db, rid))
+                self._write(f"delete record #{rid}", lambda db: record_writes.delete(db, rid))
 
         what = f"{r.municipality or '?'} · {r.action or 'no action'} · {r.date or 'undated'} · {r.summary}"
         self.app.push_screen(ConfirmScreen(f"Delete record #{rid} and its evidence links?", what), answer)
@@ -301,7 +301,11 @@ class RecordsScreen(Screen[None]):
 
     @on(ChangesWritten)
     def _written(self, message: ChangesWritten) -> None:
-        self.notify(message.label.capitalize(), markup=False)
+        r = message.result
+        if isinstance(r, Record):
+            self.notify(f"Record #{r.id} saved (version {r.version})", markup=False)
+        else:
+            self.notify(f"Done: {message.label}", markup=False)
         self.action_refresh()
 
     @on(WriteFailed)
