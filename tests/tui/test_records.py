@@ -173,6 +173,12 @@ async def test_records_mode_search_evidence_edit_delete(db_path, demo):
             assert ev.url in detail and (ev.snapshot_fp or "") in detail and ev.fetched_at[:10] in detail
         assert "[removed] Megiddo (Israel)" in detail and "Evidence (2)" in detail
 
+        await pilot.press("e", "ctrl+s")  # saved untouched: nothing is written
+        await settle(pilot, app)
+        assert isinstance(app.screen, RecordsScreen)
+        assert read(db_path, records.get, suspended).version == rec.version
+        assert any("nothing changed" in str(n.message) for n in app._notifications)
+
         await pilot.press("e")
         await settle(pilot, app)
         form = app.screen

@@ -256,7 +256,9 @@ class RecordsScreen(Screen[None]):
         rid = r.id
 
         def save(changed: dict[str, object] | None) -> None:
-            if changed:
+            if changed == {}:
+                self.notify(f"Record #{rid}: nothing changed.", markup=False)
+            elif changed:
                 self._write(f"edit record #{rid}", lambda db: record_writes.update(db, rid, changed))
 
         context = r.evidence[0].url if r.evidence else ""
