@@ -368,3 +368,51 @@ async def test_record_keys_are_listed_and_remappable(db_path, demo, private_conf
             assert {b.id for b in cls.BINDINGS} <= listed
         table = app.screen.query_one("#help-table")
         assert table.get_cell("records.delete", "keys").plain == "D"
+
+
+async def test_typing_an_export_filter_counts_one_at_a_time(db_path, demo, monkeypatch):
+    """Typing the changes filter key by key runs one count at a time and ends on the count of
+    the final filter; a filter that cannot be read shows its error and no stale count."""
+    import threading
+    import time
+
+    import tui.screens.exports as exports_screen
+
+    running: list[int] = []
+    peak: list[int] = [0]
+    lock = threading.Lock()
+    real = exports_screen.pending
+
+    def slow_pending(db, pm, req):
+        with lock:
+            running.append(1)
+            peak[0] = max(peak[0], len(running))
+        try:
+            time.sleep(0.05)
+            return real(db, pm, req)
+        finally:
+            with lock:
+                running.pop()
+
+    monkeypatch.setattr(exports_screen, "pending", slow_pending)
+    app = make_app(db_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("3")
+        await settle(pilot, app)
+        screen = app.screen
+        screen.query_one("#exports-table").value = "changes"
+        await settle(pilot, app)
+        assert screen.count == 4  # every reviewed change of the demo: three relevant, one not
+        box = screen.query_one("#exports-query")
+        box.value = ""
+        box.focus()
+        await pilot.press(*"status:irrelevant")
+        await settle(pilot, app, rounds=6)
+        assert peak[0] == 1
+        assert screen.count == 1
+        await pilot.press(*' "unclosed')
+        await settle(pilot, app, rounds=6)
+        assert screen.count is None
+        shown = str(screen.query_one("#exports-count").render())
+        assert shown and "match" not in shown

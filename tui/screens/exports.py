@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from monitor.errors import QueryError, TwinwatchError
 from monitor.export import ExportRequest, ExportResult, export, pending, replay
@@ -92,6 +92,9 @@ class ExportsScreen(Screen[None]):
         """How many of them are new since the last export of this format and table."""
         self.batches: list[dict[str, Any]] = []
         """Earlier export batches, newest first."""
+        self._counting = False
+        self._count_wanted: tuple[ExportRequest | None] | None = None
+        self._form_error: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -242,17 +245,31 @@ class ExportsScreen(Screen[None]):
     # -- counting ------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
+        """Count what the form describes. One count runs at a time and only the latest
+        request waits behind it: typing a filter on a large database must not start a
+        full read per key."""
         if self.fmt is None:
-            self._count(None, (None,))
-            return
-        try:
-            req = self.request()
-        except QueryError as exc:
-            self._show_count(None, None, exc.message)
-            return
-        self._count(req, (req,))
+            req = None
+        else:
+            try:
+                req = self.request()
+            except QueryError as exc:
+                self._form_error = exc.message
+                self._show_count(None, None, exc.message)
+                return
+        self._form_error = None
+        self._count_wanted = (req,)
+        if not self._counting:
+            self._next_count()
 
-    @work(thread=True, exclusive=True, group="exports-count", exit_on_error=False)
+    def _next_count(self) -> None:
+        wanted, self._count_wanted = self._count_wanted, None
+        if wanted is None:
+            return
+        self._counting = True
+        self._count(wanted[0], wanted)
+
+    @work(thread=True, group="exports-count", exit_on_error=False)
     def _count(self, req: ExportRequest | None, key: tuple[Any, ...]) -> None:
         count = new = None
         error = None
@@ -263,8 +280,7 @@ class ExportsScreen(Screen[None]):
                 except TwinwatchError as exc:
                     error = exc.message
             batches = export_batches(db)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.Counted(key, count, new, error, batches))
+        self.post_message(self.Counted(key, count, new, error, batches))
 
     def _show_count(self, count: int | None, new: int | None, error: str | None) -> None:
         self.count, self.new = count, new
@@ -281,7 +297,12 @@ class ExportsScreen(Screen[None]):
 
     @on(Counted)
     def _counted(self, message: Counted) -> None:
-        self._show_count(message.count, message.new, message.error)
+        self._counting = False
+        if self._count_wanted is not None:  # the form changed meanwhile: count again first
+            self._next_count()
+            return
+        if self._form_error is None:  # else the filter's error stays shown
+            self._show_count(message.count, message.new, message.error)
         self.batches = message.batches
         table = self.query_one("#exports-batches", DataTable)
         row = table.cursor_row
@@ -362,6 +383,10 @@ class ExportsScreen(Screen[None]):
         self.notify(message.error, title="Export failed", severity="error", markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "exports-count" and event.state in (WorkerState.ERROR,
+                                                                      WorkerState.CANCELLED):
+            self._counting = False
+            self._next_count()
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.notify(error_text(event.worker.error), title="Error", severity="error", markup=False)
 
