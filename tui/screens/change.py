@@ -30,6 +30,7 @@ from tui.data import Write, error_text, reading
 from tui.messages import ChangesWritten, WriteFailed
 from tui.screens.prompt import PromptScreen
 from tui.screens.tag import TagScreen
+from tui.widgets.case_members import CaseMembers
 from tui.widgets.change_table import format_detected
 from tui.widgets.diff_view import DiffView
 
@@ -99,6 +100,7 @@ class ChangeScreen(Screen[None]):
                     yield Label(Text("Suggested record — e or Enter corrects"), classes="change-title")
                     yield DataTable(id="change-facts", cursor_type="row", zebra_stripes=True)
                     yield Input(id="change-fact-input", placeholder="Enter saves, empty resets, Esc cancels")
+                yield CaseMembers(self.db_path, id="change-case")
                 with Vertical(id="change-versions-box"):
                     yield Label(Text("Versions of this source — Enter opens"), classes="change-title")
                     yield DataTable(id="change-versions", cursor_type="row", zebra_stripes=True)
@@ -132,6 +134,11 @@ class ChangeScreen(Screen[None]):
 
     def load(self) -> None:
         self._load(self.change_id)
+        self.query_one(CaseMembers).show(self.change_id)
+
+    @on(CaseMembers.Chosen)
+    def _case_member_chosen(self, message: CaseMembers.Chosen) -> None:
+        self.show_change(message.change_id)
 
     @work(thread=True, exclusive=True, group="change-load", exit_on_error=False)
     def _load(self, change_id: int) -> None:
