@@ -26,6 +26,8 @@ def screens() -> list[tuple[str, type]]:
     """(title, class) of each screen whose keys are listed."""
     from tui.app import TwinwatchApp
     from tui.screens.change import ChangeScreen
+    from tui.screens.coverage import CoverageScreen
+    from tui.screens.coverage_detail import CoverageDetailScreen
     from tui.screens.exports import ExportsScreen
     from tui.screens.inbox import InboxScreen
     from tui.screens.plugins import PluginsScreen
@@ -34,7 +36,8 @@ def screens() -> list[tuple[str, type]]:
 
     return [("everywhere", TwinwatchApp), ("inbox", InboxScreen), ("change", ChangeScreen),
             ("saved views", ViewsScreen), ("sources", SourcesScreen), ("exports", ExportsScreen),
-            ("plugins", PluginsScreen)]
+            ("plugins", PluginsScreen), ("coverage", CoverageScreen),
+            ("municipality", CoverageDetailScreen)]
 
 
 class HelpScreen(ModalScreen[None]):
