@@ -120,6 +120,9 @@ class CoverageScreen(Screen[None]):
         self.table.focus()
         self.action_refresh()
 
+    def on_screen_resume(self) -> None:
+        self.action_refresh()  # sources may have been added, fixed or crawled meanwhile
+
     def action_refresh(self) -> None:
         self._load()
 
