@@ -386,13 +386,12 @@ class CaseBadge:
     kinds: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        """``3 changes · fr nl · new-entry page-changed``: what the inbox row says of it."""
-        parts = [f"{self.size} changes"]
-        if self.langs:
-            parts.append(" ".join(self.langs))
-        if self.kinds:
-            parts.append(" ".join(self.kinds))
-        return " · ".join(parts)
+        """``3 changes · fr nl · new-entry page-changed``."""
+        return " · ".join([f"{self.size} changes", *([self.details()] if self.details() else [])])
+
+    def details(self) -> str:
+        """``fr nl · new-entry page-changed``: the case's languages and kinds of change."""
+        return " · ".join(part for part in (" ".join(self.langs), " ".join(self.kinds)) if part)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,8 @@ def shown_rows(rows: list[CoverageRow], problem: str, words: str, sort: str) -> 
 class CoverageScreen(Screen[None]):
     """Municipalities of a country and how well twinwatch watches them."""
 
+    AUTO_FOCUS = "#coverage-table"
+
     BINDINGS = [
         Binding("enter", "open", "Details", id="coverage.open",
                 tooltip="The municipality's sources with their health, and its recent relevant changes"),

@@ -245,7 +245,9 @@ class ChangeTable(ScrollView, can_focus=True):
             title = MEMBER + title
         elif row.case is not None:
             fold = UNFOLDED if row.case.case_id in self.expanded else FOLDED
-            title = f"{fold}[{row.case.summary()}] {title}"
+            # the count first and the title next, so both survive a narrow column
+            details = row.case.details()
+            title = f"{fold}{row.case.size} changes: {title}" + (f"  [{details}]" if details else "")
         return {
             "mark": Text(MARK if row.id in self.marked else " ", style=mark_style),
             "score": Text(format_score(row.score)),
