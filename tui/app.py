@@ -27,6 +27,7 @@ from monitor.errors import TwinwatchError
 from monitor.plugin_manager import PluginManager, make_plugin_manager
 from tui.commands import TwinwatchCommands
 from tui.data import Write, WriteQueue, error_text
+from tui.screens.coverage import CoverageScreen
 from tui.screens.exports import ExportsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.inbox import InboxScreen
@@ -38,7 +39,7 @@ DARK, LIGHT = "textual-dark", "textual-light"
 """The two themes the theme key toggles between (any theme can be picked in the palette)."""
 
 STYLES = ["app", "inbox", "change", "tag", "prompt", "views", "sources", "exports", "plugins", "help",
-          "records", "record_form"]
+          "records", "record_form", "coverage"]
 
 
 class TwinwatchApp(App[None]):
@@ -64,6 +65,8 @@ class TwinwatchApp(App[None]):
                 tooltip="Loaded plugins and load errors"),
         Binding("5", "switch_mode('records')", "Records", id="app.records", show=False,
                 tooltip="Registry records with their evidence, and twinning links as timelines"),
+        Binding("6", "switch_mode('coverage')", "Coverage", id="app.coverage", show=False,
+                tooltip="Every municipality: no source, failing or silent sources, last relevant change"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", id="app.theme", show=False,
                 tooltip="Switch between the light and the dark theme (remembered)"),
     ]
@@ -116,6 +119,7 @@ class TwinwatchApp(App[None]):
         self.add_mode("exports", lambda: ExportsScreen(self.db_path))
         self.add_mode("plugins", PluginsScreen)
         self.add_mode("records", lambda: RecordsScreen(self.db_path))
+        self.add_mode("coverage", lambda: CoverageScreen(self.db_path))
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)

@@ -38,6 +38,7 @@ from tui.screens.prompt import PromptScreen
 from tui.screens.record_form import RecordFormScreen
 from tui.screens.record_pick import RecordPickScreen
 from tui.screens.tag import TagScreen
+from tui.widgets.case_members import CaseMembers
 from tui.widgets.change_table import format_detected
 from tui.widgets.diff_view import DiffView
 
@@ -123,6 +124,7 @@ class ChangeScreen(Screen[None]):
                     yield Label(Text(facts_title(())), id="change-facts-title", classes="change-title")
                     yield DataTable(id="change-facts", cursor_type="row", zebra_stripes=True)
                     yield Input(id="change-fact-input", placeholder="Enter saves, empty resets, Esc cancels")
+                yield CaseMembers(self.db_path, id="change-case")
                 with Vertical(id="change-versions-box"):
                     yield Label(Text("Versions of this source — Enter opens"), classes="change-title")
                     yield DataTable(id="change-versions", cursor_type="row", zebra_stripes=True)
@@ -156,6 +158,11 @@ class ChangeScreen(Screen[None]):
 
     def load(self) -> None:
         self._load(self.change_id)
+        self.query_one(CaseMembers).show(self.change_id)
+
+    @on(CaseMembers.Chosen)
+    def _case_member_chosen(self, message: CaseMembers.Chosen) -> None:
+        self.show_change(message.change_id)
 
     @work(thread=True, exclusive=True, group="change-load", exit_on_error=False)
     def _load(self, change_id: int) -> None:

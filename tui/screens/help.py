@@ -27,6 +27,8 @@ def screens() -> list[tuple[str, type]]:
     from tui.app import TwinwatchApp
     from tui.screens.change import ChangeScreen
     from tui.screens.confirm import ConfirmScreen
+    from tui.screens.coverage import CoverageScreen
+    from tui.screens.coverage_detail import CoverageDetailScreen
     from tui.screens.exports import ExportsScreen
     from tui.screens.inbox import InboxScreen
     from tui.screens.plugins import PluginsScreen
@@ -39,7 +41,8 @@ def screens() -> list[tuple[str, type]]:
     return [("everywhere", TwinwatchApp), ("inbox", InboxScreen), ("change", ChangeScreen),
             ("saved views", ViewsScreen), ("sources", SourcesScreen), ("exports", ExportsScreen),
             ("plugins", PluginsScreen), ("records", RecordsScreen), ("record form", RecordFormScreen),
-            ("pick record", RecordPickScreen), ("confirm", ConfirmScreen)]
+            ("pick record", RecordPickScreen), ("confirm", ConfirmScreen), ("coverage", CoverageScreen),
+            ("municipality", CoverageDetailScreen)]
 
 
 class HelpScreen(ModalScreen[None]):
