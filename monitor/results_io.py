@@ -7,14 +7,24 @@ One JSON object per line::
      "status": 200, "headers": {"content-type": "text/html"}, "body_b64": "…",
      "error_kind": null, "error": null, "elapsed_ms": 120, "fetched_at": "…"}
 
+A feed or listing result carries the articles fetched for its new entries in
+``attachments`` (objects of the same shape, each with the entry's ``key``).
+
 ``load(db, pm, paths)`` ingests every line through :func:`monitor.ingest.ingest`,
 exactly as a local crawl does, inside one crawl run. A line already loaded (same
 bytes) is skipped, so loading a file twice adds nothing.
+
+The other direction: :func:`sources_to_json` writes the sources a remote spider is
+to fetch, with the fetch state a local crawl would use (validators, the fingerprint
+of the last bytes, the keys of known entries), and :func:`sources_from_json` reads
+them back on the remote side, so a remote crawl follows the same links and sends
+the same conditional requests as a local one.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import glob
 import hashlib
 import json
@@ -29,7 +39,7 @@ from sqlite_utils import Database
 from monitor.db import write_tx
 from monitor.errors import ConfigError
 from monitor.ingest import finish_run, ingest, start_run, utcnow
-from monitor.models import FetchResult
+from monitor.models import FetchResult, Source
 from monitor.plugin_manager import PluginManager
 
 FORMAT_VERSION = 1
@@ -38,27 +48,84 @@ FORMAT_VERSION = 1
 def to_json(result: FetchResult, source_url: str, fetched_at: str | None = None) -> dict[str, Any]:
     """One result as a JSON Lines object (the inverse of :func:`from_json`). ``fetched_at``
     (default: now) makes two fetches of identical bytes two distinct lines."""
-    return {
+    obj: dict[str, Any] = {
         "twinwatch_result": FORMAT_VERSION, "source_url": source_url, "url": result.url,
         "status": result.status, "headers": result.headers,
         "body_b64": base64.b64encode(result.body).decode("ascii"),
         "error_kind": result.error_kind, "error": result.error, "elapsed_ms": result.elapsed_ms,
         "fetched_at": fetched_at or utcnow(),
     }
+    if result.key is not None:
+        obj["key"] = result.key
+    if result.attachments:
+        obj["attachments"] = [_part(a) for a in result.attachments]
+    return obj
+
+
+def _part(result: FetchResult) -> dict[str, Any]:
+    """An attachment (a followed article): the result's own fields, no envelope."""
+    return {"url": result.url, "status": result.status, "headers": result.headers,
+            "body_b64": base64.b64encode(result.body).decode("ascii"), "error_kind": result.error_kind,
+            "error": result.error, "elapsed_ms": result.elapsed_ms, "key": result.key}
 
 
 def from_json(obj: dict[str, Any], source_id: int, run_id: int | None) -> FetchResult:
     headers = obj.get("headers") or {}
     if not isinstance(headers, dict):
         raise ValueError("headers must be an object")
+    parts = obj.get("attachments") or []
+    if not isinstance(parts, list) or not all(isinstance(a, dict) for a in parts):
+        raise ValueError("attachments must be a list of objects")
+    key = obj.get("key")
     return FetchResult(
         source_id=source_id, url=str(obj.get("url") or obj["source_url"]),
         status=int(obj["status"]) if obj.get("status") is not None else None,
         headers={str(k).lower(): str(v) for k, v in headers.items()},
         body=base64.b64decode(obj.get("body_b64") or "", validate=True),
         error_kind=obj.get("error_kind"), error=obj.get("error"),
-        elapsed_ms=obj.get("elapsed_ms"), run_id=run_id,
+        elapsed_ms=obj.get("elapsed_ms"), run_id=run_id, key=str(key) if key is not None else None,
+        attachments=tuple(from_json(a, source_id, run_id) for a in parts),
     )
+
+
+SOURCES_VERSION = 1
+
+
+def sources_to_json(chosen: Iterable[Source]) -> dict[str, Any]:
+    """The sources a remote spider is to fetch, with their fetch state (see the
+    module docstring); :func:`sources_from_json` reads it back."""
+    out = []
+    for s in chosen:
+        d = dataclasses.asdict(s)
+        d["tags"], d["ignore"] = list(s.tags), list(s.ignore)
+        d["known_items"] = sorted(s.known_items)
+        out.append(d)
+    return {"twinwatch_sources": SOURCES_VERSION, "sources": out}
+
+
+def sources_from_json(data: Any) -> list[Source]:
+    """Sources written by :func:`sources_to_json` (or a bare list of such objects).
+
+    Raises:
+        ValueError: the data is not a list of sources.
+    """
+    if isinstance(data, dict):
+        if data.get("twinwatch_sources") != SOURCES_VERSION:
+            raise ValueError("not a twinwatch sources file (version 1)")
+        data = data.get("sources")
+    if not isinstance(data, list):
+        raise ValueError("expected a list of sources")
+    names = {f.name for f in dataclasses.fields(Source)}
+    out = []
+    for d in data:
+        if not isinstance(d, dict) or "id" not in d or "url" not in d:
+            raise ValueError("each source needs at least an id and a url")
+        d = {k: v for k, v in d.items() if k in names}
+        d["tags"] = tuple(d.get("tags") or ())
+        d["ignore"] = tuple(d.get("ignore") or ())
+        d["known_items"] = frozenset(d.get("known_items") or ())
+        out.append(Source(**d))
+    return out
 
 
 def expand(paths: Iterable[str]) -> list[Path]:

@@ -58,3 +58,23 @@ def test_invalid_lines_are_reported_not_fatal(twinwatch, tmp_path):
     assert "mixed.jsonl:1" in out.stderr and "mixed.jsonl:2" in out.stderr
     missing = twinwatch("ingest", str(tmp_path / "nope.jl"), check=False)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_attachments_and_sources_round_trip():
+    """A feed result keeps its followed articles through JSON; sources keep their fetch state."""
+    from monitor.models import Source
+    from monitor.results_io import from_json, sources_from_json, sources_to_json
+
+    article = FetchResult(0, "http://127.0.0.1:1/a.html", 200, HTML, b"<p>article</p>", key="a")
+    failed = FetchResult(0, "http://127.0.0.1:1/b.html", None, error_kind="timeout", error="t", key="b")
+    index = FetchResult(0, "http://127.0.0.1:1/feed.xml", 200, RSS, feed([("a", "A", "x")]),
+                        attachments=(article, failed))
+    line = json.loads(json.dumps(to_json(index, index.url)))
+    back = from_json(line, 7, 3)
+    assert back.attachments == (
+        FetchResult(7, article.url, 200, HTML, b"<p>article</p>", run_id=3, key="a"),
+        FetchResult(7, failed.url, None, error_kind="timeout", error="t", run_id=3, key="b"))
+    assert back.body == index.body and back.key is None
+    src = Source(3, "http://127.0.0.1:1/feed.xml", "feed", tags=("t",), ignore=("x+",), etag='"e"',
+                 last_raw_fp="ab", fetched_before=True, known_items=frozenset({"a", "b"}), max_items=2)
+    assert sources_from_json(json.loads(json.dumps(sources_to_json([src])))) == [src]
