@@ -24,6 +24,7 @@ the same conditional requests as a local one.
 from __future__ import annotations
 
 import base64
+import binascii
 import dataclasses
 import glob
 import hashlib
@@ -38,9 +39,10 @@ from sqlite_utils import Database
 
 from monitor.db import write_tx
 from monitor.errors import ConfigError
-from monitor.ingest import finish_run, ingest, start_run, utcnow
+from monitor.ingest import finish_run, ingest, record_unchanged, start_run, utcnow
 from monitor.models import FetchResult, Source
 from monitor.plugin_manager import PluginManager
+from monitor.text import fingerprint
 
 FORMAT_VERSION = 1
 
@@ -51,7 +53,7 @@ def to_json(result: FetchResult, source_url: str, fetched_at: str | None = None)
     obj: dict[str, Any] = {
         "twinwatch_result": FORMAT_VERSION, "source_url": source_url, "url": result.url,
         "status": result.status, "headers": result.headers,
-        "body_b64": base64.b64encode(result.body).decode("ascii"),
+        "body_b64": base64.b64encode(result.body).decode("ascii"), "body_sha256": fingerprint(result.body),
         "error_kind": result.error_kind, "error": result.error, "elapsed_ms": result.elapsed_ms,
         "fetched_at": fetched_at or utcnow(),
     }
@@ -69,7 +71,12 @@ def _part(result: FetchResult) -> dict[str, Any]:
             "error": result.error, "elapsed_ms": result.elapsed_ms, "key": result.key}
 
 
-def from_json(obj: dict[str, Any], source_id: int, run_id: int | None) -> FetchResult:
+def from_json(obj: dict[str, Any], source_id: int, run_id: int | None, *, body: bool = True) -> FetchResult:
+    """The result a line holds; ``body=False`` leaves the body out (not decoded).
+
+    Raises:
+        ValueError: (or KeyError, TypeError) the object is not a valid result.
+    """
     headers = obj.get("headers") or {}
     if not isinstance(headers, dict):
         raise ValueError("headers must be an object")
@@ -81,7 +88,7 @@ def from_json(obj: dict[str, Any], source_id: int, run_id: int | None) -> FetchR
         source_id=source_id, url=str(obj.get("url") or obj["source_url"]),
         status=int(obj["status"]) if obj.get("status") is not None else None,
         headers={str(k).lower(): str(v) for k, v in headers.items()},
-        body=base64.b64decode(obj.get("body_b64") or "", validate=True),
+        body=binascii.a2b_base64(obj.get("body_b64") or "", strict_mode=True) if body else b"",
         error_kind=obj.get("error_kind"), error=obj.get("error"),
         elapsed_ms=obj.get("elapsed_ms"), run_id=run_id, key=str(key) if key is not None else None,
         attachments=tuple(from_json(a, source_id, run_id) for a in parts),
@@ -177,59 +184,116 @@ BATCH = 200
 waits long (the TUI's review writes get in between batches)."""
 
 
-def load(db: Database, pm: PluginManager, paths: Iterable[str],
-         warn: Any = lambda message: None) -> LoadSummary:
-    """Ingest the results in ``paths`` (see the module docstring)."""
-    files = expand(paths)
-    sources = {url: sid for sid, url in db.execute("SELECT id, url FROM sources")}
-    loaded = {r[0] for r in db.execute("SELECT fp FROM ingested_results")}
-    run_id = start_run(db, 0, os.getpid())
-    summary = LoadSummary(run_id, outcomes={})
-    seen_sources: list[int] = []
-    lines = _lines(files)
-    while True:
-        with write_tx(db):
-            done = _load_batch(db, pm, lines, sources, loaded, run_id, summary, seen_sources, warn)
-        if done:
-            break
-    with write_tx(db):
-        db.execute("UPDATE crawl_runs SET sources = ? WHERE id = ?", [len(set(seen_sources)), run_id])
-    finish_run(db, run_id, sorted(set(seen_sources)))
-    return summary
+@dataclass
+class _Loader:
+    """The state of one :func:`load`: what is known about sources, and the writes
+    that wait for the end of the batch (see :meth:`line`)."""
 
+    db: Database
+    pm: PluginManager
+    summary: LoadSummary
+    warn: Any
+    sources: dict[str, int]
+    """Source URL -> id."""
+    last_raw: dict[int, str | None]
+    """Source id -> fingerprint of its last fetched bytes (``source_state.last_raw_fp``)."""
+    loaded: set[str]
+    """Line fingerprints already loaded."""
+    seen_sources: set[int] = dataclasses.field(default_factory=set)
+    unchanged: list[tuple[FetchResult, int]] = dataclasses.field(default_factory=list)
+    done: list[tuple[str, int, int]] = dataclasses.field(default_factory=list)
 
-def _load_batch(db: Database, pm: PluginManager, lines: Iterator[tuple[Path, int, bytes]],
-                sources: dict[str, int], loaded: set[str], run_id: int, summary: LoadSummary,
-                seen_sources: list[int], warn: Any) -> bool:
-    """Ingest up to BATCH lines inside the caller's transaction; True when no line is left."""
-    assert summary.outcomes is not None
-    for count, (path, n, raw) in enumerate(lines, start=1):
-        summary.lines += 1
+    def line(self, path: Path, n: int, raw: bytes) -> None:
+        """Ingest one line. Most lines of a bulk load repeat the bytes the source
+        had last time: those are recognised by the body's fingerprint (given in the
+        line by the spider, so the body is not even decoded) and recorded together
+        by :func:`monitor.ingest.record_unchanged`; the rest go through
+        :func:`monitor.ingest.ingest` one by one, after the waiting records, in order."""
+        s = self.summary
+        s.lines += 1
         fp = hashlib.sha256(raw).hexdigest()
+        if fp in self.loaded:
+            s.duplicates += 1
+            return
         try:
             obj = json.loads(raw)
             if not isinstance(obj, dict) or obj.get("twinwatch_result") != FORMAT_VERSION:
                 raise ValueError("not a twinwatch result (version 1)")
-            source_id = sources.get(str(obj.get("source_url")))
+            source_id = self.sources.get(str(obj.get("source_url")))
             if source_id is None:
-                summary.unknown_source += 1
-                warn(f"{path}:{n}: no source watches {obj.get('source_url')!r}")
-                continue
-            result = from_json(obj, source_id, run_id)
+                s.unknown_source += 1
+                self.warn(f"{path}:{n}: no source watches {obj.get('source_url')!r}")
+                return
+            body_fp = obj.get("body_sha256")
+            same = (body_fp is not None and body_fp == self.last_raw.get(source_id)
+                    and not obj.get("error_kind") and obj.get("status") != 304)
+            if same:
+                result = from_json(obj, source_id, s.run_id, body=False)
+            else:
+                result = from_json(obj, source_id, s.run_id)
+                if body_fp is not None and body_fp != fingerprint(result.body):
+                    raise ValueError("body_sha256 is not the fingerprint of the body")
         except (ValueError, KeyError, TypeError) as exc:
-            summary.invalid += 1
-            warn(f"{path}:{n}: {exc}")
-            continue
-        if fp in loaded:
-            summary.duplicates += 1
-            continue
-        outcome = ingest(db, pm, result)
-        db.execute("INSERT OR IGNORE INTO ingested_results (fp, source_id, run_id, ingested_at) "
-                   "VALUES (?, ?, ?, ?)", [fp, source_id, run_id, utcnow()])
-        loaded.add(fp)
-        summary.ingested += 1
-        summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + 1
-        seen_sources.append(source_id)
-        if count >= BATCH:
-            return False
-    return True
+            s.invalid += 1
+            self.warn(f"{path}:{n}: {exc}")
+            return
+        if same:
+            self.unchanged.append((result, _b64_size(obj.get("body_b64") or "")))
+            outcome = "unchanged"
+        else:
+            self.flush()  # the source's earlier results first
+            outcome = ingest(self.db, self.pm, result)
+            row = self.db.execute("SELECT last_raw_fp FROM source_state WHERE source_id = ?",
+                                  [source_id]).fetchone()
+            self.last_raw[source_id] = row[0] if row else None
+        self.done.append((fp, source_id, s.run_id))
+        self.loaded.add(fp)
+        s.ingested += 1
+        assert s.outcomes is not None
+        s.outcomes[outcome] = s.outcomes.get(outcome, 0) + 1
+        self.seen_sources.add(source_id)
+
+    def flush(self) -> None:
+        """Write what waits: the unchanged fetches, then the loaded lines' fingerprints."""
+        record_unchanged(self.db, self.unchanged)
+        self.unchanged.clear()
+        if self.done:
+            now = utcnow()
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO ingested_results (fp, source_id, run_id, ingested_at) "
+                "VALUES (?, ?, ?, ?)", [(*row, now) for row in self.done])
+            self.done.clear()
+
+
+def _b64_size(text: str) -> int:
+    """The size of the bytes ``text`` (canonical base64, as :func:`to_json` writes) encodes."""
+    return len(text) * 3 // 4 - (2 if text.endswith("==") else 1 if text.endswith("=") else 0)
+
+
+def load(db: Database, pm: PluginManager, paths: Iterable[str],
+         warn: Any = lambda message: None) -> LoadSummary:
+    """Ingest the results in ``paths`` (see the module docstring)."""
+    files = expand(paths)
+    run_id = start_run(db, 0, os.getpid())
+    loader = _Loader(
+        db, pm, LoadSummary(run_id, outcomes={}), warn,
+        sources={url: sid for sid, url in db.execute("SELECT id, url FROM sources")},
+        last_raw=dict(db.execute("SELECT source_id, last_raw_fp FROM source_state").fetchall()),
+        loaded={r[0] for r in db.execute("SELECT fp FROM ingested_results")},
+    )
+    lines = _lines(files)
+    more = True
+    while more:
+        more = False
+        with write_tx(db):
+            for count, (path, n, raw) in enumerate(lines, start=1):
+                loader.line(path, n, raw)
+                if count >= BATCH:
+                    more = True
+                    break
+            loader.flush()
+    seen = sorted(loader.seen_sources)
+    with write_tx(db):
+        db.execute("UPDATE crawl_runs SET sources = ? WHERE id = ?", [len(seen), run_id])
+    finish_run(db, run_id, seen)
+    return loader.summary
