@@ -163,20 +163,25 @@ class LoadSummary:
     unknown_source: int = 0
     invalid: int = 0
     outcomes: dict[str, int] | None = None
+    incomplete: int = 0
+    """Last lines of a file still being written (no newline yet, not JSON yet): left
+    for the next load, which finds them complete."""
 
     def line(self) -> str:
         outs = ", ".join(f"{n} {k}" for k, n in sorted((self.outcomes or {}).items()))
         return (f"ingest {self.run_id}: {self.lines} lines, {self.ingested} ingested"
                 f"{' (' + outs + ')' if outs else ''}, {self.duplicates} already loaded, "
-                f"{self.unknown_source} for unknown sources, {self.invalid} invalid")
+                f"{self.unknown_source} for unknown sources, {self.invalid} invalid"
+                f"{f', {self.incomplete} still being written' if self.incomplete else ''}")
 
 
-def _lines(files: list[Path]) -> Iterator[tuple[Path, int, bytes]]:
+def _lines(files: list[Path]) -> Iterator[tuple[Path, int, bytes, bool]]:
+    """``(file, line number, line, ends with a newline)`` for every non-blank line."""
     for path in files:
         with path.open("rb") as fp:
             for n, raw in enumerate(fp, start=1):
                 if raw.strip():
-                    yield path, n, raw.rstrip(b"\r\n")
+                    yield path, n, raw.rstrip(b"\r\n"), raw.endswith(b"\n")
 
 
 BATCH = 200
@@ -203,7 +208,7 @@ class _Loader:
     unchanged: list[tuple[FetchResult, int]] = dataclasses.field(default_factory=list)
     done: list[tuple[str, int, int]] = dataclasses.field(default_factory=list)
 
-    def line(self, path: Path, n: int, raw: bytes) -> None:
+    def line(self, path: Path, n: int, raw: bytes, complete: bool = True) -> None:
         """Ingest one line. Most lines of a bulk load repeat the bytes the source
         had last time: those are recognised by the body's fingerprint (given in the
         line by the spider, so the body is not even decoded) and recorded together
@@ -216,7 +221,14 @@ class _Loader:
             s.duplicates += 1
             return
         try:
-            obj = json.loads(raw)
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                if not complete:  # a feed export being written (a running scrapyd job)
+                    s.lines -= 1
+                    s.incomplete += 1
+                    return
+                raise
             if not isinstance(obj, dict) or obj.get("twinwatch_result") != FORMAT_VERSION:
                 raise ValueError("not a twinwatch result (version 1)")
             source_id = self.sources.get(str(obj.get("source_url")))
@@ -286,8 +298,8 @@ def load(db: Database, pm: PluginManager, paths: Iterable[str],
     while more:
         more = False
         with write_tx(db):
-            for count, (path, n, raw) in enumerate(lines, start=1):
-                loader.line(path, n, raw)
+            for count, (path, n, raw, complete) in enumerate(lines, start=1):
+                loader.line(path, n, raw, complete)
                 if count >= BATCH:
                     more = True
                     break
