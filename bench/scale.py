@@ -20,6 +20,7 @@ write it, so byte-identical fetches are recognised without decoding their bodies
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 import resource
@@ -134,6 +135,7 @@ def bench_cases(n_changes: int) -> None:
             db.conn.executemany(
                 "INSERT INTO changes (source_id, kind, url, title, detected_at, added, added_text) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        del rows, events  # the texts now live in the database only
         build = time.perf_counter() - t0
         cpu0, t0 = time.process_time(), time.perf_counter()
         summary = group(db)
@@ -151,5 +153,12 @@ def bench_cases(n_changes: int) -> None:
 if __name__ == "__main__":
     results = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     changes = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
-    bench_ingest(results)
-    bench_cases(changes)
+    # Each part runs in a fresh process of its own, so the peak RSS printed is that
+    # part's alone (not the other part's, nor the parent's).
+    spawn = multiprocessing.get_context("spawn")
+    for part, arg in ((bench_ingest, results), (bench_cases, changes)):
+        child = spawn.Process(target=part, args=(arg,))
+        child.start()
+        child.join()
+        if child.exitcode:
+            sys.exit(child.exitcode)
