@@ -28,6 +28,7 @@ from monitor.errors import ConfigError, SourceError
 from monitor.html import RegionError, check_selector
 from monitor.ingest import utcnow
 from monitor.models import DEFAULT_EVERY_S, SOURCE_KINDS
+from monitor.netpolicy import Refused, load_policy
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,10 @@ def validate(src: NewSource, kinds: Collection[str] = SOURCE_KINDS) -> NewSource
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"not an http(s) URL: {url!r}")
+    try:  # a private address is refused now, not first at the next crawl (docs/security.md)
+        load_policy().check_url(url)
+    except Refused as exc:
+        raise ConfigError(f"{url}: {exc}") from exc
     kind = (src.kind or "page").strip().lower()
     if kind not in kinds:
         raise ConfigError(f"unknown kind {kind!r} for {url}; use one of {', '.join(kinds)}")
