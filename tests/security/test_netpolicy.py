@@ -136,3 +136,10 @@ def test_sources_add_and_test_refuse_private_addresses(http_server, twinwatch):
     assert http_server.requests == []
     assert twinwatch("sources", "test", url).returncode == 0  # allowed: it fetches
     assert any(p == "/p.html" for p, _ in http_server.requests)
+
+
+def test_demo_allows_its_own_loopback_web(twinwatch):
+    """``twinwatch demo`` works with no allow setting of its own: it allows 127.0.0.0/8 itself."""
+    out = twinwatch("demo", "--no-tui", env=NO_ALLOW, timeout=300)
+    assert "refused" not in out.stdout + out.stderr
+    assert "0 failed" in out.stderr
