@@ -35,6 +35,7 @@ import platformdirs
 
 from monitor import __version__
 from monitor.errors import ConfigError
+from monitor.private_files import create_private
 
 APP = "twinwatch"
 CONTACT_URL = "https://github.com/twinwatch/twinwatch"
@@ -181,8 +182,8 @@ def save_theme(theme: str, path: Path | None = None) -> Path:
             lines = ["[tui]", line, *([""] if lines else []), *lines]
         else:
             lines.insert(tui_at + 1, line)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # owner-only: the file may hold notification credentials (docs/security.md)
+        create_private(path)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
