@@ -19,6 +19,12 @@ The config file (TOML, ``config.toml`` in the user config directory) is optional
     "inbox.relevant" = "y"
     "inbox.irrelevant" = "n"
     "inbox.next" = "j,down"
+
+    [network]                    # see docs/security.md
+    allow_private = ["127.0.0.0/8"]   # non-public networks crawls may fetch from
+
+    [limits]
+    analyzer_text = 1000000      # characters of each text analyzers read
 """
 
 from __future__ import annotations
@@ -111,6 +117,33 @@ def extract_workers() -> int | None:
         return max(0, int(env))
     except ValueError as exc:
         raise ConfigError(f"TWINWATCH_EXTRACT_WORKERS must be a number, not {env!r}") from exc
+
+
+_LIMIT_CACHE: dict[tuple[str, float], int] = {}
+
+
+def analyzer_text_limit(path: Path | None = None) -> int:
+    """``[limits] analyzer_text``: characters of each text handed to analyzers (default
+    one million; see ``monitor.caps``). Read once per version of the config file.
+
+    Raises:
+        ConfigError: the value is not a positive whole number.
+    """
+    from monitor.caps import ANALYZER_TEXT
+
+    p = path or config_path()
+    try:
+        key = (str(p), p.stat().st_mtime)
+    except OSError:
+        return ANALYZER_TEXT
+    if key not in _LIMIT_CACHE:
+        limits = load_config(p).get("limits") or {}
+        value = limits.get("analyzer_text", ANALYZER_TEXT) if isinstance(limits, dict) else None
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{p}: [limits] analyzer_text must be a positive number of characters")
+        _LIMIT_CACHE.clear()
+        _LIMIT_CACHE[key] = value
+    return _LIMIT_CACHE[key]
 
 
 def lock_path(db_path: Path) -> Path:
