@@ -118,7 +118,7 @@ def test_feed_entries_are_capped():
 
 
 def test_failed_results_keep_no_body():
-    """A source failing with a 5 MB error page yields a result without the body (crawl memory stays bounded)."""
+    """A source failing with a 5 MB error page yields a result without its body (bounded crawl memory)."""
     source = Source(id=1, url="http://127.0.0.1/x", kind="page")
     request = Request(source.url, meta={"source": source, "started": time.monotonic()})
     response = HtmlResponse(source.url, status=500, body=b"x" * 5_000_000, request=request)
