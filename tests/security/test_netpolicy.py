@@ -143,3 +143,28 @@ def test_demo_allows_its_own_loopback_web(twinwatch):
     out = twinwatch("demo", "--no-tui", env=NO_ALLOW, timeout=300)
     assert "refused" not in out.stdout + out.stderr
     assert "0 failed" in out.stderr
+
+
+def test_documented_network_config_parses():
+    """The [network] example in docs/security.md is a valid policy allowing what it says."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
+    block = re.search(r"```toml\n(\[network\].*?)```", doc, re.S)
+    assert block, "docs/security.md has a [network] example"
+    policy = load_policy(tomllib.loads(block.group(1)))
+    assert policy.problem("10.20.3.4") is None and policy.problem("10.21.0.1") is not None
+
+
+def test_crawl_settings_check_first_and_listen_nowhere():
+    """The policy middleware runs before robots.txt; the resolver is ours; no telnet or remote control."""
+    from spiders import settings
+
+    values = settings.as_dict()
+    mw = values["DOWNLOADER_MIDDLEWARES"]
+    assert mw["spiders.netpolicy.NetPolicyMiddleware"] < mw["spiders.middlewares.RobotsPolicyMiddleware"]
+    assert values["TWISTED_DNS_RESOLVER"] == "spiders.netpolicy.PolicyResolver"
+    assert values["REMOTE_CONTROL_ENABLED"] is False and values["TELNETCONSOLE_ENABLED"] is False
+    assert values["TWINWATCH_ALLOW_PRIVATE"] == ["127.0.0.0/8"]  # from the test session's environment
