@@ -164,3 +164,25 @@ def test_ingest_stores_scraped_text_without_control_sequences(db_path, pm):
         assert not bad & set(s), repr(s)
         assert "[31m" not in s and "8;;http" not in s
     db.close()
+
+
+def test_coarse_note_is_stored_and_shown(db, pm):
+    """A coarse diff's note survives the database and shows in the CLI text and the dashboard's diff."""
+    from monitor.ingest import store_changes
+    from monitor.queries import changes, get_source
+    from monitor.render import change_text
+    from tui.widgets.diff_view import render_ops
+
+    (sid,), _ = add_sources(db, [NewSource("http://127.0.0.1/big", "page")])
+    old = _text(random.Random(5), 2500, 5)
+    new = [p + " x" for p in old]
+    ops = diff.diff_paragraphs(old, new)
+    assert ops.coarse
+    draft = ChangeDraft(get_source(db, sid), "page-changed", "http://127.0.0.1/big", "Big", (), (), ops, "")
+    store_changes(db, [(draft, [], "2026-11-23T10:00:00.000000Z")])
+    (row,) = changes(db)
+    assert diff.coarse_note(row.ops) == ops.coarse and len(row.ops) == len(ops)
+    assert f"(coarse diff: {ops.coarse})" in change_text(row)
+    assert f"(coarse diff: {ops.coarse})" in render_ops(row.ops).plain
+    small = diff.diff_paragraphs(["a b c"], ["a b d"])
+    assert "coarse" not in render_ops(small).plain
