@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from monitor.errors import StorageError
+from monitor.private_files import create_private
 
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for another writer before giving up."""
@@ -421,8 +422,9 @@ def open_db(path: str | Path, *, migrate: bool = True, timeout: float = BUSY_TIM
     """
     p = Path(path)
     try:
-        if p.parent and not p.parent.exists():
-            p.parent.mkdir(parents=True, exist_ok=True)
+        # Created empty with mode 0600 (folder 0700) before SQLite opens it: SQLite
+        # gives the -wal and -shm files the database file's mode (docs/security.md).
+        create_private(p)
         db = Database(connect(p, timeout=timeout))
         if migrate and migrations.pending(db):
             with write_tx(db):

@@ -30,6 +30,7 @@ from sqlite_utils import Database
 from monitor.cases import case_sources
 from monitor.db import write_tx
 from monitor.errors import ConfigError, ExportError, PluginError
+from monitor.export_paths import check_tree
 from monitor.export_tables import (
     TABLES,
     Item,
@@ -42,6 +43,7 @@ from monitor.export_tables import (
 from monitor.ingest import utcnow
 from monitor.models import REVIEW_STATUSES
 from monitor.plugin_manager import PluginManager, exporters
+from monitor.private_files import make_tree_private
 from monitor.queries import ChangeFilter, changes
 from monitor.record_queries import RecordFilter, TwinningLink, records, twinning_links
 
@@ -278,6 +280,8 @@ def _atomically(path: Path, directory: bool, write: Callable[[Any], Any]) -> lis
         if directory:
             assert tmp is not None
             result = write(tmp)
+            check_tree(tmp)
+            make_tree_private(tmp)  # exporters write with the umask's modes
             if path.exists():
                 shutil.rmtree(path)
             os.replace(tmp, path)

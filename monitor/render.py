@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from monitor.diff import coarse_note
 from monitor.models import ChangeRow, Finding, SourceHealth, SourceStatus
 from monitor.text import one_line, strip_controls
 
@@ -40,6 +41,9 @@ def change_text(c: ChangeRow, *, max_lines: int = 12) -> str:
             body.append(f"      (was: {one_line(gone, 40) or '—'}; now: {one_line(new, 40) or '—'})")
     if len(body) > max_lines:
         body = body[:max_lines] + [f"  … {len(body) - max_lines} more lines"]
+    note = coarse_note(c.ops)  # a bounded diff says so (monitor/diff.py)
+    if note:
+        body.append(f"  (coarse diff: {note})")
     summary = findings_line(c.findings)
     if summary:
         body.append(f"  · {summary}")

@@ -23,6 +23,7 @@ from twisted.python.failure import Failure
 from monitor.kinds import SourceKind
 from monitor.models import FetchResult, Link, Source
 from monitor.text import fingerprint
+from spiders.netpolicy import refused_message
 
 
 def _headers(response: Response) -> dict[str, str]:
@@ -54,6 +55,10 @@ def describe_failure(failure: Failure) -> tuple[str, str, int | None]:
         return "timeout", f"timed out: {exc}", None
     if isinstance(exc, sx.DownloadCancelledError) and "max size" in text:
         return "too-large", text.split(" in request")[0], None
+    request = getattr(failure, "request", None)
+    refused = refused_message(exc, request.url if request is not None else "")
+    if refused:  # the resolver refused a non-public address (spiders/netpolicy.py)
+        return "refused", refused, None
     if isinstance(exc, sx.CannotResolveHostError):
         return "network-error", f"DNS lookup failed: {exc}", None
     if isinstance(exc, sx.DownloadConnectionRefusedError):
