@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 HOST_BASE = "127.0.0."
@@ -52,6 +52,9 @@ class Reply:
     """Close the connection at once, without any answer."""
     then: Reply | None = None
     """After answering once, answer with this from then on."""
+    make: Callable[[int], bytes] | None = None
+    """Build the body for the n-th request of this path (a page that changes every time)."""
+    served: int = 0
 
 
 def text_reply(body: bytes | str, ctype: str = "text/plain", **kw: object) -> Reply:
@@ -196,6 +199,9 @@ class FaultServer:
                 reply = Reply(b"not here", status=404, headers=[("Content-Type", "text/plain")])
             elif reply.then is not None:
                 site.routes[path] = reply.then
+            if reply.make is not None:
+                reply.served += 1
+                reply.body = reply.make(reply.served)
             if reply.reset:
                 return
             if reply.silent and await self._wait(reply.silent):
