@@ -188,7 +188,7 @@ def readable(message: str) -> bool:
     return "Traceback" not in message and len(message) <= 500 and all(ch.isprintable() for ch in message)
 
 
-def judge(s: Scenario, fetches: list[Fetch], texts: list[str]) -> Verdict:
+def judge(s: Scenario, fetches: list[Fetch], texts: list[str], requested: list[str] | None = None) -> Verdict:
     v = Verdict(s.name, *(fetches + [None, None])[:2])  # type: ignore[list-item]
     p = v.problems
     if len(fetches) != 2 or v.first is None or v.second is None:
@@ -207,6 +207,9 @@ def judge(s: Scenario, fetches: list[Fetch], texts: list[str]) -> Verdict:
             p.append(f"{which} fetch took {f.elapsed_s:.1f} s (bound {s.max_s:.0f} s)")
     if s.contains and not any(s.contains in t for t in texts):
         p.append(f"no stored text contains {s.contains!r}")
+    for path in s.never:
+        if path in (requested or []):
+            p.append(f"{path} was requested")
     for bad in s.absent:
         if any(bad in t for t in texts):
             p.append(f"a stored text contains {bad!r}")
@@ -286,7 +289,7 @@ def run_group(group: str, scenarios: Iterable[Scenario], workdir: Path) -> Group
         verdicts: dict[str, Verdict] = {}
         for s in scenarios:
             sid = ids[urls[s.name][0]]
-            verdicts[s.name] = judge(s, _fetches(conn, sid), stored_texts(conn, sid))
+            verdicts[s.name] = judge(s, _fetches(conn, sid), stored_texts(conn, sid), sites[s.name].requests)
         for name in CONTROLS:
             fetches = _fetches(conn, ids[urls[name][0]])
             v = Verdict(name, *(fetches + [None, None])[:2])  # type: ignore[list-item]

@@ -77,6 +77,8 @@ class Scenario:
     kind: str = "page"
     contains: str = ""
     """Text the stored version must contain (for scenarios that must succeed)."""
+    never: tuple[str, ...] = ()
+    """Paths the crawler must never request (a page behind a robots.txt that errors)."""
     absent: tuple[str, ...] = ()
     """Texts nothing stored for the source may contain (mojibake, a local file's secret)."""
     between: Callable[[Site, Lab], None] | None = None
@@ -232,16 +234,38 @@ NET = [
         ("too-large",),
         "size limit",
     ),
-    Scenario("robots-500", "net", _robots(text_reply("oops", status=500)), ("robots",), "HTTP 500"),
-    Scenario("robots-hang", "net", _robots(Reply(silent=60)), ("timeout",), "robots.txt unreachable"),
+    Scenario(
+        "robots-500",
+        "net",
+        _robots(text_reply("oops", status=500)),
+        ("robots",),
+        "HTTP 500",
+        never=("/page.html",),
+    ),
+    Scenario(
+        "robots-hang",
+        "net",
+        _robots(Reply(silent=60)),
+        ("timeout",),
+        "robots.txt unreachable",
+        never=("/page.html",),
+    ),
     Scenario(
         "robots-headers-then-hang",
         "net",
         _robots(Reply(b"User-agent: *\n", hang_after_headers=60, headers=[("Content-Type", "text/plain")])),
         ("timeout",),
         "robots.txt unreachable",
+        never=("/page.html",),
     ),
-    Scenario("robots-reset", "net", _robots(Reply(reset=True)), ("network-error",), "robots.txt unreachable"),
+    Scenario(
+        "robots-reset",
+        "net",
+        _robots(Reply(reset=True)),
+        ("network-error",),
+        "robots.txt unreachable",
+        never=("/page.html",),
+    ),
 ]
 
 CONTENT = [
