@@ -20,6 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,7 @@ CURATOR_TABLES = (
 """Tables a crawl never writes: a killed crawl must leave them exactly as they were."""
 
 
-def _changing_page(host: int, n: int) -> callable:  # type: ignore[valid-type]
+def _changing_page(host: int, n: int) -> Callable[[int], bytes]:
     def make(count: int) -> bytes:
         extra = [
             f"Council decision {count} of site {host}, page {n}: the twinning with Biarritz is "
@@ -51,7 +52,7 @@ def _changing_page(host: int, n: int) -> callable:  # type: ignore[valid-type]
     return make
 
 
-def _changing_feed(base: str, host: int) -> callable:  # type: ignore[valid-type]
+def _changing_feed(base: str, host: int) -> Callable[[int], bytes]:
     def make(count: int) -> bytes:
         items = [
             (f"s{host}-{i}", f"Solidarity news {i} of site {host}", f"Motion {i}: stedenband met Gaza")
