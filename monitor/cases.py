@@ -34,7 +34,8 @@ from monitor.db import write_tx
 from monitor.errors import SourceError
 from monitor.ingest import utcnow
 from monitor.models import Review
-from monitor.review import review
+from monitor.queries import change as get_change
+from monitor.review import review_many
 
 NUM_PERM = 64
 THRESHOLD = 0.5
@@ -268,4 +269,21 @@ def review_case(db: Database, case_id: int, **decision: Any) -> list[Review]:
         raise SourceError(f"no case with id {case_id}")
     case = found[0]
     with write_tx(db):
-        return [review(db, cid, **decision) for cid in case.change_ids]
+        # One action for the whole case, so a single undo takes the decision back.
+        review_many(db, case.change_ids, label=_case_label(case, decision), **decision)
+        return [_review_of(db, cid) for cid in case.change_ids]
+
+
+def _case_label(case: Case, decision: dict[str, Any]) -> str:
+    parts = [str(decision["status"])] if decision.get("status") else []
+    parts += [f"+{t}" for t in decision.get("add_tags") or ()]
+    parts += [f"-{t}" for t in decision.get("remove_tags") or ()]
+    if decision.get("note") is not None:
+        parts.append("note")
+    return f"{' '.join(parts) or 'review'} on case {case.id} ({len(case.change_ids)} changes)"
+
+
+def _review_of(db: Database, change_id: int) -> Review:
+    row = get_change(db, change_id)
+    assert row is not None
+    return row.review

@@ -154,6 +154,26 @@ def _already_exported(db: Database, fmt: str, table: str) -> set[tuple[int, str]
         "WHERE b.format = ? AND b.table_name = ?", [fmt, table])}
 
 
+def pending(db: Database, pm: PluginManager, req: ExportRequest) -> tuple[int, int]:
+    """How many items ``req`` holds, and how many of them a ``since_last`` export would
+    write (new or changed since the last batch of this format and table): what the
+    dashboard shows before the curator writes the file.
+
+    Raises:
+        PluginError: no exporter for the format.
+        ConfigError: the exporter cannot write that table.
+    """
+    exporter = _exporter(pm, req.fmt)
+    table_name = req.table or exporter.default_table
+    if table_name not in TABLES:
+        raise ConfigError(f"unknown table {table_name!r}; use one of {', '.join(TABLES)}")
+    if exporter.tables is not None and table_name not in exporter.tables:
+        raise ConfigError(f"format {req.fmt} can only export {', '.join(exporter.tables)}")
+    items = _items(db, table_name, req)
+    done = _already_exported(db, req.fmt, table_name)
+    return len(items), sum(1 for i in items if (i.id, i.version) not in done)
+
+
 def export(db: Database, pm: PluginManager, req: ExportRequest, output: Path | None, *,
            force: bool = False) -> ExportResult:
     """Write the chosen items in ``req.fmt`` to ``output`` (stdout when ``None``) and

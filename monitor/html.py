@@ -93,8 +93,12 @@ def looks_binary(body: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))  # C speed: every fetch passes here
     return controls > len(head) * 0.1
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b < 32)
+"""The bytes :func:`looks_binary` counts: C0 controls other than tab, newline, VT, FF, CR."""
 
 
 def parse(body: bytes, content_type: str = "") -> lxml.html.HtmlElement:
