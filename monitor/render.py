@@ -102,7 +102,10 @@ def source_line(s: SourceStatus) -> str:
 def analysis_line(result: dict[str, Any], text: str) -> str:
     """One line for ``twinwatch analyze`` without --json: verdict, score, facts, the text."""
     mark = "RELEVANT" if result["relevant"] else "-"
-    facts = [str(result[k]) for k in ("category", "municipality", "partner", "date") if result.get(k)]
+    # Facts may echo the input (a JSON line's municipality): flattened like the text, so
+    # no escape sequence reaches the terminal.
+    facts = [one_line(str(result[k]), 80) for k in ("category", "municipality", "partner", "date")
+             if result.get(k)]
     if result.get("amount_eur") is not None:
         facts.append(f"EUR {result['amount_eur']:,.2f}")
     return f"{mark:<9}{result['score']:.2f}  {' | '.join(facts) or '-'}  {one_line(text, 80)}"

@@ -104,6 +104,10 @@ DOWNLOAD_FAIL_ON_DATALOSS = True
 # Redirect chains longer than this are a misconfiguration or a trap (default 20).
 REDIRECT_MAX_TIMES = 5
 
+# Only http(s) is ever downloaded (defaults also read file:, data:, ftp: and s3: URLs):
+# a hostile feed's links must not reach local files, whatever checks come before.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+
 # No cookies: we read public pages and must not carry session state between sources.
 COOKIES_ENABLED = False
 
