@@ -18,6 +18,7 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["TWINWATCH_ALLOW_PRIVATE"] = "127.0.0.0/8"  # its sources are on 127.0.0.1 (docs/security.md)
 
 from monitor.db import open_db  # noqa: E402
 from monitor.ingest import ingest  # noqa: E402

@@ -34,7 +34,8 @@ from monitor.db import write_tx
 from monitor.errors import SourceError
 from monitor.ingest import utcnow
 from monitor.models import Review
-from monitor.review import review
+from monitor.queries import change as get_change
+from monitor.review import review_many
 
 NUM_PERM = 64
 THRESHOLD = 0.5
@@ -96,33 +97,40 @@ class _Change:
     case: int | None
 
 
+CHUNK = 2_000
+"""Changes shingled at a time: only their signatures are kept, so memory does not grow
+with the text of every change in the database."""
+
+
 def _load(db: Database, ids: Sequence[int] | None) -> list[_Change]:
     where = "" if ids is None else f"WHERE c.id IN ({','.join('?' * len(ids))})"
-    rows = list(db.execute(
-        "SELECT c.id, c.detected_at, c.title, c.added_text, c.removed_text, s.municipality, "
-        "m.case_id, m.signature FROM changes c JOIN sources s ON s.id = c.source_id "
-        f"LEFT JOIN case_members m ON m.change_id = c.id {where} ORDER BY c.id", list(ids or [])))
     places: dict[int, dict[str, str | None]] = {}
     for cid, name, value in db.execute(
         "SELECT change_id, name, value FROM findings WHERE name IN ('municipality', 'partner')"
         + ("" if ids is None else f" AND change_id IN ({','.join('?' * len(ids))})"), list(ids or [])
     ):
         places.setdefault(cid, {})[name] = _place(json.loads(value) if value else None)
-    new_texts = [(r[0], shingles(f"{r[2]}\n{r[3]}\n{r[4]}")) for r in rows if r[7] is None]
-    fresh = dict(zip((i for i, _ in new_texts),
-                     MinHash.bulk([s or [b""] for _, s in new_texts], num_perm=NUM_PERM), strict=True)
-                 ) if new_texts else {}
-    out = []
-    for cid, detected, _t, _a, _r, source_muni, case_id, blob in rows:
-        found = places.get(cid, {})
-        muni = found.get("municipality") or _place(source_muni)
-        partner = found.get("partner")
-        if blob is not None:
-            sig = _decode(blob)
-        else:
-            sig = LeanMinHash(fresh[cid])
-        out.append(_Change(cid, _when(detected), (muni, partner) if muni and partner else None,
-                           sig, case_id))
+    # The text columns are read only for changes without a stored signature, and a
+    # chunk at a time.
+    cursor = db.execute(
+        "SELECT c.id, c.detected_at, s.municipality, m.case_id, m.signature, "
+        "CASE WHEN m.signature IS NULL THEN coalesce(c.title, '') || char(10) || coalesce(c.added_text, '') "
+        "|| char(10) || coalesce(c.removed_text, '') END "
+        "FROM changes c JOIN sources s ON s.id = c.source_id "
+        f"LEFT JOIN case_members m ON m.change_id = c.id {where} ORDER BY c.id", list(ids or []))
+    out: list[_Change] = []
+    while chunk := cursor.fetchmany(CHUNK):
+        texts = [(r[0], shingles(r[5] or "")) for r in chunk if r[4] is None]
+        fresh = dict(zip((i for i, _ in texts),
+                         MinHash.bulk([sh or [b""] for _, sh in texts], num_perm=NUM_PERM), strict=True)
+                     ) if texts else {}
+        for cid, detected, source_muni, case_id, blob, _text in chunk:
+            found = places.get(cid, {})
+            muni = found.get("municipality") or _place(source_muni)
+            partner = found.get("partner")
+            sig = _decode(blob) if blob is not None else LeanMinHash(fresh[cid])
+            out.append(_Change(cid, _when(detected), (muni, partner) if muni and partner else None,
+                               sig, case_id))
     return out
 
 
@@ -268,4 +276,21 @@ def review_case(db: Database, case_id: int, **decision: Any) -> list[Review]:
         raise SourceError(f"no case with id {case_id}")
     case = found[0]
     with write_tx(db):
-        return [review(db, cid, **decision) for cid in case.change_ids]
+        # One action for the whole case, so a single undo takes the decision back.
+        review_many(db, case.change_ids, label=_case_label(case, decision), **decision)
+        return [_review_of(db, cid) for cid in case.change_ids]
+
+
+def _case_label(case: Case, decision: dict[str, Any]) -> str:
+    parts = [str(decision["status"])] if decision.get("status") else []
+    parts += [f"+{t}" for t in decision.get("add_tags") or ()]
+    parts += [f"-{t}" for t in decision.get("remove_tags") or ()]
+    if decision.get("note") is not None:
+        parts.append("note")
+    return f"{' '.join(parts) or 'review'} on case {case.id} ({len(case.change_ids)} changes)"
+
+
+def _review_of(db: Database, change_id: int) -> Review:
+    row = get_change(db, change_id)
+    assert row is not None
+    return row.review

@@ -223,6 +223,40 @@ def sources_list(c: Context, as_json: bool) -> None:
             click.echo(source_line(r))
 
 
+@sources.command("export-scrapyd")
+@click.option("--all", "all_sources", is_flag=True, help="Every enabled source, due or not.")
+@click.option("--source", "source_ids", type=int, multiple=True, help="Only this source id (repeatable).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: stdout).")
+@pass_ctx
+def sources_export_scrapyd(c: Context, all_sources: bool, source_ids: tuple[int, ...],
+                           output: Path | None) -> None:
+    """Write the due sources (as `crawl` picks them) with their fetch state, as JSON, for
+    the `twinwatch` spider under scrapyd: schedule it with `sources=FILE|URL`, then
+    `twinwatch ingest` its feed export."""
+    from monitor.errors import SourceError
+    from monitor.queries import due_sources
+    from monitor.queries import sources as query
+    from monitor.results_io import sources_to_json
+
+    with c.db() as db:
+        if source_ids:
+            chosen = query(db, ids=source_ids, with_items=True)
+            missing = set(source_ids) - {s.source.id for s in chosen}
+            if missing:
+                raise SourceError(f"no source with id {', '.join(map(str, sorted(missing)))}")
+        elif all_sources:
+            chosen = query(db, enabled_only=True, with_items=True)
+        else:
+            chosen = due_sources(db)
+    text = json.dumps(sources_to_json(s.source for s in chosen), ensure_ascii=False)
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+    click.echo(f"{len(chosen)} source(s) for scrapyd", err=True)
+
+
 @sources.command("health")
 @click.option("--silent-after", type=click.IntRange(min=1), default=30, show_default=True,
               help="Flag a source as silent after this many fetches in a row without a change.")

@@ -20,6 +20,12 @@ The config file (TOML, ``config.toml`` in the user config directory) is optional
     "inbox.relevant" = "y"
     "inbox.irrelevant" = "n"
     "inbox.next" = "j,down"
+
+    [network]                    # see docs/security.md
+    allow_private = ["127.0.0.0/8"]   # non-public networks crawls may fetch from
+
+    [limits]
+    analyzer_text = 1000000      # characters of each text analyzers read
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import platformdirs
 
 from monitor import __version__
 from monitor.errors import ConfigError
+from monitor.private_files import create_private
 
 APP = "twinwatch"
 CONTACT_URL = "https://github.com/twinwatch/twinwatch"
@@ -125,6 +132,33 @@ def crawl_processes() -> int | None:
         raise ConfigError(f"TWINWATCH_CRAWL_PROCESSES must be a number, not {env!r}") from exc
 
 
+_LIMIT_CACHE: dict[tuple[str, float], int] = {}
+
+
+def analyzer_text_limit(path: Path | None = None) -> int:
+    """``[limits] analyzer_text``: characters of each text handed to analyzers (default
+    one million; see ``monitor.caps``). Read once per version of the config file.
+
+    Raises:
+        ConfigError: the value is not a positive whole number.
+    """
+    from monitor.caps import ANALYZER_TEXT
+
+    p = path or config_path()
+    try:
+        key = (str(p), p.stat().st_mtime)
+    except OSError:
+        return ANALYZER_TEXT
+    if key not in _LIMIT_CACHE:
+        limits = load_config(p).get("limits") or {}
+        value = limits.get("analyzer_text", ANALYZER_TEXT) if isinstance(limits, dict) else None
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{p}: [limits] analyzer_text must be a positive number of characters")
+        _LIMIT_CACHE.clear()
+        _LIMIT_CACHE[key] = value
+    return _LIMIT_CACHE[key]
+
+
 def lock_path(db_path: Path) -> Path:
     """The crawl lock beside the database: one crawl per database at a time."""
     return db_path.with_name(db_path.name + ".crawl.lock")
@@ -194,8 +228,8 @@ def save_theme(theme: str, path: Path | None = None) -> Path:
             lines = ["[tui]", line, *([""] if lines else []), *lines]
         else:
             lines.insert(tui_at + 1, line)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # owner-only: the file may hold notification credentials (docs/security.md)
+        create_private(path)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc

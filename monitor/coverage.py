@@ -25,6 +25,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from monitor.errors import ConfigError
+from monitor.models import ChangeRow
+from monitor.queries import ChangeFilter, changes
 
 SILENT_DAYS = 90
 """A source that fetches fine but has produced no change for this long is silent."""
@@ -176,3 +178,39 @@ def references(countries: Iterable[str], files: Iterable[Path]) -> list[Municipa
     for f in files:
         out += read_reference(f)
     return out
+
+
+def configured_references(config: Path | None = None) -> list[Municipality]:
+    """The CSV reference lists named in the config file (``[coverage] references = [...]``,
+    paths relative to the file), for the dashboard, which has no ``--reference`` option.
+
+    Raises:
+        ConfigError: the setting is not a list of paths, or a file cannot be read.
+    """
+    from monitor.config import config_path, load_config
+
+    path = config or config_path()
+    section = load_config(path).get("coverage", {})
+    files = section.get("references", []) if isinstance(section, dict) else None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise ConfigError(f"{path}: coverage.references must be a list of CSV file paths")
+    return [m for f in files for m in read_reference(path.parent / Path(f).expanduser())]
+
+
+def matches(m: Municipality, words: str) -> bool:
+    """Whether ``words`` is part of any of the municipality's names (any language),
+    ignoring case, accents, hyphens and spacing, or is its code."""
+    wanted = key(words)
+    return not wanted or wanted == key(m.code) or any(wanted in key(n) for n in m.names.values())
+
+
+def municipality_changes(db: Database, source_ids: Sequence[int], limit: int = 30) -> list[ChangeRow]:
+    """Recent relevant changes of these sources, newest first: reviewed relevant, or not
+    reviewed yet with a relevance score of 0.5 or more (what the curator should look at)."""
+    if not source_ids:
+        return []
+    ids = tuple(source_ids)
+    found = {c.id: c for c in changes(db, ChangeFilter(source_ids=ids, statuses=("relevant",)), limit=limit)}
+    found.update({c.id: c for c in changes(db, ChangeFilter(source_ids=ids, statuses=("new",),
+                                                            score_min=0.5), limit=limit)})
+    return sorted(found.values(), key=lambda c: (c.detected_at, c.id), reverse=True)[:limit]

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from monitor.errors import StorageError
+from monitor.private_files import create_private
 
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for another writer before giving up."""
@@ -421,8 +422,9 @@ def open_db(path: str | Path, *, migrate: bool = True, timeout: float = BUSY_TIM
     """
     p = Path(path)
     try:
-        if p.parent and not p.parent.exists():
-            p.parent.mkdir(parents=True, exist_ok=True)
+        # Created empty with mode 0600 (folder 0700) before SQLite opens it: SQLite
+        # gives the -wal and -shm files the database file's mode (docs/security.md).
+        create_private(p)
         db = Database(connect(p, timeout=timeout))
         if migrate and migrations.pending(db):
             with write_tx(db):
@@ -489,3 +491,55 @@ def m006_crawl_scheduling(db: Database) -> None:
         """
     )
 
+
+
+@migrations()
+def m007_issue8d_case_folds(db: Database) -> None:
+    """``case_folds``: the members of cases of two or more changes, the only changes the
+    inbox may fold under another (see ``monitor.case_inbox``).
+
+    Derived data like ``change_facets``, kept by triggers on ``case_members`` (no code
+    writes it), so the inbox tests a handful of rows instead of grouping every case on
+    each page. Each trigger costs a few index probes, never a scan of a case.
+    """
+    db.executescript(
+        """
+        CREATE TABLE case_folds (
+            change_id INTEGER PRIMARY KEY REFERENCES changes(id) ON DELETE CASCADE,
+            case_id INTEGER NOT NULL
+        );
+        CREATE INDEX case_folds_case ON case_folds(case_id);
+        INSERT INTO case_folds (change_id, case_id)
+            SELECT change_id, case_id FROM case_members
+            WHERE case_id IN (SELECT case_id FROM case_members GROUP BY case_id HAVING COUNT(*) > 1);
+
+        CREATE TRIGGER case_folds_ai AFTER INSERT ON case_members
+        WHEN EXISTS (SELECT 1 FROM case_members o WHERE o.case_id = NEW.case_id
+                     AND o.change_id <> NEW.change_id) BEGIN
+            -- with two or more others, they are all in already; with one, it joins now
+            INSERT OR REPLACE INTO case_folds (change_id, case_id)
+                SELECT change_id, case_id FROM case_members WHERE case_id = NEW.case_id
+                AND change_id <> NEW.change_id LIMIT 2;
+            INSERT OR REPLACE INTO case_folds (change_id, case_id) VALUES (NEW.change_id, NEW.case_id);
+        END;
+
+        CREATE TRIGGER case_folds_au AFTER UPDATE OF case_id ON case_members BEGIN
+            DELETE FROM case_folds WHERE change_id = OLD.change_id;
+            -- the case it left: a last member alone folds no more
+            DELETE FROM case_folds WHERE case_id = OLD.case_id AND
+                (SELECT COUNT(*) FROM (SELECT 1 FROM case_members WHERE case_id = OLD.case_id LIMIT 2)) < 2;
+            INSERT OR REPLACE INTO case_folds (change_id, case_id)
+                SELECT change_id, case_id FROM case_members WHERE case_id = NEW.case_id
+                AND change_id <> NEW.change_id LIMIT 2;
+            INSERT OR REPLACE INTO case_folds (change_id, case_id)
+                SELECT NEW.change_id, NEW.case_id WHERE EXISTS (SELECT 1 FROM case_members o
+                WHERE o.case_id = NEW.case_id AND o.change_id <> NEW.change_id);
+        END;
+
+        CREATE TRIGGER case_folds_ad AFTER DELETE ON case_members BEGIN
+            DELETE FROM case_folds WHERE change_id = OLD.change_id;
+            DELETE FROM case_folds WHERE case_id = OLD.case_id AND
+                (SELECT COUNT(*) FROM (SELECT 1 FROM case_members WHERE case_id = OLD.case_id LIMIT 2)) < 2;
+        END;
+        """
+    )

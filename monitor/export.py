@@ -30,6 +30,7 @@ from sqlite_utils import Database
 from monitor.cases import case_sources
 from monitor.db import write_tx
 from monitor.errors import ConfigError, ExportError, PluginError
+from monitor.export_paths import check_tree
 from monitor.export_tables import (
     TABLES,
     Item,
@@ -42,6 +43,7 @@ from monitor.export_tables import (
 from monitor.ingest import utcnow
 from monitor.models import REVIEW_STATUSES
 from monitor.plugin_manager import PluginManager, exporters
+from monitor.private_files import make_tree_private
 from monitor.queries import ChangeFilter, changes
 from monitor.record_queries import RecordFilter, TwinningLink, records, twinning_links
 
@@ -154,6 +156,26 @@ def _already_exported(db: Database, fmt: str, table: str) -> set[tuple[int, str]
         "WHERE b.format = ? AND b.table_name = ?", [fmt, table])}
 
 
+def pending(db: Database, pm: PluginManager, req: ExportRequest) -> tuple[int, int]:
+    """How many items ``req`` holds, and how many of them a ``since_last`` export would
+    write (new or changed since the last batch of this format and table): what the
+    dashboard shows before the curator writes the file.
+
+    Raises:
+        PluginError: no exporter for the format.
+        ConfigError: the exporter cannot write that table.
+    """
+    exporter = _exporter(pm, req.fmt)
+    table_name = req.table or exporter.default_table
+    if table_name not in TABLES:
+        raise ConfigError(f"unknown table {table_name!r}; use one of {', '.join(TABLES)}")
+    if exporter.tables is not None and table_name not in exporter.tables:
+        raise ConfigError(f"format {req.fmt} can only export {', '.join(exporter.tables)}")
+    items = _items(db, table_name, req)
+    done = _already_exported(db, req.fmt, table_name)
+    return len(items), sum(1 for i in items if (i.id, i.version) not in done)
+
+
 def export(db: Database, pm: PluginManager, req: ExportRequest, output: Path | None, *,
            force: bool = False) -> ExportResult:
     """Write the chosen items in ``req.fmt`` to ``output`` (stdout when ``None``) and
@@ -258,6 +280,8 @@ def _atomically(path: Path, directory: bool, write: Callable[[Any], Any]) -> lis
         if directory:
             assert tmp is not None
             result = write(tmp)
+            check_tree(tmp)
+            make_tree_private(tmp)  # exporters write with the umask's modes
             if path.exists():
                 shutil.rmtree(path)
             os.replace(tmp, path)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from monitor.case_inbox import case_badges, folded_sql
 from monitor.models import (
     FACT_FIELDS,
     REVIEW_STATUSES,
@@ -34,6 +35,17 @@ from monitor.queries import filter_sql as _filter_sql
 def filter_sql(f: ChangeFilter) -> tuple[str, list[Any]]:
     return _filter_sql(f, "k.change_id")
 
+
+def _matching(f: ChangeFilter, sort: str) -> tuple[str, str, list[Any]]:
+    """FROM clause, WHERE clause and parameters of the inbox rows for ``f``: the
+    changes it matches, each case folded into its lead (:mod:`monitor.case_inbox`);
+    a filter naming change ids shows exactly those."""
+    where, params = filter_sql(f)
+    source = _from_for(where)
+    if f.ids:
+        return source, where, params
+    folded, more = folded_sql(f"{source}{where}" if where else "", params, sort)
+    return source, f"{where} AND NOT {folded}" if where else f" WHERE NOT {folded}", [*params, *more]
 
 
 _ORDER = {
@@ -55,7 +67,7 @@ def _order(sort: str) -> str:
 def inbox_page(db: Database, f: ChangeFilter | None = None, *, sort: str = "relevance",
                offset: int = 0, limit: int = 200) -> list[InboxRow]:
     """One page of the inbox: light rows (no diff, no findings) in ``sort`` order."""
-    where, params = filter_sql(f or ChangeFilter())
+    source, where, params = _matching(f or ChangeFilter(), sort)
     # Rank first on the narrow facets table with only the joins the filter needs,
     # then read the columns of the page's rows only: computing them (tags above
     # all) for every match before sorting costs ~60 ms on 15,000 matches.
@@ -65,16 +77,18 @@ def inbox_page(db: Database, f: ChangeFilter | None = None, *, sort: str = "rele
         "COALESCE(r.status, 'new'), k.score, k.category, k.lang, "
         "(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM review_tags t "
         " WHERE t.change_id = c.id ORDER BY tag)) "
-        f"FROM (SELECT k.change_id AS id {_from_for(where)}{where} {order} LIMIT ? OFFSET ?) p "
+        f"FROM (SELECT k.change_id AS id {source}{where} {order} LIMIT ? OFFSET ?) p "
         "JOIN change_facets k ON k.change_id = p.id JOIN changes c ON c.id = k.change_id "
         "JOIN sources s ON s.id = c.source_id LEFT JOIN reviews r ON r.change_id = k.change_id "
         f"{order}"
     )
+    found = list(db.execute(sql, [*params, limit, max(offset, 0)]))
+    badges = case_badges(db, [r[0] for r in found])
     return [
         InboxRow(id=r[0], source_id=r[1], source_url=r[2], municipality=r[3], kind=r[4], title=r[5],
                  detected_at=r[6], status=r[7], score=r[8], category=r[9], lang=r[10],
-                 tags=tuple(r[11].split("\x1f")) if r[11] else ())
-        for r in db.execute(sql, [*params, limit, max(offset, 0)])
+                 tags=tuple(r[11].split("\x1f")) if r[11] else (), case=badges.get(r[0]))
+        for r in found
     ]
 
 
@@ -99,9 +113,31 @@ def _from_for(where: str) -> str:
 
 
 def inbox_count(db: Database, f: ChangeFilter | None = None) -> int:
-    """How many changes match ``f``."""
-    where, params = filter_sql(f or ChangeFilter())
-    return int(db.execute(f"SELECT COUNT(*) {_from_for(where)}{where}", params).fetchone()[0])
+    """How many inbox rows match ``f`` (a case counts once)."""
+    return _count(db, f or ChangeFilter(), "date")
+
+
+def _count(db: Database, f: ChangeFilter, sort: str, extra: str = "", extra_params: Sequence[Any] = ()
+           ) -> int:
+    """Inbox rows matching ``f`` (and the condition ``extra``): the matching changes less
+    the folded ones, counted over ``case_folds`` only (testing every match for folding
+    would cost several times the count itself)."""
+    where, params = filter_sql(f)
+    source = _from_for(where)
+    if not where and not extra:  # everything: each case of n changes shows one of them
+        return int(db.execute(
+            "SELECT (SELECT COUNT(*) FROM change_facets) - (SELECT COUNT(*) - COUNT(DISTINCT case_id) "
+            "FROM case_folds)").fetchone()[0])
+    if extra:
+        where, params = f"{where} AND {extra}" if where else f" WHERE {extra}", [*params, *extra_params]
+    total = int(db.execute(f"SELECT COUNT(*) {source}{where}", params).fetchone()[0])
+    if f.ids or not total:
+        return total
+    folded, more = folded_sql(f"{source}{where}" if where else "", params, sort)
+    glue = " AND " if where else " WHERE "
+    return total - int(db.execute(
+        f"SELECT COUNT(*) {source}{where}{glue}k.change_id IN (SELECT change_id FROM case_folds) "
+        f"AND {folded}", [*params, *more]).fetchone()[0])
 
 
 def inbox_position(db: Database, f: ChangeFilter | None, sort: str, change_id: int) -> int | None:
@@ -109,9 +145,10 @@ def inbox_position(db: Database, f: ChangeFilter | None, sort: str, change_id: i
     ``None`` when it does not match ``f``. Keeps the cursor on a change when a
     crawl adds rows above it."""
     f = f or ChangeFilter()
-    where, params = filter_sql(f)
+    _order(sort)
+    source, where, params = _matching(f, sort)
     row = db.execute(
-        f"SELECT COALESCE(k.score, ?), k.detected_at, k.change_id {_from_for(where)}{where}"
+        f"SELECT COALESCE(k.score, ?), k.detected_at, k.change_id {source}{where}"
         + (" AND " if where else " WHERE ") + "k.change_id = ?",
         [_NO_SCORE, *params, change_id],
     ).fetchone()
@@ -126,8 +163,7 @@ def inbox_position(db: Database, f: ChangeFilter | None, sort: str, change_id: i
     else:
         _order(sort)
         raise AssertionError
-    sql = f"SELECT COUNT(*) {_from_for(where)}{where}" + (" AND " if where else " WHERE ") + before
-    return int(db.execute(sql, [*params, *extra]).fetchone()[0])
+    return _count(db, f, sort, before, extra)
 
 
 def inbox_counts(db: Database, since_id: int | None = None) -> InboxCounts:

@@ -382,34 +382,57 @@ def _record(
     a ``no-match`` keeps the raw fingerprint unset so the same bytes are read again
     (and the source stays flagged) until the page matches again."""
     now = now or utcnow()
-    h = result.headers
     # Inside store()'s transaction already: no savepoint needed for two statements.
     tx = contextlib.nullcontext() if db.conn.in_transaction else write_tx(db)
     with tx:
         _outcome_row(db, result, outcome, message, changes, now, size)
-        params: dict[str, Any] = {
-            "sid": result.source_id, "now": now, "status": outcome, "raw": raw_fp,
-            "etag": h.get("etag"), "lm": h.get("last-modified"),
-            "change": now if changes else None, "quiet": 0 if changes else 1,
-            "relevant": now if relevant else None, "msg": message,
-        }
-        db.execute(
-            "INSERT INTO source_state (source_id, etag, last_modified, last_raw_fp, last_fetched, "
-            "last_status, last_error, consecutive_failures, last_ok, last_change_at, quiet_runs, "
-            "last_relevant_at) "
-            "VALUES (:sid, :etag, :lm, :raw, :now, :status, :msg, 0, :now, :change, :quiet, :relevant) "
-            "ON CONFLICT (source_id) DO UPDATE SET "
-            "etag = CASE WHEN :status = 'not-modified' THEN etag ELSE :etag END, "
-            "last_modified = CASE WHEN :status = 'not-modified' THEN last_modified ELSE :lm END, "
-            "last_raw_fp = CASE WHEN :status = 'no-match' THEN NULL "
-            "ELSE COALESCE(:raw, last_raw_fp) END, last_fetched = :now, last_status = :status, "
-            "last_error = :msg, consecutive_failures = 0, last_ok = :now, "
-            "last_change_at = COALESCE(:change, last_change_at), "
-            "quiet_runs = CASE WHEN :quiet THEN quiet_runs + 1 ELSE 0 END, "
-            "last_relevant_at = COALESCE(:relevant, last_relevant_at)",
-            params,
-        )
+        db.execute(_STATE_SQL, _state_params(result, outcome, raw_fp, changes, now, relevant, message))
     return outcome
+
+
+_STATE_SQL = (
+    "INSERT INTO source_state (source_id, etag, last_modified, last_raw_fp, last_fetched, "
+    "last_status, last_error, consecutive_failures, last_ok, last_change_at, quiet_runs, "
+    "last_relevant_at) "
+    "VALUES (:sid, :etag, :lm, :raw, :now, :status, :msg, 0, :now, :change, :quiet, :relevant) "
+    "ON CONFLICT (source_id) DO UPDATE SET "
+    "etag = CASE WHEN :status = 'not-modified' THEN etag ELSE :etag END, "
+    "last_modified = CASE WHEN :status = 'not-modified' THEN last_modified ELSE :lm END, "
+    "last_raw_fp = CASE WHEN :status = 'no-match' THEN NULL "
+    "ELSE COALESCE(:raw, last_raw_fp) END, last_fetched = :now, last_status = :status, "
+    "last_error = :msg, consecutive_failures = 0, last_ok = :now, "
+    "last_change_at = COALESCE(:change, last_change_at), "
+    "quiet_runs = CASE WHEN :quiet THEN quiet_runs + 1 ELSE 0 END, "
+    "last_relevant_at = COALESCE(:relevant, last_relevant_at)"
+)
+
+
+def _state_params(result: FetchResult, outcome: str, raw_fp: str | None, changes: int, now: str,
+                  relevant: bool, message: str | None) -> dict[str, Any]:
+    h = result.headers
+    return {
+        "sid": result.source_id, "now": now, "status": outcome, "raw": raw_fp,
+        "etag": h.get("etag"), "lm": h.get("last-modified"),
+        "change": now if changes else None, "quiet": 0 if changes else 1,
+        "relevant": now if relevant else None, "msg": message,
+    }
+
+
+def record_unchanged(db: Database, results: Sequence[tuple[FetchResult, int]]) -> None:
+    """Record fetches whose bytes are those of the source's last fetch, as
+    :func:`check` records each one, in two ``executemany`` statements: a bulk load
+    of results (``monitor.results_io``) is mostly such fetches. Each item is the
+    result and its body's size (the body itself is not needed)."""
+    if not results:
+        return
+    now = utcnow()
+    tx = contextlib.nullcontext() if db.conn.in_transaction else write_tx(db)
+    with tx:
+        db.conn.executemany(_OUTCOME_SQL, [
+            (r.run_id, r.source_id, now, "unchanged", r.status, None, r.elapsed_ms, size, 0)
+            for r, size in results])
+        db.conn.executemany(_STATE_SQL, [_state_params(r, "unchanged", None, 0, now, False, None)
+                                         for r, _ in results])
 
 
 def record_failure(db: Database, result: FetchResult, kind: str | None = None,
@@ -433,12 +456,14 @@ def record_failure(db: Database, result: FetchResult, kind: str | None = None,
 
 def _outcome_row(db: Database, result: FetchResult, outcome: str, message: str | None,
                  changes: int, now: str, size: int | None = None) -> None:
-    db.execute(
-        "INSERT INTO fetch_outcomes (run_id, source_id, fetched_at, outcome, http_status, message, "
-        "elapsed_ms, bytes, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [result.run_id, result.source_id, now, outcome, result.status, message,
-         result.elapsed_ms, len(result.body) if size is None else size, changes],
-    )
+    db.execute(_OUTCOME_SQL, [result.run_id, result.source_id, now, outcome, result.status, message,
+                              result.elapsed_ms, len(result.body) if size is None else size, changes])
+
+
+_OUTCOME_SQL = (
+    "INSERT INTO fetch_outcomes (run_id, source_id, fetched_at, outcome, http_status, message, "
+    "elapsed_ms, bytes, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 # ---------------------------------------------------------------------------

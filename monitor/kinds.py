@@ -181,16 +181,23 @@ def document_extract(pm: PluginManager, source: Source, result: FetchResult) -> 
     return Extracted(text, one_line(name or result.url))
 
 
+MAX_ENTRIES = 1000
+"""Entries read from one feed or index: a 10 MB feed of 200,000 one-line items would
+otherwise become 200,000 items and new-entry changes in one fetch. A feed lists its
+newest entries first, an index its links in page order; the rest are ignored
+(docs/security.md)."""
+
+
 def feed_links(source: Source, result: FetchResult) -> list[Link]:
     """``feed``: each entry with a link."""
     return [Link(e.key, urljoin(result.url, e.url), e.title)
-            for e in parse_feed(result.body, result.headers) if e.url]
+            for e in parse_feed(result.body, result.headers)[:MAX_ENTRIES] if e.url]
 
 
 def feed_extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted:
     """``feed``: RSS, Atom, RDF or JSON Feed; entries with their followed articles."""
     try:
-        entries = parse_feed(result.body, result.headers)
+        entries = parse_feed(result.body, result.headers)[:MAX_ENTRIES]
     except FeedError as exc:
         raise ExtractError(str(exc)) from exc
     if not entries:
@@ -238,6 +245,8 @@ def listing_links(source: Source, result: FetchResult) -> list[Link]:
             continue
         seen.add(url)
         out.append(Link(url, url, one_line(title, 300)))
+        if len(out) >= MAX_ENTRIES:
+            break
     return out
 
 

@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
 from monitor.config import log_dir
+from monitor.private_files import open_private_fd, private_dir
 
 LOG_NAME = "twinwatch.log"
 MAX_BYTES = 1024 * 1024
 BACKUPS = 5
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files (the first and each after a rollover) are created
+    with mode 0600: the log names sources and errors, which are the curator's business."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = open_private_fd(self.baseFilename, os.O_WRONLY | os.O_APPEND)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
 
 
 def log_file() -> Path:
@@ -38,8 +49,8 @@ def setup_logging() -> Path | None:
     logger.addHandler(err)
     path = log_file()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fh = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
+        private_dir(path.parent)
+        fh = _PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
                                                   encoding="utf-8")
     except OSError:
         return None

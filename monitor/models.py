@@ -375,6 +375,26 @@ SORTS = ("relevance", "date")
 
 
 @dataclass(frozen=True)
+class CaseBadge:
+    """The case a change stands for in the inbox: only cases of two or more changes
+    (see :mod:`monitor.case_inbox`)."""
+
+    case_id: int
+    size: int
+    """How many changes the case holds."""
+    langs: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """``3 changes · fr nl · new-entry page-changed``."""
+        return " · ".join([f"{self.size} changes", *([self.details()] if self.details() else [])])
+
+    def details(self) -> str:
+        """``fr nl · new-entry page-changed``: the case's languages and kinds of change."""
+        return " · ".join(part for part in (" ".join(self.langs), " ".join(self.kinds)) if part)
+
+
+@dataclass(frozen=True)
 class InboxRow:
     """One line of the inbox: what the change table shows, without diff or findings."""
 
@@ -390,6 +410,8 @@ class InboxRow:
     score: float | None = None
     category: str | None = None
     lang: str | None = None
+    case: CaseBadge | None = None
+    """The case this change leads in the inbox (its other members are folded under it)."""
 
     @property
     def source_label(self) -> str:

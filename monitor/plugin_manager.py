@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from monitor import hookspecs
+from monitor.caps import ANALYZER_TEXT, cap_for_analysis
+from monitor.config import analyzer_text_limit
+from monitor.errors import ConfigError
 from monitor.models import AnalysisContext, ChangeDraft, ChangeRow, CrawlSummary, Finding
 
 if TYPE_CHECKING:
@@ -110,6 +113,14 @@ def analyze(pm: PluginManager, change: ChangeDraft, context: AnalysisContext | N
 
     findings: list[Finding] = []
     ctx = context or AnalysisContext()
+    try:
+        limit = analyzer_text_limit()
+    except ConfigError as exc:  # a bad [limits] value must not stop a crawl: default, and say so
+        limit = ANALYZER_TEXT
+        findings.append(Finding("error", exc.message, plugin="twinwatch"))
+    change, cut = cap_for_analysis(change, limit)  # bounded work (docs/security.md)
+    if cut is not None:
+        findings.append(cut)
     for plugin, result in _call_each(pm, "analyze_change", error, change=change, context=ctx):
         for f in result or []:
             if isinstance(f, Finding):

@@ -382,9 +382,10 @@ def export_batches(db: Database) -> list[dict[str, Any]]:
     """Earlier export batches, newest first."""
     return [
         {"id": r[0], "created_at": r[1], "format": r[2], "filters": json.loads(r[3]),
-         "path": r[4], "count": r[5]}
+         "path": r[4], "count": r[5], "table": r[6]}
         for r in db.execute(
-            "SELECT id, created_at, format, filters, path, count FROM export_batches ORDER BY id DESC"
+            "SELECT id, created_at, format, filters, path, count, table_name FROM export_batches "
+            "ORDER BY id DESC"
         )
     ]
 

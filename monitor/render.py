@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from monitor.diff import coarse_note
 from monitor.models import ChangeRow, Finding, SourceHealth, SourceStatus
 from monitor.text import one_line, strip_controls
 
@@ -40,6 +41,9 @@ def change_text(c: ChangeRow, *, max_lines: int = 12) -> str:
             body.append(f"      (was: {one_line(gone, 40) or '—'}; now: {one_line(new, 40) or '—'})")
     if len(body) > max_lines:
         body = body[:max_lines] + [f"  … {len(body) - max_lines} more lines"]
+    note = coarse_note(c.ops)  # a bounded diff says so (monitor/diff.py)
+    if note:
+        body.append(f"  (coarse diff: {note})")
     summary = findings_line(c.findings)
     if summary:
         body.append(f"  · {summary}")
@@ -98,7 +102,10 @@ def source_line(s: SourceStatus) -> str:
 def analysis_line(result: dict[str, Any], text: str) -> str:
     """One line for ``twinwatch analyze`` without --json: verdict, score, facts, the text."""
     mark = "RELEVANT" if result["relevant"] else "-"
-    facts = [str(result[k]) for k in ("category", "municipality", "partner", "date") if result.get(k)]
+    # Facts may echo the input (a JSON line's municipality): flattened like the text, so
+    # no escape sequence reaches the terminal.
+    facts = [one_line(str(result[k]), 80) for k in ("category", "municipality", "partner", "date")
+             if result.get(k)]
     if result.get("amount_eur") is not None:
         facts.append(f"EUR {result['amount_eur']:,.2f}")
     return f"{mark:<9}{result['score']:.2f}  {' | '.join(facts) or '-'}  {one_line(text, 80)}"

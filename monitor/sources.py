@@ -28,6 +28,7 @@ from monitor.errors import ConfigError, SourceError
 from monitor.html import RegionError, check_selector
 from monitor.ingest import utcnow
 from monitor.models import DEFAULT_EVERY_S, SOURCE_KINDS
+from monitor.netpolicy import Refused, load_policy
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,13 @@ def check_rules(rules: Rules) -> Rules:
     return rules
 
 
-def validate(src: NewSource, kinds: Collection[str] = SOURCE_KINDS) -> NewSource:
+def validate(src: NewSource, kinds: Collection[str] = SOURCE_KINDS, *, resolve: bool = True) -> NewSource:
     """Check URL, kind, country, language and rules; return the source with tidy values.
 
-    ``kinds`` are the kind names the installed plugins provide.
+    ``kinds`` are the kind names the installed plugins provide. An address the
+    private-address policy refuses is refused here; a host name is resolved for that
+    only with ``resolve`` (a bulk import skips it: thousands of lookups would make it
+    slow, and every crawl checks each address again anyway).
 
     Raises:
         ConfigError: with a message naming the bad value.
@@ -122,6 +126,10 @@ def validate(src: NewSource, kinds: Collection[str] = SOURCE_KINDS) -> NewSource
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"not an http(s) URL: {url!r}")
+    try:  # a private address is refused now, not first at the next crawl (docs/security.md)
+        load_policy().check_url(url, resolve=resolve)
+    except Refused as exc:
+        raise ConfigError(f"{url}: {exc}") from exc
     kind = (src.kind or "page").strip().lower()
     if kind not in kinds:
         raise ConfigError(f"unknown kind {kind!r} for {url}; use one of {', '.join(kinds)}")
@@ -141,7 +149,8 @@ def add_sources(db: Database, new: Iterable[NewSource],
 
     Returns the ids of added sources and how many were skipped as duplicates.
     """
-    checked = [validate(s, kinds) for s in new]
+    batch = list(new)
+    checked = [validate(s, kinds, resolve=len(batch) == 1) for s in batch]
     added: list[int] = []
     skipped = 0
     now = utcnow()
@@ -234,7 +243,7 @@ def _read_csv(data: bytes, path: Path, kinds: Collection[str]) -> list[NewSource
             every = parse_interval(row["every"]) if row.get("every") else None
             src = NewSource(row["url"], row.get("kind") or "page", row.get("municipality"),
                             row.get("country"), row.get("lang"), tags, Rules(every_s=every))
-            out.append(validate(src, kinds))
+            out.append(validate(src, kinds, resolve=False))
         except ConfigError as exc:
             raise ConfigError(f"{path}, line {n}: {exc.message}") from exc
     return out
@@ -254,7 +263,7 @@ def _read_opml(data: bytes, path: Path, kinds: Collection[str]) -> list[NewSourc
         src = NewSource(feed or page or "", "feed" if feed else "page",
                         el.get("municipality"), el.get("country"), el.get("lang") or el.get("language"))
         try:
-            out.append(validate(src, kinds))
+            out.append(validate(src, kinds, resolve=False))
         except ConfigError as exc:
             raise ConfigError(f"{path}: {exc.message}") from exc
     return out

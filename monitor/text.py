@@ -12,7 +12,22 @@ import zlib
 
 # C0 controls except tab and newline, DEL, and C1 controls. ESC is among them, so
 # no fetched text can carry a terminal escape sequence into the TUI or a file.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) go
+# too: they reorder what a curator sees ("Trojan Source"); right-to-left letters and
+# the plain direction marks (U+200E, U+200F, U+061C) stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+# Whole escape sequences are removed, not only their ESC: "\x1b[31mred" becomes "red",
+# not "[31mred". CSI (ESC [ or C1 CSI), OSC (ESC ], ended by BEL or ESC \\), DCS, SOS,
+# PM, APC (ESC P X ^ _, ended by ESC \\), and two-character ESC sequences. Lengths are
+# bounded so an unterminated sequence never swallows the text after it (its ESC
+# alone is then removed by _CONTROL).
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]{0,64}[ -/]{0,8}[@-~]"
+    r"|\x1b\][^\x07\x1b\n]{0,1024}(?:\x07|\x1b\\)"
+    r"|\x1b[PX^_][^\x1b\n]{0,1024}\x1b\\"
+    r"|\x1b[ -/]{0,4}[0-~]"
+)
 
 def fingerprint(data: bytes | str) -> str:
     """A stable content fingerprint (sha256, hex)."""
@@ -22,8 +37,11 @@ def fingerprint(data: bytes | str) -> str:
 
 
 def strip_controls(text: str) -> str:
-    """Remove terminal control characters (ESC, C0 but tab/newline, C1); keep the rest."""
+    """Remove terminal escape sequences and control characters (C0 but tab/newline,
+    DEL, C1, bidi overrides and isolates); keep the rest, right-to-left letters too."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x1b" in text or "\x9b" in text:
+        text = _ESCAPES.sub("", text)
     return _CONTROL.sub("", text)
 
 

@@ -10,9 +10,10 @@ the ``frictionless`` validator (the tests run it).
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from monitor.export_paths import inside, safe_name
 from monitor.export_tables import Column, Table
 from monitor.hookspecs import hookimpl
 from plugins.exporters import csv_bytes
@@ -38,16 +39,19 @@ class DataPackageExporter:
     default_table = "records"
 
     def write(self, table: Table, folder: Path) -> None:
-        data = Path("data") / f"{table.name}.csv"
-        (folder / "data").mkdir(parents=True, exist_ok=True)
-        (folder / data).write_bytes(csv_bytes(table, bom=False))
+        # Names go through safe_name and inside, so no table name can write outside
+        # the folder (docs/security.md).
+        name = safe_name(table.name)
+        data = PurePosixPath("data") / f"{name}.csv"
+        inside(folder, "data").mkdir(parents=True, exist_ok=True)
+        inside(folder, data.as_posix()).write_bytes(csv_bytes(table, bom=False))
         descriptor = {
-            "name": f"twinwatch-{table.name}",
+            "name": f"twinwatch-{name}",
             "title": f"twinwatch: {table.title}",
             "created": table.created_at,
             "profile": "tabular-data-package",
             "resources": [{
-                "name": table.name,
+                "name": name,
                 "path": data.as_posix(),
                 "profile": "tabular-data-resource",
                 "format": "csv",
@@ -56,7 +60,7 @@ class DataPackageExporter:
                 "schema": {"fields": [_field(c) for c in table.columns]},
             }],
         }
-        (folder / "datapackage.json").write_text(
+        inside(folder, "datapackage.json").write_text(
             json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 

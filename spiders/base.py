@@ -13,6 +13,7 @@ import dataclasses
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import exceptions as sx
@@ -23,6 +24,8 @@ from twisted.python.failure import Failure
 from monitor.kinds import SourceKind
 from monitor.models import FetchResult, Link, Source
 from monitor.text import fingerprint
+from spiders.failures import connection_failure
+from spiders.netpolicy import refused_message
 
 
 def _headers(response: Response) -> dict[str, str]:
@@ -42,6 +45,12 @@ def describe_failure(failure: Failure) -> tuple[str, str, int | None]:
         status = exc.response.status
         request = exc.response.request
         extra = request.meta.get("twinwatch_note") if request is not None else None
+        location = exc.response.headers.get(b"Location")
+        if 300 <= status < 400 and location:
+            # Scrapy follows only http(s) redirects and hands the others back as a 3xx.
+            target = location.decode("latin-1")[:200]
+            return ("http-error", f"HTTP {status}: redirect to {target!r} not followed "
+                    "(only http and https are)", status)
         return "http-error", f"HTTP {status}" + (f" ({extra})" if extra else ""), status
     text = str(exc)
     if isinstance(exc, sx.IgnoreRequest) and "robots.txt" in text:
@@ -54,21 +63,39 @@ def describe_failure(failure: Failure) -> tuple[str, str, int | None]:
         return "timeout", f"timed out: {exc}", None
     if isinstance(exc, sx.DownloadCancelledError) and "max size" in text:
         return "too-large", text.split(" in request")[0], None
+    request = getattr(failure, "request", None)
+    refused = refused_message(exc, request.url if request is not None else "")
+    if refused:  # the resolver refused a non-public address (spiders/netpolicy.py)
+        return "refused", refused, None
+    if isinstance(exc, sx.DownloadCancelledError) and not text:
+        # A body without Content-Length that grows past DOWNLOAD_MAXSIZE is cancelled
+        # without a message (Scrapy only logs the size); timeouts raise their own error.
+        return "too-large", "the body grew past the size limit while downloading", None
     if isinstance(exc, sx.CannotResolveHostError):
         return "network-error", f"DNS lookup failed: {exc}", None
     if isinstance(exc, sx.DownloadConnectionRefusedError):
         return "network-error", "connection refused", None
     if isinstance(exc, sx.ResponseDataLossError):
         return "network-error", "connection closed before the whole body arrived", None
+    if isinstance(exc, sx.DownloadFailedError):
+        return "network-error", connection_failure(exc), None
     message = text or type(exc).__name__
     return "network-error", f"{type(exc).__name__}: {message}", None
+
+
+def _followable(url: str) -> bool:
+    """An http(s) URL with a host that Scrapy accepts as a request."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[::1" and the like
+        return False
 
 
 def interleave(sources: list[Source]) -> list[Source]:
     """Sources round-robin by host, so the first requests a crawl hands out go to
     many sites at once rather than queue behind one site's politeness limit."""
     from itertools import zip_longest
-    from urllib.parse import urlsplit
 
     by_host: dict[str, list[Source]] = {}
     for s in sources:
@@ -136,7 +163,9 @@ class SourceSpider(scrapy.Spider):
             links = self.kind.links(source, result)
         except Exception:  # ingest reads the index again and records why it failed
             return []
-        fresh = [link for link in links if link.key not in source.known_items]
+        # Only http(s) articles are followed: a feed may link to javascript:, data: or
+        # file: URLs (Scrapy would read a local file), or to nothing parseable at all.
+        fresh = [link for link in links if link.key not in source.known_items and _followable(link.url)]
         return fresh[: source.max_items]
 
     def _follow(self, index: FetchResult, source: Source, pending: list[Link],

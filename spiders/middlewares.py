@@ -42,6 +42,8 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Request, Response
 
+from spiders.failures import connection_failure
+
 
 class TwinwatchBlocked(sx.IgnoreRequest):
     """A request we refuse to make, with the outcome to record for its source."""
@@ -179,6 +181,8 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             kind, why = "network-error", "connection refused"
         elif isinstance(exc, sx.CannotResolveHostError):
             kind, why = "network-error", "DNS lookup failed"
+        elif isinstance(exc, sx.DownloadFailedError):
+            kind, why = "network-error", connection_failure(exc)
         else:
             kind, why = "network-error", f"{name}: {exc}"
         self._settle(netloc, _Blocked(kind, f"robots.txt unreachable ({why}); page not requested"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.config import user_agent
+from monitor.netpolicy import load_policy
 
 BOT_NAME = "twinwatch"
 
@@ -46,11 +47,14 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 16 * 1024 * 1024
 # than parsing the page.
 CONCURRENT_ITEMS = 1
 
+# No request to a private, loopback or link-local address (nor to another scheme)
+# unless allowed: checked first, before robots.txt is asked for (docs/security.md).
 # The RFC 9309 robots policy replaces Scrapy's middleware; Retry-After is honoured
 # before Scrapy's RetryMiddleware (550) would retry a 429/503 at once.
 # Middlewares that do nothing for us are switched off: each costs CPU on every
 # request of a crawl of thousands (no allowed_domains, no auth, no proxies).
 DOWNLOADER_MIDDLEWARES = {
+    "spiders.netpolicy.NetPolicyMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "spiders.middlewares.RobotsPolicyMiddleware": 100,
     "spiders.middlewares.RetryAfterMiddleware": 560,
@@ -89,6 +93,10 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # form to count it: nobody reads them here (default True).
 DOWNLOADER_STATS = False
 
+# The resolver checks the address a connection will really use against the same
+# policy (default: Scrapy's caching resolver, which hands out any address).
+TWISTED_DNS_RESOLVER = "spiders.netpolicy.PolicyResolver"
+
 # Wait at most this long for a Retry-After, once per request (our settings).
 TWINWATCH_RETRY_AFTER_MAX = 60.0
 TWINWATCH_RETRY_AFTER_TIMES = 1
@@ -111,11 +119,20 @@ DOWNLOAD_FAIL_ON_DATALOSS = True
 # Redirect chains longer than this are a misconfiguration or a trap (default 20).
 REDIRECT_MAX_TIMES = 5
 
+# Only http(s) is ever downloaded (defaults also read file:, data:, ftp: and s3: URLs):
+# a hostile feed's links must not reach local files, whatever checks come before.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+
 # No cookies: we read public pages and must not carry session state between sources.
 COOKIES_ENABLED = False
 
 # No telnet console in an unattended cron job (default on, listening on localhost).
 TELNETCONSOLE_ENABLED = False
+
+# Nor Scrapy's remote-control HTTP server, which runs Python code sent to it (default
+# on since Scrapy 2.19, listening on localhost with a token written to a job file):
+# any local process that can read that file could run code inside the crawl.
+REMOTE_CONTROL_ENABLED = False
 
 # Quiet logs: cron reads our summary line, not Scrapy's stats dump (default DEBUG).
 # Every failed source is recorded in the database with its message, so Scrapy's own
@@ -136,8 +153,10 @@ DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 
 def as_dict(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """These settings (upper-case names of this module) plus ``overrides``; the
-    User-Agent is read again, so a contact URL set in the config file applies."""
+    User-Agent and the allowed private networks are read again, so the config file
+    and the environment of this run apply."""
     values = {k: v for k, v in globals().items() if k.isupper() and k != "QUIET_LOGGERS"}
     values["USER_AGENT"] = user_agent()
+    values["TWINWATCH_ALLOW_PRIVATE"] = [str(n) for n in load_policy().allowed]
     values.update(overrides or {})
     return values

@@ -26,11 +26,15 @@ DATA = Path(__file__).resolve().parent / "data"
 @pytest.fixture(scope="session", autouse=True)
 def _no_user_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No test reads the user's config file or writes to the user's log directory
-    (crawls started by the demo inherit this environment too)."""
+    (crawls started by the demo inherit this environment too). Every test server is
+    on 127.0.0.1, which the private-address policy refuses unless allowed: tests allow
+    127.0.0.0/8 (and only that); tests of the policy itself take it away again."""
     home = tmp_path_factory.mktemp("twinwatch-user")
-    saved = {k: os.environ.get(k) for k in ("TWINWATCH_CONFIG", "TWINWATCH_LOG_DIR")}
+    names = ("TWINWATCH_CONFIG", "TWINWATCH_LOG_DIR", "TWINWATCH_ALLOW_PRIVATE")
+    saved = {k: os.environ.get(k) for k in names}
     os.environ["TWINWATCH_CONFIG"] = str(home / "config.toml")
     os.environ["TWINWATCH_LOG_DIR"] = str(home / "log")
+    os.environ["TWINWATCH_ALLOW_PRIVATE"] = "127.0.0.0/8"
     yield
     for k, v in saved.items():
         if v is None:

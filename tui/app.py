@@ -1,4 +1,4 @@
-"""The dashboard application: modes (inbox, sources, exports, plugins), global
+"""The dashboard application: modes (inbox, sources, exports, plugins, records), global
 bindings, the keymap and theme from the config file, the command palette, the
 write queue, and the stylesheets.
 
@@ -27,16 +27,19 @@ from monitor.errors import TwinwatchError
 from monitor.plugin_manager import PluginManager, make_plugin_manager
 from tui.commands import TwinwatchCommands
 from tui.data import Write, WriteQueue, error_text
+from tui.screens.coverage import CoverageScreen
 from tui.screens.exports import ExportsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.inbox import InboxScreen
 from tui.screens.plugins import PluginsScreen
+from tui.screens.records import RecordsScreen
 from tui.screens.sources import SourcesScreen
 
 DARK, LIGHT = "textual-dark", "textual-light"
 """The two themes the theme key toggles between (any theme can be picked in the palette)."""
 
-STYLES = ["app", "inbox", "change", "tag", "prompt", "views", "sources", "exports", "plugins", "help"]
+STYLES = ["app", "inbox", "change", "tag", "prompt", "views", "sources", "exports", "plugins", "help",
+          "records", "record_form", "coverage"]
 
 
 class TwinwatchApp(App[None]):
@@ -57,9 +60,13 @@ class TwinwatchApp(App[None]):
         Binding("2", "switch_mode('sources')", "Sources", id="app.sources", show=False,
                 tooltip="Watched sources and their health; crawl one now"),
         Binding("3", "switch_mode('exports')", "Exports", id="app.exports", show=False,
-                tooltip="Write reviewed changes to a file; earlier exports"),
+                tooltip="Write records, links or reviewed changes to a file; earlier exports"),
         Binding("4", "switch_mode('plugins')", "Plugins", id="app.plugins", show=False,
                 tooltip="Loaded plugins and load errors"),
+        Binding("5", "switch_mode('records')", "Records", id="app.records", show=False,
+                tooltip="Registry records with their evidence, and twinning links as timelines"),
+        Binding("6", "switch_mode('coverage')", "Coverage", id="app.coverage", show=False,
+                tooltip="Every municipality: no source, failing or silent sources, last relevant change"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", id="app.theme", show=False,
                 tooltip="Switch between the light and the dark theme (remembered)"),
     ]
@@ -111,6 +118,8 @@ class TwinwatchApp(App[None]):
         self.add_mode("sources", lambda: SourcesScreen(self.db_path))
         self.add_mode("exports", lambda: ExportsScreen(self.db_path))
         self.add_mode("plugins", PluginsScreen)
+        self.add_mode("records", lambda: RecordsScreen(self.db_path))
+        self.add_mode("coverage", lambda: CoverageScreen(self.db_path))
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)

@@ -152,7 +152,7 @@ def read_page(db: Database, req: LoadRequest, q: InboxQuery, sort: str, page_siz
         exact = len(rows) < page_size
         detail = change_detail(db, rows[0].id) if rows else None
         return Page(rows, 0, len(rows) if exact else None, counts, stamp, all_tags(db), None, 0, detail)
-    total = counts.total if q.is_empty else inbox_count(db, f)
+    total = inbox_count(db, f)  # not counts.total: a case of several changes is one row
     pos = inbox_position(db, f, sort, req.anchor_id) if req.anchor_id is not None else None
     if pos is None:
         pos = req.position if req.position is not None else 0

@@ -29,12 +29,15 @@ from monitor.db import open_db
 from monitor.demo.server import DemoServer
 from monitor.errors import TwinwatchError
 from monitor.models import ChangeRow
+from monitor.netpolicy import ENV
 from monitor.queries import ChangeFilter, changes, sources
 from monitor.sources import NewSource, add_sources, set_enabled
 
 __all__ = ["DEMO_SOURCES", "DemoServer", "DemoSource", "run_demo"]
 
 DEMO_TAG = "demo"
+LOOPBACK = "127.0.0.0/8"
+"""The network the demo serves on, allowed for the demo's own crawls."""
 CRAWL_TIMEOUT = 180.0
 """Seconds one demo crawl may take before the demo gives up."""
 
@@ -85,6 +88,7 @@ def run_demo(db_path: Path, *, fresh: bool, echo: Callable[[str], None]) -> None
     """
     if fresh:
         _remove_database(db_path)
+    allow_loopback()
     with DemoServer() as server:
         echo(f"demo: serving a small municipal web on {server.url('/')}")
         ids = _watch(db_path, server, echo)
@@ -100,6 +104,16 @@ def run_demo(db_path: Path, *, fresh: bool, echo: Callable[[str], None]) -> None
 
 
 # ---------------------------------------------------------------------------
+
+
+def allow_loopback() -> None:
+    """Let this process (and the crawls it starts) fetch from 127.0.0.0/8, where the
+    demo web is served: the private-address policy refuses loopback otherwise
+    (docs/security.md). Added to ``$TWINWATCH_ALLOW_PRIVATE``, never replacing it, and
+    kept for the dashboard the demo opens, so its "crawl now" works on the demo sources."""
+    current = [c.strip() for c in os.environ.get(ENV, "").split(",") if c.strip()]
+    if LOOPBACK not in current:
+        os.environ[ENV] = ",".join([*current, LOOPBACK])
 
 
 def _remove_database(db_path: Path) -> None:

@@ -273,7 +273,7 @@ async def test_change_view_facts_versions_browser_and_copy(db_path, fixed):
 
 async def test_hostile_text_is_literal_everywhere(db_path, fixed):
     """Markup, OSC/CSI escapes and very long lines show as plain text in table, diff and change view."""
-    literal = HOSTILE.replace("\x1b", "").replace("\x07", "")
+    literal = HOSTILE.replace("\x1b]8;;http://evil\x07", "").replace("\x1b[2J", "")  # sequences go whole
     app = make_app(db_path)
     async with app.run_test(size=(200, 40)) as pilot:
         await settle(pilot, app)
@@ -399,7 +399,8 @@ async def test_sources_screen_toggles_and_crawls(db_path, http_server):
 
 
 async def test_exports_screen_writes_a_batch(db_path, fixed, tmp_path):
-    """Exports: pick a format and filter, write; the file and the batch list show it."""
+    """Exports: pick a format, the changes table and a filter, write; the file and the batch list
+    show it."""
     out = tmp_path / "out" / "relevant.json"
     out.parent.mkdir()  # an export never creates folders (see docs/exports.md)
     app = make_app(db_path)
@@ -411,6 +412,7 @@ async def test_exports_screen_writes_a_batch(db_path, fixed, tmp_path):
         assert isinstance(screen, ExportsScreen)
         assert set(screen.formats) >= {"csv", "json"}
         screen.query_one("#exports-format").value = "json"
+        screen.query_one("#exports-table").value = "changes"
         screen.query_one("#exports-query").value = "status:relevant"
         await settle(pilot, app)
         assert screen.count == 1

@@ -1,6 +1,8 @@
 """The change view: one change in full — its diff with the analyzers' reasons
 highlighted, the suggested record (facts) editable in place, and the other
-versions of the same source, each one key away.
+versions of the same source, each one key away. From here a change becomes a
+registry record (``c``: the record form, pre-filled) or supports an existing one
+(``l``: pick it from a list).
 
 Reads run in thread workers; writes (decisions, fact corrections) go through the
 app's write queue and are heard by the inbox below as well.
@@ -21,19 +23,27 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from monitor import records
 from monitor.inbox import change_detail
 from monitor.models import ChangeDetail
 from monitor.queries import all_tags, change
+from monitor.record_drafts import draft
+from monitor.record_queries import Record, RecordFilter
+from monitor.record_queries import records as list_records
 from monitor.review import review, set_fact, undo
 from monitor.text import one_line
 from tui.data import Write, error_text, reading
 from tui.messages import ChangesWritten, WriteFailed
 from tui.screens.prompt import PromptScreen
+from tui.screens.record_form import RecordFormScreen
+from tui.screens.record_pick import RecordPickScreen
 from tui.screens.tag import TagScreen
+from tui.widgets.case_members import CaseMembers
 from tui.widgets.change_table import format_detected
 from tui.widgets.diff_view import DiffView
 
-_NEEDS_CHANGE = {"mark", "tag", "note", "edit_fact", "open_url", "copy_url", "versions"}
+_NEEDS_CHANGE = {"mark", "tag", "note", "edit_fact", "open_url", "copy_url", "versions", "new_record",
+                 "link_record"}
 
 
 class ChangeScreen(Screen[None]):
@@ -54,6 +64,11 @@ class ChangeScreen(Screen[None]):
         Binding("a", "note", "Note", id="change.note", show=False, tooltip="Write a note"),
         Binding("e", "edit_fact", "Edit fact", id="change.edit-fact",
                 tooltip="Correct the highlighted fact of the suggested record"),
+        Binding("c", "new_record", "Record", id="change.new-record",
+                tooltip="Make a registry record of this change: the form opens pre-filled "
+                        "(again for a second record)"),
+        Binding("l", "link_record", "Link record", id="change.link-record", show=False,
+                tooltip="Let this change support an existing record (pick it from a list)"),
         Binding("v", "versions", "Versions", id="change.versions",
                 tooltip="Go to the versions of this source (Enter opens one)"),
         Binding("o", "open_url", "Browser", id="change.open-url", tooltip="Open the URL in a web browser"),
@@ -75,6 +90,14 @@ class ChangeScreen(Screen[None]):
         change_id: int
         detail: ChangeDetail | None
         tags: list[str]
+        record_ids: tuple[int, ...] = ()
+
+    @dataclass
+    class DraftRead(Message):
+        """The values a new record of ``change_id`` starts with, read in a worker."""
+
+        change_id: int
+        values: dict[str, object]
 
     def __init__(self, db_path: str, change_id: int, ids: Sequence[int] = (), *,
                  search_terms: Sequence[str] = ()) -> None:
@@ -88,6 +111,8 @@ class ChangeScreen(Screen[None]):
         self.detail: ChangeDetail | None = None
         """The change as last loaded."""
         self.known_tags: list[str] = []
+        self.record_ids: tuple[int, ...] = ()
+        """The records this change supports."""
         self._editing: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -96,9 +121,10 @@ class ChangeScreen(Screen[None]):
             yield DiffView(id="change-diff", show_facts=False)
             with Container(id="change-side"):
                 with Vertical(id="change-facts-box"):
-                    yield Label(Text("Suggested record — e or Enter corrects"), classes="change-title")
+                    yield Label(Text(facts_title(())), id="change-facts-title", classes="change-title")
                     yield DataTable(id="change-facts", cursor_type="row", zebra_stripes=True)
                     yield Input(id="change-fact-input", placeholder="Enter saves, empty resets, Esc cancels")
+                yield CaseMembers(self.db_path, id="change-case")
                 with Vertical(id="change-versions-box"):
                     yield Label(Text("Versions of this source — Enter opens"), classes="change-title")
                     yield DataTable(id="change-versions", cursor_type="row", zebra_stripes=True)
@@ -132,14 +158,20 @@ class ChangeScreen(Screen[None]):
 
     def load(self) -> None:
         self._load(self.change_id)
+        self.query_one(CaseMembers).show(self.change_id)
+
+    @on(CaseMembers.Chosen)
+    def _case_member_chosen(self, message: CaseMembers.Chosen) -> None:
+        self.show_change(message.change_id)
 
     @work(thread=True, exclusive=True, group="change-load", exit_on_error=False)
     def _load(self, change_id: int) -> None:
         with reading(self.db_path) as db:
             detail = change_detail(db, change_id)
             tags = all_tags(db)
+            rids = tuple(r.id for r in list_records(db, RecordFilter(change_id=change_id)))
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(change_id, detail, tags))
+            self.post_message(self.Loaded(change_id, detail, tags, rids))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -147,6 +179,8 @@ class ChangeScreen(Screen[None]):
             return
         self.detail = message.detail
         self.known_tags = message.tags
+        self.record_ids = message.record_ids
+        self.query_one("#change-facts-title", Label).update(Text(facts_title(message.record_ids)))
         self.diff_view.show(message.detail, self.search_terms)
         d = message.detail
         self.sub_title = "" if d is None else f"#{d.change.id} · {d.change.status}"
@@ -315,8 +349,52 @@ class ChangeScreen(Screen[None]):
     def action_undo(self) -> None:
         self._write("undo", undo)
 
+    # -- registry records ---------------------------------------------------------------
+
+    def action_new_record(self) -> None:
+        """Open the record form on the analyzers' suggestions (and the corrected facts)."""
+        self._read_draft(self.change_id)
+
+    @work(thread=True, exclusive=True, group="change-draft", exit_on_error=False)
+    def _read_draft(self, change_id: int) -> None:
+        with reading(self.db_path) as db:
+            values = draft(db, change_id)
+        self.post_message(self.DraftRead(change_id, values))
+
+    @on(DraftRead)
+    def _draft_read(self, message: DraftRead) -> None:
+        cid = message.change_id
+        title = self.detail.change.title if self.detail and self.detail.change.id == cid else ""
+        n = len(self.record_ids) if cid == self.change_id else 0
+
+        def save(values: dict[str, object] | None) -> None:
+            if values is not None:
+                self._write_record("new record", lambda db: records.create(db, cid, values), cid)
+
+        heading = f"New record from change #{cid}" + (f" (it already supports {n})" if n else "")
+        self.app.push_screen(RecordFormScreen(heading, message.values, context=title), save)
+
+    def action_link_record(self) -> None:
+        """Pick an existing record for this change to support."""
+        cid = self.change_id
+
+        def chosen(record_id: int | None) -> None:
+            if record_id is not None:
+                self._write_record("link to record", lambda db: records.link(db, record_id, cid), cid)
+
+        self.app.push_screen(RecordPickScreen(self.db_path, cid), chosen)
+
+    def _write_record(self, label: str, run, change_id: int) -> None:
+        # Records change nothing the inbox shows: only this screen hears the result.
+        self.app.submit(Write(label, run, (change_id,), reply_to=(self,)))  # type: ignore[attr-defined]
+
     @on(ChangesWritten)
     def _written(self, message: ChangesWritten) -> None:
+        if isinstance(message.result, Record):
+            r = message.result
+            self.notify(f"Record #{r.id}: {r.municipality or '?'} · {r.action or 'no action'} · "
+                        f"{r.date or 'undated'} · {len(r.evidence)} supporting change(s)",
+                        title="Record saved", markup=False)
         if message.label == "undo" or self.change_id in message.change_ids:
             self.load()
 
@@ -328,3 +406,11 @@ class ChangeScreen(Screen[None]):
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.notify(error_text(event.worker.error), title="Database error", severity="error",
                         markup=False)
+
+
+def facts_title(record_ids: Sequence[int]) -> str:
+    """The facts panel's title: what e, c and l do, and the records the change supports."""
+    held = (f" · supports record{'s' if len(record_ids) > 1 else ''} "
+            + ", ".join(f"#{i}" for i in record_ids[:5]) + ("…" if len(record_ids) > 5 else "")
+            if record_ids else "")
+    return "Suggested record — e corrects · c records it · l links" + held

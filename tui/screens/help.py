@@ -26,15 +26,23 @@ def screens() -> list[tuple[str, type]]:
     """(title, class) of each screen whose keys are listed."""
     from tui.app import TwinwatchApp
     from tui.screens.change import ChangeScreen
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.coverage import CoverageScreen
+    from tui.screens.coverage_detail import CoverageDetailScreen
     from tui.screens.exports import ExportsScreen
     from tui.screens.inbox import InboxScreen
     from tui.screens.plugins import PluginsScreen
+    from tui.screens.record_form import RecordFormScreen
+    from tui.screens.record_pick import RecordPickScreen
+    from tui.screens.records import RecordsScreen
     from tui.screens.sources import SourcesScreen
     from tui.screens.views import ViewsScreen
 
     return [("everywhere", TwinwatchApp), ("inbox", InboxScreen), ("change", ChangeScreen),
             ("saved views", ViewsScreen), ("sources", SourcesScreen), ("exports", ExportsScreen),
-            ("plugins", PluginsScreen)]
+            ("plugins", PluginsScreen), ("records", RecordsScreen), ("record form", RecordFormScreen),
+            ("pick record", RecordPickScreen), ("confirm", ConfirmScreen), ("coverage", CoverageScreen),
+            ("municipality", CoverageDetailScreen)]
 
 
 class HelpScreen(ModalScreen[None]):

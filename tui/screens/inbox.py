@@ -7,8 +7,9 @@ holds one page (``page_size`` rows) of the inbox as ranked in SQLite; moving pas
 its edge loads the next page, and a reload keeps the cursor on the same change.
 A periodic check reloads only when the data changed (:func:`monitor.inbox.data_stamp`),
 and the details of the changes around the cursor are read ahead. The query line,
-saved views and decisions live in the base class
-:class:`tui.screens.inbox_actions.InboxActions`.
+saved views and decisions live in the base classes
+:class:`tui.screens.inbox_actions.InboxActions` and (cases folded into one row)
+:class:`tui.screens.inbox_cases.InboxCases`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from monitor.models import ChangeDetail, InboxCounts
 from monitor.querylang import InboxQuery
 from monitor.text import one_line
 from tui.data import DetailCache, LoadRequest, Page, error_text, read_page, reading
-from tui.screens.inbox_actions import InboxActions
+from tui.screens.inbox_cases import InboxCases
 from tui.widgets.change_table import ChangeTable
 from tui.widgets.diff_view import DiffView
 from tui.widgets.status_line import StatusLine
@@ -47,10 +48,10 @@ QUERY_PLACEHOLDER = '/ to filter: status:new lang:nl tag:motion "stedenband"   (
 
 # Actions that need a highlighted change; check_action greys them out otherwise.
 _NEEDS_CHANGE = {"mark", "tag", "note", "select", "open", "open_url", "copy_url", "next", "previous",
-                 "scroll_diff"}
+                 "scroll_diff", "toggle_case"}
 
 
-class InboxScreen(InboxActions):
+class InboxScreen(InboxCases):
     """Changes ranked by relevance or date, with the diff of the highlighted one."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]
@@ -101,6 +102,8 @@ class InboxScreen(InboxActions):
                 tooltip="Scroll the diff down a page"),
         Binding("b", "scroll_diff(-1)", "Scroll diff back", id="inbox.diff-up", show=False,
                 tooltip="Scroll the diff up a page"),
+        Binding("c", "toggle_case", "Case", id="inbox.case", show=False,
+                tooltip="Show the other changes of the case under the cursor, or fold them again"),
         Binding("g", "refresh", "Refresh", id="inbox.refresh", show=False,
                 tooltip="Reload changes from the database"),
     ]
@@ -258,6 +261,7 @@ class InboxScreen(InboxActions):
         table.loading = False
         table.show_rows(page.rows, offset=page.offset, total=page.total,
                         select_id=page.select_id, select_index=page.select_index)
+        self.expand_shown_cases()
         self._update_header()
         self._show_selected()
         if first and not self.query_input.has_focus:
@@ -273,7 +277,7 @@ class InboxScreen(InboxActions):
         if message.seq != self._load_seq:
             return
         self.total = message.total
-        self.table.more_below = self.table.page_offset + self.table.row_count < message.total
+        self.table.more_below = self.table.page_offset + self.table.page_rows < message.total
         self._update_header()
 
     def _focus_table_from_query(self) -> None:
@@ -285,7 +289,7 @@ class InboxScreen(InboxActions):
         if counts is not None:
             self.sub_title = self._counts_line(counts)
         table = self.table
-        shown = table.row_count
+        shown = table.page_rows
         status = Text()
         if self.total:
             status.append(f"{table.page_offset + 1:,}–{table.page_offset + shown:,} of {self.total:,}")
@@ -388,7 +392,7 @@ class InboxScreen(InboxActions):
         table = self.table
         margin = min(10, self.page_size // 3)  # rows of the old page kept in view
         if event.where == "next":
-            pos, keep = table.page_offset + table.row_count, margin
+            pos, keep = table.page_offset + table.page_rows, margin
         elif event.where == "previous":
             pos, keep = table.page_offset - 1, self.page_size - 1 - margin
         elif event.where == "first":

@@ -61,6 +61,9 @@ COLUMNS = (
 MARK = "●"
 """Shown in the first column of a selected (marked) change."""
 
+FOLDED, UNFOLDED, MEMBER = "▸ ", "▾ ", "  └ "
+"""Title prefixes: a case row (folded, unfolded) and a member shown under it."""
+
 
 def format_detected(detected_at: str) -> str:
     """``2026-11-23T10:00:00.123Z`` as ``2026-11-23 10:00``."""
@@ -194,6 +197,9 @@ class ChangeTable(ScrollView, can_focus=True):
         """True when rows before this page exist."""
         self.more_below = False
         """True when rows after this page exist."""
+        self.expanded: set[int] = set()
+        """Ids of the cases whose members are shown under their row (kept across pages)."""
+        self._member_of: dict[int, int] = {}
 
     # -- reading ----------------------------------------------------------------
 
@@ -216,6 +222,15 @@ class ChangeTable(ScrollView, can_focus=True):
             return None
         return self._order[self.cursor_row]
 
+    @property
+    def page_rows(self) -> int:
+        """Rows of the inbox page itself, without the case members shown under their case."""
+        return len(self._order) - len(self._member_of)
+
+    def lead_of(self, change_id: int) -> int | None:
+        """For a member shown under its case's row: that row's change id."""
+        return self._member_of.get(change_id)
+
     def row_for(self, change_id: int) -> InboxRow | None:
         """The loaded row with that id, if it is on this page."""
         return self._rows.get(change_id)
@@ -225,13 +240,21 @@ class ChangeTable(ScrollView, can_focus=True):
         styles = styles or self._styles()
         status_style = styles.get(row.status, Style())
         mark_style = styles["mark"]
+        title = one_line(row.title, 300)
+        if row.id in self._member_of:
+            title = MEMBER + title
+        elif row.case is not None:
+            fold = UNFOLDED if row.case.case_id in self.expanded else FOLDED
+            # the count first and the title next, so both survive a narrow column
+            details = row.case.details()
+            title = f"{fold}{row.case.size} changes: {title}" + (f"  [{details}]" if details else "")
         return {
             "mark": Text(MARK if row.id in self.marked else " ", style=mark_style),
             "score": Text(format_score(row.score)),
             "status": Text(row.status, style=status_style),
             "detected": Text(format_detected(row.detected_at)),
             "municipality": Text(one_line(row.municipality or "", 30)),
-            "title": Text(one_line(row.title, 300)),
+            "title": Text(title),
             "category": Text(one_line(row.category or "", 30)),
             "source": Text(one_line(row.source_label, 60)),
             "tags": Text(one_line(", ".join(row.tags), 60)),
@@ -263,6 +286,7 @@ class ChangeTable(ScrollView, can_focus=True):
         # Without a total yet (it is being counted), a full page means there may be more.
         self.more_below = (offset + len(rows) < total) if total is not None else len(rows) > 0
         new_order = [r.id for r in rows]
+        self._member_of = {}
         self._order = new_order
         self._rows = {r.id: r for r in rows}
         if len(self._cache) > 4000:
@@ -290,6 +314,41 @@ class ChangeTable(ScrollView, can_focus=True):
             return
         self._rows[row.id] = row
         self._refresh_row(self._order.index(row.id))
+
+    def show_members(self, lead_id: int, rows: Sequence[InboxRow]) -> None:
+        """Show ``rows`` (a case's other changes) right under the row of ``lead_id``."""
+        self.hide_members(lead_id)
+        if lead_id not in self._rows:
+            return
+        selected = self.selected_id
+        at = self._order.index(lead_id) + 1
+        new = [r for r in rows if r.id not in self._rows]
+        self._order[at:at] = [r.id for r in new]
+        for r in new:
+            self._rows[r.id] = r
+            self._member_of[r.id] = lead_id
+        self._reshape(selected)
+
+    def hide_members(self, lead_id: int) -> None:
+        """Fold the members shown under ``lead_id`` again."""
+        gone = [cid for cid, lead in self._member_of.items() if lead == lead_id]
+        if not gone:
+            if lead_id in self._rows:
+                self._refresh_row(self._order.index(lead_id))
+            return
+        selected = self.selected_id
+        for cid in gone:
+            del self._member_of[cid]
+            del self._rows[cid]
+        dropped = set(gone)
+        self._order = [cid for cid in self._order if cid not in dropped]
+        self._reshape(lead_id if selected in gone else selected)
+
+    def _reshape(self, selected: int | None) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._order) + 1)
+        if selected is not None and selected in self._rows:
+            self.move_cursor(row=self._order.index(selected), force=selected != self.selected_id)
+        self.refresh()
 
     def set_marked(self, ids: Collection[int]) -> None:
         """Show ``ids`` as selected (marked) and the others as not."""
@@ -431,7 +490,8 @@ class ChangeTable(ScrollView, can_focus=True):
         row = self._rows[self._order[index]]
         cursor = index == self.cursor_row
         key = (row, index % 2, cursor, cursor and self.has_focus, row.id in self.marked, width,
-               self.app.theme, base)
+               self.app.theme, base, row.id in self._member_of,
+               row.case is not None and row.case.case_id in self.expanded)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._cache[key] = self._render_row(row, index, cursor, width, base)

@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from monitor.diff import coarse_note
 from monitor.models import ChangeDetail, ChangeRow, DiffOp, Finding
 from monitor.render import reason_terms
 from monitor.text import one_line, strip_controls
@@ -128,6 +129,9 @@ def render_ops(ops: Iterable[DiffOp], styles: DiffStyles | None = None) -> Text:
                 out.append(_plain(run, MAX_PARAGRAPH // 4), style=style)
     if not out.plain:
         out.append("(no text differences)", style=s.label)
+    note = coarse_note(ops)  # a bounded diff says so: nothing is dropped, pairing is coarser
+    if note:
+        out.append(f"\n(coarse diff: {note})", style=s.label)
     return out
 
 
