@@ -2,7 +2,8 @@
 
 Paths come from platformdirs, overridable by environment variables
 (``TWINWATCH_DB``, ``TWINWATCH_CONFIG``, ``TWINWATCH_LOG_DIR``, ``TWINWATCH_CONTACT``,
-``TWINWATCH_EXTRACT_WORKERS``). No other module reads the environment for these.
+``TWINWATCH_EXTRACT_WORKERS``, ``TWINWATCH_CRAWL_PROCESSES``). No other module reads
+the environment for these.
 
 The config file (TOML, ``config.toml`` in the user config directory) is optional::
 
@@ -117,6 +118,18 @@ def extract_workers() -> int | None:
         return max(0, int(env))
     except ValueError as exc:
         raise ConfigError(f"TWINWATCH_EXTRACT_WORKERS must be a number, not {env!r}") from exc
+
+
+def crawl_processes() -> int | None:
+    """``$TWINWATCH_CRAWL_PROCESSES``: Scrapy processes for a crawl, its sites shared
+    out between them (1: one process; unset: chosen by crawl size)."""
+    env = os.environ.get("TWINWATCH_CRAWL_PROCESSES", "").strip()
+    if not env:
+        return None
+    try:
+        return max(1, int(env))
+    except ValueError as exc:
+        raise ConfigError(f"TWINWATCH_CRAWL_PROCESSES must be a number, not {env!r}") from exc
 
 
 _LIMIT_CACHE: dict[tuple[str, float], int] = {}

@@ -18,7 +18,7 @@ from typing import Any
 
 import filelock
 
-from monitor.config import extract_workers, load_config, lock_path
+from monitor.config import crawl_processes, extract_workers, load_config, lock_path
 from monitor.db import open_db, read_only
 from monitor.errors import ConfigError, CrawlLocked, PluginError, SourceError
 from monitor.ingest import finish_run, start_run
@@ -80,6 +80,9 @@ def crawl(
                     workers = extract_workers()
                     if workers is not None:
                         run_settings.setdefault("TWINWATCH_EXTRACT_WORKERS", workers)
+                    processes = crawl_processes()
+                    if processes is not None:
+                        run_settings.setdefault("TWINWATCH_CRAWL_PROCESSES", processes)
                     handled = pm.hook.crawl_sources(
                         db_path=str(db_path), sources=[s.source for s in chosen], run_id=run_id,
                         settings=run_settings, kinds=kinds,

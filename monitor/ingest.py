@@ -150,16 +150,42 @@ def describe_error(exc: Exception) -> str:
 def check(db: Database, result: FetchResult) -> str | None:
     """Record what needs no extraction (a failure, a 304, identical bytes) and
     return its outcome; ``None`` when the body must be extracted."""
+    quick = quick_outcome(db, result)
+    if quick is None:
+        return None
+    record_quick(db, [(result, quick, None)])
+    return quick
+
+
+def quick_outcome(db: Database, result: FetchResult) -> str | None:
+    """The outcome of a fetch that needs no extraction (its failure kind,
+    ``not-modified``, or ``unchanged`` for the bytes of the last fetch), else ``None``.
+    Reads only."""
     if result.error_kind:
-        return record_failure(db, result)
+        return result.error_kind
     if result.status == 304:
-        return _record(db, result, "not-modified")
+        return "not-modified"
     state = db.execute(
         "SELECT last_raw_fp FROM source_state WHERE source_id = ?", [result.source_id]
     ).fetchone()
     if state and state[0] == fingerprint(result.body):
-        return _record(db, result, "unchanged")
+        return "unchanged"
     return None
+
+
+def record_quick(db: Database, results: Sequence[tuple[FetchResult, str, int | None]]) -> None:
+    """Record many fetches that needed no extraction, each ``(result, outcome, body
+    size or None)`` with the outcome :func:`quick_outcome` gave, in one IMMEDIATE
+    transaction: on a recrawl most sources end here, and one commit per source
+    would cost more than the fetch."""
+    if not results:
+        return
+    with write_tx(db):
+        for result, outcome, size in results:
+            if result.error_kind:
+                record_failure(db, result)
+            else:
+                _record(db, result, outcome, size=size)
 
 
 def kind_of(pm: PluginManager, source: Source) -> SourceKind:
@@ -348,6 +374,7 @@ def _record(
     now: str | None = None,
     relevant: bool = False,
     message: str | None = None,
+    size: int | None = None,
 ) -> str:
     """Record a fetch that worked: outcome row and the source's fetch state.
 
@@ -358,7 +385,7 @@ def _record(
     # Inside store()'s transaction already: no savepoint needed for two statements.
     tx = contextlib.nullcontext() if db.conn.in_transaction else write_tx(db)
     with tx:
-        _outcome_row(db, result, outcome, message, changes, now)
+        _outcome_row(db, result, outcome, message, changes, now, size)
         db.execute(_STATE_SQL, _state_params(result, outcome, raw_fp, changes, now, relevant, message))
     return outcome
 
@@ -414,7 +441,8 @@ def record_failure(db: Database, result: FetchResult, kind: str | None = None,
     now = utcnow()
     kind = kind or result.error_kind or "error"
     message = one_line(message or result.error or kind, 500)
-    with write_tx(db):
+    tx = contextlib.nullcontext() if db.conn.in_transaction else write_tx(db)
+    with tx:
         _outcome_row(db, result, kind, message, 0, now)
         db.execute(
             "INSERT INTO source_state (source_id, last_fetched, last_status, last_error, "
@@ -427,9 +455,9 @@ def record_failure(db: Database, result: FetchResult, kind: str | None = None,
 
 
 def _outcome_row(db: Database, result: FetchResult, outcome: str, message: str | None,
-                 changes: int, now: str) -> None:
+                 changes: int, now: str, size: int | None = None) -> None:
     db.execute(_OUTCOME_SQL, [result.run_id, result.source_id, now, outcome, result.status, message,
-                              result.elapsed_ms, len(result.body), changes])
+                              result.elapsed_ms, len(result.body) if size is None else size, changes])
 
 
 _OUTCOME_SQL = (

@@ -7,31 +7,56 @@ result back as an awaitable, so the crawler keeps fetching while both cores
 extract, and the single writer stores each result as it completes.
 
 With ``workers=0`` everything runs inline (small crawls: no process start-up).
+
+:class:`Ingestor` is what a crawl hands its results to: fetches that need no
+extraction (failures, 304s, the bytes of the last fetch: most of a recrawl) are
+recorded in batches, one transaction for many; the others go through
+:func:`ingest_async`, a bounded number at a time so a slow extraction holds the
+fetching back instead of filling memory.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
+import fcntl
 import logging
 import multiprocessing
 import os
+import pickle
 import sqlite3
-import sys
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterable
+from multiprocessing.connection import Connection
+from typing import Any
 
 from sqlite_utils import Database
 
-from monitor.ingest import Context, Prepared, check, context, describe_error, prepare, record_failure, store
+from monitor.ingest import (
+    Context,
+    Prepared,
+    check,
+    context,
+    describe_error,
+    prepare,
+    quick_outcome,
+    record_failure,
+    record_quick,
+    store,
+)
+from monitor.kinds import ExtractError
 from monitor.models import FetchResult, Source
 from monitor.plugin_manager import PluginManager, make_plugin_manager
 from monitor.queries import get_source
 
 log = logging.getLogger("twinwatch.ingest")
 
-_worker_pm: PluginManager | None = None
-
 SMALL_CRAWL = 100
 """Crawls of fewer sources than this extract inline unless told otherwise."""
+
+PIPE_BYTES = 1 << 20
+"""Pipe buffer asked for (Linux) between a crawl and its helper processes: a 50 KB
+page then fits, and the sender does not wait for the reader to wake up."""
 
 
 def default_workers(sources: int) -> int:
@@ -40,46 +65,146 @@ def default_workers(sources: int) -> int:
     return 0 if sources < SMALL_CRAWL else max(1, os.cpu_count() or 1)
 
 
-def _init_worker() -> None:
-    global _worker_pm
-    _worker_pm = make_plugin_manager()
+def widen_pipe(fd: int) -> None:
+    """Grow the pipe behind ``fd`` to :data:`PIPE_BYTES` where the OS allows it."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
-def _prepare_in_worker(source: Source, result: FetchResult, ctx: Context) -> Prepared | None:
-    assert _worker_pm is not None
-    return prepare(_worker_pm, source, result, ctx)
+def _serve(conn: Connection) -> None:
+    """An extraction process: ``prepare`` each job received, send back
+    ``("ok", Prepared | None)`` or ``("error", message)``, until the pipe closes."""
+    pm = make_plugin_manager()
+    while True:
+        try:
+            source, result, ctx = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", prepare(pm, source, result, ctx))
+        except Exception as exc:
+            reply = ("error", describe_error(exc))
+        conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class _Worker:
+    """One extraction process and the job it is doing."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_serve, args=(child,), name="twinwatch-extract", daemon=True)
+        self.proc.start()
+        child.close()
+        self.job: asyncio.Future[Prepared | None] | None = None
 
 
 class ExtractPool:
-    """A lazily started process pool running :func:`monitor.ingest.prepare`."""
+    """Extraction processes fed from the caller's event loop, without threads.
+
+    (A ``ProcessPoolExecutor`` hands every job and result through two threads of
+    its own, which must win the GIL from a busy event loop: measured here, the
+    crawl then waited on those hand-overs more than on the extraction.) A job goes
+    to an idle process only, so sending never waits for a busy one; the answer is
+    read when its pipe becomes readable. A process that dies fails its job (the
+    source is recorded as a parse error) and is replaced.
+    """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
+        self._idle: list[_Worker] = []
+        self._all: list[_Worker] = []
+        self._queue: collections.deque[tuple[bytes, asyncio.Future[Prepared | None]]] = collections.deque()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            # Results come back through the executor's manager thread, which needs the
-            # GIL while the crawler's thread is busy: with the default 5 ms switch
-            # interval every hand-over waits, and the workers idle. 0.5 ms keeps
-            # them fed.
-            sys.setswitchinterval(0.0005)
-            # forkserver: workers do not inherit the crawler's threads and sockets.
-            ctx = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker)
-        return self._pool
+    def start(self) -> None:
+        """Start the processes (from the event loop that will await them); once."""
+        if self._loop is not None or self.workers <= 0:
+            return
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:  # not in the loop yet: started on the first job
+            return
+        # forkserver: workers do not inherit the crawler's threads and sockets; it
+        # imports the extraction code once, so each worker starts without importing it.
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["monitor.ingest", "monitor.kinds", "monitor.plugin_manager"])
+        for _ in range(self.workers):
+            self._add(_Worker(ctx))
+
+    def _add(self, worker: _Worker) -> None:
+        assert self._loop is not None
+        widen_pipe(worker.conn.fileno())
+        self._all.append(worker)
+        self._idle.append(worker)
+        self._loop.add_reader(worker.conn.fileno(), self._answer, worker)
 
     async def prepare(self, pm: PluginManager, source: Source, result: FetchResult,
                       ctx: Context) -> Prepared | None:
         if self.workers <= 0:
             return prepare(pm, source, result, ctx)
-        future: Future[Prepared | None] = self._executor().submit(_prepare_in_worker, source, result, ctx)
-        return await asyncio.wrap_future(future)
+        self.start()
+        assert self._loop is not None
+        job: asyncio.Future[Prepared | None] = self._loop.create_future()
+        self._queue.append((pickle.dumps((source, result, ctx), protocol=pickle.HIGHEST_PROTOCOL), job))
+        self._dispatch()
+        return await job
+
+    def _dispatch(self) -> None:
+        while self._idle and self._queue:
+            data, job = self._queue.popleft()
+            if job.cancelled():
+                continue
+            worker = self._idle.pop()
+            worker.job = job
+            try:
+                worker.conn.send_bytes(data)
+            except OSError:
+                self._replace(worker)
+
+    def _answer(self, worker: _Worker) -> None:
+        try:
+            status, value = pickle.loads(worker.conn.recv_bytes())
+        except (EOFError, OSError):
+            self._replace(worker)
+            return
+        job, worker.job = worker.job, None
+        self._idle.append(worker)
+        if job is not None and not job.done():
+            if status == "ok":
+                job.set_result(value)
+            else:
+                job.set_exception(ExtractError(value))
+        self._dispatch()
+
+    def _replace(self, worker: _Worker) -> None:
+        """``worker`` died: fail its job, start another in its place."""
+        assert self._loop is not None
+        self._loop.remove_reader(worker.conn.fileno())
+        self._all.remove(worker)
+        if worker in self._idle:
+            self._idle.remove(worker)
+        worker.proc.join(1)
+        code = worker.proc.exitcode
+        worker.conn.close()
+        if worker.job is not None and not worker.job.done():
+            worker.job.set_exception(ExtractError(f"the extraction process stopped (exit code {code})"))
+        self._add(_Worker(multiprocessing.get_context("forkserver")))
+        self._dispatch()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for worker in self._all:
+            if self._loop is not None and not self._loop.is_closed():
+                with contextlib.suppress(Exception):
+                    self._loop.remove_reader(worker.conn.fileno())
+            worker.conn.close()  # the worker sees EOF and returns
+        for worker in self._all:
+            worker.proc.join(5)
+            if worker.proc.is_alive():
+                worker.proc.terminate()
+                worker.proc.join(1)
+        self._all.clear()
+        self._idle.clear()
+        self._loop = None
 
 
 async def ingest_async(db: Database, pm: PluginManager, result: FetchResult, pool: ExtractPool) -> str:
@@ -101,3 +226,83 @@ async def ingest_async(db: Database, pm: PluginManager, result: FetchResult, poo
     except Exception as exc:  # a bug must cost one source, not the run
         log.exception("storing source %d failed", result.source_id)
         return record_failure(db, result, kind="internal-error", message=describe_error(exc))
+
+
+class Ingestor:
+    """Takes a crawl's results one by one and stores them, batching the cheap ones.
+
+    ``add`` returns once the result is queued: a quick outcome joins the pending
+    batch (written every ``batch`` results or ``interval`` seconds), a body to
+    extract starts an :func:`ingest_async` task once the bodies already waiting
+    for extraction weigh less than ``budget`` (the wait is the crawler's
+    back-pressure). ``close`` waits for
+    everything and writes the last batch. Must be used from one event loop.
+    """
+
+    def __init__(self, db: Database, pm: PluginManager, pool: ExtractPool, *, batch: int = 256,
+                 interval: float = 0.25, budget: int = 16 << 20) -> None:
+        self.db = db
+        self.pm = pm
+        self.pool = pool
+        self.batch = batch
+        self.interval = interval
+        self.budget = budget
+        """Bytes of fetched bodies waiting for or in extraction before ``add`` waits."""
+        self.used = 0
+        self._room = asyncio.Event()
+        self.pending: list[tuple[FetchResult, str, int | None]] = []
+        self.tasks: set[asyncio.Task[str]] = set()
+        self._timer: asyncio.TimerHandle | None = None
+        self.seen: set[int] = set()
+        """Sources with a result so far (a crashed crawler's others are recorded failing)."""
+        pool.start()  # the extraction processes load their plugins while the crawl starts
+
+    async def add(self, result: FetchResult, *, quick: str | None = None, size: int | None = None) -> None:
+        """Store ``result``. ``quick`` is its outcome when the crawler already knows
+        it needs no extraction (``size`` is then the body's length, the body itself
+        not being sent); otherwise the database decides."""
+        self.seen.add(result.source_id)
+        outcome = quick or quick_outcome(self.db, result)
+        if outcome is not None:
+            self.pending.append((result, outcome, size))
+            if len(self.pending) >= self.batch:
+                self.flush()
+            elif self._timer is None:
+                self._timer = asyncio.get_running_loop().call_later(self.interval, self.flush)
+            return
+        weight = len(result.body) + sum(len(a.body) for a in result.attachments)
+        while self.used and self.used + weight > self.budget:
+            self._room.clear()
+            await self._room.wait()
+        self.used += weight
+        task = asyncio.ensure_future(self._extract(result, weight))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _extract(self, result: FetchResult, weight: int) -> str:
+        try:
+            return await ingest_async(self.db, self.pm, result, self.pool)
+        finally:
+            self.used -= weight
+            self._room.set()
+
+    def flush(self) -> None:
+        """Write the pending quick outcomes in one transaction."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        pending, self.pending = self.pending, []
+        record_quick(self.db, pending)
+
+    def fail(self, source_ids: Iterable[int], kind: str, message: str, run_id: int | None) -> None:
+        """Record every source of ``source_ids`` without a result yet as failing."""
+        missing = [sid for sid in source_ids if sid not in self.seen]
+        self.seen.update(missing)
+        failures = [FetchResult(sid, "", error_kind=kind, error=message, run_id=run_id) for sid in missing]
+        record_quick(self.db, [(f, kind, None) for f in failures])
+
+    async def close(self) -> None:
+        """Wait for the extractions under way, then write the last batch."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=False)
+        self.flush()

@@ -60,15 +60,30 @@ def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: di
     from spiders.pipelines import SHARED
 
     workers = settings.pop("TWINWATCH_EXTRACT_WORKERS", None)
+    processes = settings.pop("TWINWATCH_CRAWL_PROCESSES", None)
     pool = ExtractPool(default_workers(len(sources)) if workers is None else int(workers))
+    n = default_processes(len(sources)) if processes is None else max(1, int(processes))
     token = f"pool-{run_id}"
     SHARED[token] = pool
     try:
-        _run(sources, kinds, run_id, {**settings, "TWINWATCH_DB": db_path, "TWINWATCH_POOL": token})
+        if n > 1 and len(sources) > 1:
+            from spiders.shards import crawl_sharded
+
+            crawl_sharded(db_path, sources, kinds, run_id, settings, n, pool)
+        else:
+            _run(sources, kinds, run_id, {**settings, "TWINWATCH_DB": db_path, "TWINWATCH_POOL": token})
     finally:
         pool.close()
         SHARED.pop(token, None)
     return True
+
+
+def default_processes(sources: int) -> int:
+    """Crawler processes for a crawl of ``sources`` sources: one for small crawls
+    (a process costs a second of start-up), else one per core."""
+    from monitor.workers import SMALL_CRAWL
+
+    return 1 if sources < SMALL_CRAWL else max(1, os.cpu_count() or 1)
 
 
 @hookimpl(trylast=True)

@@ -1,14 +1,21 @@
-"""The item pipelines: the crawl's single writer, and deliberately thin.
+"""The item pipelines, deliberately thin: no business logic here.
 
-:class:`IngestPipeline` opens the database with ``open_db``, hands each
-:class:`FetchResult` to ``monitor.workers.ingest_async`` (ingest with the
-extraction in a process pool shared by every spider of the crawl) and closes the
-database. :class:`CollectPipeline` only keeps the results (``sources test``).
-No business logic here.
+* :class:`IngestPipeline` (one crawler process: the crawl's single writer) opens the
+  database with ``open_db`` and hands each :class:`FetchResult` to a
+  ``monitor.workers.Ingestor`` (quick outcomes batched, extraction in the process
+  pool shared by every spider of the crawl).
+* :class:`ShardPipeline` (a crawler process of a sharded crawl, see
+  ``spiders.shards``) sends each result to the parent process, which writes; a body
+  identical to the source's last one is not sent, only that it was identical.
+* :class:`CollectPipeline` only keeps the results (``sources test``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import pickle
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -16,36 +23,89 @@ from scrapy.crawler import Crawler
 from monitor.db import open_db
 from monitor.models import FetchResult
 from monitor.plugin_manager import make_plugin_manager
-from monitor.workers import ExtractPool, ingest_async
+from monitor.text import fingerprint
+from monitor.workers import ExtractPool, Ingestor
 
 SHARED: dict[str, Any] = {}
 """Objects a crawl shares between its crawlers (Scrapy deep-copies settings, so they
-travel as a key): the extraction pool, the list ``sources test`` collects into."""
+travel as a key): the extraction pool, the ingestor, the connection to the parent,
+the list ``sources test`` collects into."""
 
 
 class IngestPipeline:
-    def __init__(self, db_path: str, pool: ExtractPool) -> None:
+    def __init__(self, db_path: str, pool: ExtractPool, shared: dict[str, Any], key: str) -> None:
         self.db_path = db_path
         self.pool = pool
-        self.db: Any = None
-        self.pm = make_plugin_manager()
+        self.shared = shared
+        self.key = key
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IngestPipeline:
-        pool = SHARED.get(crawler.settings.get("TWINWATCH_POOL", ""), ExtractPool(0))
-        return cls(crawler.settings.get("TWINWATCH_DB"), pool)
+        token = crawler.settings.get("TWINWATCH_POOL", "")
+        pool = SHARED.get(token, ExtractPool(0))
+        # Every spider of the crawl (one per kind) shares one ingestor, so quick
+        # outcomes of all kinds go into the same batches.
+        return cls(crawler.settings.get("TWINWATCH_DB"), pool, SHARED, f"{token}-ingestor")
 
     def open_spider(self) -> None:
-        self.db = open_db(self.db_path)
+        entry = self.shared.get(self.key)
+        if entry is None:
+            db = open_db(self.db_path)
+            entry = self.shared[self.key] = [Ingestor(db, make_plugin_manager(), self.pool), 0]
+        entry[1] += 1
+        self.ingestor: Ingestor = entry[0]
 
-    def close_spider(self) -> None:
-        if self.db is not None:
-            self.db.close()
+    async def close_spider(self) -> None:
+        entry = self.shared[self.key]
+        entry[1] -= 1
+        if entry[1] == 0:  # the last spider of the crawl: write what is left
+            try:
+                await self.ingestor.close()
+            finally:
+                self.ingestor.db.close()
+                self.shared.pop(self.key, None)
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchResult):
-            await ingest_async(self.db, self.pm, item, self.pool)
+            await self.ingestor.add(item)
         return item
+
+
+class ShardPipeline:
+    """Sends each FetchResult, pickled, through the connection given as
+    ``TWINWATCH_CONN``: ``("result", result, quick, size)``. For a 304 or a body
+    identical to the source's last one, ``quick`` names the outcome and the body is
+    left out (``size`` keeps its length), so the parent neither receives nor
+    re-reads the bytes."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        # Sending waits while the parent is busy (its back-pressure). Done on the
+        # event loop, that wait froze every download in flight and AutoThrottle read
+        # the freeze as slow servers; from one thread, only this item waits, and
+        # Scrapy's scraper limit stops new downloads as it would for a slow pipeline.
+        self.sender = SHARED.setdefault("sender", ThreadPoolExecutor(1, thread_name_prefix="twinwatch-send"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ShardPipeline:
+        return cls(SHARED[crawler.settings.get("TWINWATCH_CONN")])
+
+    async def process_item(self, item: Any) -> Any:
+        if isinstance(item, FetchResult):
+            data = pickle.dumps(message(item), protocol=pickle.HIGHEST_PROTOCOL)
+            await asyncio.get_running_loop().run_in_executor(self.sender, self.conn.send_bytes, data)
+        return item
+
+
+def message(result: FetchResult) -> tuple[str, FetchResult, str | None, int | None]:
+    """What :class:`ShardPipeline` sends for ``result`` (see there)."""
+    last = SHARED.get("last_raw_fp", {}).get(result.source_id)
+    if result.error_kind is None and not result.attachments:
+        if result.status == 304:
+            return ("result", result, "not-modified", 0)
+        if last is not None and fingerprint(result.body) == last:
+            return ("result", dataclasses.replace(result, body=b""), "unchanged", len(result.body))
+    return ("result", result, None, None)
 
 
 class CollectPipeline:

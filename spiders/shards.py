@@ -1,0 +1,150 @@
+"""A crawl spread over several Scrapy processes, the parent staying the one writer.
+
+Scrapy costs about a millisecond of CPU per request in its own machinery, so one
+crawler process cannot fetch more than about a thousand pages a second however
+idle the second core is. :func:`crawl_sharded` splits the sources by site into
+``n`` shards (a site lives in exactly one shard, so per-site politeness holds),
+runs each shard's spiders in a process of its own (:func:`_worker`), and receives
+every :class:`FetchResult` in the parent, which stores it through a
+``monitor.workers.Ingestor`` (quick outcomes batched, extraction in its process
+pool). A crawler process dies with its parent; the sources of one that crashed are
+recorded failing, never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import pickle
+import threading
+import time
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+from urllib.parse import urlsplit
+
+from monitor.db import open_db
+from monitor.kinds import SourceKind
+from monitor.models import Source
+from monitor.plugin_manager import make_plugin_manager
+from monitor.workers import ExtractPool, Ingestor, widen_pipe
+
+
+def shard(sources: Sequence[Source], n: int) -> list[list[Source]]:
+    """``sources`` in ``n`` groups of about equal size, every source of a host in the
+    same group (largest hosts first, each to the smallest group so far)."""
+    by_host: dict[str, list[Source]] = {}
+    for s in sources:
+        by_host.setdefault((urlsplit(s.url).hostname or "").lower(), []).append(s)
+    groups: list[list[Source]] = [[] for _ in range(max(1, n))]
+    for host_sources in sorted(by_host.values(), key=len, reverse=True):
+        min(groups, key=len).extend(host_sources)
+    return [g for g in groups if g]
+
+
+def _watch_parent(parent: int) -> None:
+    """Ends this process when its parent is gone (killed, crashed): an orphaned
+    crawler would go on fetching for nobody."""
+    def loop() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(70)
+
+    threading.Thread(target=loop, name="twinwatch-parent-watch", daemon=True).start()
+
+
+def _worker(conn: Connection, sources: list[Source], kinds: dict[str, SourceKind], run_id: int,
+            overrides: dict[str, Any], parent: int) -> None:
+    """A crawler process: fetch ``sources``, send each result to the parent."""
+    _watch_parent(parent)
+    from spiders.hooks import _run
+    from spiders.pipelines import SHARED
+
+    SHARED["conn"] = conn
+    SHARED["last_raw_fp"] = {s.id: s.last_raw_fp for s in sources if s.last_raw_fp}
+    _run(sources, kinds, run_id, {**overrides, "TWINWATCH_CONN": "conn",
+                                  "ITEM_PIPELINES": {"spiders.pipelines.ShardPipeline": 300}})
+    conn.send_bytes(pickle.dumps(("done",)))
+    conn.close()
+
+
+async def _readable(conn: Connection) -> None:
+    """Wait until ``conn`` has data (or its end closed). The reader is watched only
+    while waiting: left registered while ``_receive`` waits on the ingestor, it
+    would fire on every turn of the loop and spin."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+    loop.add_reader(conn.fileno(), lambda: ready.done() or ready.set_result(None))
+    try:
+        await ready
+    finally:
+        loop.remove_reader(conn.fileno())
+
+
+async def _receive(conn: Connection, ingestor: Ingestor) -> bool:
+    """Store what one crawler process sends until it says it is done (True) or its
+    end of the pipe closes without that (False: it died)."""
+    while True:
+        if not conn.poll():
+            await _readable(conn)
+        try:
+            msg = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return False
+        if msg[0] == "done":
+            return True
+        _, result, quick, size = msg
+        await ingestor.add(result, quick=quick, size=size)
+
+
+async def _collect(db_path: str, shards: list[list[Source]], procs: list[Any], conns: list[Connection],
+                   pool: ExtractPool, run_id: int) -> None:
+    db = open_db(db_path)
+    try:
+        ingestor = Ingestor(db, make_plugin_manager(), pool)
+        finished = await asyncio.gather(*(_receive(c, ingestor) for c in conns))
+        await ingestor.close()
+        for ok, proc, group in zip(finished, procs, shards, strict=True):
+            await asyncio.get_running_loop().run_in_executor(None, proc.join, 30)
+            if not ok or proc.exitcode:
+                ingestor.fail([s.id for s in group], "internal-error",
+                              f"the crawler process for this site stopped (exit code {proc.exitcode}) "
+                              "before it reported this source", run_id)
+    finally:
+        db.close()
+
+
+def crawl_sharded(db_path: str, sources: list[Source], kinds: dict[str, SourceKind], run_id: int,
+                  overrides: dict[str, Any], processes: int, pool: ExtractPool) -> None:
+    """Crawl ``sources`` in ``processes`` crawler processes, storing in this one."""
+    shards = shard(sources, processes)
+    # spawn: a fresh interpreter, not a copy of this one with its database
+    # connection, progress thread and extraction pool.
+    ctx = multiprocessing.get_context("spawn")
+    from spiders import settings as crawl_settings
+
+    per_process = dict(overrides)
+    # The global limit is shared out: n processes together keep as many requests open as one did.
+    total = int(overrides.get("CONCURRENT_REQUESTS", crawl_settings.CONCURRENT_REQUESTS))
+    per_process["CONCURRENT_REQUESTS"] = max(16, total // len(shards))
+    procs, conns = [], []
+    try:
+        for group in shards:
+            recv, send = ctx.Pipe(duplex=False)
+            widen_pipe(recv.fileno())
+            proc = ctx.Process(target=_worker, args=(send, group, kinds, run_id, per_process, os.getpid()),
+                               name="twinwatch-crawler", daemon=True)
+            proc.start()
+            send.close()  # the child holds the only sending end: its death is our EOF
+            procs.append(proc)
+            conns.append(recv)
+        asyncio.run(_collect(db_path, shards, procs, conns, pool, run_id))
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(5)
+        for conn in conns:
+            conn.close()
