@@ -662,7 +662,7 @@ def coverage(c: Context, countries: tuple[str, ...], files: tuple[Path, ...], pr
 @click.option("--table", type=click.Choice(["records", "links", "changes", "coverage"]),
               help="What to export: registry records (default), twinning links with their "
                    "timelines (default for quickstatements), reviewed changes, or the coverage "
-                   "of Belgian municipalities.")
+                   "of municipalities (Belgian ones unless --country/--reference say otherwise).")
 @click.option("--status", "statuses", type=click.Choice(REVIEWED), multiple=True,
               help="Only changes with this status, or records resting on one (repeatable).")
 @click.option("--municipality", help="Only this municipality (records: also as partner).")
@@ -671,6 +671,11 @@ def coverage(c: Context, countries: tuple[str, ...], files: tuple[Path, ...], pr
               help="Only what is new or changed since the last export of this format and table.")
 @click.option("--qids", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV (name,country,qid) giving Wikidata items for towns that have none.")
+@click.option("--country", "countries", multiple=True, metavar="CC",
+              help="coverage: a built-in municipality list (BE; repeatable).")
+@click.option("--reference", "reference_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="coverage: a CSV list of municipalities (code,name[,name_xx][,country]; repeatable).")
 @click.option("--batch", "batch_id", type=int,
               help="Write an earlier export batch again, byte for byte.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
@@ -679,6 +684,7 @@ def coverage(c: Context, countries: tuple[str, ...], files: tuple[Path, ...], pr
 @pass_ctx
 def export(c: Context, fmt: str, table: str | None, statuses: tuple[str, ...],
            municipality: str | None, date_from: str | None, since_last: bool, qids: Path | None,
+           countries: tuple[str, ...], reference_files: tuple[Path, ...],
            batch_id: int | None, output: Path | None, force: bool) -> None:
     """Export records, twinning links or reviewed changes, and record the batch."""
     from monitor.export import ExportRequest, replay
@@ -688,7 +694,13 @@ def export(c: Context, fmt: str, table: str | None, statuses: tuple[str, ...],
         if batch_id is not None:
             result = replay(db, c.pm, batch_id, output, force=force)
         else:
-            req = ExportRequest(fmt, table, statuses, municipality, date_from, since_last, qids)
+            reference = None
+            if countries or reference_files:
+                from monitor.coverage import references
+
+                reference = tuple(references(countries, reference_files))
+            req = ExportRequest(fmt, table, statuses, municipality, date_from, since_last, qids,
+                                reference=reference)
             result = do_export(db, c.pm, req, output, force=force)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -50,7 +50,7 @@ def crawl(
         SourceError: an id given does not exist.
         PluginError: no plugin can crawl.
     """
-    lock = filelock.FileLock(str(lock_path(db_path)), timeout=0)
+    lock = filelock.FileLock(str(lock_path(db_path)), timeout=0, mode=0o600)  # owner only, like the db
     try:
         lock.acquire()
     except filelock.Timeout as exc:

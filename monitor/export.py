@@ -78,6 +78,9 @@ class ExportRequest:
     qids: Path | None = None
     """A CSV (name, country, qid) giving Wikidata items for towns without one."""
     where: ChangeFilter | None = None
+    reference: tuple[Any, ...] | None = None
+    """coverage: the municipalities (``monitor.coverage.Municipality``) to cover; all
+    565 Belgian ones when None."""
     """The changes table only: a filter (the dashboard's query line) narrowing it further;
     statuses it names replace ``statuses``."""
     query: str | None = None
@@ -138,7 +141,7 @@ def _items(db: Database, table: str, req: ExportRequest) -> list[Item]:
     if table == "coverage":
         from monitor.coverage import belgium, coverage
 
-        return coverage_items(coverage(db, belgium()))
+        return coverage_items(coverage(db, belgium() if req.reference is None else list(req.reference)))
     f = RecordFilter(municipality=req.municipality, date_from=req.date_from, statuses=req.statuses)
     if table == "records":
         found = records(db, f)

@@ -208,6 +208,6 @@ TABLES = {
     "records": ("Registry records", RECORD_COLUMNS),
     "links": ("Twinning links with their timelines", LINK_COLUMNS),
     "changes": ("Reviewed changes", CHANGE_COLUMNS),
-    "coverage": ("Coverage of Belgian municipalities", COVERAGE_COLUMNS),
+    "coverage": ("Coverage of municipalities (Belgian unless another list is chosen)", COVERAGE_COLUMNS),
 }
 """Every exportable table: its title and columns."""

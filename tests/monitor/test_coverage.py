@@ -65,5 +65,8 @@ def test_coverage_command_and_export(twinwatch, db_path, tmp_path):
     twinwatch("export", "--table", "coverage", "--format", "csv", "-o", str(out))
     table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert len(table) == 565 and next(r for r in table if r["code"] == "21009")["sources"] == "1"
+    out_nl = tmp_path / "coverage-nl.json"
+    twinwatch("export", "--table", "coverage", "--format", "json", "--reference", str(ref), "-o", str(out_nl))
+    assert [r["code"] for r in json.loads(out_nl.read_text())] == ["GM0363", "GM0599"]
     with open_db(db_path) as db:
-        assert db.execute("SELECT table_name FROM export_batches").fetchone()[0] == "coverage"
+        assert [r[0] for r in db.execute("SELECT table_name FROM export_batches")] == ["coverage"] * 2

@@ -133,3 +133,25 @@ def test_datapackage_with_hostile_table_name_stays_in_folder(tmp_path):
     assert written == ["a/pkg/data/escape.csv", "a/pkg/datapackage.json"]
     desc = json.loads((folder / "datapackage.json").read_text())
     assert desc["resources"][0]["path"] == "data/escape.csv"
+
+
+def test_crawl_lock_file_is_owner_only(db_path, pm, loose_umask):
+    """The lock file a crawl holds is created 0600 like the database beside it."""
+    from monitor.config import lock_path
+    from monitor.crawl import crawl
+    from monitor.hookspecs import hookimpl
+    from monitor.sources import NewSource, add_sources
+
+    seen: list[int] = []
+
+    class LockWatcher:
+        @hookimpl(tryfirst=True)
+        def crawl_sources(self, db_path, sources, run_id, settings, kinds):  # type: ignore[no-untyped-def]
+            seen.append(mode(lock_path(Path(db_path))))
+            return True
+
+    with open_db(db_path) as db:
+        add_sources(db, [NewSource("http://127.0.0.1:1/x", "page")])
+    pm.register(LockWatcher())
+    crawl(db_path, pm, all_sources=True)
+    assert seen == [0o600]

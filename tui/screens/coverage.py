@@ -258,15 +258,17 @@ class CoverageScreen(Screen[None]):
                 return
             path = Path(target).expanduser()
             fmt = FORMATS.get(path.suffix.lower(), "csv")
+            reference = tuple(r.municipality for r in self.rows.get(country, []))
 
             def run(db):
                 pm = app.plugin_manager()  # type: ignore[attr-defined]
-                return export(db, pm, ExportRequest(fmt, table="coverage"), path)
+                return export(db, pm, ExportRequest(fmt, table="coverage", reference=reference), path)
 
             app.submit(Write(f"export coverage {fmt}", run, reply_to=(self,)))  # type: ignore[attr-defined]
 
-        app.push_screen(PromptScreen("Write the coverage table (all Belgian municipalities) to:",
-                                     value=str(Path.cwd() / "twinwatch-coverage.csv"),
+        country = self.country
+        app.push_screen(PromptScreen(f"Write the coverage table ({country}: every municipality) to:",
+                                     value=str(Path.cwd() / f"twinwatch-coverage-{country.lower()}.csv"),
                                      detail="csv, json, jsonl or xlsx, by the file's extension"), write)
 
     @on(ChangesWritten)
