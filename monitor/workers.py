@@ -118,6 +118,11 @@ class ExtractPool:
         self._queue: collections.deque[tuple[bytes, asyncio.Future[Prepared | None]]] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None
 
+    @property
+    def processes(self) -> int:
+        """Extraction processes running now (0 until the first body to extract)."""
+        return len(self._all)
+
     def start(self) -> None:
         """Start the processes (from the event loop that will await them); once."""
         if self._loop is not None or self.workers <= 0:
