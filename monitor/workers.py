@@ -111,8 +111,12 @@ class ExtractPool:
     source is recorded as a parse error) and is replaced.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, eager: bool = False) -> None:
         self.workers = workers
+        self.eager = eager
+        """Start with the crawl (a :class:`Ingestor` starts it): when some source was
+        never fetched, its body will need extracting, and the processes then load
+        their plugins while the first pages download."""
         self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
         self._queue: collections.deque[tuple[bytes, asyncio.Future[Prepared | None]]] = collections.deque()
@@ -263,8 +267,10 @@ class Ingestor:
         self._timer: asyncio.TimerHandle | None = None
         self.seen: set[int] = set()
         """Sources with a result so far (a crashed crawler's others are recorded failing)."""
-        # The pool starts on its first body to extract (ExtractPool.prepare): a recrawl
-        # where nothing changed never starts it.
+        # Otherwise the pool starts on its first body to extract (ExtractPool.prepare):
+        # a recrawl where nothing changed never starts it.
+        if pool.eager:
+            pool.start()
 
     async def add(self, result: FetchResult, *, quick: str | None = None, size: int | None = None) -> None:
         """Store ``result``. ``quick`` is its outcome when the crawler already knows
