@@ -19,8 +19,7 @@ from monitor import __version__, exitcodes
 from monitor.config import default_db_path
 from monitor.db import open_db
 from monitor.errors import PluginError, TwinwatchError
-from monitor.export import REVIEWED
-from monitor.models import REVIEW_STATUSES, SOURCE_KINDS
+from monitor.models import REVIEW_STATUSES, REVIEWED, SOURCE_KINDS  # not from export: SciPy at start-up
 from monitor.plugin_manager import PluginManager, describe, exporters, make_plugin_manager, source_kinds
 
 

@@ -41,13 +41,11 @@ from monitor.export_tables import (
     record_items,
 )
 from monitor.ingest import utcnow
-from monitor.models import REVIEW_STATUSES
+from monitor.models import REVIEWED
 from monitor.plugin_manager import PluginManager, exporters
 from monitor.private_files import make_tree_private
 from monitor.queries import ChangeFilter, changes
 from monitor.record_queries import RecordFilter, TwinningLink, records, twinning_links
-
-REVIEWED = tuple(s for s in REVIEW_STATUSES if s != "new")
 
 
 class Exporter(Protocol):

@@ -176,16 +176,32 @@ def quick_outcome(db: Database, result: FetchResult) -> str | None:
 def record_quick(db: Database, results: Sequence[tuple[FetchResult, str, int | None]]) -> None:
     """Record many fetches that needed no extraction, each ``(result, outcome, body
     size or None)`` with the outcome :func:`quick_outcome` gave, in one IMMEDIATE
-    transaction: on a recrawl most sources end here, and one commit per source
-    would cost more than the fetch."""
+    transaction (inside the caller's when one is open): on a recrawl, and in a bulk
+    load of results (``monitor.results_io``), most sources end here, and one commit
+    per source would cost more than the fetch. The successful ones go in two
+    ``executemany`` statements."""
     if not results:
         return
-    with write_tx(db):
-        for result, outcome, size in results:
-            if result.error_kind:
-                record_failure(db, result)
+    now = utcnow()
+    ok: list[tuple[FetchResult, str, int | None]] = []
+
+    def flush() -> None:
+        db.conn.executemany(_OUTCOME_SQL, [
+            (r.run_id, r.source_id, now, outcome, r.status, None, r.elapsed_ms,
+             len(r.body) if size is None else size, 0) for r, outcome, size in ok])
+        db.conn.executemany(_STATE_SQL, [_state_params(r, outcome, None, 0, now, False, None)
+                                         for r, outcome, _ in ok])
+        ok.clear()
+
+    tx = contextlib.nullcontext() if db.conn.in_transaction else write_tx(db)
+    with tx:
+        for item in results:
+            if item[0].error_kind:  # in order: a source's failure after its success counts
+                flush()
+                record_failure(db, item[0])
             else:
-                _record(db, result, outcome, size=size)
+                ok.append(item)
+        flush()
 
 
 def kind_of(pm: PluginManager, source: Source) -> SourceKind:
@@ -416,23 +432,6 @@ def _state_params(result: FetchResult, outcome: str, raw_fp: str | None, changes
         "change": now if changes else None, "quiet": 0 if changes else 1,
         "relevant": now if relevant else None, "msg": message,
     }
-
-
-def record_unchanged(db: Database, results: Sequence[tuple[FetchResult, int]]) -> None:
-    """Record fetches whose bytes are those of the source's last fetch, as
-    :func:`check` records each one, in two ``executemany`` statements: a bulk load
-    of results (``monitor.results_io``) is mostly such fetches. Each item is the
-    result and its body's size (the body itself is not needed)."""
-    if not results:
-        return
-    now = utcnow()
-    tx = contextlib.nullcontext() if db.conn.in_transaction else write_tx(db)
-    with tx:
-        db.conn.executemany(_OUTCOME_SQL, [
-            (r.run_id, r.source_id, now, "unchanged", r.status, None, r.elapsed_ms, size, 0)
-            for r, size in results])
-        db.conn.executemany(_STATE_SQL, [_state_params(r, "unchanged", None, 0, now, False, None)
-                                         for r, _ in results])
 
 
 def record_failure(db: Database, result: FetchResult, kind: str | None = None,

@@ -22,6 +22,8 @@ DEFAULT_EVERY_S = 86400
 
 REVIEW_STATUSES = ("new", "relevant", "irrelevant", "follow-up")
 """A change without a review row is ``new``."""
+REVIEWED = tuple(s for s in REVIEW_STATUSES if s != "new")
+"""The statuses a curator gives (what ``export --status`` accepts)."""
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from sqlite_utils import Database
 
 from monitor.db import write_tx
 from monitor.errors import ConfigError
-from monitor.ingest import finish_run, ingest, record_unchanged, start_run, utcnow
+from monitor.ingest import finish_run, ingest, record_quick, start_run, utcnow
 from monitor.models import FetchResult, Source
 from monitor.plugin_manager import PluginManager
 from monitor.text import fingerprint
@@ -209,14 +209,14 @@ class _Loader:
     loaded: set[str]
     """Line fingerprints already loaded."""
     seen_sources: set[int] = dataclasses.field(default_factory=set)
-    unchanged: list[tuple[FetchResult, int]] = dataclasses.field(default_factory=list)
+    unchanged: list[tuple[FetchResult, str, int | None]] = dataclasses.field(default_factory=list)
     done: list[tuple[str, int, int]] = dataclasses.field(default_factory=list)
 
     def line(self, path: Path, n: int, raw: bytes, complete: bool = True) -> None:
         """Ingest one line. Most lines of a bulk load repeat the bytes the source
         had last time: those are recognised by the body's fingerprint (given in the
         line by the spider, so the body is not even decoded) and recorded together
-        by :func:`monitor.ingest.record_unchanged`; the rest go through
+        by :func:`monitor.ingest.record_quick`; the rest go through
         :func:`monitor.ingest.ingest` one by one, after the waiting records, in order."""
         s = self.summary
         s.lines += 1
@@ -254,7 +254,7 @@ class _Loader:
             self.warn(f"{path}:{n}: {exc}")
             return
         if same:
-            self.unchanged.append((result, _b64_size(obj.get("body_b64") or "")))
+            self.unchanged.append((result, "unchanged", _b64_size(obj.get("body_b64") or "")))
             outcome = "unchanged"
         else:
             self.flush()  # the source's earlier results first
@@ -271,7 +271,7 @@ class _Loader:
 
     def flush(self) -> None:
         """Write what waits: the unchanged fetches, then the loaded lines' fingerprints."""
-        record_unchanged(self.db, self.unchanged)
+        record_quick(self.db, self.unchanged)
         self.unchanged.clear()
         if self.done:
             now = utcnow()

@@ -2,7 +2,7 @@
 
 Extracting text, parsing feeds and PDFs, diffing and analyzing cost CPU; done on the
 crawler's thread they would stall every download. :class:`ExtractPool` runs
-``prepare`` in worker processes (each with its own plugin manager) and hands the
+``prepare`` in worker processes (forked from a forkserver that loaded the plugins once) and hands the
 result back as an awaitable, so the crawler keeps fetching while both cores
 extract, and the single writer stores each result as it completes.
 
@@ -46,7 +46,7 @@ from monitor.ingest import (
 )
 from monitor.kinds import ExtractError
 from monitor.models import FetchResult, Source
-from monitor.plugin_manager import PluginManager, make_plugin_manager
+from monitor.plugin_manager import PluginManager
 from monitor.queries import get_source
 
 log = logging.getLogger("twinwatch.ingest")
@@ -74,7 +74,9 @@ def widen_pipe(fd: int) -> None:
 def _serve(conn: Connection) -> None:
     """An extraction process: ``prepare`` each job received, send back
     ``("ok", Prepared | None)`` or ``("error", message)``, until the pipe closes."""
-    pm = make_plugin_manager()
+    from monitor.extract_plugins import current
+
+    pm = current()  # preloaded in the forkserver: shared with the other workers
     while True:
         try:
             source, result, ctx = pickle.loads(conn.recv_bytes())
@@ -109,12 +111,21 @@ class ExtractPool:
     source is recorded as a parse error) and is replaced.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, eager: bool = False) -> None:
         self.workers = workers
+        self.eager = eager
+        """Start with the crawl (a :class:`Ingestor` starts it): when some source was
+        never fetched, its body will need extracting, and the processes then load
+        their plugins while the first pages download."""
         self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
         self._queue: collections.deque[tuple[bytes, asyncio.Future[Prepared | None]]] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def processes(self) -> int:
+        """Extraction processes running now (0 until the first body to extract)."""
+        return len(self._all)
 
     def start(self) -> None:
         """Start the processes (from the event loop that will await them); once."""
@@ -125,9 +136,10 @@ class ExtractPool:
         except RuntimeError:  # not in the loop yet: started on the first job
             return
         # forkserver: workers do not inherit the crawler's threads and sockets; it
-        # imports the extraction code once, so each worker starts without importing it.
+        # imports the extraction code and loads the plugins once (monitor.extract_plugins),
+        # so each worker starts without loading them and shares their memory.
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["monitor.ingest", "monitor.kinds", "monitor.plugin_manager"])
+        ctx.set_forkserver_preload(["monitor.ingest", "monitor.kinds", "monitor.extract_plugins"])
         for _ in range(self.workers):
             self._add(_Worker(ctx))
 
@@ -255,7 +267,10 @@ class Ingestor:
         self._timer: asyncio.TimerHandle | None = None
         self.seen: set[int] = set()
         """Sources with a result so far (a crashed crawler's others are recorded failing)."""
-        pool.start()  # the extraction processes load their plugins while the crawl starts
+        # Otherwise the pool starts on its first body to extract (ExtractPool.prepare):
+        # a recrawl where nothing changed never starts it.
+        if pool.eager:
+            pool.start()
 
     async def add(self, result: FetchResult, *, quick: str | None = None, size: int | None = None) -> None:
         """Store ``result``. ``quick`` is its outcome when the crawler already knows

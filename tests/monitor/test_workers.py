@@ -1,0 +1,55 @@
+"""The extraction pool starts only when a body needs extracting, and its workers
+use the plugins their forkserver loaded once."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+from monitor import extract_plugins
+from monitor.ingest import ingest
+from monitor.models import FetchResult
+from monitor.sources import NewSource, add_sources
+from monitor.workers import ExtractPool, Ingestor
+from tests.helpers import PARTNERS, page
+
+HTML = {"content-type": "text/html; charset=utf-8"}
+
+
+def test_unchanged_recrawl_never_starts_the_pool(db, pm):
+    """A recrawl where every body is the last one's stores its outcomes without
+    starting a single extraction process; a changed body then starts them."""
+    ids = [add_sources(db, [NewSource(f"http://127.0.0.1:9/p{i}", "page")])[0][0] for i in range(3)]
+    for sid in ids:
+        ingest(db, pm, FetchResult(sid, "u", 200, HTML, page(PARTNERS)))
+    pool = ExtractPool(1)
+
+    async def run(bodies: list[bytes]) -> int:
+        ingestor = Ingestor(db, pm, pool)
+        for sid, body in zip(ids, bodies, strict=True):
+            await ingestor.add(FetchResult(sid, "u", 200, HTML, body))
+        await ingestor.close()
+        return pool.processes
+
+    try:
+        assert asyncio.run(run([page(PARTNERS)] * 3)) == 0
+        assert asyncio.run(run([page(PARTNERS)] * 2 + [page(PARTNERS[:-1])])) == 1
+    finally:
+        pool.close()
+    outcomes = [r[0] for r in db.execute("SELECT outcome FROM fetch_outcomes ORDER BY id").fetchall()]
+    assert outcomes == ["new"] * 3 + ["unchanged"] * 5 + ["changed"]
+
+
+def test_preloaded_plugins_are_warm_frozen_and_reused():
+    """Imported (as in the forkserver), the module loads the plugins, warms them up
+    and freezes the collector; ``current`` hands out that manager."""
+    code = ("import gc, monitor.extract_plugins as e; from plugins.language import _identifier as i; "
+            "print(e.current() is e._LOADED[1], gc.get_freeze_count() > 0, i.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["True", "True", "1"]
+
+
+def test_a_changed_plugin_set_loads_afresh(monkeypatch):
+    monkeypatch.setattr(extract_plugins, "installed", lambda: (("extra", "pkg:plugin"),))
+    assert extract_plugins.current() is not extract_plugins._LOADED[1]
