@@ -20,8 +20,10 @@ from tests.crash.harness import ROOT, health, kill_during_writes, municipal_web,
 from tests.faults.harness import crawl_env
 from tests.faults.server import FaultServer
 
-KILL_DELAYS = (0.0, 0.05, 0.15, 0.3, 0.5, 0.8, 1.2, 1.8)
-"""Seconds after the run's first stored result at which each crawl is killed (8 kills)."""
+KILL_DELAYS = (0.0, 0.03, 0.06, 0.1, 0.15, 0.22, 0.32, 0.5)
+"""Seconds after the run's first stored result at which each crawl is killed (8 kills).
+All within one crawl of this web: since the sharded crawl, a crawl had already ended
+0.8 s after its first result in a CI run (15 results written)."""
 
 
 def _add_sources(db: Path, home: Path, urls: list[tuple[str, str]]) -> None:
@@ -47,7 +49,7 @@ def web(tmp_path_factory):
     home = Path(tmp_path_factory.mktemp("crash"))
     db = home / "crash.db"
     with FaultServer(lifetime=400) as server:
-        _add_sources(db, home, municipal_web(server, sites=3, pages=4))
+        _add_sources(db, home, municipal_web(server, sites=3, pages=6))
         _crawl(db, home)
         _crawl(db, home)
         yield db, home
