@@ -233,21 +233,11 @@ def sources_export_scrapyd(c: Context, all_sources: bool, source_ids: tuple[int,
     """Write the due sources (as `crawl` picks them) with their fetch state, as JSON, for
     the `twinwatch` spider under scrapyd: schedule it with `sources=FILE|URL`, then
     `twinwatch ingest` its feed export."""
-    from monitor.errors import SourceError
-    from monitor.queries import due_sources
-    from monitor.queries import sources as query
+    from monitor.crawl import select_sources
     from monitor.results_io import sources_to_json
 
     with c.db() as db:
-        if source_ids:
-            chosen = query(db, ids=source_ids, with_items=True)
-            missing = set(source_ids) - {s.source.id for s in chosen}
-            if missing:
-                raise SourceError(f"no source with id {', '.join(map(str, sorted(missing)))}")
-        elif all_sources:
-            chosen = query(db, enabled_only=True, with_items=True)
-        else:
-            chosen = due_sources(db)
+        chosen = select_sources(db, source_ids, all_sources=all_sources)
     text = json.dumps(sources_to_json(s.source for s in chosen), ensure_ascii=False)
     if output is None:
         click.echo(text)

@@ -22,7 +22,7 @@ from monitor.config import crawl_processes, extract_workers, load_config, lock_p
 from monitor.db import open_db, read_only
 from monitor.errors import ConfigError, CrawlLocked, PluginError, SourceError
 from monitor.ingest import finish_run, start_run
-from monitor.models import CrawlSummary, FetchResult, Source
+from monitor.models import CrawlSummary, FetchResult, Source, SourceStatus
 from monitor.plugin_manager import PluginManager, notify, source_kinds
 from monitor.queries import ChangeFilter, changes, crawl_summary, due_sources, run_outcomes, sources
 
@@ -30,6 +30,25 @@ log = logging.getLogger("twinwatch.crawl")
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``, called from a watcher thread while a crawl runs."""
+
+
+def select_sources(db: Any, source_ids: Sequence[int] = (), *, all_sources: bool = False
+                   ) -> list[SourceStatus]:
+    """What a crawl fetches: exactly ``source_ids``, every enabled source with
+    ``all_sources``, else the due ones (for ``crawl`` and ``sources export-scrapyd``).
+
+    Raises:
+        SourceError: an id given does not exist.
+    """
+    if source_ids:
+        chosen = sources(db, ids=source_ids, with_items=True)
+        missing = set(source_ids) - {s.source.id for s in chosen}
+        if missing:
+            raise SourceError(f"no source with id {', '.join(map(str, sorted(missing)))}")
+        return chosen
+    if all_sources:
+        return sources(db, enabled_only=True, with_items=True)
+    return due_sources(db)
 
 
 def crawl(
@@ -58,15 +77,7 @@ def crawl(
     try:
         db = open_db(db_path)
         try:
-            if source_ids:
-                chosen = sources(db, ids=source_ids, with_items=True)
-                missing = set(source_ids) - {s.source.id for s in chosen}
-                if missing:
-                    raise SourceError(f"no source with id {', '.join(map(str, sorted(missing)))}")
-            elif all_sources:
-                chosen = sources(db, enabled_only=True, with_items=True)
-            else:
-                chosen = due_sources(db)
+            chosen = select_sources(db, source_ids, all_sources=all_sources)
             ids = [s.source.id for s in chosen]
             kinds = source_kinds(pm)
             run_id = start_run(db, len(ids), os.getpid())

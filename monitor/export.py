@@ -125,6 +125,22 @@ def _with_qids(links: list[TwinningLink], qids: dict[tuple[str, str], str]) -> l
             for lk in links]
 
 
+def _exporter_and_table(pm: PluginManager, req: ExportRequest) -> tuple[Exporter, str]:
+    """The exporter of ``req.fmt`` and the table it writes (its default when not given).
+
+    Raises:
+        PluginError: no exporter for the format.
+        ConfigError: an unknown table, or one the exporter cannot write.
+    """
+    exporter = _exporter(pm, req.fmt)
+    table_name = req.table or exporter.default_table
+    if table_name not in TABLES:
+        raise ConfigError(f"unknown table {table_name!r}; use one of {', '.join(TABLES)}")
+    if exporter.tables is not None and table_name not in exporter.tables:
+        raise ConfigError(f"format {req.fmt} can only export {', '.join(exporter.tables)}")
+    return exporter, table_name
+
+
 def _items(db: Database, table: str, req: ExportRequest) -> list[Item]:
     if table == "changes":
         chosen = req.where or ChangeFilter()
@@ -166,12 +182,7 @@ def pending(db: Database, pm: PluginManager, req: ExportRequest) -> tuple[int, i
         PluginError: no exporter for the format.
         ConfigError: the exporter cannot write that table.
     """
-    exporter = _exporter(pm, req.fmt)
-    table_name = req.table or exporter.default_table
-    if table_name not in TABLES:
-        raise ConfigError(f"unknown table {table_name!r}; use one of {', '.join(TABLES)}")
-    if exporter.tables is not None and table_name not in exporter.tables:
-        raise ConfigError(f"format {req.fmt} can only export {', '.join(exporter.tables)}")
+    exporter, table_name = _exporter_and_table(pm, req)
     items = _items(db, table_name, req)
     done = _already_exported(db, req.fmt, table_name)
     return len(items), sum(1 for i in items if (i.id, i.version) not in done)
@@ -187,12 +198,7 @@ def export(db: Database, pm: PluginManager, req: ExportRequest, output: Path | N
         ConfigError: the exporter cannot write that table, or a bad filter.
         ExportError: the output cannot be written (nothing partial is left behind).
     """
-    exporter = _exporter(pm, req.fmt)
-    table_name = req.table or exporter.default_table
-    if table_name not in TABLES:
-        raise ConfigError(f"unknown table {table_name!r}; use one of {', '.join(TABLES)}")
-    if exporter.tables is not None and table_name not in exporter.tables:
-        raise ConfigError(f"format {req.fmt} can only export {', '.join(exporter.tables)}")
+    exporter, table_name = _exporter_and_table(pm, req)
     _check_target(exporter, output, force)
     items = _items(db, table_name, req)
     if req.since_last:
