@@ -12,20 +12,15 @@ import time
 from monitor.db import open_db
 from monitor.queries import changes
 from tests.conftest import ROOT
-from tests.helpers import PARTNERS, article, feed_with_links, listing, page
-from tests.monitor.test_kinds import MINUTES, minutes
+from tests.helpers import PARTNERS, article, page
+from tests.spiders.kinds_web import MINUTES_ENTRY, serve_day_one, serve_day_two
 
 
 def test_every_kind_end_to_end(http_server, twinwatch, db_path):
     """page (region + ignore), feed (articles, max-items), listing (pattern) and document
     (PDF): the baseline follows nothing; the second crawl reports exactly the news."""
     s = http_server
-    base = s.url("")
-    page_url = s.set("/partners.html", page([*PARTNERS, "Visitors: 1041"]))
-    feed_url = s.set("/feed.xml", feed_with_links(base, [("a", "Petition", "Summary a.")]),
-                     headers={"Content-Type": "application/rss+xml"})
-    list_url = s.set("/news/", listing([("/news/2026/a.html", "Petition")]))
-    pdf_url = s.set("/minutes.pdf", minutes(MINUTES), headers={"Content-Type": "application/pdf"})
+    page_url, feed_url, list_url, pdf_url = serve_day_one(s)
     twinwatch("sources", "add", page_url, "--select", "main article", "--ignore", r"Visitors: \d+")
     twinwatch("sources", "add", feed_url, "--kind", "feed", "--max-items", "1")
     twinwatch("sources", "add", list_url, "--kind", "listing", "--link-pattern", r"/news/\d{4}/")
@@ -34,18 +29,7 @@ def test_every_kind_end_to_end(http_server, twinwatch, db_path):
     assert "4 fetched" in first.stdout and "0 failed" in first.stdout, first.stdout
     assert not [p for p, _ in s.requests if p.startswith("/news/") and p != "/news/"]
 
-    s.set("/partners.html", page([*PARTNERS[:-1], "Visitors: 2000"]))
-    s.set("/feed.xml", feed_with_links(base, [("c", "Council meeting", "Summary c."),
-                                              ("b", "Ixelles suspends twinning", "Summary b."),
-                                              ("a", "Petition", "Summary a.")]),
-          headers={"Content-Type": "application/rss+xml"})
-    s.set("/news/c.html", article("Council meeting", "The agenda includes the solidarity fund."))
-    s.set("/news/b.html", article("Ixelles suspends twinning", "Decided 23 to 4."))
-    s.set("/news/", listing([("/news/2026/d.html", "Fortnight"), ("/news/2026/a.html", "Petition")]))
-    s.set("/news/2026/d.html", article("Fortnight", "Two weeks of international solidarity."))
-    entry = "15/03/2026 The council receives a delegation from Zababdeh and signs a letter of intent."
-    s.set("/minutes.pdf", minutes([*MINUTES[:2], entry, *MINUTES[2:]]),
-          headers={"Content-Type": "application/pdf"})
+    serve_day_two(s)
     second = twinwatch("crawl", "--all")
     assert "4 changed" in second.stdout and "3 new items" in second.stdout, second.stdout
     followed = [p for p, _ in s.requests if p in ("/news/b.html", "/news/c.html", "/news/2026/d.html")]
@@ -58,7 +42,7 @@ def test_every_kind_end_to_end(http_server, twinwatch, db_path):
         "Ixelles suspends twinning", "Summary b.")
     assert "Two weeks of international solidarity." in got[(list_url, "new-entry", "Fortnight")].added
     (doc,) = [c for c in got.values() if c.source_url == pdf_url]
-    assert doc.added == (entry,) and doc.removed == ()
+    assert doc.added == (MINUTES_ENTRY,) and doc.removed == ()
 
 
 def test_health_schedule_log_and_lock(http_server, twinwatch, tmp_path, db_path):

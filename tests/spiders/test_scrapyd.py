@@ -21,8 +21,7 @@ import requests
 
 from monitor.db import open_db
 from tests.conftest import ROOT
-from tests.helpers import PARTNERS, article, feed_with_links, listing, page
-from tests.monitor.test_kinds import MINUTES, minutes
+from tests.spiders.kinds_web import serve_day_one, serve_day_two
 
 PROJECT_FILES = ("monitor", "spiders", "plugins", "tui", "pyproject.toml", "setup.py", "scrapy.cfg",
                  "README.md")
@@ -181,12 +180,7 @@ def test_scrapyd_crawl_ingested_equals_local_crawl(http_server, scrapyd, tmp_pat
     between); its JSON Lines feed export, ingested, stores exactly what a local crawl
     stores; ingesting the exports again adds nothing."""
     s = http_server
-    base = s.url("")
-    page_url = s.set("/partners.html", page([*PARTNERS, "Visitors: 1041"]))
-    feed_url = s.set("/feed.xml", feed_with_links(base, [("a", "Petition", "Summary a.")]),
-                     headers={"Content-Type": "application/rss+xml"})
-    list_url = s.set("/news/", listing([("/news/2026/a.html", "Petition")]))
-    pdf_url = s.set("/minutes.pdf", minutes(MINUTES), headers={"Content-Type": "application/pdf"})
+    page_url, feed_url, list_url, pdf_url = serve_day_one(s)
     broken = s.set("/broken.html", b"oops", status=500)
     local, remote = tmp_path / "local.db", tmp_path / "remote.db"
     for db in (local, remote):
@@ -217,18 +211,7 @@ def test_scrapyd_crawl_ingested_equals_local_crawl(http_server, scrapyd, tmp_pat
     assert stored(remote)["changes"] == [] and stored(remote) == stored(local)
 
     # Day 2: every kind changes. The remote crawl reads its sources over HTTP.
-    s.set("/partners.html", page([*PARTNERS[:-1], "Visitors: 2000"]))
-    s.set("/feed.xml", feed_with_links(base, [("c", "Council meeting", "Summary c."),
-                                              ("b", "Ixelles suspends twinning", "Summary b."),
-                                              ("a", "Petition", "Summary a.")]),
-          headers={"Content-Type": "application/rss+xml"})
-    s.set("/news/c.html", article("Council meeting", "The agenda includes the solidarity fund."))
-    s.set("/news/b.html", article("Ixelles suspends twinning", "Decided 23 to 4."))
-    s.set("/news/", listing([("/news/2026/d.html", "Fortnight"), ("/news/2026/a.html", "Petition")]))
-    s.set("/news/2026/d.html", article("Fortnight", "Two weeks of international solidarity."))
-    entry = "15/03/2026 The council receives a delegation from Zababdeh and signs a letter of intent."
-    s.set("/minutes.pdf", minutes([*MINUTES[:2], entry, *MINUTES[2:]]),
-          headers={"Content-Type": "application/pdf"})
+    serve_day_two(s)
     exported = tw(remote, "sources", "export-scrapyd", "--all", tmp_path=tmp_path).stdout
     s.set("/sources.json", exported, headers={"Content-Type": "application/json"})
     day2 = scrapyd.run(sources=s.url("/sources.json"))
