@@ -35,7 +35,8 @@ LANDMARKS = (
 exactly one element with enough text wins."""
 
 MIN_TEXT = 200
-"""A landmark with less text than this is not trusted (an empty ``<main>`` shell)."""
+"""A landmark with fewer characters than this (spaces and line breaks not counted) is
+not trusted (an empty ``<main>`` shell)."""
 
 BOILERPLATE_TAGS = ("nav", "aside", "form", "footer", "dialog", "menu")
 _BOILERPLATE = re.compile(
@@ -63,15 +64,18 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
 
 
 def landmark_text(doc: lxml.html.HtmlElement) -> str | None:
-    """The text of the page's main-content landmark, or ``None`` without one."""
+    """The text of the page's main-content landmark (one block per line, not yet
+    normalised), or ``None`` without one."""
     for xpath in LANDMARKS:
         found = doc.xpath(xpath)
         if len(found) != 1:
             continue
         region = found[0]
         _strip_boilerplate(region)
-        text = html.block_text([region])
-        if len(text) >= MIN_TEXT:
+        # Not normalised here: the caller (monitor's ingest) normalises every
+        # extractor's text. The threshold counts the characters that are not spaces.
+        text = html.block_text([region], normal=False)
+        if len(text) - sum(text.count(c) for c in " \n\t\r") >= MIN_TEXT:
             return text
     return None
 
