@@ -21,14 +21,14 @@ import threading
 import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from monitor.db import open_db
 from monitor.kinds import SourceKind
 from monitor.models import Source
-from monitor.plugin_manager import make_plugin_manager
-from monitor.workers import ExtractPool, Ingestor, widen_pipe
+
+if TYPE_CHECKING:  # the parent's side only: a crawler process never loads them
+    from monitor.workers import ExtractPool, Ingestor
 
 
 def shard(sources: Sequence[Source], n: int) -> list[list[Source]]:
@@ -57,15 +57,19 @@ def _watch_parent(parent: int) -> None:
 
 def _worker(conn: Connection, sources: list[Source], kinds: dict[str, SourceKind], run_id: int,
             overrides: dict[str, Any], parent: int) -> None:
-    """A crawler process: fetch ``sources``, send each result to the parent."""
+    """A crawler process: fetch ``sources``, send each result to the parent.
+
+    It imports what fetching needs and no more (not the database, the plugin
+    manager nor the extraction code): 0.4 s of CPU less per process."""
     _watch_parent(parent)
     from spiders.hooks import _run
-    from spiders.pipelines import SHARED
+    from spiders.pipelines import SHARED, PipeSender
 
-    SHARED["conn"] = conn
+    sender = SHARED["conn"] = PipeSender(conn)
     SHARED["last_raw_fp"] = {s.id: s.last_raw_fp for s in sources if s.last_raw_fp}
     _run(sources, kinds, run_id, {**overrides, "TWINWATCH_CONN": "conn",
                                   "ITEM_PIPELINES": {"spiders.pipelines.ShardPipeline": 300}})
+    sender.finish()
     conn.send_bytes(pickle.dumps(("done",)))
     conn.close()
 
@@ -101,6 +105,10 @@ async def _receive(conn: Connection, ingestor: Ingestor) -> bool:
 
 async def _collect(db_path: str, shards: list[list[Source]], procs: list[Any], conns: list[Connection],
                    pool: ExtractPool, run_id: int) -> None:
+    from monitor.db import open_db
+    from monitor.plugin_manager import make_plugin_manager
+    from monitor.workers import Ingestor
+
     db = open_db(db_path)
     try:
         ingestor = Ingestor(db, make_plugin_manager(), pool)
@@ -123,6 +131,7 @@ def crawl_sharded(db_path: str, sources: list[Source], kinds: dict[str, SourceKi
     # spawn: a fresh interpreter, not a copy of this one with its database
     # connection, progress thread and extraction pool.
     ctx = multiprocessing.get_context("spawn")
+    from monitor.workers import widen_pipe
     from spiders import settings as crawl_settings
 
     per_process = dict(overrides)
