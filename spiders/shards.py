@@ -14,12 +14,15 @@ recorded failing, never lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 import time
-from collections.abc import Sequence
+import types
+from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -124,6 +127,22 @@ async def _collect(db_path: str, shards: list[list[Source]], procs: list[Any], c
         db.close()
 
 
+@contextlib.contextmanager
+def _no_main() -> Iterator[None]:
+    """Start a spawned process without re-running this program's ``__main__`` in it.
+
+    ``spawn`` runs the parent's main script again in the child (for pickled
+    references to it); under the ``twinwatch`` console script that is the whole
+    command-line interface, 0.3 s of CPU and 30 MB in every crawler process for
+    nothing (its target, :func:`_worker`, lives here)."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def crawl_sharded(db_path: str, sources: list[Source], kinds: dict[str, SourceKind], run_id: int,
                   overrides: dict[str, Any], processes: int, pool: ExtractPool) -> None:
     """Crawl ``sources`` in ``processes`` crawler processes, storing in this one."""
@@ -145,7 +164,8 @@ def crawl_sharded(db_path: str, sources: list[Source], kinds: dict[str, SourceKi
             widen_pipe(recv.fileno())
             proc = ctx.Process(target=_worker, args=(send, group, kinds, run_id, per_process, os.getpid()),
                                name="twinwatch-crawler", daemon=True)
-            proc.start()
+            with _no_main():
+                proc.start()
             send.close()  # the child holds the only sending end: its death is our EOF
             procs.append(proc)
             conns.append(recv)

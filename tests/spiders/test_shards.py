@@ -151,3 +151,16 @@ def test_a_crashed_crawler_process_fails_its_own_sources(http_server, db_path, t
             assert "crawler process" in error and "exit code -9" in error
         else:
             assert status == "new", (url, status, error)
+
+
+def test_crawler_processes_do_not_rerun_the_main_script():
+    """Under the ``twinwatch`` console script, spawn would run the script (the whole
+    CLI) again in every crawler process; started inside ``_no_main`` it does not."""
+    import multiprocessing.spawn
+
+    from spiders.shards import _no_main
+
+    with _no_main():
+        data = multiprocessing.spawn.get_preparation_data("twinwatch-crawler")
+    assert "init_main_from_path" not in data and "init_main_from_name" not in data
+    assert sys.modules["__main__"] is not None
