@@ -23,10 +23,11 @@ import contextlib
 import fcntl
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -89,6 +90,30 @@ def _serve(conn: Connection) -> None:
         conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+WARM_ANALYZERS = "TWINWATCH_WARM_ANALYZERS"
+"""Read by ``monitor.extract_plugins`` in the forkserver (named there too: importing
+that module loads every plugin)."""
+
+
+@contextlib.contextmanager
+def _forkserver_env(name: str, value: str | None) -> Iterator[None]:
+    """``name`` set to ``value`` (or left alone for ``None``) while the forkserver
+    starts: it takes this process's environment, and reads ``name`` when it
+    preloads the plugins."""
+    if value is None:
+        yield
+        return
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
 class _Worker:
     """One extraction process and the job it is doing."""
 
@@ -111,8 +136,11 @@ class ExtractPool:
     source is recorded as a parse error) and is replaced.
     """
 
-    def __init__(self, workers: int, *, eager: bool = False) -> None:
+    def __init__(self, workers: int, *, eager: bool = False, analysis: bool = True) -> None:
         self.workers = workers
+        self.analysis = analysis
+        """Whether a job may be analyzed (False when every source of the crawl is
+        fetched for the first time): the forkserver then skips the analyzers' warm-up."""
         self.eager = eager
         """Start with the crawl (a :class:`Ingestor` starts it): when some source was
         never fetched, its body will need extracting, and the processes then load
@@ -140,6 +168,8 @@ class ExtractPool:
         # so each worker starts without loading them and shares their memory.
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["monitor.ingest", "monitor.kinds", "monitor.extract_plugins"])
+        with _forkserver_env(WARM_ANALYZERS, None if self.analysis else "0"):
+            multiprocessing.forkserver.ensure_running()
         for _ in range(self.workers):
             self._add(_Worker(ctx))
 

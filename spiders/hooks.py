@@ -62,7 +62,8 @@ def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: di
     workers = settings.pop("TWINWATCH_EXTRACT_WORKERS", None)
     processes = settings.pop("TWINWATCH_CRAWL_PROCESSES", None)
     pool = ExtractPool(default_workers(len(sources)) if workers is None else int(workers),
-                       eager=any(s.last_raw_fp is None for s in sources))
+                       eager=any(s.last_raw_fp is None for s in sources),
+                       analysis=any(s.fetched_before for s in sources))
     n = default_processes(len(sources)) if processes is None else max(1, int(processes))
     token = f"pool-{run_id}"
     SHARED[token] = pool

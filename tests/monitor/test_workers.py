@@ -4,6 +4,7 @@ use the plugins their forkserver loaded once."""
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 
@@ -53,6 +54,22 @@ def test_preloaded_plugins_are_warm_frozen_and_reused():
             "print(e.current() is e._LOADED[1], gc.get_freeze_count() > 0, i.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.split() == ["True", "True", "1"]
+
+
+def test_first_crawl_forkserver_skips_the_analysis_warm_up():
+    """With ``TWINWATCH_WARM_ANALYZERS=0`` (a pool for a crawl of never-fetched
+    sources) the analyzers' models are not loaded, yet an analysis still works: it
+    loads them on first use."""
+    code = ("import monitor.extract_plugins as e; from plugins.language import _identifier as i; "
+            "from monitor.models import ChangeDraft, Source; from monitor.plugin_manager import analyze; "
+            "before = i.cache_info().currsize; s = Source(0, 'http://127.0.0.1/'); "
+            "t = 'Le conseil communal de Liège a voté le jumelage avec Lubumbashi.'; "
+            "f = analyze(e.current(), ChangeDraft(s, 'page-changed', s.url, 'x', (t,), (), text=t)); "
+            "fr = any(x.name == 'language' and x.value == 'fr' for x in f); "
+            "print(before, i.cache_info().currsize, fr)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+                         env={**os.environ, "TWINWATCH_WARM_ANALYZERS": "0"})
+    assert out.stdout.split() == ["0", "1", "True"], out.stderr[-2000:]
 
 
 def test_a_changed_plugin_set_loads_afresh(monkeypatch):
