@@ -164,3 +164,48 @@ def test_crawler_processes_do_not_rerun_the_main_script():
         data = multiprocessing.spawn.get_preparation_data("twinwatch-crawler")
     assert "init_main_from_path" not in data and "init_main_from_name" not in data
     assert sys.modules["__main__"] is not None
+
+
+def test_pipe_sender_waits_for_a_full_pipe_without_blocking_the_loop():
+    """Messages larger than the pipe, written while the reader is slow, arrive whole
+    and in order; while the sender waits, the event loop goes on (other downloads)."""
+    import asyncio
+    import multiprocessing
+    import threading
+
+    from spiders.pipelines import PipeSender
+
+    recv, send = multiprocessing.Pipe(duplex=False)
+    messages = [b"a" * 10, os.urandom(3 * 2**20), b"b" * 100, os.urandom(200_000), b"end"]
+    got: list[bytes] = []
+
+    def reader() -> None:
+        time.sleep(0.3)  # the parent busy: the pipe fills and the sender must wait
+        while not got or got[-1] != b"end":
+            got.append(recv.recv_bytes())
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+
+    async def main() -> int:
+        sender = PipeSender(send)
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        tick = asyncio.create_task(ticker())
+        await asyncio.gather(*(sender.send(m) for m in messages))
+        tick.cancel()
+        sender.finish()
+        return ticks
+
+    ticks = asyncio.run(main())
+    thread.join(10)
+    send.send_bytes(b"blocking again")  # finish() restored a blocking pipe
+    assert recv.recv_bytes() == b"blocking again"
+    assert got == messages
+    assert ticks >= 10  # the loop ran while the pipe was full
