@@ -29,6 +29,7 @@ from importlib.metadata import entry_points
 from monitor.kinds import page_extract
 from monitor.models import ChangeDraft, FetchResult, Source
 from monitor.plugin_manager import GROUP, PluginManager, analyze, make_plugin_manager
+from monitor.workers import WARM_ANALYZERS
 
 SAMPLE = (
     "The municipal council of Ixelles approved the twinning with Kinshasa and Nablus. "
@@ -41,10 +42,6 @@ SAMPLE = (
 def installed() -> tuple[tuple[str, str], ...]:
     """The entry points a plugin manager would load now, as (name, value) pairs."""
     return tuple(sorted((ep.name, ep.value) for ep in entry_points(group=GROUP)))
-
-
-WARM_ANALYZERS = "TWINWATCH_WARM_ANALYZERS"
-"""Set to ``0`` in the environment the forkserver starts with: no analysis warm-up."""
 
 
 def _warm_up(pm: PluginManager, analyzers: bool = True) -> None:

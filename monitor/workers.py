@@ -91,18 +91,14 @@ def _serve(conn: Connection) -> None:
 
 
 WARM_ANALYZERS = "TWINWATCH_WARM_ANALYZERS"
-"""Read by ``monitor.extract_plugins`` in the forkserver (named there too: importing
-that module loads every plugin)."""
+"""Set to ``0`` in the environment the forkserver starts with, ``monitor.extract_plugins``
+then skips the analyzers' warm-up."""
 
 
 @contextlib.contextmanager
-def _forkserver_env(name: str, value: str | None) -> Iterator[None]:
-    """``name`` set to ``value`` (or left alone for ``None``) while the forkserver
-    starts: it takes this process's environment, and reads ``name`` when it
-    preloads the plugins."""
-    if value is None:
-        yield
-        return
+def _env(name: str, value: str) -> Iterator[None]:
+    """``name`` set to ``value`` in this process's environment for a while (the
+    forkserver takes the environment it is started with)."""
     old = os.environ.get(name)
     os.environ[name] = value
     try:
@@ -168,8 +164,9 @@ class ExtractPool:
         # so each worker starts without loading them and shares their memory.
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["monitor.ingest", "monitor.kinds", "monitor.extract_plugins"])
-        with _forkserver_env(WARM_ANALYZERS, None if self.analysis else "0"):
-            multiprocessing.forkserver.ensure_running()
+        if not self.analysis:
+            with _env(WARM_ANALYZERS, "0"):
+                multiprocessing.forkserver.ensure_running()
         for _ in range(self.workers):
             self._add(_Worker(ctx))
 

@@ -94,7 +94,6 @@ class PipeSender:
     process's CPU.)"""
 
     def __init__(self, conn: Any) -> None:
-        self.conn = conn
         self.fd: int = conn.fileno()
         self.out = bytearray()
         self.waiter: asyncio.Future[None] | None = None
