@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/bench_ingest.py [N]
 
-Feeds N municipal-style pages through monitor.ingest three times (baseline, one
+Feeds N municipal-style pages through monitor.ingest.pipeline three times (baseline, one
 edited paragraph each, identical bytes) and N feeds twice (baseline, one new entry
 each), with the real trafilatura extractor and a real SQLite file, and prints
 pages/s per pass, peak memory and bytes on disk.
@@ -20,11 +20,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["TWINWATCH_ALLOW_PRIVATE"] = "127.0.0.0/8"  # its sources are on 127.0.0.1 (docs/security.md)
 
-from monitor.db import open_db  # noqa: E402
-from monitor.ingest import ingest  # noqa: E402
+from monitor.ingest.pipeline import ingest  # noqa: E402
 from monitor.models import FetchResult  # noqa: E402
 from monitor.plugin_manager import make_plugin_manager  # noqa: E402
-from monitor.sources import NewSource, add_sources  # noqa: E402
+from monitor.sources.manage import NewSource, add_sources  # noqa: E402
+from monitor.store.db import open_db  # noqa: E402
 from tests.helpers import PARTNERS, feed, page  # noqa: E402
 
 HTML = {"content-type": "text/html; charset=utf-8"}

@@ -6,10 +6,10 @@ Run: .venv/bin/python bench/scale.py [RESULTS] [CHANGES]
    under scrapyd export them: 5,000 sources (pages of 8-30 KB and feeds) fetched
    20 times; between rounds 3% of pages get a real edit, 10% a new footer
    timestamp only, 5% of feeds a new entry; the rest are byte-identical. Then times
-   ``monitor.results_io.load`` on one core (the real ingest, trafilatura included).
+   ``monitor.ingest.jsonl.load`` on one core (the real ingest, trafilatura included).
 2. Builds CHANGES (default 100,000) changes directly (realistic text, 5% near-
    duplicate reports of the same event from other sources) and times
-   ``monitor.cases.group``, with peak RSS.
+   ``monitor.review.cases.group``, with peak RSS.
 
 Prints results/s (wall clock, which other processes on the machine slow down) and
 results per CPU-second (what the 2,000/s target is measured in), changes/s, cases
@@ -31,12 +31,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.cases import cases, group  # noqa: E402
-from monitor.db import open_db, write_tx  # noqa: E402
+from monitor.ingest.jsonl import load, to_json  # noqa: E402
 from monitor.models import FetchResult  # noqa: E402
 from monitor.plugin_manager import make_plugin_manager  # noqa: E402
-from monitor.results_io import load, to_json  # noqa: E402
-from monitor.sources import NewSource, add_sources  # noqa: E402
+from monitor.review.cases import cases, group  # noqa: E402
+from monitor.sources.manage import NewSource, add_sources  # noqa: E402
+from monitor.store.db import open_db, write_tx  # noqa: E402
 from tests.helpers import feed  # noqa: E402
 
 WORDS = ("gemeente raad stedenband jumelage conseil communal partner solidariteit humanitaire hulp "

@@ -137,12 +137,12 @@ _LIMIT_CACHE: dict[tuple[str, float], int] = {}
 
 def analyzer_text_limit(path: Path | None = None) -> int:
     """``[limits] analyzer_text``: characters of each text handed to analyzers (default
-    one million; see ``monitor.caps``). Read once per version of the config file.
+    one million; see ``monitor.analyze.caps``). Read once per version of the config file.
 
     Raises:
         ConfigError: the value is not a positive whole number.
     """
-    from monitor.caps import ANALYZER_TEXT
+    from monitor.analyze.caps import ANALYZER_TEXT
 
     p = path or config_path()
     try:

@@ -56,3 +56,9 @@ class QueryError(ConfigError):
     def __init__(self, message: str, position: int = 0) -> None:
         super().__init__(message)
         self.position = position
+
+
+class ExtractError(ValueError):
+    """A fetch cannot be read as its source's kind says (recorded as ``parse-error``).
+    Raised by kind plugins; a ``ValueError``, not a :class:`TwinwatchError`: it is
+    recorded on the source, never shown as a command's failure."""

@@ -12,25 +12,58 @@ checks it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from monitor.errors import ExtractError
+
 if TYPE_CHECKING:
-    from monitor.kinds import SourceKind
     from monitor.models import (
         AnalysisContext,
         ChangeDraft,
         ChangeRow,
         CrawlSummary,
+        Extracted,
         FetchResult,
         Finding,
+        Link,
         Source,
     )
+
+__all__ = ["ExtractError", "SourceKind", "hookimpl", "hookspec"]
 
 PROJECT = "twinwatch"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+ExtractFn = Callable[[Any, "Source", "FetchResult"], "Extracted"]
+"""``extract(pm, source, result)``: ``pm`` is the :class:`monitor.plugin_manager.PluginManager`
+(typed ``Any`` here so that this module does not import the manager, which imports it)."""
+LinksFn = Callable[["Source", "FetchResult"], "list[Link]"]
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    """A kind of source a plugin provides."""
+
+    name: str
+    """The ``--kind`` value."""
+    description: str
+    """One line for ``--help`` and ``twinwatch plugins``."""
+    spider: str
+    """``"package.module:SpiderClass"``, loaded by the crawler plugin only."""
+    extract: ExtractFn
+    """``extract(pm, source, result) -> Extracted``; raise :class:`ExtractError`
+    (or any exception) when the fetch cannot be read."""
+    links: LinksFn | None = None
+    """Index kinds: ``links(source, result) -> [Link]``, the entries a spider may
+    follow to fetch each new entry's full text."""
+    reports_edits: bool = False
+    """Index kinds: an entry whose text the index changed is an ``edited-entry``."""
 
 
 # ---------------------------------------------------------------------------
@@ -41,7 +74,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 @hookspec
 def register_source_kinds() -> list[SourceKind] | None:
     """Return the source kinds a plugin provides, as
-    :class:`~monitor.kinds.SourceKind` objects: a ``name`` (the ``--kind`` value), a
+    :class:`~monitor.hookspecs.SourceKind` objects: a ``name`` (the ``--kind`` value), a
     ``description``, the import path of its Scrapy ``spider``
     (``"package.module:Class"``, loaded only by the crawler), an ``extract(pm,
     source, result)`` function returning :class:`~monitor.models.Extracted`, and for
@@ -113,7 +146,7 @@ def register_exporters() -> list[Any] | None:
     """Return exporters: objects with ``name`` (the ``--format`` value),
     ``extension`` (like ``".csv"``), ``directory`` (true when it writes a folder),
     ``tables`` (the table names it can write, or ``None`` for any), ``default_table``
-    and ``write(table, target)``. ``table`` is a :class:`monitor.export_tables.Table`
+    and ``write(table, target)``. ``table`` is a :class:`monitor.export.tables.Table`
     (name, documented columns, rows of plain values, the batch's id and time);
     ``target`` is a binary file, or an empty folder when ``directory`` is true.
     ``write`` may return a list of warnings (rows skipped or cut). It must depend only
@@ -157,12 +190,12 @@ def notify_crawl(summary: CrawlSummary, changes: list[ChangeRow], config: dict[s
 def crawl_sources(
     db_path: str, sources: list[Source], run_id: int, settings: dict[str, Any], kinds: dict[str, SourceKind]
 ) -> bool | None:
-    """Fetch ``sources`` now and hand each result to :func:`monitor.ingest.ingest`.
+    """Fetch ``sources`` now and hand each result to :func:`monitor.ingest.pipeline.ingest`.
 
     Called by ``twinwatch crawl`` after it has opened a crawl run ``run_id`` in the
     database at ``db_path``. ``settings`` holds overrides (for example
     ``{"DOWNLOAD_TIMEOUT": 5}``); ``kinds`` maps each kind name to its
-    :class:`~monitor.kinds.SourceKind` (whose ``spider`` fetches it). Blocks until
+    :class:`~monitor.hookspecs.SourceKind` (whose ``spider`` fetches it). Blocks until
     every source has a result; every source must get one (a failure is a result).
     Return ``True`` when handled. The built-in implementation (``spiders``) runs
     one Scrapy crawler process, so it can be called once per process.

@@ -2,7 +2,7 @@
 
 Spiders hand :class:`FetchResult` to ingest; plugins receive :class:`Source` and
 :class:`ChangeDraft` and return :class:`Finding`; the TUI and exporters read
-:class:`ChangeRow` and friends from :mod:`monitor.queries`. No SQL and no I/O here.
+:class:`ChangeRow` and friends from :mod:`monitor.store.queries`. No SQL and no I/O here.
 """
 
 from __future__ import annotations
@@ -196,7 +196,7 @@ CATEGORIES = (
 
 
 class RelevanceModel(Protocol):
-    """A model learnt from a curator's verdicts (see :mod:`monitor.learn`)."""
+    """A model learnt from a curator's verdicts (see :mod:`monitor.analyze.learn`)."""
 
     verdicts: int
     """How many verdicts it was trained on."""
@@ -379,7 +379,7 @@ SORTS = ("relevance", "date")
 @dataclass(frozen=True)
 class CaseBadge:
     """The case a change stands for in the inbox: only cases of two or more changes
-    (see :mod:`monitor.case_inbox`)."""
+    (see :mod:`monitor.review.case_inbox`)."""
 
     case_id: int
     size: int

@@ -13,18 +13,16 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pluggy
 
 from monitor import hookspecs
-from monitor.caps import ANALYZER_TEXT, cap_for_analysis
+from monitor.analyze.caps import ANALYZER_TEXT, cap_for_analysis
 from monitor.config import analyzer_text_limit
 from monitor.errors import ConfigError
+from monitor.hookspecs import SourceKind
 from monitor.models import AnalysisContext, ChangeDraft, ChangeRow, CrawlSummary, Finding
-
-if TYPE_CHECKING:
-    from monitor.kinds import SourceKind
 
 GROUP = "twinwatch"
 

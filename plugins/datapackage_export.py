@@ -13,8 +13,8 @@ import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from monitor.export_paths import inside, safe_name
-from monitor.export_tables import Column, Table
+from monitor.export.paths import inside, safe_name
+from monitor.export.tables import Column, Table
 from monitor.hookspecs import hookimpl
 from plugins.exporters import csv_bytes
 

@@ -15,7 +15,7 @@ import io
 import json
 from typing import Any, BinaryIO
 
-from monitor.export_tables import Column, Table
+from monitor.export.tables import Column, Table
 from monitor.hookspecs import hookimpl
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -9,7 +9,7 @@ run. Pages without such a landmark go to trafilatura. Either way navigation, coo
 banners and footers are left out: that is where most noise lives.
 
 ``trylast`` so a plugin can take over pages it knows better. Bytes are decoded by
-:func:`monitor.html.decode` (declared charset, then UTF-8, then cp1252), so a
+:func:`monitor.ingest.extract.html.decode` (declared charset, then UTF-8, then cp1252), so a
 cp1252 page declared as UTF-8 keeps its accents.
 """
 
@@ -20,8 +20,8 @@ import re
 import lxml.html
 import trafilatura
 
-from monitor import html
 from monitor.hookspecs import hookimpl
+from monitor.ingest.extract import html
 from monitor.models import Source
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")

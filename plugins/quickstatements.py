@@ -16,7 +16,7 @@ import re
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
-from monitor.export_tables import Table
+from monitor.export.tables import Table
 from monitor.hookspecs import hookimpl
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")

@@ -3,13 +3,13 @@
 The vocabulary score (:mod:`plugins.scoring`) decides alone until the curator has
 trained a model (``twinwatch model train``); then the model's probability is
 blended in, with a weight that grows with the number of verdicts it learnt from
-(at most one half: :func:`monitor.learn.model_weight`), so the ranking adapts to the curator.
+(at most one half: :func:`monitor.analyze.learn.model_weight`), so the ranking adapts to the curator.
 """
 
 from __future__ import annotations
 
+from monitor.analyze.learn import model_weight
 from monitor.hookspecs import hookimpl
-from monitor.learn import model_weight
 from monitor.models import AnalysisContext, ChangeDraft, Finding
 from plugins.language import language_of
 from plugins.places import TROUBLED, Places, find_places

@@ -19,7 +19,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from monitor.export_tables import Table
+from monitor import clock
+from monitor.export.tables import Table
 from monitor.hookspecs import hookimpl
 
 MAX_CELL = 32_767
@@ -36,10 +37,8 @@ def _fit(text: str) -> str:
 
 
 def _stamp(created_at: str) -> datetime:
-    try:
-        return datetime.strptime(created_at[:19], "%Y-%m-%dT%H:%M:%S")
-    except ValueError:
-        return datetime(2000, 1, 1)
+    when = clock.parse(created_at[:19])
+    return when.replace(tzinfo=None) if when else datetime(2000, 1, 1)
 
 
 class _FixedTimeZip(zipfile.ZipFile):

@@ -22,7 +22,7 @@ from scrapy.core.downloader.handlers._base_streaming import BaseStreamingDownloa
 from scrapy.crawler import Crawler
 from scrapy.utils.ssl import _make_ssl_context
 
-from monitor.netpolicy import NetPolicy
+from monitor.net.policy import NetPolicy
 from spiders.netpolicy import REFUSALS, _policy
 
 

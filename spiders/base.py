@@ -21,7 +21,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from monitor.kinds import SourceKind
+from monitor.hookspecs import SourceKind
 from monitor.models import FetchResult, Link, Source
 from monitor.text import fingerprint
 from spiders.failures import connection_failure

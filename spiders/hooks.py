@@ -8,9 +8,8 @@ import logging
 import os
 from typing import Any
 
-from monitor import kinds as k
-from monitor.hookspecs import hookimpl
-from monitor.kinds import SourceKind
+from monitor.hookspecs import SourceKind, hookimpl
+from monitor.ingest import kinds as k
 from monitor.models import FetchResult, Source
 
 
@@ -56,7 +55,7 @@ def _run(sources: list[Source], kinds: dict[str, SourceKind], run_id: int | None
 @hookimpl(trylast=True)
 def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: dict[str, Any],
                   kinds: dict[str, SourceKind]) -> bool:
-    from monitor.workers import ExtractPool, default_workers
+    from monitor.ingest.workers import ExtractPool, default_workers
     from spiders.pipelines import SHARED
 
     workers = settings.pop("TWINWATCH_EXTRACT_WORKERS", None)
@@ -83,7 +82,7 @@ def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: di
 def default_processes(sources: int) -> int:
     """Crawler processes for a crawl of ``sources`` sources: one for small crawls
     (a process costs a second of start-up), else one per core."""
-    from monitor.workers import SMALL_CRAWL
+    from monitor.ingest.workers import SMALL_CRAWL
 
     return 1 if sources < SMALL_CRAWL else max(1, os.cpu_count() or 1)
 

@@ -1,7 +1,7 @@
 """The ``listing`` spider: a news index (or sitemap.xml) per source; each new
 article link is fetched and becomes an item.
 
-Which links are articles is decided in monitor (``monitor.kinds.listing_links``).
+Which links are articles is decided in monitor (``monitor.ingest.kinds.listing_links``).
 """
 
 from __future__ import annotations

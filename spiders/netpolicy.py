@@ -1,4 +1,4 @@
-"""The private-address policy (``monitor.netpolicy``) inside Scrapy, at two levels.
+"""The private-address policy (``monitor.net.policy``) inside Scrapy, at two levels.
 
 * :class:`NetPolicyMiddleware`, first of the downloader middlewares, checks every
   request before anything else sees it (so before robots.txt is asked for): the
@@ -30,7 +30,7 @@ from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
-from monitor.netpolicy import SCHEMES, NetPolicy, Refused, ip_literal, load_policy, policy_from, resolve_host
+from monitor.net.policy import SCHEMES, NetPolicy, Refused, ip_literal, load_policy, policy_from, resolve_host
 from spiders.middlewares import TwinwatchBlocked
 
 SETTING = "TWINWATCH_ALLOW_PRIVATE"

@@ -2,7 +2,7 @@
 
 * :class:`IngestPipeline` (one crawler process: the crawl's single writer) opens the
   database with ``open_db`` and hands each :class:`FetchResult` to a
-  ``monitor.workers.Ingestor`` (quick outcomes batched, extraction in the process
+  ``monitor.ingest.workers.Ingestor`` (quick outcomes batched, extraction in the process
   pool shared by every spider of the crawl).
 * :class:`ShardPipeline` (a crawler process of a sharded crawl, see
   ``spiders.shards``) sends each result to the parent process, which writes; a body
@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import Crawler
 
+from monitor.ingest import outcome
 from monitor.models import FetchResult
-from monitor.text import fingerprint
 
 if TYPE_CHECKING:
-    from monitor.workers import ExtractPool, Ingestor
+    from monitor.ingest.workers import ExtractPool, Ingestor
 
 SHARED: dict[str, Any] = {}
 """Objects a crawl shares between its crawlers (Scrapy deep-copies settings, so they
@@ -45,7 +45,7 @@ class IngestPipeline:
     def from_crawler(cls, crawler: Crawler) -> IngestPipeline:
         # Imported here: a crawler process of a sharded crawl (ShardPipeline) never
         # stores, and starts faster without the database and extraction code.
-        from monitor.workers import ExtractPool
+        from monitor.ingest.workers import ExtractPool
 
         token = crawler.settings.get("TWINWATCH_POOL", "")
         pool = SHARED.get(token, ExtractPool(0))
@@ -54,9 +54,9 @@ class IngestPipeline:
         return cls(crawler.settings.get("TWINWATCH_DB"), pool, SHARED, f"{token}-ingestor")
 
     def open_spider(self) -> None:
-        from monitor.db import open_db
+        from monitor.ingest.workers import Ingestor
         from monitor.plugin_manager import make_plugin_manager
-        from monitor.workers import Ingestor
+        from monitor.store.db import open_db
 
         entry = self.shared.get(self.key)
         if entry is None:
@@ -158,13 +158,16 @@ class ShardPipeline:
 
 
 def message(result: FetchResult) -> tuple[str, FetchResult, str | None, int | None]:
-    """What :class:`ShardPipeline` sends for ``result`` (see there)."""
+    """What :class:`ShardPipeline` sends for ``result`` (see there). The outcome is
+    :func:`monitor.ingest.outcome.quick`'s; a failure, or a result with attachments,
+    goes whole and the parent decides."""
     last = SHARED.get("last_raw_fp", {}).get(result.source_id)
     if result.error_kind is None and not result.attachments:
-        if result.status == 304:
-            return ("result", result, "not-modified", 0)
-        if last is not None and fingerprint(result.body) == last:
-            return ("result", dataclasses.replace(result, body=b""), "unchanged", len(result.body))
+        quick = outcome.quick(result, last)
+        if quick == "unchanged":
+            return ("result", dataclasses.replace(result, body=b""), quick, len(result.body))
+        if quick is not None:
+            return ("result", result, quick, len(result.body))
     return ("result", result, None, None)
 
 

@@ -1,6 +1,6 @@
 """The item pipeline for spiders running under scrapyd: no database, no ingest.
 
-Each FetchResult becomes exactly the object :func:`monitor.results_io.to_json`
+Each FetchResult becomes exactly the object :func:`monitor.ingest.jsonl.to_json`
 defines, so the JSON Lines feed export scrapyd writes (``items_dir``) is what
 ``twinwatch ingest`` loads. No business logic here.
 """
@@ -11,8 +11,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from monitor.ingest.jsonl import to_json
 from monitor.models import FetchResult
-from monitor.results_io import to_json
 
 
 class ExportPipeline:

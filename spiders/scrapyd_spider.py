@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from monitor.kinds import SourceKind
+from monitor.hookspecs import SourceKind
+from monitor.ingest.jsonl import sources_from_json
 from monitor.models import FetchResult, Link, Source
 from monitor.plugin_manager import make_plugin_manager, source_kinds
-from monitor.results_io import sources_from_json
 from spiders import hooks
 from spiders.base import SourceSpider
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.config import user_agent
-from monitor.netpolicy import load_policy
+from monitor.net.policy import load_policy
 
 BOT_NAME = "twinwatch"
 

@@ -6,7 +6,7 @@ idle the second core is. :func:`crawl_sharded` splits the sources by site into
 ``n`` shards (a site lives in exactly one shard, so per-site politeness holds),
 runs each shard's spiders in a process of its own (:func:`_worker`), and receives
 every :class:`FetchResult` in the parent, which stores it through a
-``monitor.workers.Ingestor`` (quick outcomes batched, extraction in its process
+``monitor.ingest.workers.Ingestor`` (quick outcomes batched, extraction in its process
 pool). A crawler process dies with its parent; the sources of one that crashed are
 recorded failing, never lost.
 """
@@ -27,11 +27,11 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from monitor.kinds import SourceKind
+from monitor.hookspecs import SourceKind
 from monitor.models import Source
 
 if TYPE_CHECKING:  # the parent's side only: a crawler process never loads them
-    from monitor.workers import ExtractPool, Ingestor
+    from monitor.ingest.workers import ExtractPool, Ingestor
 
 
 def shard(sources: Sequence[Source], n: int) -> list[list[Source]]:
@@ -108,9 +108,9 @@ async def _receive(conn: Connection, ingestor: Ingestor) -> bool:
 
 async def _collect(db_path: str, shards: list[list[Source]], procs: list[Any], conns: list[Connection],
                    pool: ExtractPool, run_id: int) -> None:
-    from monitor.db import open_db
+    from monitor.ingest.workers import Ingestor
     from monitor.plugin_manager import make_plugin_manager
-    from monitor.workers import Ingestor
+    from monitor.store.db import open_db
 
     db = open_db(db_path)
     try:
@@ -150,7 +150,7 @@ def crawl_sharded(db_path: str, sources: list[Source], kinds: dict[str, SourceKi
     # spawn: a fresh interpreter, not a copy of this one with its database
     # connection, progress thread and extraction pool.
     ctx = multiprocessing.get_context("spawn")
-    from monitor.workers import widen_pipe
+    from monitor.ingest.workers import widen_pipe
     from spiders import settings as crawl_settings
 
     per_process = dict(overrides)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.db import open_db
 from monitor.plugin_manager import PluginManager, make_plugin_manager
+from monitor.store.db import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

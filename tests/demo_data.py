@@ -10,28 +10,31 @@ from typing import Any
 
 import pytest
 
-from monitor import export, ingest, records, review, sources
-from monitor.db import open_db
+from monitor import clock
 from monitor.demo import DEMO_SOURCES
 from monitor.demo.server import BASE, GENERATED, load_site
+from monitor.ingest import pipeline as ingest
 from monitor.models import FetchResult
 from monitor.plugin_manager import PluginManager
-from monitor.queries import changes
+from monitor.records import registry as records
+from monitor.review import decisions as review
+from monitor.sources import manage as sources
+from monitor.store.db import open_db
+from monitor.store.queries import changes
 
 BASE_URL = "http://127.0.0.1:8000"
 TYPES = {"html": "text/html; charset=utf-8", "xml": "application/rss+xml", "txt": "text/plain"}
 
 
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every module's ``utcnow`` ticks one second per call from 2026-11-23 08:00 UTC."""
+    """The clock's ``utcnow`` ticks one second per call from 2026-11-23 08:00 UTC."""
     ticks = itertools.count()
     start = datetime(2026, 11, 23, 8, 0, 0, tzinfo=UTC)
 
     def now() -> str:
         return (start + timedelta(seconds=next(ticks))).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
-    for module in (ingest, review, records, export, sources):
-        monkeypatch.setattr(module, "utcnow", now)
+    monkeypatch.setattr(clock, "utcnow", now)
 
 
 def build(db_path: Path, pm: PluginManager) -> dict[str, Any]:

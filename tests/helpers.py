@@ -51,11 +51,11 @@ PARTNERS = [
 def add_change(db, source_id: int, title: str, added: str, detected_at: str, *,
                score: float | None = None, category: str | None = None, language: str | None = None,
                facts: dict | None = None, kind: str = "new-entry", url: str | None = None) -> int:
-    """Store one change with the given findings through ``monitor.ingest.store_changes``;
+    """Store one change with the given findings through ``monitor.ingest.writer.store_changes``;
     return its id."""
-    from monitor.ingest import store_changes
+    from monitor.ingest.writer import store_changes
     from monitor.models import ChangeDraft, DiffOp, Finding
-    from monitor.queries import get_source
+    from monitor.store.queries import get_source
 
     findings = []
     if score is not None:

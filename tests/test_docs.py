@@ -49,7 +49,7 @@ def test_command_has_help_and_is_in_readme(name, cmd):
 
 def export_columns_markdown() -> str:
     """The Columns section of docs/exports.md, from the tables' definitions."""
-    from monitor.export_tables import TABLES
+    from monitor.export.tables import TABLES
 
     out = ["## Columns", "", "New columns are only ever appended.", ""]
     for name, (title, columns) in TABLES.items():
@@ -94,7 +94,7 @@ def test_readme_config_example_loads_and_names_real_bindings(tmp_path):
 
 def test_readme_names_every_query_filter():
     """Every filter the query line knows is documented in the README."""
-    from monitor.querylang import KEYS
+    from monitor.review.querylang import KEYS
 
     readme = (ROOT / "README.md").read_text()
     assert [k for k in KEYS if f"`{k}`" not in readme] == []

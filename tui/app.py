@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import webbrowser
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.widgets import HelpPanel
 from textual.worker import Worker, WorkerState
 
+from monitor import clock as monitor_clock
 from monitor.config import config_path, load_ui_config, save_theme
 from monitor.errors import TwinwatchError
 from monitor.plugin_manager import PluginManager, make_plugin_manager
@@ -91,7 +92,7 @@ class TwinwatchApp(App[None]):
         """Where the keymap and theme are read, and the theme remembered."""
         self.url_opener: Callable[[str], Any] = url_opener or webbrowser.open
         """Opens a change's URL in a browser (tests pass a recorder)."""
-        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.clock: Callable[[], datetime] = clock or monitor_clock.now
         """Now, for "3 days ago" and source health (tests pass a fixed one)."""
         self.page_size = page_size
         """Rows the inbox table holds at a time."""

@@ -5,7 +5,7 @@ Every read runs in a thread worker on its own ``read_only`` connection (sqlite3
 connections belong to the thread that made them), so the event loop never waits
 on SQLite and a crawl writing meanwhile never blocks a read (WAL). Writes go
 through :class:`WriteQueue`: one writer thread at a time, in the order the curator
-acted, each action in its own short IMMEDIATE transaction (``monitor.review``),
+acted, each action in its own short IMMEDIATE transaction (``monitor.review.decisions``),
 waiting out a crawl's transaction with the busy timeout instead of failing.
 """
 
@@ -22,12 +22,19 @@ from typing import Any
 from sqlite_utils import Database
 from textual.message_pump import MessagePump
 
-from monitor.db import open_db, read_only
 from monitor.errors import TwinwatchError
-from monitor.inbox import change_detail, data_stamp, inbox_count, inbox_counts, inbox_page, inbox_position
 from monitor.models import ChangeDetail, ChangeRow, InboxCounts, InboxRow
-from monitor.queries import all_tags
-from monitor.querylang import InboxQuery
+from monitor.review.inbox import (
+    change_detail,
+    data_stamp,
+    inbox_count,
+    inbox_counts,
+    inbox_page,
+    inbox_position,
+)
+from monitor.review.querylang import InboxQuery
+from monitor.store.db import open_db, read_only
+from monitor.store.queries import all_tags
 from monitor.text import one_line
 from tui.messages import ChangeReviewed, ChangesWritten, WriteFailed
 

@@ -40,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.analysis import TextInput, analyze_text  # noqa: E402
+from monitor.analyze.service import TextInput, analyze_text  # noqa: E402
 from monitor.plugin_manager import make_plugin_manager  # noqa: E402
 from plugins.gazetteer import gazetteer, key  # noqa: E402
 

@@ -25,13 +25,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.db import open_db
 from monitor.demo.server import DemoServer
 from monitor.errors import TwinwatchError
 from monitor.models import ChangeRow
-from monitor.netpolicy import ENV
-from monitor.queries import ChangeFilter, changes, sources
-from monitor.sources import NewSource, add_sources, set_enabled
+from monitor.net.policy import ENV
+from monitor.sources.manage import NewSource, add_sources, set_enabled
+from monitor.store.db import open_db
+from monitor.store.queries import ChangeFilter, changes, sources
 
 __all__ = ["DEMO_SOURCES", "DemoServer", "DemoSource", "run_demo"]
 

@@ -8,7 +8,7 @@
   and the curator's tables (reviews, tags, events, actions, export batches and
   their items) exactly as they were.
 * :func:`curator_writes` is the second process of the concurrency test: it does
-  what the dashboard's write queue does (``monitor.review`` calls on a connection
+  what the dashboard's write queue does (``monitor.review.decisions`` calls on a connection
   of its own, opened per burst) in a loop and counts "database is locked" errors.
 """
 
@@ -189,8 +189,8 @@ def curator_writes(db_path: str, seconds: float, stop_file: str) -> dict[str, ob
     and then. Returns counts, the slowest write and every error message."""
     import random
 
-    from monitor.db import open_db
-    from monitor.review import review_many, undo
+    from monitor.review.decisions import review_many, undo
+    from monitor.store.db import open_db
 
     rng = random.Random(7)
     done = 0

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.db import open_db
-from monitor.review import review_many
+from monitor.review.decisions import review_many
+from monitor.store.db import open_db
 from tests.crash.harness import ROOT, health, kill_during_writes, municipal_web, run, snapshot
 from tests.faults.harness import crawl_env
 from tests.faults.server import FaultServer

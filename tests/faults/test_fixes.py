@@ -5,8 +5,8 @@ from __future__ import annotations
 import resource
 import time
 
-from monitor import html
-from monitor.feeds import parse_feed
+from monitor.ingest.extract import html
+from monitor.ingest.extract.feeds import parse_feed
 from tests.faults import bodies as b
 
 

@@ -14,13 +14,14 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from monitor.analysis import TextInput, analyze_text, read_inputs, summarise
-from monitor.db import open_db
-from monitor.ingest import OK_OUTCOMES, ingest
+from monitor.analyze.service import TextInput, analyze_text, read_inputs, summarise
+from monitor.cli.render import analysis_line
+from monitor.ingest.outcome import OK_OUTCOMES
+from monitor.ingest.pipeline import ingest
 from monitor.models import FetchResult
 from monitor.plugin_manager import make_plugin_manager
-from monitor.render import analysis_line
-from monitor.sources import NewSource, add_sources
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.db import open_db
 from tests.fuzz import strategies as fz
 
 BUG_ERRORS = (
@@ -81,7 +82,7 @@ def _twice(env, kind: str, first: bytes, second: bytes, ctype: str, attach: byte
     _check(db, sid, ingest(db, pm, result))
     later = replace(result, body=second)
     if attach is not None:  # articles of new entries, as the spider attaches them
-        from monitor.feeds import FeedError, parse_feed
+        from monitor.ingest.extract.feeds import FeedError, parse_feed
 
         try:
             keys = [e.key for e in parse_feed(second, later.headers)]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from monitor.db import open_db
-from monitor.ingest import ingest
+from monitor.ingest.pipeline import ingest
 from monitor.models import FetchResult
-from monitor.review import review
-from monitor.sources import NewSource, add_sources
+from monitor.review.decisions import review
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.db import open_db
 from tests.conftest import ROOT
 from tests.helpers import feed
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from monitor.browse import CANNED
-from monitor.db import open_db
-from monitor.ingest import ingest
+from monitor.export.browse import CANNED
+from monitor.ingest.pipeline import ingest
 from monitor.models import FetchResult
-from monitor.records import create
-from monitor.review import review
-from monitor.sources import NewSource, add_sources
+from monitor.records.registry import create
+from monitor.review.decisions import review
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.db import open_db
 from tests.helpers import feed
 
 RSS = {"content-type": "application/rss+xml"}

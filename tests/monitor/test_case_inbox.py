@@ -1,4 +1,4 @@
-"""Cases folded in the inbox queries (monitor.case_inbox, the case_folds triggers):
+"""Cases folded in the inbox queries (monitor.review.case_inbox, the case_folds triggers):
 one row per case, led by its first matching member in the inbox's order; counts and
 positions agree with the pages; case_folds follows grouping, merges and deletions."""
 
@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.case_inbox import case_badges, case_rows
-from monitor.cases import case_of, group, review_case
-from monitor.db import write_tx
-from monitor.inbox import inbox_count, inbox_page, inbox_position, inbox_rows
-from monitor.querylang import parse_query
-from monitor.review import undo
-from monitor.sources import NewSource, add_sources
+from monitor.review.case_inbox import case_badges, case_rows
+from monitor.review.cases import case_of, group, review_case
+from monitor.review.decisions import undo
+from monitor.review.inbox import inbox_count, inbox_page, inbox_position, inbox_rows
+from monitor.review.querylang import parse_query
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.db import write_tx
 from tests.helpers import add_change
 
 TEXT = ("Le conseil communal a décidé de suspendre le jumelage avec Megiddo jusqu'à nouvel ordre, "
@@ -110,7 +110,7 @@ def test_case_folds_follow_grouping_merges_and_deletions(db, ids):
     group(db)
     assert folds(db) == folds_truth(db) and len(folds(db)) == 5
     assert case_badges(db, [ids["alone"]])[ids["alone"]].size == 2
-    # merging two cases moves every member of one into the other (as monitor.cases does)
+    # merging two cases moves every member of one into the other (as monitor.review.cases does)
     first, second = case_of(db, ids["best"]).id, case_of(db, ids["alone"]).id
     with write_tx(db):
         db.execute("UPDATE case_members SET case_id = ? WHERE case_id = ?", [first, second])

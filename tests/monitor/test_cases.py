@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from monitor.cases import case_of, cases, group, review_case
-from monitor.db import write_tx
-from monitor.ingest import ingest
+from monitor.ingest.pipeline import ingest
 from monitor.models import FetchResult
-from monitor.queries import change
-from monitor.sources import NewSource, add_sources
+from monitor.review.cases import case_of, cases, group, review_case
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.db import write_tx
+from monitor.store.queries import change
 from tests.helpers import feed
 
 RSS = {"content-type": "application/rss+xml"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from monitor.db import open_db
-from monitor.ingest import ingest
+from monitor.ingest.pipeline import ingest
 from monitor.models import FetchResult
+from monitor.store.db import open_db
 from tests.helpers import feed
 
 RSS = {"content-type": "application/rss+xml"}

@@ -6,12 +6,12 @@ import csv
 import io
 import json
 
-from monitor.coverage import belgium, coverage, key
-from monitor.db import open_db
-from monitor.ingest import ingest
+from monitor.ingest.pipeline import ingest
 from monitor.models import FetchResult
-from monitor.review import review
-from monitor.sources import NewSource, add_sources
+from monitor.review.decisions import review
+from monitor.sources.coverage import belgium, coverage, key
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.db import open_db, write_tx
 from tests.helpers import PARTNERS, page
 
 HTML = {"content-type": "text/html; charset=utf-8"}
@@ -41,6 +41,8 @@ def test_coverage_counts_sources_failures_and_relevant_changes(db, pm):
     review(db, db.execute("SELECT id FROM changes").fetchone()[0], status="relevant")
     ingest(db, pm, FetchResult(gent, "u", 500, error_kind="http-error", error="HTTP 500"))
     ingest(db, pm, FetchResult(leuven, "u", 200, HTML, page(PARTNERS)))
+    with write_tx(db):  # Leuven was added long ago and has not changed since: silent
+        db.execute("UPDATE sources SET created_at = '2000-01-01T00:00:00Z' WHERE id = ?", [leuven])
     rows = {r.municipality.code: r for r in coverage(db, belgium())}
     assert rows["21009"].sources == (elsene,) and rows["21009"].problems == ()
     assert rows["21009"].last_relevant is not None

@@ -6,7 +6,7 @@ import sqlite3
 import threading
 import time
 
-from monitor.db import migrations, open_db, read_only, write_tx
+from monitor.store.db import migrations, open_db, read_only, write_tx
 
 
 def test_open_db_sets_wal_fk_and_migrates(db_path):
@@ -117,7 +117,7 @@ def test_m002_backfills_facets_from_findings_stored_before(db_path):
     """Upgrading a database made by m001 ranks its existing changes by their findings."""
     from sqlite_utils import Database
 
-    from monitor.db import connect
+    from monitor.store.db import connect
 
     old = Database(connect(db_path))
     migrations.apply(old, stop_before="m005_curator_tables")

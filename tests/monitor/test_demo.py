@@ -14,10 +14,10 @@ import pytest
 from monitor.demo import DEMO_SOURCES, _crawl
 from monitor.demo.server import ETAG_PATHS, DemoServer, load_site
 from monitor.errors import TwinwatchError
-from monitor.ingest import ingest
+from monitor.ingest.pipeline import ingest
 from monitor.models import FetchResult
-from monitor.queries import changes
-from monitor.sources import NewSource, add_sources
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.queries import changes
 
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 GENERATED = ("Page generated", "Pagina gegenereerd")

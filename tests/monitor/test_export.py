@@ -11,12 +11,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from monitor import records
 from monitor.errors import ConfigError, ExportError
-from monitor.export import ExportRequest, export, replay
+from monitor.export.service import ExportRequest, export, replay
 from monitor.hookspecs import hookimpl
 from monitor.plugin_manager import make_plugin_manager
-from monitor.review import review
+from monitor.records import registry as records
+from monitor.review.decisions import review
 from tests.demo_data import build, fixed_clock
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor.inbox import (
+from monitor.models import FetchResult
+from monitor.review.decisions import review
+from monitor.review.inbox import (
     change_detail,
     data_stamp,
     inbox_count,
@@ -15,12 +17,10 @@ from monitor.inbox import (
     inbox_page,
     inbox_position,
     inbox_rows,
-    sources_by_health,
 )
-from monitor.models import FetchResult
-from monitor.querylang import parse_query
-from monitor.review import review
-from monitor.sources import NewSource, add_sources
+from monitor.review.querylang import parse_query
+from monitor.sources.health import sources_by_health
+from monitor.sources.manage import NewSource, add_sources
 from tests.helpers import add_change
 
 
@@ -145,8 +145,9 @@ def test_change_detail_has_facts_and_versions(corpus):
 
 def test_sources_failing_and_silent_first(db, pm):
     """Source health: failing first, then silent, never fetched, fine, disabled last."""
-    from monitor.ingest import ingest, record_failure
-    from monitor.sources import set_enabled
+    from monitor.ingest.pipeline import ingest
+    from monitor.ingest.writer import record_failure
+    from monitor.sources.manage import set_enabled
 
     ids, _ = add_sources(db, [NewSource(f"http://127.0.0.1/{n}", "page") for n in
                               ("fine", "failing", "never", "off", "silent")])
@@ -156,7 +157,7 @@ def test_sources_failing_and_silent_first(db, pm):
         ingest(db, pm, FetchResult(sid, "u", 304))
     set_enabled(db, off, False)
     add_change(db, fine, "Recent", "x", "2026-03-10T00:00:00Z")
-    from monitor.db import write_tx
+    from monitor.store.db import write_tx
     with write_tx(db):  # what ingest records when a change is stored; all added in January
         db.execute("UPDATE source_state SET last_change_at = '2026-03-10T00:00:00Z' WHERE source_id = ?",
                    [fine])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.ingest import ingest
+from monitor.ingest.pipeline import ingest
 from monitor.models import FetchResult
-from monitor.queries import change, changes, snapshot_count, sources
-from monitor.review import review
-from monitor.sources import NewSource, add_sources
+from monitor.review.decisions import review
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.queries import change, changes, snapshot_count, sources
 from tests.helpers import PARTNERS, feed, page
 
 HTML = {"content-type": "text/html; charset=utf-8"}

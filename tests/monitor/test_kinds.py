@@ -8,11 +8,12 @@ import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
-from monitor.ingest import ingest
+from monitor.ingest.pipeline import ingest, ingest_async
+from monitor.ingest.workers import ExtractPool
 from monitor.models import FetchResult
-from monitor.queries import changes, due_sources, get_source, health, is_due, snapshot_count, sources
-from monitor.sources import NewSource, Rules, add_sources, set_rules
-from monitor.workers import ExtractPool, ingest_async
+from monitor.sources.health import health
+from monitor.sources.manage import NewSource, Rules, add_sources, set_rules
+from monitor.store.queries import changes, due_sources, get_source, is_due, snapshot_count, sources
 from tests.helpers import PARTNERS, article, feed_with_links, listing, page, pdf, wrap
 
 HTML = {"content-type": "text/html; charset=utf-8"}

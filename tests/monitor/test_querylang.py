@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from monitor.errors import QueryError
-from monitor.queries import ChangeFilter
-from monitor.querylang import parse_query
+from monitor.review.querylang import parse_query
+from monitor.store.queries import ChangeFilter
 
 TODAY = date(2026, 3, 15)
 

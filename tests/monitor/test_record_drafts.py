@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from monitor import records
 from monitor.errors import QueryError, SourceError
-from monitor.export import ExportRequest, export, pending
-from monitor.queries import change
-from monitor.record_drafts import draft, parse_record_search, search_records
-from monitor.record_queries import records as list_records
-from monitor.records import prefill
-from monitor.review import set_fact
+from monitor.export.service import ExportRequest, export, pending
+from monitor.records import registry as records
+from monitor.records.drafts import draft, parse_record_search, search_records
+from monitor.records.queries import records as list_records
+from monitor.records.registry import prefill
+from monitor.review.decisions import set_fact
+from monitor.store.queries import change
 from tests.demo_data import build, fixed_clock
 
 

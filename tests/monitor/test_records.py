@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from monitor import records
-from monitor.db import open_db
 from monitor.errors import ConfigError
-from monitor.record_queries import RecordFilter, twinning_links
-from monitor.record_queries import records as list_records
+from monitor.records import registry as records
+from monitor.records.queries import RecordFilter, twinning_links
+from monitor.records.queries import records as list_records
+from monitor.store.db import open_db
 from tests.demo_data import build, fixed_clock
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from monitor.db import open_db
+from monitor.ingest.jsonl import to_json
 from monitor.models import FetchResult
-from monitor.queries import changes
-from monitor.results_io import to_json
+from monitor.store.db import open_db
+from monitor.store.queries import changes
 from tests.helpers import PARTNERS, feed, page
 
 HTML = {"content-type": "text/html; charset=utf-8"}
@@ -62,8 +62,8 @@ def test_invalid_lines_are_reported_not_fatal(twinwatch, tmp_path):
 
 def test_attachments_and_sources_round_trip():
     """A feed result keeps its followed articles through JSON; sources keep their fetch state."""
+    from monitor.ingest.jsonl import from_json, sources_from_json, sources_to_json
     from monitor.models import Source
-    from monitor.results_io import from_json, sources_from_json, sources_to_json
 
     article = FetchResult(0, "http://127.0.0.1:1/a.html", 200, HTML, b"<p>article</p>", key="a")
     failed = FetchResult(0, "http://127.0.0.1:1/b.html", None, error_kind="timeout", error="t", key="b")
@@ -93,8 +93,8 @@ def _state(db) -> list[tuple]:
 def test_bulk_unchanged_path_stores_what_ingest_stores(tmp_path, pm):
     """Lines recorded in bulk by their body fingerprint store exactly what lines without
     it (decoded and checked by ingest one by one) store; a false fingerprint is invalid."""
-    from monitor.results_io import load
-    from monitor.sources import NewSource, add_sources
+    from monitor.ingest.jsonl import load
+    from monitor.sources.manage import NewSource, add_sources
 
     pg = "http://127.0.0.1:1/p.html"
     etag = {**HTML, "etag": '"v1"'}
@@ -122,8 +122,8 @@ def test_bulk_unchanged_path_stores_what_ingest_stores(tmp_path, pm):
 def test_a_line_still_being_written_is_left_for_later(tmp_path, pm):
     """The last line of a running job's export (no newline, not JSON yet) is not invalid:
     the next load ingests it once it is complete."""
-    from monitor.results_io import load
-    from monitor.sources import NewSource, add_sources
+    from monitor.ingest.jsonl import load
+    from monitor.sources.manage import NewSource, add_sources
 
     pg, fd = "http://127.0.0.1:1/p.html", "http://127.0.0.1:1/f.xml"
     one = json.dumps(to_json(FetchResult(0, pg, 200, HTML, page(PARTNERS)), pg))

@@ -6,11 +6,11 @@ import pytest
 
 from monitor.config import UiConfig, load_ui_config, save_theme
 from monitor.errors import ConfigError, QueryError, SourceError
-from monitor.inbox import change_facts, saved_views
-from monitor.queries import change
-from monitor.review import review, review_many, set_fact, undo
-from monitor.sources import NewSource, add_sources
-from monitor.views import delete_view, save_view
+from monitor.review.decisions import review, review_many, set_fact, undo
+from monitor.review.inbox import change_facts, saved_views
+from monitor.review.views import delete_view, save_view
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.queries import change
 from tests.helpers import add_change
 
 
@@ -90,7 +90,7 @@ def test_fact_corrections_are_kept_and_undoable(three):
 
 def test_corrections_survive_a_crawl(db, pm):
     """Curator corrections live apart from findings: a later crawl of the source leaves them alone."""
-    from monitor.ingest import ingest
+    from monitor.ingest.pipeline import ingest
     from monitor.models import FetchResult
     from tests.helpers import feed
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor import text as T
-from monitor.kinds import html_title
+from monitor.ingest.kinds import html_title
 
 # Characters that matter to normalisation: controls, escapes, CR, tabs, exotic
 # spaces, bidi controls, zero-width space, combining accents, plain letters.

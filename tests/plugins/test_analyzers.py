@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from monitor.analysis import TextInput, analyze_text
+from monitor.analyze.service import TextInput, analyze_text
 from monitor.models import CATEGORIES, ChangeDraft, Source
 from monitor.plugin_manager import analyze
 from tests.conftest import DATA

@@ -10,7 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from monitor.export_tables import LINK_COLUMNS, RECORD_COLUMNS, Table
+from monitor.export.tables import LINK_COLUMNS, RECORD_COLUMNS, Table
 from plugins.datapackage_export import DataPackageExporter
 from plugins.exporters import CsvExporter, JsonExporter, JsonLinesExporter, neutralise
 from plugins.quickstatements import QuickStatementsExporter, quoted_url, wikidata_time

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from monitor.db import open_db
-from monitor.queries import changes
+from monitor.store.db import open_db
+from monitor.store.queries import changes
 from tests.helpers import PARTNERS, page
 
 

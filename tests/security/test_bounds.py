@@ -13,14 +13,14 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from monitor import diff
-from monitor.db import open_db
 from monitor.hookspecs import hookimpl
-from monitor.ingest import ingest
-from monitor.kinds import MAX_ENTRIES, feed_extract
+from monitor.ingest import diff
+from monitor.ingest.kinds import MAX_ENTRIES, feed_extract
+from monitor.ingest.pipeline import ingest
 from monitor.models import ChangeDraft, FetchResult, Source
 from monitor.plugin_manager import analyze
-from monitor.sources import NewSource, add_sources
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.db import open_db
 from monitor.text import decompress, strip_controls
 from spiders.base import SourceSpider
 from tests.helpers import PARTNERS, feed, page
@@ -168,9 +168,9 @@ def test_ingest_stores_scraped_text_without_control_sequences(db_path, pm):
 
 def test_coarse_note_is_stored_and_shown(db, pm):
     """A coarse diff's note survives the database and shows in the CLI text and the dashboard's diff."""
-    from monitor.ingest import store_changes
-    from monitor.queries import changes, get_source
-    from monitor.render import change_text
+    from monitor.cli.render import change_text
+    from monitor.ingest.writer import store_changes
+    from monitor.store.queries import changes, get_source
     from tui.widgets.diff_view import render_ops
 
     (sid,), _ = add_sources(db, [NewSource("http://127.0.0.1/big", "page")])

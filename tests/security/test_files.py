@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from monitor.config import save_theme
-from monitor.db import open_db, write_tx
+from monitor.crawl.log import setup_logging
 from monitor.errors import ExportError
-from monitor.export_paths import check_tree, inside, safe_name
-from monitor.export_tables import Column, Table
-from monitor.logs import setup_logging
+from monitor.export.paths import check_tree, inside, safe_name
+from monitor.export.tables import Column, Table
+from monitor.store.db import open_db, write_tx
 from plugins.datapackage_export import DataPackageExporter
 
 
@@ -138,9 +138,9 @@ def test_datapackage_with_hostile_table_name_stays_in_folder(tmp_path):
 def test_crawl_lock_file_is_owner_only(db_path, pm, loose_umask):
     """The lock file a crawl holds is created 0600 like the database beside it."""
     from monitor.config import lock_path
-    from monitor.crawl import crawl
+    from monitor.crawl.service import crawl
     from monitor.hookspecs import hookimpl
-    from monitor.sources import NewSource, add_sources
+    from monitor.sources.manage import NewSource, add_sources
 
     seen: list[int] = []
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.netpolicy import NetPolicy, Refused, load_policy, parse_networks
+from monitor.net.policy import NetPolicy, Refused, load_policy, parse_networks
 from tests.helpers import PARTNERS, page
 
 NO_ALLOW = {"TWINWATCH_ALLOW_PRIVATE": ""}

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from monitor.netpolicy import policy_from
+from monitor.net.policy import policy_from
 from spiders import settings
 from spiders.aiohttp_handler import PolicyAiohttpResolver
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from monitor.db import open_db
-from monitor.queries import changes, snapshot_count
+from monitor.store.db import open_db
+from monitor.store.queries import changes, snapshot_count
 from tests.helpers import PARTNERS, feed, page
 
 

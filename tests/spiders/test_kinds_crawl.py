@@ -9,8 +9,8 @@ import subprocess
 import sys
 import time
 
-from monitor.db import open_db
-from monitor.queries import changes
+from monitor.store.db import open_db
+from monitor.store.queries import changes
 from tests.conftest import ROOT
 from tests.helpers import PARTNERS, article, page
 from tests.spiders.kinds_web import MINUTES_ENTRY, serve_day_one, serve_day_two

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from monitor.db import open_db
+from monitor.store.db import open_db
 from tests.conftest import ROOT
 from tests.spiders.kinds_web import serve_day_one, serve_day_two
 

@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from monitor.db import open_db
 from monitor.models import FetchResult, Source
-from monitor.queries import changes, snapshot_count
+from monitor.store.db import open_db
+from monitor.store.queries import changes, snapshot_count
 from monitor.text import fingerprint
 from spiders.pipelines import SHARED, message
 from spiders.shards import shard

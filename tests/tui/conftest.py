@@ -1,5 +1,5 @@
 """Fixtures for the dashboard tests: a real database with real changes, made by
-feeding RSS documents through ``monitor.ingest`` exactly as a crawl would."""
+feeding RSS documents through ``monitor.ingest.pipeline`` exactly as a crawl would."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor.db import open_db
-from monitor.ingest import ingest
+from monitor.ingest.pipeline import ingest
 from monitor.models import FetchResult
 from monitor.plugin_manager import PluginManager, make_plugin_manager
-from monitor.sources import NewSource, add_sources
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.db import open_db
 from tests.helpers import feed
 
 FEED_URL = "http://127.0.0.1/news.rss"

@@ -10,16 +10,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import monitor.ingest
-import monitor.review
-import monitor.sources
-import monitor.views
-from monitor.db import open_db
-from monitor.ingest import ingest, record_failure
+from monitor import clock
+from monitor.ingest.pipeline import ingest
+from monitor.ingest.writer import record_failure
 from monitor.models import FetchResult
 from monitor.plugin_manager import make_plugin_manager
-from monitor.review import review, set_fact
-from monitor.sources import NewSource, add_sources, set_enabled
+from monitor.review.decisions import review, set_fact
+from monitor.sources.manage import NewSource, add_sources, set_enabled
+from monitor.store.db import open_db
 from tests.helpers import add_change
 from tui.app import TwinwatchApp
 
@@ -32,16 +30,12 @@ HOSTILE = "[bold]x[/] a[/b]c [link=http://evil]y[/link] \x1b]8;;http://evil\x07z
 @contextlib.contextmanager
 def fixed_clock(stamp: str) -> Iterator[None]:
     """Make monitor's writers stamp rows with ``stamp`` (ingest, reviews, views)."""
-    saved = monitor.ingest.utcnow
-    fake = lambda: stamp  # noqa: E731
-    modules = (monitor.ingest, monitor.review, monitor.sources, monitor.views)
-    for module in modules:
-        module.utcnow = fake  # type: ignore[attr-defined]
+    saved = clock.utcnow
+    clock.utcnow = lambda: stamp
     try:
         yield
     finally:
-        for module in modules:
-            module.utcnow = saved  # type: ignore[attr-defined]
+        clock.utcnow = saved
 
 
 def build(path: Path) -> dict[str, int]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.cases import case_of, group
-from monitor.db import open_db, read_only
-from monitor.queries import change
-from monitor.sources import NewSource, add_sources
+from monitor.review.cases import case_of, group
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.db import open_db, read_only
+from monitor.store.queries import change
 from tests.helpers import add_change
 from tests.tui.helpers import settle
 from tests.tui.snapshot_app import build, fixed_clock, make_app

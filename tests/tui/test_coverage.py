@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import csv
 
-from monitor.db import open_db, read_only
-from monitor.ingest import ingest
+from monitor.ingest.pipeline import ingest
 from monitor.models import FetchResult
 from monitor.plugin_manager import make_plugin_manager
-from monitor.queries import export_batches
-from monitor.sources import NewSource, add_sources
+from monitor.sources.manage import NewSource, add_sources
+from monitor.store.db import open_db, read_only
+from monitor.store.queries import export_batches
 from tests.tui.helpers import settle
 from tests.tui.snapshot_app import HOSTILE, build, fixed_clock, make_app
 from tui.screens.change import ChangeScreen
@@ -132,7 +132,7 @@ async def test_another_country_from_the_config_file(db_path, tmp_path, private_c
 
 
 async def test_export_the_coverage_table(db_path, tmp_path, private_config):
-    """ctrl+w asks for a file and writes the coverage table there through monitor.export."""
+    """ctrl+w asks for a file and writes the coverage table there through monitor.export.service."""
     add_data(db_path, tmp_path, private_config)
     target = tmp_path / "coverage.csv"
     app = make_app(db_path)

@@ -11,9 +11,9 @@ import pytest
 from rich.text import Text
 
 from monitor.config import load_ui_config
-from monitor.db import open_db, read_only
-from monitor.inbox import change_facts, saved_views
-from monitor.queries import change, changes
+from monitor.review.inbox import change_facts, saved_views
+from monitor.store.db import open_db, read_only
+from monitor.store.queries import change, changes
 from tests.tui.conftest import FeedWriter
 from tests.tui.helpers import settle
 from tests.tui.snapshot_app import HOSTILE, build, make_app
@@ -369,7 +369,7 @@ async def test_sources_screen_toggles_and_crawls(db_path, http_server):
 
     url = http_server.set("/town.html", page(["Twinning with Biarritz since 1958."]))
     db = open_db(db_path)
-    from monitor.sources import NewSource, add_sources
+    from monitor.sources.manage import NewSource, add_sources
     (sid,), _ = add_sources(db, [NewSource(url, "page", "Ixelles", "BE", "fr")])
     db.close()
     app = TwinwatchApp(str(db_path), refresh_interval=0)

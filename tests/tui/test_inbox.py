@@ -7,9 +7,9 @@ import time
 from rich.text import Text
 from textual.widgets import HelpPanel
 
-from monitor.db import read_only
 from monitor.models import ChangeRow, DiffOp, Review
-from monitor.queries import change, changes
+from monitor.store.db import read_only
+from monitor.store.queries import change, changes
 from tests.tui.helpers import settle
 from tui.app import TwinwatchApp
 from tui.messages import ChangeReviewed

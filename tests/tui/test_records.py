@@ -12,13 +12,13 @@ import json
 import pytest
 from rich.text import Text
 
-from monitor import records
-from monitor.db import open_db, read_only
 from monitor.plugin_manager import make_plugin_manager
-from monitor.record_drafts import draft
-from monitor.record_queries import RecordFilter, twinning_links
-from monitor.record_queries import records as list_records
-from monitor.review import set_fact
+from monitor.records import registry as records
+from monitor.records.drafts import draft
+from monitor.records.queries import RecordFilter, twinning_links
+from monitor.records.queries import records as list_records
+from monitor.review.decisions import set_fact
+from monitor.store.db import open_db, read_only
 from tests import demo_data
 from tests.tui.helpers import settle
 from tests.tui.snapshot_app import HOSTILE, make_app

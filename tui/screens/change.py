@@ -23,14 +23,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from monitor import records
-from monitor.inbox import change_detail
+from monitor import clock
 from monitor.models import ChangeDetail
-from monitor.queries import all_tags, change
-from monitor.record_drafts import draft
-from monitor.record_queries import Record, RecordFilter
-from monitor.record_queries import records as list_records
-from monitor.review import review, set_fact, undo
+from monitor.records import registry as records
+from monitor.records.drafts import draft
+from monitor.records.queries import Record, RecordFilter
+from monitor.records.queries import records as list_records
+from monitor.review.decisions import review, set_fact, undo
+from monitor.review.inbox import change_detail
+from monitor.store.queries import all_tags, change
 from monitor.text import one_line
 from tui.data import Write, error_text, reading
 from tui.messages import ChangesWritten, WriteFailed
@@ -39,7 +40,6 @@ from tui.screens.record_form import RecordFormScreen
 from tui.screens.record_pick import RecordPickScreen
 from tui.screens.tag import TagScreen
 from tui.widgets.case_members import CaseMembers
-from tui.widgets.change_table import format_detected
 from tui.widgets.diff_view import DiffView
 
 _NEEDS_CHANGE = {"mark", "tag", "note", "edit_fact", "open_url", "copy_url", "versions", "new_record",
@@ -204,7 +204,7 @@ class ChangeScreen(Screen[None]):
             title = Text(one_line(v.title, 80))
             if v.change_id == d.change.id:
                 title.stylize("bold")
-            vers.add_row(Text(format_detected(v.detected_at)), Text(one_line(v.kind, 20)), Text(v.status),
+            vers.add_row(Text(clock.minute(v.detected_at)), Text(one_line(v.kind, 20)), Text(v.status),
                          Text(f"+{v.added}/-{v.removed}"), title, key=str(v.change_id))
         index = next((i for i, v in enumerate(d.versions) if v.change_id == d.change.id), 0)
         if vers.row_count:

@@ -6,9 +6,9 @@ Choose the country and what to show (all, no source, failing, silent), search by
 any of a municipality's names (Gent, Gand and Ghent are one place), sort by the
 last relevant change; Enter shows a municipality's sources with their health and
 its recent relevant changes; ctrl+w writes the coverage table through
-``monitor.export`` (the format follows the file's extension).
+``monitor.export.service`` (the format follows the file's extension).
 
-The table is computed in a worker (:func:`monitor.coverage.coverage`); filtering,
+The table is computed in a worker (:func:`monitor.sources.coverage.coverage`); filtering,
 search and sorting then work on the rows in memory (a few hundred).
 """
 
@@ -27,9 +27,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from monitor.coverage import CoverageRow, Municipality, belgium, configured_references, coverage, matches
 from monitor.errors import TwinwatchError
-from monitor.export import ExportRequest, export
+from monitor.export.service import ExportRequest, export
+from monitor.sources.coverage import (
+    CoverageRow,
+    Municipality,
+    belgium,
+    configured_references,
+    coverage,
+    matches,
+)
 from monitor.text import one_line
 from tui.data import Write, error_text, reading
 from tui.messages import ChangesWritten, WriteFailed

@@ -17,13 +17,12 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 from textual.worker import get_current_worker
 
-from monitor.coverage import CoverageRow, municipality_changes
-from monitor.inbox import sources_by_health
+from monitor import clock
 from monitor.models import ChangeRow, SourceStatus
+from monitor.sources.coverage import CoverageRow, municipality_changes
+from monitor.sources.health import sources_by_health
 from monitor.text import one_line
 from tui.data import reading
-from tui.screens.sources import ago
-from tui.widgets.change_table import format_detected
 
 
 class CoverageDetailScreen(ModalScreen[None]):
@@ -91,13 +90,13 @@ class CoverageDetailScreen(ModalScreen[None]):
         for s, health in message.sources:
             result = s.last_error or s.last_status or "—"
             sources.add_row(Text(health), Text(str(s.source.id)), Text(one_line(s.source.kind, 10)),
-                            Text(ago(s.last_fetched, now)), Text(one_line(result, 80)),
+                            Text(clock.ago(s.last_fetched, now)), Text(one_line(result, 80)),
                             Text(one_line(s.source.url, 200)), key=str(s.source.id))
         changes = self.query_one("#coverage-detail-changes", DataTable)
         changes.clear()
         self.change_ids = [c.id for c in message.changes]
         for c in message.changes:
-            changes.add_row(Text(format_detected(c.detected_at)), Text(c.status),
+            changes.add_row(Text(clock.minute(c.detected_at)), Text(c.status),
                             Text(one_line(c.title, 200)), key=str(c.id))
         if not message.changes:
             self.query_one("#coverage-detail-sources", DataTable).focus()

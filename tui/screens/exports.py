@@ -1,7 +1,7 @@
 """Exports: pick a format and a table (records, twinning links, reviewed changes,
 coverage), narrow it (the query line for changes; status, municipality and date for
 records and links), optionally only what is new since the last export of that
-format and table, see how much it holds, write the file through ``monitor.export``,
+format and table, see how much it holds, write the file through ``monitor.export.service``,
 and see earlier batches (Enter writes one again, byte for byte) — what
 ``twinwatch export`` does.
 
@@ -26,11 +26,11 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, 
 from textual.worker import Worker, WorkerState
 
 from monitor.errors import QueryError, TwinwatchError
-from monitor.export import ExportRequest, ExportResult, export, pending, replay
-from monitor.export_tables import TABLES
+from monitor.export.service import ExportRequest, ExportResult, export, pending, replay
+from monitor.export.tables import TABLES
 from monitor.plugin_manager import exporters
-from monitor.queries import export_batches
-from monitor.querylang import parse_query
+from monitor.review.querylang import parse_query
+from monitor.store.queries import export_batches
 from monitor.text import one_line
 from tui.data import Write, error_text, reading
 from tui.messages import ChangesWritten, WriteFailed

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from monitor.querylang import KEYS
+from monitor.review.querylang import KEYS
 
 QUERY_HELP = (
     "Query line (/): key:value filters and words, combined with AND. Filters: "

@@ -5,7 +5,7 @@ Every database access runs in a thread worker with its own connection and posts
 its result back as a message; the event loop never waits on SQLite. The table
 holds one page (``page_size`` rows) of the inbox as ranked in SQLite; moving past
 its edge loads the next page, and a reload keeps the cursor on the same change.
-A periodic check reloads only when the data changed (:func:`monitor.inbox.data_stamp`),
+A periodic check reloads only when the data changed (:func:`monitor.review.inbox.data_stamp`),
 and the details of the changes around the cursor are read ahead. The query line,
 saved views and decisions live in the base classes
 :class:`tui.screens.inbox_actions.InboxActions` and (cases folded into one row)
@@ -25,12 +25,12 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from monitor.inbox import (
+from monitor.models import ChangeDetail, InboxCounts
+from monitor.review.inbox import (
     change_detail,
     inbox_count,
 )
-from monitor.models import ChangeDetail, InboxCounts
-from monitor.querylang import InboxQuery
+from monitor.review.querylang import InboxQuery
 from monitor.text import one_line
 from tui.data import DetailCache, LoadRequest, Page, error_text, read_page, reading
 from tui.screens.inbox_cases import InboxCases

@@ -3,7 +3,7 @@ decisions (mark, tag, note, select, undo).
 
 A base class of :class:`tui.screens.inbox.InboxScreen`, kept apart so each module
 stays readable; it uses the screen's table, query line, read-ahead cache and
-loader. Decisions go through the app's write queue (``monitor.review``): one at a
+loader. Decisions go through the app's write queue (``monitor.review.decisions``): one at a
 time, in the order made, each in its own short transaction.
 """
 
@@ -18,13 +18,13 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from monitor.errors import QueryError
-from monitor.inbox import inbox_counts, inbox_rows, saved_views
 from monitor.models import ChangeDetail, InboxCounts, InboxRow, SavedView
-from monitor.queries import all_tags, change
-from monitor.querylang import InboxQuery, parse_query
-from monitor.review import review, review_many, undo
+from monitor.review.decisions import review, review_many, undo
+from monitor.review.inbox import inbox_counts, inbox_rows, saved_views
+from monitor.review.querylang import InboxQuery, parse_query
+from monitor.review.views import delete_view, save_view
+from monitor.store.queries import all_tags, change
 from monitor.text import one_line
-from monitor.views import delete_view, save_view
 from tui.data import DetailCache, LoadRequest, Write, reading
 from tui.messages import ChangesWritten, QueryRequested, WriteFailed
 from tui.screens.prompt import PromptScreen

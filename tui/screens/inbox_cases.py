@@ -5,8 +5,8 @@ case at once.
 
 A base class of :class:`tui.screens.inbox.InboxScreen` (after
 :class:`tui.screens.inbox_actions.InboxActions`, whose decisions it extends). The
-folding itself happens in SQL (:mod:`monitor.case_inbox`); a case decision is one
-``monitor.cases.review_case`` call through the app's write queue: one transaction,
+folding itself happens in SQL (:mod:`monitor.review.case_inbox`); a case decision is one
+``monitor.review.cases.review_case`` call through the app's write queue: one transaction,
 one undoable action. A member row shown under its case is an ordinary change:
 decisions on it apply to it alone, and ``m`` then ``r`` decides on the lead alone.
 """
@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from textual import on, work
 from textual.message import Message
 
-from monitor.case_inbox import case_rows
-from monitor.cases import review_case
 from monitor.models import CaseBadge, InboxRow
+from monitor.review.case_inbox import case_rows
+from monitor.review.cases import review_case
 from monitor.text import one_line
 from tui.data import reading
 from tui.screens.inbox_actions import InboxActions

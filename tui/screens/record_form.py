@@ -2,7 +2,7 @@
 create a record from a change (pre-filled from the analyzers' findings and the
 curator's fact corrections) and to edit one from the records screen.
 
-Each field is checked with ``monitor.records.clean_fields`` when the curator saves;
+Each field is checked with ``monitor.records.registry.clean_fields`` when the curator saves;
 a bad value is named under the form and its field is marked, and nothing typed is
 lost. The form returns the values to write (every field for a new record, only the
 changed ones for an edit) through ``dismiss``; the caller writes them through the
@@ -22,8 +22,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from monitor.errors import ConfigError
-from monitor.record_queries import ACTIONS
-from monitor.records import clean_fields
+from monitor.records.queries import ACTIONS
+from monitor.records.registry import clean_fields
 from monitor.text import one_line
 from tui.widgets.record_text import form_value
 

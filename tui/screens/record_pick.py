@@ -20,8 +20,8 @@ from textual.widgets import DataTable, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from monitor.errors import QueryError
-from monitor.record_drafts import search_records
-from monitor.record_queries import Record, records
+from monitor.records.drafts import search_records
+from monitor.records.queries import Record, records
 from monitor.text import one_line
 from tui.data import error_text, reading
 from tui.widgets.record_text import place

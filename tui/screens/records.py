@@ -5,7 +5,7 @@ second tab with the twinning links as timelines (established → suspended → r
 
 Records and links are read in one worker (on opening, on coming back to the mode and
 after each write); the search runs over what was read. Writes go through the app's
-write queue (``monitor.records``).
+write queue (``monitor.records.registry``).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from monitor import records as record_writes
 from monitor.errors import QueryError
-from monitor.record_drafts import search_records
-from monitor.record_queries import Record, TwinningLink, records, twinning_links
+from monitor.records import registry as record_writes
+from monitor.records.drafts import search_records
+from monitor.records.queries import Record, TwinningLink, records, twinning_links
 from monitor.text import one_line
 from tui.data import Write, error_text, reading
 from tui.messages import ChangesWritten, WriteFailed

@@ -12,7 +12,6 @@ import asyncio
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
@@ -23,9 +22,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from monitor.inbox import change_counts_by_source, sources_by_health
+from monitor import clock
 from monitor.models import SourceStatus
-from monitor.sources import set_enabled
+from monitor.review.inbox import change_counts_by_source
+from monitor.sources.health import sources_by_health
+from monitor.sources.manage import set_enabled
 from monitor.text import one_line
 from tui.data import Write, error_text, reading
 from tui.messages import ChangesWritten, QueryRequested, WriteFailed
@@ -41,19 +42,6 @@ def crawl_command(db_path: str, source_id: int) -> list[str]:
     return [sys.executable, "-m", "monitor", "--db", db_path, "crawl", "--source", str(source_id)]
 
 
-def ago(stamp: str | None, now: datetime) -> str:
-    """``3 d ago``-style age of an ISO timestamp, or ``never``."""
-    if not stamp:
-        return "never"
-    try:
-        then = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return one_line(stamp, 16)
-    seconds = max((now - then).total_seconds(), 0)
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)} {unit} ago"
-    return "just now"
 
 
 class SourcesScreen(Screen[None]):
@@ -146,7 +134,7 @@ class SourcesScreen(Screen[None]):
             table.add_row(
                 Text(health, style=style), Text(str(src.id), justify="right"),
                 Text(one_line(src.municipality or "—", 30)), Text(src.kind),
-                Text(ago(s.last_fetched, now)), Text(ago(s.last_change_at, now)),
+                Text(clock.ago(s.last_fetched, now)), Text(clock.ago(s.last_change_at, now)),
                 Text(str(message.counts.get(src.id, 0)), justify="right"),
                 Text(one_line(result, 60)), Text(one_line(src.url, 200)), key=str(src.id),
             )

@@ -18,11 +18,11 @@ from textual.message import Message
 from textual.widgets import DataTable, Label
 from textual.worker import get_current_worker
 
-from monitor.case_inbox import case_id_of, case_rows
+from monitor import clock
 from monitor.models import InboxRow
+from monitor.review.case_inbox import case_id_of, case_rows
 from monitor.text import one_line
 from tui.data import reading
-from tui.widgets.change_table import format_detected
 
 
 class CaseMembers(Vertical):
@@ -90,7 +90,7 @@ class CaseMembers(Vertical):
         table = self.table
         table.clear()
         for r in others:
-            table.add_row(Text(format_detected(r.detected_at)), Text(one_line(r.source_label, 60)),
+            table.add_row(Text(clock.minute(r.detected_at)), Text(one_line(r.source_label, 60)),
                           Text(r.status), Text(one_line(r.title, 200)), key=str(r.id))
         self.query_one(Label).update(Text(f"Same case ({len(others) + 1} changes) — Enter opens"))
         self.display = bool(others)

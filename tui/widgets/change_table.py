@@ -30,6 +30,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from monitor import clock
 from monitor.models import InboxRow
 from monitor.text import one_line
 
@@ -64,10 +65,6 @@ MARK = "●"
 FOLDED, UNFOLDED, MEMBER = "▸ ", "▾ ", "  └ "
 """Title prefixes: a case row (folded, unfolded) and a member shown under it."""
 
-
-def format_detected(detected_at: str) -> str:
-    """``2026-11-23T10:00:00.123Z`` as ``2026-11-23 10:00``."""
-    return detected_at[:16].replace("T", " ")
 
 
 def format_score(score: float | None) -> str:
@@ -252,7 +249,7 @@ class ChangeTable(ScrollView, can_focus=True):
             "mark": Text(MARK if row.id in self.marked else " ", style=mark_style),
             "score": Text(format_score(row.score)),
             "status": Text(row.status, style=status_style),
-            "detected": Text(format_detected(row.detected_at)),
+            "detected": Text(clock.minute(row.detected_at)),
             "municipality": Text(one_line(row.municipality or "", 30)),
             "title": Text(title),
             "category": Text(one_line(row.category or "", 30)),

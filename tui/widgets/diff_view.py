@@ -21,9 +21,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from monitor.diff import coarse_note
+from monitor.cli.render import reason_terms
+from monitor.ingest.diff import coarse_note
 from monitor.models import ChangeDetail, ChangeRow, DiffOp, Finding
-from monitor.render import reason_terms
 from monitor.text import one_line, strip_controls
 from tui.widgets.change_table import format_detected
 

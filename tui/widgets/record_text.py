@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.text import Text
 
-from monitor.record_queries import Record, TwinningLink
+from monitor.records.queries import Record, TwinningLink
 from monitor.text import one_line, strip_controls
 
 QUOTE_SHOWN = 1200

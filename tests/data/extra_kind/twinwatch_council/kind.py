@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import json
 
-from monitor.hookspecs import hookimpl
-from monitor.kinds import ExtractError, SourceKind
+from monitor.hookspecs import ExtractError, SourceKind, hookimpl
 from monitor.models import Entry, Extracted
 
 

@@ -1,0 +1,201 @@
+"""HTML bytes -> text: charset fallback, region selection, block-level text.
+
+Plain functions over lxml, used by the source kinds (``monitor.ingest.kinds``) and by text
+extractor plugins. Nothing here touches the database or the network.
+
+Charsets: a page is decoded with the charset its header or ``<meta>`` declares;
+when that fails (cp1252 bytes declared as UTF-8 are common on Belgian sites) it is
+decoded as cp1252, which never fails, instead of turning accents into U+FFFD.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import re
+from collections.abc import Iterable
+
+import lxml.etree
+import lxml.html
+
+from monitor.text import normalise
+
+BLOCK_TAGS = frozenset({
+    "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "pre", "table", "tr", "section", "article", "header", "footer", "main",
+    "aside", "nav", "figure", "figcaption", "address", "details", "summary", "hr", "form",
+    "fieldset", "legend", "caption", "thead", "tbody", "tfoot",
+})
+"""Elements that start a new paragraph in the extracted text."""
+
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object",
+                       "embed", "canvas", "head", "select", "button", "input", "textarea"})
+"""Elements whose content is never text a reader sees."""
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+
+
+_ANY_BYTE_CHARSETS = frozenset({"iso8859-1", "cp1252", "iso8859-15", "latin-1"})
+"""Single-byte charsets that decode any byte (so a wrong one is never noticed)."""
+
+
+class RegionError(ValueError):
+    """A region selector that is not valid CSS or XPath."""
+
+
+def declared_charset(body: bytes, content_type: str) -> str | None:
+    """The charset the response declares (header first, then ``<meta>``), if known."""
+    for m in (_HEADER_CHARSET.search(content_type or ""), _META_CHARSET.search(body[:4096])):
+        if m:
+            name = m.group(1)
+            name = name.decode("ascii", "replace") if isinstance(name, bytes) else name
+            try:
+                return codecs.lookup(name).name
+            except LookupError:
+                continue
+    return None
+
+
+def decode(body: bytes, content_type: str = "") -> str:
+    """The text of an HTML or XML body, never failing.
+
+    The declared charset is tried strictly; UTF-8 next; then cp1252 (a superset of
+    Latin-1 for text, which decodes any byte) so a mislabelled page keeps its accents.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        return body[3:].decode("utf-8", "replace")
+    declared = declared_charset(body, content_type)
+    if declared in _ANY_BYTE_CHARSETS and not body.isascii():
+        # Latin-1 and cp1252 decode every byte, so a wrong declaration never fails: a
+        # server's default ``charset=iso-8859-1`` header on a UTF-8 page would turn
+        # every accent into mojibake. Non-ASCII bytes that are valid UTF-8 are UTF-8
+        # (Western text in a single-byte charset almost never is).
+        with contextlib.suppress(UnicodeDecodeError):
+            return body.decode("utf-8")
+    tried: list[str] = []
+    for name in (declared, "utf-8"):
+        if not name or name in tried:
+            continue
+        tried.append(name)
+        try:
+            return body.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode("cp1252", "replace")
+
+
+def looks_binary(body: bytes) -> bool:
+    """True for bodies that are not text whatever their Content-Type says (NUL bytes
+    or mostly control characters in the first 4 KiB)."""
+    head = body[:4096]
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))  # C speed: every fetch passes here
+    return controls > len(head) * 0.1
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b < 32)
+"""The bytes :func:`looks_binary` counts: C0 controls other than tab, newline, VT, FF, CR."""
+
+
+def parse(body: bytes, content_type: str = "") -> lxml.html.HtmlElement:
+    """An lxml tree of an HTML body, decoded with :func:`decode` (never raises on
+    bad markup; an empty document becomes an empty ``<html>``)."""
+    text = decode(body, content_type)
+    # lxml refuses str input with an encoding declaration; drop it, we decoded already.
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    try:
+        return lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html></html>")
+
+
+def select(root: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
+    """Elements matching a CSS selector, or an XPath expression when it starts with
+    ``/`` or ``(``.
+
+    Raises:
+        RegionError: the selector is neither valid CSS nor valid XPath.
+    """
+    sel = selector.strip()
+    try:
+        if sel.startswith(("/", "(")):
+            found = root.xpath(sel)
+        else:
+            found = root.cssselect(sel)
+    except (lxml.etree.XPathError, ValueError, SyntaxError) as exc:
+        raise RegionError(f"bad selector {selector!r}: {exc}") from exc
+    if not isinstance(found, list):
+        return []
+    return [e for e in found if isinstance(e, lxml.html.HtmlElement)]
+
+
+def check_selector(selector: str) -> None:
+    """Raise :class:`RegionError` unless ``selector`` compiles (used when adding)."""
+    select(lxml.html.document_fromstring("<html><body></body></html>"), selector)
+
+
+def block_text(elements: Iterable[lxml.etree._Element], *, normal: bool = True) -> str:
+    """Visible text of ``elements``, one paragraph per line (block elements break
+    lines; scripts, styles and form controls are left out). With ``normal=False``
+    the text is not normalised (for a caller that normalises it anyway: on a 40 KB
+    page, normalising costs as much again as the walk)."""
+    parts: list[str] = []
+
+    def walk(el: lxml.etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.lower()
+        if tag in SKIP_TAGS or not tag:
+            if el.tail:
+                parts.append(el.tail)
+            return
+        block = tag in BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            parts.append("\n")
+        elif tag in ("td", "th"):
+            parts.append(" ")
+        if el.tail:
+            parts.append(el.tail)
+
+    for el in elements:
+        tail = el.tail
+        el.tail = None
+        try:
+            walk(el)
+        finally:
+            el.tail = tail
+        parts.append("\n")
+    text = "".join(parts)
+    return normalise(text) if normal else text
+
+
+def region_text(body: bytes, content_type: str, selector: str) -> str | None:
+    """The text of the region ``selector`` picks, or ``None`` when it matches nothing."""
+    found = select(parse(body, content_type), selector)
+    if not found:
+        return None
+    return block_text(found)
+
+
+def links(root: lxml.html.HtmlElement, base_url: str) -> list[tuple[str, str]]:
+    """``(absolute URL, anchor text)`` of every ``<a href>`` in document order,
+    fragments dropped, each URL once."""
+    root.make_links_absolute(base_url, resolve_base_href=True, handle_failures="discard")
+    seen: set[str] = set()
+    out: list[tuple[str, str]] = []
+    for a in root.iter("a"):
+        href = (a.get("href") or "").split("#", 1)[0].strip()
+        if not href.startswith(("http://", "https://")) or href in seen:
+            continue
+        seen.add(href)
+        out.append((href, normalise(a.text_content()).replace("\n", " ")))
+    return out

@@ -1,0 +1,249 @@
+"""The ingest pipeline: fetch result -> text -> fingerprints -> diff -> analyzers, then
+the writer.
+
+:func:`ingest` (and :func:`ingest_async`, the same steps with the extraction awaited)
+is the one entry point, called once per fetched source: by a crawl (through
+:class:`monitor.ingest.workers.Ingestor`), by ``twinwatch ingest`` (JSON Lines), or
+by anything else that produced a :class:`FetchResult`. It decides, in this order and
+stopping at the first that applies:
+
+1. the fetch failed, HTTP 304, or identical bytes to the last fetch: the outcome
+   :func:`monitor.ingest.outcome.quick` names, recorded without extracting;
+2. the source's kind extracts the text (and entries); a region that matched
+   nothing or an index without entries -> ``no-match`` (the source is silent);
+3. identical text -> ``unchanged`` (a new timestamp in a footer dies here);
+4. a text the source had before (A -> B -> A) -> stored as the current version,
+   not reported again;
+5. otherwise the paragraph diff, minus moved paragraphs, filtered by the source's
+   rules (added only, minimum change); new and edited entries for index kinds;
+   analyzers; one IMMEDIATE transaction stores snapshot, items, changes, findings
+   (:mod:`monitor.ingest.writer`).
+
+An extraction that raises is that source's ``parse-error``; a bug while storing is
+that source's ``internal-error``: either way the other sources go on. Only a
+database error stops the caller.
+
+The steps are split so a crawler can run the expensive middle in a worker process:
+:func:`check` and :func:`context` read (main process), :func:`prepare` is pure
+(bytes and context in, a :class:`Prepared` out, picklable), the writer writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from sqlite_utils import Database
+
+from monitor.analyze.learn import load as load_model
+from monitor.analyze.verdicts import database_path
+from monitor.errors import ExtractError
+from monitor.hookspecs import SourceKind
+from monitor.ingest import diff as difflib_
+from monitor.ingest.outcome import quick
+from monitor.ingest.writer import Prepared, record_failure, record_quick, store
+from monitor.models import AnalysisContext, ChangeDraft, FetchResult, Source
+from monitor.plugin_manager import PluginManager, analyze, source_kinds
+from monitor.store.queries import get_source
+from monitor.text import compress, decompress, fingerprint, one_line, paragraphs
+
+log = logging.getLogger("twinwatch.ingest")
+
+KNOWN_VERSIONS = 20
+"""How many earlier texts of a source count as known (a flip back is not reported)."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What :func:`prepare` needs to know from the database about a source."""
+
+    prev_snapshot_id: int | None = None
+    prev_text_fp: str | None = None
+    prev_text: str | None = None
+    known_fps: frozenset[str] = frozenset()
+    """Text fingerprints of the source's recent snapshots (A -> B -> A)."""
+    items: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    """Stored entries: key -> (entry fingerprint, entry text when the kind reports edits)."""
+    db_path: str | None = None
+    """The database file, beside which a learnt relevance model may lie (each
+    extraction process loads it once, rather than receiving it with every source)."""
+
+
+class Extractor(Protocol):
+    """Where :func:`prepare` runs: :data:`INLINE`, or a
+    :class:`monitor.ingest.workers.ExtractPool` of worker processes."""
+
+    async def prepare(self, pm: PluginManager, source: Source, result: FetchResult,
+                      ctx: Context) -> Prepared | None: ...
+
+
+class _Inline:
+    async def prepare(self, pm: PluginManager, source: Source, result: FetchResult,
+                      ctx: Context) -> Prepared | None:
+        return prepare(pm, source, result, ctx)
+
+
+INLINE: Extractor = _Inline()
+""":func:`prepare` on the caller's thread (its ``prepare`` never suspends)."""
+
+
+async def ingest_async(db: Database, pm: PluginManager, result: FetchResult,
+                       extractor: Extractor = INLINE) -> str:
+    """Store what one fetch means; return its outcome (see the module docstring).
+    Reads and writes happen on the caller's thread (the single writer); the
+    ``extractor`` does the CPU work, inline or in a pool."""
+    done = check(db, result)
+    if done is not None:
+        return done
+    source = get_source(db, result.source_id)
+    try:
+        prepared = await extractor.prepare(pm, source, result, context(db, source, pm))
+    except sqlite3.Error:
+        raise  # the database itself is in trouble: let the caller fail loudly
+    except Exception as exc:
+        return record_failure(db, result, kind="parse-error", message=describe_error(exc))
+    try:
+        return store(db, source, result, prepared)
+    except sqlite3.Error:
+        raise
+    except Exception as exc:  # a bug must cost one source, not the run
+        log.exception("storing source %d failed", result.source_id)
+        return record_failure(db, result, kind="internal-error", message=describe_error(exc))
+
+
+def ingest(db: Database, pm: PluginManager, result: FetchResult) -> str:
+    """:func:`ingest_async` with the extraction inline, for callers without an event
+    loop (``twinwatch ingest``, tests): the same steps, the same isolation."""
+    steps = ingest_async(db, pm, result)
+    try:
+        steps.send(None)
+    except StopIteration as done:
+        return str(done.value)
+    steps.close()
+    raise RuntimeError("an inline ingest waited on something")  # pragma: no cover
+
+
+def check(db: Database, result: FetchResult) -> str | None:
+    """Record what needs no extraction (a failure, a 304, identical bytes) and
+    return its outcome; ``None`` when the body must be extracted."""
+    quick = quick_outcome(db, result)
+    if quick is None:
+        return None
+    record_quick(db, [(result, quick, None)])
+    return quick
+
+
+def quick_outcome(db: Database, result: FetchResult) -> str | None:
+    """:func:`monitor.ingest.outcome.quick` against the source's last fetched bytes.
+    Reads only."""
+    if result.error_kind or result.status == 304:
+        return quick(result, None)
+    state = db.execute(
+        "SELECT last_raw_fp FROM source_state WHERE source_id = ?", [result.source_id]
+    ).fetchone()
+    return quick(result, state[0] if state else None)
+
+
+def describe_error(exc: Exception) -> str:
+    """The message stored for an extraction that raised."""
+    if isinstance(exc, ExtractError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def kind_of(pm: PluginManager, source: Source) -> SourceKind:
+    kinds = source_kinds(pm)
+    if source.kind not in kinds:
+        raise ExtractError(f"no installed plugin handles sources of kind {source.kind!r}")
+    return kinds[source.kind]
+
+
+def context(db: Database, source: Source, pm: PluginManager | None = None) -> Context:
+    """Read what :func:`prepare` compares against: the last text, the recent text
+    fingerprints and the stored entries."""
+    rows = db.execute(
+        "SELECT id, text_fp FROM snapshots WHERE source_id = ? ORDER BY id DESC LIMIT ?",
+        [source.id, KNOWN_VERSIONS],
+    ).fetchall()
+    path = database_path(db)
+    db_path = str(path) if path else None
+    if not rows:
+        return Context(db_path=db_path)
+    prev_text = decompress(db.execute("SELECT data FROM blobs WHERE fp = ?", [rows[0][1]]).fetchone()[0])
+    edits = pm is not None and source.kind in source_kinds(pm) and source_kinds(pm)[source.kind].reports_edits
+    items: dict[str, tuple[str, str | None]] = {}
+    if edits:
+        for key, fp, data in db.execute(
+            "SELECT i.key, COALESCE(i.entry_fp, i.text_fp), b.data FROM items i "
+            "LEFT JOIN blobs b ON b.fp = COALESCE(i.entry_fp, i.text_fp) WHERE i.source_id = ?",
+            [source.id],
+        ):
+            items[key] = (fp, decompress(data) if data is not None else None)
+    else:
+        for key, fp in db.execute(
+            "SELECT key, COALESCE(entry_fp, text_fp) FROM items WHERE source_id = ?", [source.id]
+        ):
+            items[key] = (fp, None)
+    return Context(rows[0][0], rows[0][1], prev_text, frozenset(r[1] for r in rows), items, db_path)
+
+
+def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context) -> Prepared | None:
+    """Extract, compare with the context, diff, apply the source's rules and run the
+    analyzers; ``None`` when the text is unchanged. Pure: no database, no network.
+
+    Raises:
+        ExtractError: (or any exception of a kind plugin) the fetch cannot be read.
+    """
+    kind = kind_of(pm, source)
+    extracted = kind.extract(pm, source, result)
+    if extracted.warning:
+        return Prepared("", "", extracted.title, (), (), (), (), False, extracted.warning)
+    text = extracted.text
+    text_fp = fingerprint(text)
+    if ctx.prev_text_fp == text_fp:
+        return None
+    first = ctx.prev_text_fp is None
+    drafts: list[ChangeDraft] = []
+    keys: list[str | None] = []
+    entries = extracted.entries or ()
+    if extracted.entries is not None:
+        for e in entries:
+            old = ctx.items.get(e.key)
+            if first:
+                continue
+            if old is None:
+                keys.append(e.key)
+                drafts.append(_draft(source, "new-entry", e.url or result.url, e.title, "", e.full_text))
+            elif kind.reports_edits and old[0] != fingerprint(e.entry_text) and old[1] is not None:
+                keys.append(e.key)
+                drafts.append(_draft(source, "edited-entry", e.url or result.url, e.title, old[1],
+                                     e.entry_text))
+    elif not first and text_fp not in ctx.known_fps:
+        assert ctx.prev_text is not None
+        draft = _draft(source, "page-changed", result.url, extracted.title, ctx.prev_text, text)
+        ops = difflib_.apply_rules(difflib_.drop_moves(draft.ops), added_only=source.added_only,
+                                   min_change=source.min_change)
+        added, removed = difflib_.added_removed(ops)
+        keys.append(None)
+        drafts.append(ChangeDraft(source=source, kind=draft.kind, url=draft.url, title=draft.title,
+                                  added=added, removed=removed, ops=ops, text=text))
+    kept = [(d, k) for d, k in zip(drafts, keys, strict=True) if d.ops]
+    analysis = AnalysisContext(model=load_model(Path(ctx.db_path))) if kept and ctx.db_path else None
+    findings = tuple(tuple(analyze(pm, d, analysis)) for d, _ in kept)
+    texts = {text_fp: text}
+    for e in entries:
+        texts[fingerprint(e.entry_text)] = e.entry_text
+        texts[fingerprint(e.full_text)] = e.full_text
+    blobs = tuple((fp, len(t), compress(t)) for fp, t in texts.items())
+    return Prepared(text, text_fp, extracted.title, tuple(d for d, _ in kept),
+                    tuple(k for _, k in kept), findings, tuple(entries), first, blobs=blobs)
+
+
+def _draft(source: Source, kind: str, url: str, title: str, old: str, new: str) -> ChangeDraft:
+    ops = difflib_.diff_paragraphs(paragraphs(old), paragraphs(new))
+    added, removed = difflib_.added_removed(ops)
+    return ChangeDraft(source=source, kind=kind, url=url, title=one_line(title) if title else "",
+                       added=added, removed=removed, ops=ops, text=new)

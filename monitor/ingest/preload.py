@@ -1,0 +1,78 @@
+"""The plugins an extraction process analyzes with, loaded once for all of them.
+
+:class:`monitor.ingest.workers.ExtractPool` starts its processes from a forkserver that
+imports this module first: the plugin manager (analyzers, their models and word
+lists: most of an extraction process's memory) is then built once in the
+forkserver, and every extraction process forked from it shares those pages
+copy-on-write instead of loading its own copy. The forkserver runs no event loop
+and no threads of the crawl, so forking from it is safe.
+
+Analyzers load their models (language profiles, gazetteer) on first use:
+:func:`_warm_up` runs one extraction and one analysis of a small sample so that
+those are loaded in the forkserver too, not once per worker. A crawl whose sources
+were all never fetched cannot produce a change (a first fetch is the baseline), so
+nothing will be analyzed: its pool starts the forkserver with
+``TWINWATCH_WARM_ANALYZERS=0`` and the analysis is not warmed up (0.8 s of CPU and
+110 MB less; a later analysis in that process loads the models on first use).
+
+A forkserver outlives the pool that started it (it serves the whole parent
+process): :func:`current` checks that the installed plugins are still those it
+loaded, and loads afresh if not.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from importlib.metadata import entry_points
+
+from monitor.ingest.kinds import page_extract
+from monitor.ingest.workers import WARM_ANALYZERS
+from monitor.models import ChangeDraft, FetchResult, Source
+from monitor.plugin_manager import GROUP, PluginManager, analyze, make_plugin_manager
+
+SAMPLE = (
+    "The municipal council of Ixelles approved the twinning with Kinshasa and Nablus. "
+    "Le conseil communal de Liège a voté la coopération avec Lubumbashi. "
+    "De gemeenteraad van Gent keurde de stedenband met Mopti goed. "
+    "Der Gemeinderat von Eupen unterstützt die Partnerschaft mit Ouagadougou."
+)
+
+
+def installed() -> tuple[tuple[str, str], ...]:
+    """The entry points a plugin manager would load now, as (name, value) pairs."""
+    return tuple(sorted((ep.name, ep.value) for ep in entry_points(group=GROUP)))
+
+
+def _warm_up(pm: PluginManager, analyzers: bool = True) -> None:
+    """Extract (and with ``analyzers``, analyze) :data:`SAMPLE` once, loading what
+    plugins load lazily."""
+    source = Source(0, "http://127.0.0.1/")
+    html = f"<html><body><main><h1>Council</h1><p>{SAMPLE}</p></main></body></html>".encode()
+    page_extract(pm, source, FetchResult(0, source.url, 200, {"content-type": "text/html"}, html))
+    if analyzers:
+        analyze(pm, ChangeDraft(source, "page-changed", source.url, "Council", (SAMPLE,), (), text=SAMPLE))
+
+
+def _load() -> tuple[tuple[tuple[str, str], ...], PluginManager | None]:
+    try:
+        pm = make_plugin_manager()
+        _warm_up(pm, analyzers=os.environ.get(WARM_ANALYZERS) != "0")
+        # Out of the collector's sight: a collection would write to every object's
+        # header and so copy, in each worker, the pages it shares with the forkserver.
+        gc.freeze()
+        return installed(), pm
+    except Exception:  # a forkserver preload must not fail: the workers then load their own
+        return (), None
+
+
+_LOADED = _load()
+
+
+def current() -> PluginManager:
+    """The preloaded plugin manager when the installed plugins are still those it
+    loaded, else a new one."""
+    plugins, pm = _LOADED
+    if pm is not None and plugins == installed():
+        return pm
+    return make_plugin_manager()

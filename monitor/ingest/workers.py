@@ -1,0 +1,316 @@
+"""Extraction off the fetching thread: a small process pool for :func:`monitor.ingest.pipeline.prepare`.
+
+Extracting text, parsing feeds and PDFs, diffing and analyzing cost CPU; done on the
+crawler's thread they would stall every download. :class:`ExtractPool` runs
+``prepare`` in worker processes (forked from a forkserver that loaded the plugins once) and hands the
+result back as an awaitable, so the crawler keeps fetching while both cores
+extract, and the single writer stores each result as it completes.
+
+With ``workers=0`` everything runs inline (small crawls: no process start-up).
+
+:class:`Ingestor` is what a crawl hands its results to: fetches that need no
+extraction (failures, 304s, the bytes of the last fetch: most of a recrawl) are
+recorded in batches, one transaction for many; the others go through
+:func:`monitor.ingest.pipeline.ingest_async` with the extraction in the pool, a
+bounded number at a time so a slow extraction holds the
+fetching back instead of filling memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import fcntl
+import multiprocessing
+import multiprocessing.forkserver
+import os
+import pickle
+from collections.abc import Iterable, Iterator
+from multiprocessing.connection import Connection
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.errors import ExtractError
+from monitor.ingest.pipeline import Context, describe_error, ingest_async, prepare, quick_outcome
+from monitor.ingest.writer import Prepared, record_quick
+from monitor.models import FetchResult, Source
+from monitor.plugin_manager import PluginManager
+
+SMALL_CRAWL = 100
+"""Crawls of fewer sources than this extract inline unless told otherwise."""
+
+PIPE_BYTES = 1 << 20
+"""Pipe buffer asked for (Linux) between a crawl and its helper processes: a 50 KB
+page then fits, and the sender does not wait for the reader to wake up."""
+
+
+def default_workers(sources: int) -> int:
+    """Worker processes for a crawl of ``sources`` sources: none for small crawls,
+    else one per core."""
+    return 0 if sources < SMALL_CRAWL else max(1, os.cpu_count() or 1)
+
+
+def widen_pipe(fd: int) -> None:
+    """Grow the pipe behind ``fd`` to :data:`PIPE_BYTES` where the OS allows it."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
+def _serve(conn: Connection) -> None:
+    """An extraction process: ``prepare`` each job received, send back
+    ``("ok", Prepared | None)`` or ``("error", message)``, until the pipe closes."""
+    from monitor.ingest.preload import current
+
+    pm = current()  # preloaded in the forkserver: shared with the other workers
+    while True:
+        try:
+            source, result, ctx = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", prepare(pm, source, result, ctx))
+        except Exception as exc:
+            reply = ("error", describe_error(exc))
+        conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+WARM_ANALYZERS = "TWINWATCH_WARM_ANALYZERS"
+"""Set to ``0`` in the environment the forkserver starts with, ``monitor.ingest.preload``
+then skips the analyzers' warm-up."""
+
+
+@contextlib.contextmanager
+def _env(name: str, value: str) -> Iterator[None]:
+    """``name`` set to ``value`` in this process's environment for a while (the
+    forkserver takes the environment it is started with)."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+class _Worker:
+    """One extraction process and the job it is doing."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_serve, args=(child,), name="twinwatch-extract", daemon=True)
+        self.proc.start()
+        child.close()
+        self.job: asyncio.Future[Prepared | None] | None = None
+
+
+class ExtractPool:
+    """Extraction processes fed from the caller's event loop, without threads.
+
+    (A ``ProcessPoolExecutor`` hands every job and result through two threads of
+    its own, which must win the GIL from a busy event loop: measured here, the
+    crawl then waited on those hand-overs more than on the extraction.) A job goes
+    to an idle process only, so sending never waits for a busy one; the answer is
+    read when its pipe becomes readable. A process that dies fails its job (the
+    source is recorded as a parse error) and is replaced.
+    """
+
+    def __init__(self, workers: int, *, eager: bool = False, analysis: bool = True) -> None:
+        self.workers = workers
+        self.analysis = analysis
+        """Whether a job may be analyzed (False when every source of the crawl is
+        fetched for the first time): the forkserver then skips the analyzers' warm-up."""
+        self.eager = eager
+        """Start with the crawl (a :class:`Ingestor` starts it): when some source was
+        never fetched, its body will need extracting, and the processes then load
+        their plugins while the first pages download."""
+        self._idle: list[_Worker] = []
+        self._all: list[_Worker] = []
+        self._queue: collections.deque[tuple[bytes, asyncio.Future[Prepared | None]]] = collections.deque()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def processes(self) -> int:
+        """Extraction processes running now (0 until the first body to extract)."""
+        return len(self._all)
+
+    def start(self) -> None:
+        """Start the processes (from the event loop that will await them); once."""
+        if self._loop is not None or self.workers <= 0:
+            return
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:  # not in the loop yet: started on the first job
+            return
+        # forkserver: workers do not inherit the crawler's threads and sockets; it
+        # imports the extraction code and loads the plugins once (monitor.ingest.preload),
+        # so each worker starts without loading them and shares their memory.
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([
+            "monitor.ingest.pipeline", "monitor.ingest.kinds", "monitor.ingest.preload"])
+        if not self.analysis:
+            with _env(WARM_ANALYZERS, "0"):
+                multiprocessing.forkserver.ensure_running()
+        for _ in range(self.workers):
+            self._add(_Worker(ctx))
+
+    def _add(self, worker: _Worker) -> None:
+        assert self._loop is not None
+        widen_pipe(worker.conn.fileno())
+        self._all.append(worker)
+        self._idle.append(worker)
+        self._loop.add_reader(worker.conn.fileno(), self._answer, worker)
+
+    async def prepare(self, pm: PluginManager, source: Source, result: FetchResult,
+                      ctx: Context) -> Prepared | None:
+        if self.workers <= 0:
+            return prepare(pm, source, result, ctx)
+        self.start()
+        assert self._loop is not None
+        job: asyncio.Future[Prepared | None] = self._loop.create_future()
+        self._queue.append((pickle.dumps((source, result, ctx), protocol=pickle.HIGHEST_PROTOCOL), job))
+        self._dispatch()
+        return await job
+
+    def _dispatch(self) -> None:
+        while self._idle and self._queue:
+            data, job = self._queue.popleft()
+            if job.cancelled():
+                continue
+            worker = self._idle.pop()
+            worker.job = job
+            try:
+                worker.conn.send_bytes(data)
+            except OSError:
+                self._replace(worker)
+
+    def _answer(self, worker: _Worker) -> None:
+        try:
+            status, value = pickle.loads(worker.conn.recv_bytes())
+        except (EOFError, OSError):
+            self._replace(worker)
+            return
+        job, worker.job = worker.job, None
+        self._idle.append(worker)
+        if job is not None and not job.done():
+            if status == "ok":
+                job.set_result(value)
+            else:
+                job.set_exception(ExtractError(value))
+        self._dispatch()
+
+    def _replace(self, worker: _Worker) -> None:
+        """``worker`` died: fail its job, start another in its place."""
+        assert self._loop is not None
+        self._loop.remove_reader(worker.conn.fileno())
+        self._all.remove(worker)
+        if worker in self._idle:
+            self._idle.remove(worker)
+        worker.proc.join(1)
+        code = worker.proc.exitcode
+        worker.conn.close()
+        if worker.job is not None and not worker.job.done():
+            worker.job.set_exception(ExtractError(f"the extraction process stopped (exit code {code})"))
+        self._add(_Worker(multiprocessing.get_context("forkserver")))
+        self._dispatch()
+
+    def close(self) -> None:
+        for worker in self._all:
+            if self._loop is not None and not self._loop.is_closed():
+                with contextlib.suppress(Exception):
+                    self._loop.remove_reader(worker.conn.fileno())
+            worker.conn.close()  # the worker sees EOF and returns
+        for worker in self._all:
+            worker.proc.join(5)
+            if worker.proc.is_alive():
+                worker.proc.terminate()
+                worker.proc.join(1)
+        self._all.clear()
+        self._idle.clear()
+        self._loop = None
+
+
+class Ingestor:
+    """Takes a crawl's results one by one and stores them, batching the cheap ones.
+
+    ``add`` returns once the result is queued: a quick outcome joins the pending
+    batch (written every ``batch`` results or ``interval`` seconds), a body to
+    extract starts an ``ingest_async`` task once the bodies already waiting
+    for extraction weigh less than ``budget`` (the wait is the crawler's
+    back-pressure). ``close`` waits for
+    everything and writes the last batch. Must be used from one event loop.
+    """
+
+    def __init__(self, db: Database, pm: PluginManager, pool: ExtractPool, *, batch: int = 256,
+                 interval: float = 0.25, budget: int = 16 << 20) -> None:
+        self.db = db
+        self.pm = pm
+        self.pool = pool
+        self.batch = batch
+        self.interval = interval
+        self.budget = budget
+        """Bytes of fetched bodies waiting for or in extraction before ``add`` waits."""
+        self.used = 0
+        self._room = asyncio.Event()
+        self.pending: list[tuple[FetchResult, str, int | None]] = []
+        self.tasks: set[asyncio.Task[str]] = set()
+        self._timer: asyncio.TimerHandle | None = None
+        self.seen: set[int] = set()
+        """Sources with a result so far (a crashed crawler's others are recorded failing)."""
+        # Otherwise the pool starts on its first body to extract (ExtractPool.prepare):
+        # a recrawl where nothing changed never starts it.
+        if pool.eager:
+            pool.start()
+
+    async def add(self, result: FetchResult, *, quick: str | None = None, size: int | None = None) -> None:
+        """Store ``result``. ``quick`` is its outcome when the crawler already knows
+        it needs no extraction (``size`` is then the body's length, the body itself
+        not being sent); otherwise the database decides."""
+        self.seen.add(result.source_id)
+        outcome = quick or quick_outcome(self.db, result)
+        if outcome is not None:
+            self.pending.append((result, outcome, size))
+            if len(self.pending) >= self.batch:
+                self.flush()
+            elif self._timer is None:
+                self._timer = asyncio.get_running_loop().call_later(self.interval, self.flush)
+            return
+        weight = len(result.body) + sum(len(a.body) for a in result.attachments)
+        while self.used and self.used + weight > self.budget:
+            self._room.clear()
+            await self._room.wait()
+        self.used += weight
+        task = asyncio.ensure_future(self._extract(result, weight))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _extract(self, result: FetchResult, weight: int) -> str:
+        try:
+            return await ingest_async(self.db, self.pm, result, self.pool)
+        finally:
+            self.used -= weight
+            self._room.set()
+
+    def flush(self) -> None:
+        """Write the pending quick outcomes in one transaction."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        pending, self.pending = self.pending, []
+        record_quick(self.db, pending)
+
+    def fail(self, source_ids: Iterable[int], kind: str, message: str, run_id: int | None) -> None:
+        """Record every source of ``source_ids`` without a result yet as failing."""
+        missing = [sid for sid in source_ids if sid not in self.seen]
+        self.seen.update(missing)
+        failures = [FetchResult(sid, "", error_kind=kind, error=message, run_id=run_id) for sid in missing]
+        record_quick(self.db, [(f, kind, None) for f in failures])
+
+    async def close(self) -> None:
+        """Wait for the extractions under way, then write the last batch."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=False)
+        self.flush()

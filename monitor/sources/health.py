@@ -1,0 +1,78 @@
+"""Source health: the one definition of a failing and a silent source.
+
+``sources health`` (CLI), the dashboard's sources screen and coverage all take their
+verdicts from :func:`verdict`; nowhere else decides what "failing" or "silent" means.
+
+- **failing**: the last fetch failed (``consecutive_failures`` counts them);
+- **silent**: fetches work but nothing is watched or nothing moves: the region or
+  index matched nothing (``no-match``), or no change in :data:`SILENT_FETCHES`
+  fetches in a row, or no change for :data:`SILENT_DAYS` days (counted from the
+  last change, or from when the source was added if it never changed);
+- **never-fetched**, **disabled**, and **ok** otherwise.
+
+Reads only; the fetch state it judges is written by the ingest writer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from monitor import clock
+from monitor.models import SourceHealth, SourceStatus
+from monitor.store.queries import sources
+
+SILENT_FETCHES = 30
+"""Successful fetches in a row without any change after which a source is silent."""
+
+SILENT_DAYS = 30
+"""Days without a change (since the last one, or since the source was added) after
+which a source that fetches fine is silent."""
+
+ORDER = {"failing": 0, "silent": 1, "never-fetched": 2, "ok": 3, "disabled": 4}
+"""Verdicts in the order they are listed: problems first, disabled sources last."""
+
+
+def verdict(st: SourceStatus, now: datetime, *, silent_after: int = SILENT_FETCHES) -> SourceHealth:
+    """The health of one source at ``now``, with the reason in words."""
+    if not st.source.enabled:
+        return SourceHealth(st, "disabled", "not crawled")
+    if st.consecutive_failures:
+        why = f"{st.consecutive_failures} failure(s) in a row: {st.last_status}: {st.last_error or ''}"
+        return SourceHealth(st, "failing", why.strip())
+    if not st.last_fetched:
+        return SourceHealth(st, "never-fetched", "not crawled yet")
+    if st.last_status == "no-match":
+        return SourceHealth(st, "silent", st.last_error or "nothing to watch in the page")
+    if st.quiet_runs >= silent_after:
+        return SourceHealth(st, "silent", f"no change in {st.quiet_runs} fetches")
+    age = clock.age_days(st.last_change_at or st.created_at, now)
+    if age is not None and age > SILENT_DAYS:
+        since = "the last change" if st.last_change_at else "it was added"
+        return SourceHealth(st, "silent", f"no change in {int(age)} days since {since}")
+    return SourceHealth(st, "ok", st.last_status or "")
+
+
+def health(db: Database, *, now: datetime | None = None, silent_after: int = SILENT_FETCHES
+           ) -> list[SourceHealth]:
+    """Every source with its verdict, in :data:`ORDER`: failing ones with the most
+    failures first, silent ones silent longest first, then by id."""
+    at = now or clock.now()
+    rows = [verdict(st, at, silent_after=silent_after) for st in sources(db)]
+
+    def key(h: SourceHealth) -> tuple[int, int, str, int]:
+        st = h.status
+        return (ORDER[h.problem], -st.consecutive_failures, st.last_change_at or "", st.source.id)
+
+    return sorted(rows, key=key)
+
+
+def label(problem: str) -> str:
+    """A verdict as the dashboard shows it (``never fetched``)."""
+    return problem.replace("-", " ")
+
+
+def sources_by_health(db: Database, now: datetime | None = None) -> list[tuple[SourceStatus, str]]:
+    """:func:`health` as the dashboard lists it: each source with its verdict's label."""
+    return [(h.status, label(h.problem)) for h in health(db, now=now)]
