@@ -120,6 +120,17 @@ def extract_workers() -> int | None:
         raise ConfigError(f"TWINWATCH_EXTRACT_WORKERS must be a number, not {env!r}") from exc
 
 
+WARM_ANALYZERS = "TWINWATCH_WARM_ANALYZERS"
+"""Environment switch: ``0`` in the environment an extraction forkserver starts with
+makes ``monitor.ingest.preload`` skip the analyzers' warm-up (a first crawl, whose
+fetches are all baselines, analyzes nothing)."""
+
+
+def warm_analyzers() -> bool:
+    """Whether ``$TWINWATCH_WARM_ANALYZERS`` lets the extraction preload warm up the analyzers."""
+    return os.environ.get(WARM_ANALYZERS) != "0"
+
+
 def crawl_processes() -> int | None:
     """``$TWINWATCH_CRAWL_PROCESSES``: Scrapy processes for a crawl, its sites shared
     out between them (1: one process; unset: chosen by crawl size)."""

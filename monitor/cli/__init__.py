@@ -1,7 +1,7 @@
 """The ``twinwatch`` command: a thin click layer over monitor's services.
 
 Data goes to stdout, diagnostics to stderr. Expected failures (:class:`TwinwatchError`)
-print one line and exit with the code from :mod:`monitor.exitcodes`; only a bug
+print one line and exit with the code from :mod:`monitor.errors`; only a bug
 prints a traceback.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from monitor import __version__, exitcodes
+from monitor import __version__, errors
 from monitor.config import default_db_path
 from monitor.errors import PluginError, TwinwatchError
 from monitor.models import REVIEW_STATUSES, REVIEWED, SOURCE_KINDS  # not from export: SciPy at start-up
@@ -60,7 +60,7 @@ class TwinwatchGroup(click.Group):
         except TwinwatchError as exc:
             raise _Failure(exc.message, exc.exit_code) from exc
         except sqlite3.DatabaseError as exc:  # locked past the busy timeout, disk full, corrupt
-            raise _Failure(f"database error: {exc}", exitcodes.STORAGE) from exc
+            raise _Failure(f"database error: {exc}", errors.STORAGE) from exc
 
 
 class _Failure(click.ClickException):
@@ -837,4 +837,4 @@ def main() -> None:
 
         traceback.print_exc()
         click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(exitcodes.INTERNAL)
+        sys.exit(errors.INTERNAL)

@@ -23,11 +23,10 @@ loaded, and loads afresh if not.
 from __future__ import annotations
 
 import gc
-import os
 from importlib.metadata import entry_points
 
+from monitor.config import warm_analyzers
 from monitor.ingest.kinds import page_extract
-from monitor.ingest.workers import WARM_ANALYZERS
 from monitor.models import ChangeDraft, FetchResult, Source
 from monitor.plugin_manager import GROUP, PluginManager, analyze, make_plugin_manager
 
@@ -57,7 +56,7 @@ def _warm_up(pm: PluginManager, analyzers: bool = True) -> None:
 def _load() -> tuple[tuple[tuple[str, str], ...], PluginManager | None]:
     try:
         pm = make_plugin_manager()
-        _warm_up(pm, analyzers=os.environ.get(WARM_ANALYZERS) != "0")
+        _warm_up(pm, analyzers=warm_analyzers())
         # Out of the collector's sight: a collection would write to every object's
         # header and so copy, in each worker, the pages it shares with the forkserver.
         gc.freeze()

@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from monitor.config import WARM_ANALYZERS
 from monitor.errors import ExtractError
 from monitor.ingest.pipeline import Context, describe_error, ingest_async, prepare, quick_outcome
 from monitor.ingest.writer import Prepared, record_quick
@@ -74,11 +75,6 @@ def _serve(conn: Connection) -> None:
         except Exception as exc:
             reply = ("error", describe_error(exc))
         conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-WARM_ANALYZERS = "TWINWATCH_WARM_ANALYZERS"
-"""Set to ``0`` in the environment the forkserver starts with, ``monitor.ingest.preload``
-then skips the analyzers' warm-up."""
 
 
 @contextlib.contextmanager

@@ -4,7 +4,7 @@ A case (see :mod:`monitor.review.cases`) is one event reported by several change
 curator decides on it once. In the inbox a case of two or more changes shows as
 its *lead*: of the members that match the query, the first in the inbox's order
 (relevance or date). The others are folded: left out of pages, counts and
-positions, and read on demand (:func:`case_rows`) when the curator expands the
+positions, and read on demand (:func:`monitor.review.inbox.case_rows`) when the curator expands the
 case. Because the lead is chosen among the *matching* members, a query that only
 one member matches still finds it.
 
@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from monitor.models import CaseBadge, InboxRow
+from monitor.models import CaseBadge
 
 _RANK = {
     "relevance": "k2.score DESC, k2.detected_at DESC, k2.change_id DESC",
@@ -95,13 +95,3 @@ def case_id_of(db: Database, change_id: int) -> int | None:
     """The case a change belongs to (every grouped change has one), if grouped."""
     row = db.execute("SELECT case_id FROM case_members WHERE change_id = ?", [change_id]).fetchone()
     return int(row[0]) if row else None
-
-
-def case_rows(db: Database, case_id: int, sort: str = "relevance") -> list[InboxRow]:
-    """The inbox rows of every change of a case, in the inbox's order (its lead first
-    when the query matches every member)."""
-    from monitor.review.inbox import inbox_rows  # inbox imports this module for its pages
-
-    ids = case_member_ids(db, case_id, sort)
-    by_id = {r.id: r for r in inbox_rows(db, ids)}
-    return [by_id[i] for i in ids if i in by_id]

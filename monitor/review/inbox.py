@@ -25,7 +25,7 @@ from monitor.models import (
     SavedView,
     Version,
 )
-from monitor.review.case_inbox import case_badges, folded_sql
+from monitor.review.case_inbox import case_badges, case_member_ids, folded_sql
 from monitor.store.queries import ChangeFilter, change
 from monitor.store.queries import filter_sql as _filter_sql
 
@@ -270,3 +270,11 @@ def saved_views(db: Database) -> list[SavedView]:
 def change_counts_by_source(db: Database) -> dict[int, int]:
     """How many changes each source has produced."""
     return dict(db.execute("SELECT source_id, COUNT(*) FROM changes GROUP BY source_id").fetchall())
+
+
+def case_rows(db: Database, case_id: int, sort: str = "relevance") -> list[InboxRow]:
+    """The inbox rows of every change of a case, in the inbox's order (its lead first
+    when the query matches every member)."""
+    ids = case_member_ids(db, case_id, sort)
+    by_id = {r.id: r for r in inbox_rows(db, ids)}
+    return [by_id[i] for i in ids if i in by_id]

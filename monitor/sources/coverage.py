@@ -26,7 +26,7 @@ from sqlite_utils import Database
 
 from monitor import clock
 from monitor.errors import ConfigError
-from monitor.models import ChangeRow
+from monitor.models import RELEVANT_AT, ChangeRow
 from monitor.sources.health import health
 from monitor.store.queries import ChangeFilter, changes
 
@@ -203,11 +203,11 @@ def matches(m: Municipality, words: str) -> bool:
 
 def municipality_changes(db: Database, source_ids: Sequence[int], limit: int = 30) -> list[ChangeRow]:
     """Recent relevant changes of these sources, newest first: reviewed relevant, or not
-    reviewed yet with a relevance score of 0.5 or more (what the curator should look at)."""
+    reviewed yet with a relevance score of at least ``RELEVANT_AT`` (what the curator should look at)."""
     if not source_ids:
         return []
     ids = tuple(source_ids)
     found = {c.id: c for c in changes(db, ChangeFilter(source_ids=ids, statuses=("relevant",)), limit=limit)}
     found.update({c.id: c for c in changes(db, ChangeFilter(source_ids=ids, statuses=("new",),
-                                                            score_min=0.5), limit=limit)})
+                                                            score_min=RELEVANT_AT), limit=limit)})
     return sorted(found.values(), key=lambda c: (c.detected_at, c.id), reverse=True)[:limit]

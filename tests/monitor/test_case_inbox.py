@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.review.case_inbox import case_badges, case_rows
+from monitor.review.case_inbox import case_badges
 from monitor.review.cases import case_of, group, review_case
 from monitor.review.decisions import undo
-from monitor.review.inbox import inbox_count, inbox_page, inbox_position, inbox_rows
+from monitor.review.inbox import case_rows, inbox_count, inbox_page, inbox_position, inbox_rows
 from monitor.review.querylang import parse_query
 from monitor.sources.manage import NewSource, add_sources
 from monitor.store.db import write_tx

@@ -73,5 +73,13 @@ def test_first_crawl_forkserver_skips_the_analysis_warm_up():
 
 
 def test_a_changed_plugin_set_loads_afresh(monkeypatch):
+    """The preload built a working manager, which ``current`` hands out while the
+    installed plugins are those it loaded; when they changed, ``current`` loads a new
+    one (fails if the preload failed: it then has no manager to hand out)."""
+    loaded = extract_plugins._LOADED[1]
+    assert loaded is not None, "the preload failed"
+    assert extract_plugins.current() is loaded
+    assert any(name == "relevance" for name, _ in loaded.list_name_plugin())
     monkeypatch.setattr(extract_plugins, "installed", lambda: (("extra", "pkg:plugin"),))
-    assert extract_plugins.current() is not extract_plugins._LOADED[1]
+    fresh = extract_plugins.current()
+    assert fresh is not loaded and any(name == "relevance" for name, _ in fresh.list_name_plugin())

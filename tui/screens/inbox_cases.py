@@ -19,8 +19,8 @@ from textual import on, work
 from textual.message import Message
 
 from monitor.models import CaseBadge, InboxRow
-from monitor.review.case_inbox import case_rows
 from monitor.review.cases import review_case
+from monitor.review.inbox import case_rows
 from monitor.text import one_line
 from tui.data import reading
 from tui.screens.inbox_actions import InboxActions

@@ -20,7 +20,8 @@ from textual.worker import get_current_worker
 
 from monitor import clock
 from monitor.models import InboxRow
-from monitor.review.case_inbox import case_id_of, case_rows
+from monitor.review.case_inbox import case_id_of
+from monitor.review.inbox import case_rows
 from monitor.text import one_line
 from tui.data import reading
 
