@@ -1,6 +1,7 @@
 """Shared fixtures: a migrated database file, a plugin manager holding only our own
-plugins, a scriptable HTTP server on 127.0.0.1, and a way to run ``twinwatch`` in a
-subprocess (a Scrapy reactor cannot restart inside one test process)."""
+plugins, a scriptable HTTP server on 127.0.0.1, and a way to run ``twinwatch``: in this
+process through click's CliRunner, or in a child process for the commands that start
+Scrapy's reactor (which cannot restart inside one test process)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -200,28 +202,82 @@ def thirdparty_plugin(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str
     return {"PYTHONPATH": str(target)}
 
 
-@pytest.fixture
-def twinwatch(db_path: Path, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run ``twinwatch --db <db_path> ARGS`` in a subprocess; returns the completed process.
-    ``env`` adds environment variables, ``input`` is standard input.
+REACTOR_COMMANDS = {("crawl",), ("demo",), ("tui",), ("browse",), ("sources", "test")}
+"""Commands that start Scrapy's reactor, a server or the dashboard: they run in a child
+process (a reactor cannot restart within one process). Every other command runs in
+this process through click's CliRunner, as sqlite-utils tests its CLI."""
 
-    The config file and the log directory are under ``tmp_path`` (``config.toml``,
-    ``log/``), so no test reads or writes the user's own."""
+
+@dataclass
+class Ran:
+    """What a ``twinwatch`` run gave, in :class:`subprocess.CompletedProcess`'s names."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    elapsed: float = 0.0
+
+
+def _in_process(args: list[str], env: dict[str, str | None], input: str | None) -> Ran:
+    """``twinwatch ARGS`` through the console script's own entry point (so a bug is
+    reported as the installed command reports it), with CliRunner's isolated streams
+    and environment."""
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+
+    runner = CliRunner()
+    saved_argv, saved_cwd = sys.argv, os.getcwd()
+    with runner.isolation(input=input, env=env) as (out, err, _):
+        sys.argv = ["twinwatch", *args]
+        os.chdir(ROOT)
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            sys.argv = saved_argv
+            os.chdir(saved_cwd)
+        stdout, stderr = out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace")
+    return Ran(["twinwatch", *args], code, stdout, stderr)
+
+
+@pytest.fixture
+def twinwatch(db_path: Path, tmp_path: Path) -> Callable[..., Any]:
+    """Run ``twinwatch --db <db_path> ARGS``; returns what it printed and its exit code
+    (``stdout``, ``stderr``, ``returncode``, ``elapsed``). ``env`` adds environment
+    variables, ``input`` is standard input.
+
+    Commands in :data:`REACTOR_COMMANDS`, and any run whose ``env`` sets more than
+    twinwatch's own variables (a ``PYTHONPATH`` with another plugin), run in a child
+    process; the others in this process. The config file and the log directory are
+    under ``tmp_path`` (``config.toml``, ``log/``), so no test reads or writes the
+    user's own."""
 
     def run(*args: str, check: bool = True, timeout: float = 90, env: dict[str, str] | None = None,
-            input: str | None = None) -> subprocess.CompletedProcess[str]:
-        full_env = {**os.environ, "PYTHONUNBUFFERED": "1",
-                    "TWINWATCH_CONFIG": str(tmp_path / "config.toml"),
-                    "TWINWATCH_LOG_DIR": str(tmp_path / "log"), **(env or {})}
-        full_env.pop("TWINWATCH_DB", None)
-        if "TWINWATCH_CONTACT" not in (env or {}):
-            full_env.pop("TWINWATCH_CONTACT", None)
+            input: str | None = None) -> Any:
+        ours = {"TWINWATCH_CONFIG": str(tmp_path / "config.toml"),
+                "TWINWATCH_LOG_DIR": str(tmp_path / "log"), **(env or {})}
         started = time.monotonic()
-        proc = subprocess.run(
-            [sys.executable, "-m", "monitor", "--db", str(db_path), *args],
-            capture_output=True, text=True, timeout=timeout, env=full_env, cwd=ROOT, input=input,
-        )
-        proc.elapsed = time.monotonic() - started  # type: ignore[attr-defined]
+        child = (tuple(args[:1]) in REACTOR_COMMANDS or tuple(args[:2]) in REACTOR_COMMANDS
+                 or any(not k.startswith("TWINWATCH_") for k in env or {}))
+        if child:
+            full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **ours}
+            full_env.pop("TWINWATCH_DB", None)
+            if "TWINWATCH_CONTACT" not in (env or {}):
+                full_env.pop("TWINWATCH_CONTACT", None)
+            proc: Any = subprocess.run(
+                [sys.executable, "-m", "monitor", "--db", str(db_path), *args],
+                capture_output=True, text=True, timeout=timeout, env=full_env, cwd=ROOT, input=input,
+            )
+        else:
+            unset: dict[str, str | None] = {"TWINWATCH_DB": None}
+            if "TWINWATCH_CONTACT" not in (env or {}):
+                unset["TWINWATCH_CONTACT"] = None
+            proc = _in_process(["--db", str(db_path), *args], {**unset, **ours}, input)
+        proc.elapsed = time.monotonic() - started
         if check and proc.returncode != 0:
             raise AssertionError(
                 f"twinwatch {' '.join(args)} exited {proc.returncode}\n"

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from monitor import clock
 from monitor.errors import SourceError
 from monitor.ingest.diff import ops_from_json
-from monitor.models import ChangeRow, CrawlSummary, Finding, Review, Source, SourceStatus
+from monitor.models import SORTS, ChangeRow, CrawlSummary, Finding, Review, Source, SourceStatus
 from monitor.text import decompress
 
 _SOURCE_COLS = (
@@ -227,12 +227,17 @@ _CHANGE_SQL = (
 
 
 def changes(db: Database, f: ChangeFilter | None = None, *, limit: int | None = None,
-            offset: int = 0) -> list[ChangeRow]:
-    """Changes matching ``f`` with their review and findings, newest first by default."""
+            offset: int = 0, sort: str = "date") -> list[ChangeRow]:
+    """Changes matching ``f`` with their review and findings: newest first by default
+    (``f.newest_first``), or with ``sort="relevance"`` by score, highest first, then
+    newest (the dashboard's two orders)."""
     f = f or ChangeFilter()
     where, params = filter_sql(f)
     order = "DESC" if f.newest_first else "ASC"
-    sql = f"{_CHANGE_SQL}{where} ORDER BY c.detected_at {order}, c.id {order}"
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    rank = "COALESCE(k.score, -1e300) DESC, " if sort == "relevance" else ""
+    sql = f"{_CHANGE_SQL}{where} ORDER BY {rank}c.detected_at {order}, c.id {order}"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [limit, offset]

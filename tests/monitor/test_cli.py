@@ -130,3 +130,34 @@ def test_crawl_with_no_sources_and_lock(twinwatch, db_path):
     with filelock.FileLock(str(lock_path(db_path))):
         busy = twinwatch("crawl", check=False)
     assert busy.returncode == 75 and "another crawl is running" in busy.stderr
+
+
+def test_changes_takes_the_dashboards_query_line(twinwatch, db, db_path):
+    """changes --query reads the dashboard's query language: filters on status, language,
+    score and words, sort:relevance, and a bad query is one line with exit code 2."""
+    from monitor.review.decisions import review
+    from monitor.sources.manage import NewSource, add_sources
+    from tests.helpers import add_change
+
+    (gent, ixl), _ = add_sources(db, [NewSource("http://127.0.0.1:1/gent", "page", "Gent", "BE", "nl"),
+                                      NewSource("http://127.0.0.1:1/ixl", "page", "Ixelles", "BE", "fr")])
+    low = add_change(db, gent, "Stedenband laag", "stedenband met Mopti", "2026-03-01T00:00:00Z",
+                     score=0.2, language="nl")
+    high = add_change(db, gent, "Stedenband hoog", "stedenband met Nablus", "2026-02-01T00:00:00Z",
+                      score=0.9, language="nl")
+    done = add_change(db, gent, "Stedenband oud", "stedenband met Bethlehem", "2026-01-01T00:00:00Z",
+                      score=0.8, language="nl")
+    add_change(db, ixl, "Jumelage", "jumelage avec Kinshasa", "2026-03-02T00:00:00Z", score=0.95,
+               language="fr")
+    review(db, done, status="relevant")
+
+    def ids(*args: str) -> list[int]:
+        return [c["id"] for c in json.loads(twinwatch("changes", "--json", *args).stdout)]
+
+    assert ids("--query", "status:new lang:nl") == [low, high]
+    assert ids("--query", "lang:nl score:0.5..") == [high, done]
+    assert ids("--query", "lang:nl sort:relevance") == [high, done, low]
+    assert ids("--query", "stedenband -mopti status:new") == [high]
+    assert ids("--query", "lang:nl", "--status", "relevant") == [done]
+    bad = twinwatch("changes", "--query", "colour:red", check=False)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
