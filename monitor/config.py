@@ -143,33 +143,6 @@ def crawl_processes() -> int | None:
         raise ConfigError(f"TWINWATCH_CRAWL_PROCESSES must be a number, not {env!r}") from exc
 
 
-_LIMIT_CACHE: dict[tuple[str, float], int] = {}
-
-
-def analyzer_text_limit(path: Path | None = None) -> int:
-    """``[limits] analyzer_text``: characters of each text handed to analyzers (default
-    one million; see ``monitor.analyze.caps``). Read once per version of the config file.
-
-    Raises:
-        ConfigError: the value is not a positive whole number.
-    """
-    from monitor.analyze.caps import ANALYZER_TEXT
-
-    p = path or config_path()
-    try:
-        key = (str(p), p.stat().st_mtime)
-    except OSError:
-        return ANALYZER_TEXT
-    if key not in _LIMIT_CACHE:
-        limits = load_config(p).get("limits") or {}
-        value = limits.get("analyzer_text", ANALYZER_TEXT) if isinstance(limits, dict) else None
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise ConfigError(f"{p}: [limits] analyzer_text must be a positive number of characters")
-        _LIMIT_CACHE.clear()
-        _LIMIT_CACHE[key] = value
-    return _LIMIT_CACHE[key]
-
-
 def lock_path(db_path: Path) -> Path:
     """The crawl lock beside the database: one crawl per database at a time."""
     return db_path.with_name(db_path.name + ".crawl.lock")

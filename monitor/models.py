@@ -7,6 +7,7 @@ Spiders hand :class:`FetchResult` to ingest; plugins receive :class:`Source` and
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -147,6 +148,59 @@ class DiffOp:
     old: str = ""
     new: str = ""
     words: tuple[tuple[str, str], ...] = ()
+
+
+class Ops(tuple[DiffOp, ...]):
+    """The ops of one diff: a tuple, plus ``coarse``, a note when a bound made the
+    diff coarser than word-by-word (``None`` when it is exact)."""
+
+    coarse: str | None
+
+    def __new__(cls, ops: Iterable[DiffOp] = (), coarse: str | None = None) -> Ops:
+        obj = super().__new__(cls, ops)
+        obj.coarse = coarse
+        return obj
+
+
+def coarse_note(ops: Sequence[DiffOp]) -> str | None:
+    """Why ``ops`` are coarse, or ``None`` (also for a plain tuple)."""
+    return getattr(ops, "coarse", None)
+
+
+def ops_to_json(ops: Sequence[DiffOp]) -> list[dict[str, object]]:
+    """The ops as JSON objects; a coarse diff ends with ``{"op": "coarse", "note": …}``,
+    which :func:`ops_from_json` reads back as the note, never as a block."""
+    out: list[dict[str, object]] = []
+    for op in ops:
+        d: dict[str, object] = {"op": op.op}
+        if op.old:
+            d["old"] = op.old
+        if op.new:
+            d["new"] = op.new
+        if op.words:
+            d["words"] = [list(w) for w in op.words]
+        out.append(d)
+    note = coarse_note(ops)
+    if note:
+        out.append({"op": "coarse", "note": note})
+    return out
+
+
+def ops_from_json(data: Sequence[dict[str, Any]]) -> Ops:
+    notes = [str(d.get("note", "")) for d in data if d.get("op") == "coarse"]
+    return Ops(
+        (
+            DiffOp(
+                op=str(d["op"]),
+                old=str(d.get("old", "")),
+                new=str(d.get("new", "")),
+                words=tuple((str(t), str(s)) for t, s in d.get("words") or []),
+            )
+            for d in data
+            if d.get("op") != "coarse"
+        ),
+        "; ".join(notes) or None,
+    )
 
 
 @dataclass(frozen=True)

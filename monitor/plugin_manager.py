@@ -1,4 +1,4 @@
-"""The plugin manager factory and the helper that calls analyzers one by one.
+"""The plugin manager factory, and the helper that calls a collect-all hook one plugin at a time.
 
 ``make_plugin_manager()`` loads every entry point of the ``twinwatch`` group, each
 on its own: a plugin that fails to import is recorded in ``pm.load_errors`` and
@@ -9,7 +9,6 @@ gets it passed in.
 from __future__ import annotations
 
 import os
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
@@ -18,11 +17,8 @@ from typing import Any
 import pluggy
 
 from monitor import hookspecs
-from monitor.analyze.caps import ANALYZER_TEXT, cap_for_analysis
-from monitor.config import analyzer_text_limit
-from monitor.errors import ConfigError
 from monitor.hookspecs import SourceKind
-from monitor.models import AnalysisContext, ChangeDraft, ChangeRow, CrawlSummary, Finding
+from monitor.models import ChangeRow, CrawlSummary
 
 GROUP = "twinwatch"
 
@@ -86,7 +82,7 @@ def _load(pm: PluginManager, ep: EntryPoint) -> None:
         pm.load_errors.append(LoadError(ep.name, ep.value, message))
 
 
-def _call_each(
+def call_each(
     pm: PluginManager, hook_name: str, on_error: Callable[[str, Exception], Any], **kwargs: Any
 ) -> list[tuple[str, Any]]:
     """Call every implementation of a collect-all hook on its own, in pluggy's order
@@ -101,33 +97,6 @@ def _call_each(
     return results
 
 
-def analyze(pm: PluginManager, change: ChangeDraft, context: AnalysisContext | None = None) -> list[Finding]:
-    """Run every analyzer on ``change``; a raising analyzer yields an ``error`` finding."""
-
-    def error(plugin: str, exc: Exception) -> list[Finding]:
-        frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-        where = f" at {frame[0].filename}:{frame[0].lineno}" if frame else ""
-        return [Finding("error", f"{type(exc).__name__}: {exc}{where}", plugin=plugin)]
-
-    findings: list[Finding] = []
-    ctx = context or AnalysisContext()
-    try:
-        limit = analyzer_text_limit()
-    except ConfigError as exc:  # a bad [limits] value must not stop a crawl: default, and say so
-        limit = ANALYZER_TEXT
-        findings.append(Finding("error", exc.message, plugin="twinwatch"))
-    change, cut = cap_for_analysis(change, limit)  # bounded work (docs/security.md)
-    if cut is not None:
-        findings.append(cut)
-    for plugin, result in _call_each(pm, "analyze_change", error, change=change, context=ctx):
-        for f in result or []:
-            if isinstance(f, Finding):
-                findings.append(f if f.plugin else Finding(f.name, f.value, f.score, f.reasons, plugin))
-            else:
-                findings.append(Finding("error", f"returned {type(f).__name__}, not Finding", plugin=plugin))
-    return findings
-
-
 def exporters(pm: PluginManager) -> dict[str, Any]:
     """Every registered exporter by format name (a later plugin replaces an earlier one)."""
     found: dict[str, Any] = {}
@@ -136,7 +105,7 @@ def exporters(pm: PluginManager) -> dict[str, Any]:
         pm.load_errors.append(LoadError(plugin, "register_exporters", f"{type(exc).__name__}: {exc}"))
         return []
 
-    for _plugin, result in reversed(_call_each(pm, "register_exporters", error)):
+    for _plugin, result in reversed(call_each(pm, "register_exporters", error)):
         for exporter in result or []:
             found[exporter.name] = exporter
     return found
@@ -152,7 +121,7 @@ def source_kinds(pm: PluginManager) -> dict[str, SourceKind]:
             pm.load_errors.append(LoadError(plugin, "register_source_kinds", f"{type(exc).__name__}: {exc}"))
             return []
 
-        for _plugin, result in reversed(_call_each(pm, "register_source_kinds", error)):
+        for _plugin, result in reversed(call_each(pm, "register_source_kinds", error)):
             for kind in result or []:
                 found[kind.name] = kind
         pm.kinds_cache = found
@@ -167,7 +136,7 @@ def notify(pm: PluginManager, summary: CrawlSummary, changes: list[ChangeRow],
     def error(plugin: str, exc: Exception) -> None:
         failures.append(f"notifier {plugin} failed: {type(exc).__name__}: {exc}")
 
-    _call_each(pm, "notify_crawl", error, summary=summary, changes=changes, config=config)
+    call_each(pm, "notify_crawl", error, summary=summary, changes=changes, config=config)
     return failures
 
 

@@ -13,11 +13,39 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from pathlib import Path
 
+from monitor.config import config_path, load_config
+from monitor.errors import ConfigError
 from monitor.models import ChangeDraft, DiffOp, Finding
 
 ANALYZER_TEXT = 1_000_000
 """Default characters of each text an analyzer sees."""
+
+
+_LIMIT_CACHE: dict[tuple[str, float], int] = {}
+
+
+def analyzer_text_limit(path: Path | None = None) -> int:
+    """``[limits] analyzer_text``: characters of each text handed to analyzers (default
+    one million, :data:`ANALYZER_TEXT`). Read once per version of the config file.
+
+    Raises:
+        ConfigError: the value is not a positive whole number.
+    """
+    p = path or config_path()
+    try:
+        key = (str(p), p.stat().st_mtime)
+    except OSError:
+        return ANALYZER_TEXT
+    if key not in _LIMIT_CACHE:
+        limits = load_config(p).get("limits") or {}
+        value = limits.get("analyzer_text", ANALYZER_TEXT) if isinstance(limits, dict) else None
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{p}: [limits] analyzer_text must be a positive number of characters")
+        _LIMIT_CACHE.clear()
+        _LIMIT_CACHE[key] = value
+    return _LIMIT_CACHE[key]
 
 
 def _cut_paragraphs(paras: Sequence[str], limit: int) -> tuple[tuple[str, ...], bool]:

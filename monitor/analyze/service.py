@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.analyze.run import analyze
 from monitor.models import RELEVANT_AT, AnalysisContext, ChangeDraft, Finding, Source
-from monitor.plugin_manager import PluginManager, analyze
+from monitor.plugin_manager import PluginManager
 from monitor.text import normalise, paragraphs
 
 STANDARD = ("language", "relevance", "category", "municipality", "partner", "date", "amount")

@@ -7,12 +7,11 @@ sequence.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
-from monitor.ingest.diff import coarse_note
-from monitor.models import ChangeRow, Finding, SourceHealth, SourceStatus
+from monitor import clock
+from monitor.models import ChangeRow, Finding, SourceHealth, SourceStatus, coarse_note
 from monitor.text import one_line, strip_controls
 
 WIDTH = 100
@@ -111,34 +110,8 @@ def analysis_line(result: dict[str, Any], text: str) -> str:
     return f"{mark:<9}{result['score']:.2f}  {' | '.join(facts) or '-'}  {one_line(text, 80)}"
 
 
-_QUOTED = re.compile(r"[\"“”«»']([^\"“”«»']{2,60})[\"“”«»']")
-
-
-def reason_terms(findings: Iterable[Finding], limit: int = 40) -> tuple[str, ...]:
-    """The words an analyzer gave as reasons, to highlight in the change's text.
-
-    A reason's quoted parts are the terms (``matched "stedenband" twice`` gives
-    ``stedenband``); a short unquoted reason is a term as a whole. Longer prose is
-    left out: it would not occur in the text.
-    """
-    terms: list[str] = []
-    for f in findings:
-        if f.name == "error":
-            continue
-        for reason in f.reasons:
-            reason = one_line(str(reason), 300)
-            quoted = _QUOTED.findall(reason)
-            if quoted:
-                terms.extend(q.strip() for q in quoted)
-            elif ": " in reason:  # the built-in analyzers' form: "+5 twinning: stedenband"
-                terms.extend(t.strip() for t in reason.rsplit(": ", 1)[1].split(",") if t.strip())
-            elif 2 <= len(reason) <= limit and len(reason.split()) <= 4:
-                terms.append(reason)
-    return tuple(dict.fromkeys(t for t in terms if t))
-
-
 def _when(ts: str | None) -> str:
-    return ts[:16].replace("T", " ") if ts else "never"
+    return clock.minute(ts) if ts else "never"
 
 
 def health_line(h: SourceHealth) -> str:

@@ -23,10 +23,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from monitor.models import DiffOp
+from monitor.models import DiffOp, Ops, coarse_note
 
 SIMILAR = 0.5
 """Two paragraphs at least this similar (difflib ratio on words) are one edited paragraph."""
@@ -49,23 +49,6 @@ n and m words counts n*m, its worst case); once spent, paragraphs are paired by
 their shared words only and edited paragraphs get whole-middle runs."""
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
-
-
-class Ops(tuple[DiffOp, ...]):
-    """The ops of one diff: a tuple, plus ``coarse``, a note when a bound made the
-    diff coarser than word-by-word (``None`` when it is exact)."""
-
-    coarse: str | None
-
-    def __new__(cls, ops: Iterable[DiffOp] = (), coarse: str | None = None) -> Ops:
-        obj = super().__new__(cls, ops)
-        obj.coarse = coarse
-        return obj
-
-
-def coarse_note(ops: Sequence[DiffOp]) -> str | None:
-    """Why ``ops`` are coarse, or ``None`` (also for a plain tuple)."""
-    return getattr(ops, "coarse", None)
 
 
 class _Budget:
@@ -300,39 +283,3 @@ def added_removed(ops: Sequence[DiffOp]) -> tuple[tuple[str, ...], tuple[str, ..
     added = tuple(op.new for op in ops if op.op in ("added", "changed"))
     removed = tuple(op.old for op in ops if op.op in ("removed", "changed"))
     return added, removed
-
-
-def ops_to_json(ops: Sequence[DiffOp]) -> list[dict[str, object]]:
-    """The ops as JSON objects; a coarse diff ends with ``{"op": "coarse", "note": …}``,
-    which :func:`ops_from_json` reads back as the note, never as a block."""
-    out: list[dict[str, object]] = []
-    for op in ops:
-        d: dict[str, object] = {"op": op.op}
-        if op.old:
-            d["old"] = op.old
-        if op.new:
-            d["new"] = op.new
-        if op.words:
-            d["words"] = [list(w) for w in op.words]
-        out.append(d)
-    note = coarse_note(ops)
-    if note:
-        out.append({"op": "coarse", "note": note})
-    return out
-
-
-def ops_from_json(data: Sequence[dict[str, Any]]) -> Ops:
-    notes = [str(d.get("note", "")) for d in data if d.get("op") == "coarse"]
-    return Ops(
-        (
-            DiffOp(
-                op=str(d["op"]),
-                old=str(d.get("old", "")),
-                new=str(d.get("new", "")),
-                words=tuple((str(t), str(s)) for t, s in d.get("words") or []),
-            )
-            for d in data
-            if d.get("op") != "coarse"
-        ),
-        "; ".join(notes) or None,
-    )

@@ -39,6 +39,7 @@ from typing import Protocol
 from sqlite_utils import Database
 
 from monitor.analyze.learn import load as load_model
+from monitor.analyze.run import analyze
 from monitor.analyze.verdicts import database_path
 from monitor.errors import ExtractError
 from monitor.hookspecs import SourceKind
@@ -46,7 +47,7 @@ from monitor.ingest import diff as difflib_
 from monitor.ingest.outcome import quick
 from monitor.ingest.writer import Prepared, record_failure, record_quick, store
 from monitor.models import AnalysisContext, ChangeDraft, FetchResult, Source
-from monitor.plugin_manager import PluginManager, analyze, source_kinds
+from monitor.plugin_manager import PluginManager, source_kinds
 from monitor.store.queries import get_source
 from monitor.text import compress, decompress, fingerprint, one_line, paragraphs
 

@@ -25,10 +25,11 @@ from __future__ import annotations
 import gc
 from importlib.metadata import entry_points
 
+from monitor.analyze.run import analyze
 from monitor.config import warm_analyzers
 from monitor.ingest.kinds import page_extract
 from monitor.models import ChangeDraft, FetchResult, Source
-from monitor.plugin_manager import GROUP, PluginManager, analyze, make_plugin_manager
+from monitor.plugin_manager import GROUP, PluginManager, make_plugin_manager
 
 SAMPLE = (
     "The municipal council of Ixelles approved the twinning with Kinshasa and Nablus. "

@@ -22,9 +22,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor import clock
-from monitor.ingest import diff as difflib_
 from monitor.ingest.outcome import extracted
-from monitor.models import RELEVANT_AT, ChangeDraft, Entry, FetchResult, Finding, Source
+from monitor.models import RELEVANT_AT, ChangeDraft, Entry, FetchResult, Finding, Source, ops_to_json
 from monitor.store.db import write_tx
 from monitor.text import fingerprint, one_line
 
@@ -149,7 +148,7 @@ def store(db: Database, source: Source, result: FetchResult, p: Prepared | None,
                  result.run_id, draft.kind, draft.url, draft.title, now,
                  json.dumps(draft.added, ensure_ascii=False),
                  json.dumps(draft.removed, ensure_ascii=False),
-                 json.dumps(difflib_.ops_to_json(draft.ops), ensure_ascii=False),
+                 json.dumps(ops_to_json(draft.ops), ensure_ascii=False),
                  "\n".join(draft.added), "\n".join(draft.removed)],
             ).lastrowid
             for f in findings:
@@ -306,7 +305,7 @@ def store_changes(
                 rows.append((
                     cid, d.source.id, d.kind, d.url, d.title, at,
                     json.dumps(d.added, ensure_ascii=False), json.dumps(d.removed, ensure_ascii=False),
-                    json.dumps(difflib_.ops_to_json(d.ops), ensure_ascii=False),
+                    json.dumps(ops_to_json(d.ops), ensure_ascii=False),
                     "\n".join(d.added), "\n".join(d.removed),
                 ))
                 findings.extend(

@@ -16,8 +16,16 @@ from sqlite_utils import Database
 
 from monitor import clock
 from monitor.errors import SourceError
-from monitor.ingest.diff import ops_from_json
-from monitor.models import SORTS, ChangeRow, CrawlSummary, Finding, Review, Source, SourceStatus
+from monitor.models import (
+    SORTS,
+    ChangeRow,
+    CrawlSummary,
+    Finding,
+    Review,
+    Source,
+    SourceStatus,
+    ops_from_json,
+)
 from monitor.text import decompress
 
 _SOURCE_COLS = (

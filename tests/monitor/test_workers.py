@@ -61,7 +61,7 @@ def test_first_crawl_forkserver_skips_the_analysis_warm_up():
     sources) the analyzers' models are not loaded, yet an analysis still works: it
     loads them on first use."""
     code = ("import monitor.ingest.preload as e; from plugins.language import _identifier as i; "
-            "from monitor.models import ChangeDraft, Source; from monitor.plugin_manager import analyze; "
+            "from monitor.models import ChangeDraft, Source; from monitor.analyze.run import analyze; "
             "before = i.cache_info().currsize; s = Source(0, 'http://127.0.0.1/'); "
             "t = 'Le conseil communal de Liège a voté le jumelage avec Lubumbashi.'; "
             "f = analyze(e.current(), ChangeDraft(s, 'page-changed', s.url, 'x', (t,), (), text=t)); "

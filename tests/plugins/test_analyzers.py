@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from monitor.analyze.run import analyze
 from monitor.analyze.service import TextInput, analyze_text
 from monitor.models import CATEGORIES, ChangeDraft, Source
-from monitor.plugin_manager import analyze
 from tests.conftest import DATA
 
 CASES = json.loads((DATA / "analyzer_cases.json").read_text(encoding="utf-8"))

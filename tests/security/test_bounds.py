@@ -13,12 +13,13 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from monitor import models
+from monitor.analyze.run import analyze
 from monitor.hookspecs import hookimpl
 from monitor.ingest import diff
 from monitor.ingest.kinds import MAX_ENTRIES, feed_extract
 from monitor.ingest.pipeline import ingest
 from monitor.models import ChangeDraft, FetchResult, Source
-from monitor.plugin_manager import analyze
 from monitor.sources.manage import NewSource, add_sources
 from monitor.store.db import open_db
 from monitor.text import decompress, strip_controls
@@ -59,8 +60,8 @@ def test_diff_of_two_5mb_texts_is_bounded_and_loses_nothing(shape):
     ops = diff.diff_paragraphs(old, new)
     assert time.monotonic() - started < 20
     assert ops and _lost(old, new, ops) == 0
-    assert diff.coarse_note(ops)
-    back = diff.ops_from_json(json.loads(json.dumps(diff.ops_to_json(ops))))
+    assert models.coarse_note(ops)
+    back = models.ops_from_json(json.loads(json.dumps(models.ops_to_json(ops))))
     assert back == ops and back.coarse == ops.coarse
 
 
@@ -69,10 +70,10 @@ def test_small_diff_stays_exact():
     old = PARTNERS
     new = [p.replace("1958", "1959") for p in PARTNERS[:-1]]
     ops = diff.apply_rules(diff.drop_moves(diff.diff_paragraphs(old, new)))
-    assert diff.coarse_note(ops) is None
+    assert models.coarse_note(ops) is None
     assert [op.op for op in ops] == ["changed", "removed"]
     assert ("+", "1959") in ops[0].words
-    assert all(o.get("op") != "coarse" for o in diff.ops_to_json(ops))
+    assert all(o.get("op") != "coarse" for o in models.ops_to_json(ops))
 
 
 class _Recorder:
@@ -181,7 +182,7 @@ def test_coarse_note_is_stored_and_shown(db, pm):
     draft = ChangeDraft(get_source(db, sid), "page-changed", "http://127.0.0.1/big", "Big", (), (), ops, "")
     store_changes(db, [(draft, [], "2026-11-23T10:00:00.000000Z")])
     (row,) = changes(db)
-    assert diff.coarse_note(row.ops) == ops.coarse and len(row.ops) == len(ops)
+    assert models.coarse_note(row.ops) == ops.coarse and len(row.ops) == len(ops)
     assert f"(coarse diff: {ops.coarse})" in change_text(row)
     assert f"(coarse diff: {ops.coarse})" in render_ops(row.ops).plain
     small = diff.diff_paragraphs(["a b c"], ["a b d"])

@@ -22,9 +22,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from monitor import clock
-from monitor.cli.render import reason_terms
-from monitor.ingest.diff import coarse_note
-from monitor.models import ChangeDetail, ChangeRow, DiffOp, Finding
+from monitor.models import ChangeDetail, ChangeRow, DiffOp, Finding, coarse_note
+from monitor.review.highlight import reason_terms
 from monitor.text import one_line, strip_controls
 
 
