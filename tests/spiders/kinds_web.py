@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.helpers import PARTNERS, article, feed_with_links, listing, page
-from tests.monitor.test_kinds import MINUTES, minutes
+from tests.monitor.ingest.test_kinds import MINUTES, minutes
 
 RSS = {"Content-Type": "application/rss+xml"}
 PDF = {"Content-Type": "application/pdf"}

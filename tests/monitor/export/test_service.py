@@ -19,7 +19,7 @@ from monitor.records import registry as records
 from monitor.review.decisions import review
 from tests.demo_data import build, fixed_clock
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "docs" / "examples"
 QIDS = ROOT / "docs" / "examples" / "qids.csv"
 
