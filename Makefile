@@ -1,12 +1,13 @@
 # Two entry points for a fresh machine (Python >= 3.11, the package index reachable):
 #   make demo   set up .venv, then run the bundled demo (ends in the dashboard)
-#   make test   set up .venv, then run the import contracts, ruff and the test suite
+#   make test   set up .venv, then run the import contracts, ruff, mypy and the whole test suite
+#   make test-fast   the same checks and the tests not marked slow (about a minute)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup clean
+.PHONY: demo test test-fast setup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "twinwatch needs Python >= 3.11")'
@@ -25,6 +26,12 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q -m "not slow"
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
