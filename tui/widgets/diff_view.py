@@ -21,11 +21,11 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from monitor import clock
 from monitor.cli.render import reason_terms
 from monitor.ingest.diff import coarse_note
 from monitor.models import ChangeDetail, ChangeRow, DiffOp, Finding
 from monitor.text import one_line, strip_controls
-from tui.widgets.change_table import format_detected
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def render_header(row: ChangeRow, styles: DiffStyles | None = None, *,
     field("url", one_line(row.url, 1000))
     place = ", ".join(one_line(p, 100) for p in (row.municipality, row.country, row.lang) if p)
     field("where", place or "—")
-    field("kind", f"{one_line(row.kind, 40)}  #{row.id}  {format_detected(row.detected_at)}")
+    field("kind", f"{one_line(row.kind, 40)}  #{row.id}  {clock.minute(row.detected_at)}")
     field("status", row.status)
     field("tags", ", ".join(one_line(t, 64) for t in row.review.tags) or "—")
     if row.review.note:
