@@ -424,13 +424,10 @@ class InboxScreen(InboxCases):
 
     def action_open(self) -> None:
         """Open the highlighted change in the change view."""
-        from tui.screens.change import ChangeScreen
-
         cid = self.table.selected_id
         if cid is None:
             return
-        self.app.push_screen(ChangeScreen(self.db_path, cid, self.table.ids,
-                                          search_terms=self.query_state.terms))
+        self.app.open_change(cid, self.table.ids, search_terms=self.query_state.terms)  # type: ignore[attr-defined]
 
     def _url(self) -> str | None:
         if self.detail is not None and self.detail.change.id == self.table.selected_id:

@@ -26,10 +26,10 @@ from monitor.review.views import delete_view, save_view
 from monitor.store.queries import all_tags, change
 from monitor.text import one_line
 from tui.data import DetailCache, LoadRequest, Write, reading
+from tui.dialogs.prompt import PromptScreen
+from tui.dialogs.tag import TagScreen
+from tui.dialogs.views import ViewsScreen
 from tui.messages import ChangesWritten, QueryRequested, WriteFailed
-from tui.screens.prompt import PromptScreen
-from tui.screens.tag import TagScreen
-from tui.screens.views import ViewsScreen
 
 if TYPE_CHECKING:
     from tui.widgets.change_table import ChangeTable

@@ -23,8 +23,8 @@ from monitor.review.case_inbox import case_rows
 from monitor.review.cases import review_case
 from monitor.text import one_line
 from tui.data import reading
+from tui.dialogs.tag import TagScreen
 from tui.screens.inbox_actions import InboxActions
-from tui.screens.tag import TagScreen
 
 
 class InboxCases(InboxActions):
