@@ -6,5 +6,7 @@ queue's worker), ``screens/`` the full screens, ``dialogs/`` the modal screens,
 connections, the write queue, inbox pages), ``messages.py`` (messages between
 screens), ``commands.py`` (the command palette) and ``hooks.py`` (the plugin that
 opens the app) sit beside them. No SQL here: queries and writes are monitor's
-functions, and nothing here imports ``monitor.ingest`` or ``monitor.crawl``.
+functions. The dashboard must not import ``monitor.ingest``, ``monitor.crawl`` or
+``monitor.cli``; ``widgets/diff_view.py`` still does (``coarse_note``,
+``reason_terms``) until monitor moves those two functions to a shared module.
 """
