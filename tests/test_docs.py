@@ -79,7 +79,7 @@ def test_readme_config_example_loads_and_names_real_bindings(tmp_path):
     import re
 
     from monitor.config import load_ui_config
-    from tui.screens.help import screens
+    from tui.app import screens
 
     readme = (ROOT / "README.md").read_text()
     block = re.search(r"```toml\n(\[tui\].*?)```", readme, re.S)

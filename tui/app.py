@@ -2,15 +2,19 @@
 bindings, the keymap and theme from the config file, the command palette, the
 write queue, and the stylesheets.
 
-Screens live in ``tui/screens/``, reusable widgets in ``tui/widgets/``, styles in
-``tui/styles/``. This module holds no query and no layout of its own.
+It is also the screen registry: the modes, :meth:`TwinwatchApp.open_change` (how any
+screen or dialog shows a change without importing the change view) and
+:func:`screens` (whose keys the help lists). Screens live in ``tui/screens/``, modal
+dialogs in ``tui/dialogs/``, reusable widgets in ``tui/widgets/``, styles in
+``tui/styles/``. This module holds no query and no layout of its own, and nothing
+below it imports it.
 """
 
 from __future__ import annotations
 
 import threading
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -28,9 +32,15 @@ from monitor.errors import TwinwatchError
 from monitor.plugin_manager import PluginManager, make_plugin_manager
 from tui.commands import TwinwatchCommands
 from tui.data import Write, WriteQueue, error_text
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.coverage_detail import CoverageDetailScreen
+from tui.dialogs.help import HelpScreen
+from tui.dialogs.record_form import RecordFormScreen
+from tui.dialogs.record_pick import RecordPickScreen
+from tui.dialogs.views import ViewsScreen
+from tui.screens.change import ChangeScreen
 from tui.screens.coverage import CoverageScreen
 from tui.screens.exports import ExportsScreen
-from tui.screens.help import HelpScreen
 from tui.screens.inbox import InboxScreen
 from tui.screens.plugins import PluginsScreen
 from tui.screens.records import RecordsScreen
@@ -152,6 +162,14 @@ class TwinwatchApp(App[None]):
         # FIFO make writes happen one at a time, in the order they were made.
         self.writes.drain()
 
+    # -- screens ------------------------------------------------------------------------
+
+    def open_change(self, change_id: int, ids: Sequence[int] = (), *,
+                    search_terms: Sequence[str] = ()) -> None:
+        """Show one change in the change view, over the current screen; ``ids`` are the
+        changes next / previous step through (the inbox page, a record's evidence)."""
+        self.push_screen(ChangeScreen(self.db_path, change_id, ids, search_terms=search_terms))
+
     # -- keys, help, themes ------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -159,7 +177,7 @@ class TwinwatchApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
         else:
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(screens()))
 
     def action_toggle_keys(self) -> None:
         """Show the key list beside the screen, or hide it."""
@@ -204,3 +222,12 @@ class TwinwatchApp(App[None]):
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         """Open ``url`` with the injectable opener, off the event loop."""
         self.run_worker(partial(self.url_opener, url), thread=True, group="browser", exit_on_error=False)
+
+
+def screens() -> list[tuple[str, type]]:
+    """(title, class) of each screen whose keys are listed on the help screen."""
+    return [("everywhere", TwinwatchApp), ("inbox", InboxScreen), ("change", ChangeScreen),
+            ("saved views", ViewsScreen), ("sources", SourcesScreen), ("exports", ExportsScreen),
+            ("plugins", PluginsScreen), ("records", RecordsScreen), ("record form", RecordFormScreen),
+            ("pick record", RecordPickScreen), ("confirm", ConfirmScreen), ("coverage", CoverageScreen),
+            ("municipality", CoverageDetailScreen)]

@@ -15,11 +15,11 @@ from monitor.store.db import open_db, read_only
 from monitor.store.queries import export_batches
 from tests.tui.helpers import settle
 from tests.tui.snapshot_app import HOSTILE, build, fixed_clock, make_app
+from tui.dialogs.coverage_detail import CoverageDetailScreen
+from tui.dialogs.help import HelpScreen
+from tui.dialogs.prompt import PromptScreen
 from tui.screens.change import ChangeScreen
 from tui.screens.coverage import CoverageScreen
-from tui.screens.coverage_detail import CoverageDetailScreen
-from tui.screens.help import HelpScreen
-from tui.screens.prompt import PromptScreen
 
 
 def add_data(db_path, tmp_path, private_config):

@@ -19,14 +19,14 @@ from tests.tui.helpers import settle
 from tests.tui.snapshot_app import HOSTILE, build, make_app
 from tui.app import TwinwatchApp
 from tui.commands import TwinwatchCommands
+from tui.dialogs.help import HelpScreen
+from tui.dialogs.prompt import PromptScreen
+from tui.dialogs.views import ViewsScreen
 from tui.screens.change import ChangeScreen
 from tui.screens.exports import ExportsScreen
-from tui.screens.help import HelpScreen
 from tui.screens.inbox import InboxScreen
 from tui.screens.plugins import PluginsScreen
-from tui.screens.prompt import PromptScreen
 from tui.screens.sources import SourcesScreen
-from tui.screens.views import ViewsScreen
 from tui.widgets.change_table import ChangeTable, visible_columns
 from tui.widgets.diff_view import DiffView
 

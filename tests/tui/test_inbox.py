@@ -12,10 +12,10 @@ from monitor.store.db import read_only
 from monitor.store.queries import change, changes
 from tests.tui.helpers import settle
 from tui.app import TwinwatchApp
+from tui.dialogs.help import HelpScreen
+from tui.dialogs.tag import TagScreen
 from tui.messages import ChangeReviewed
-from tui.screens.help import HelpScreen
 from tui.screens.inbox import EMPTY_HINT, InboxScreen
-from tui.screens.tag import TagScreen
 from tui.widgets.change_table import ChangeTable
 from tui.widgets.diff_view import DiffView, render_header, render_ops
 

@@ -22,12 +22,12 @@ from monitor.store.db import open_db, read_only
 from tests import demo_data
 from tests.tui.helpers import settle
 from tests.tui.snapshot_app import HOSTILE, make_app
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.help import HelpScreen
+from tui.dialogs.record_form import FIELDS, RecordFormScreen
+from tui.dialogs.record_pick import RecordPickScreen
 from tui.screens.change import ChangeScreen
-from tui.screens.confirm import ConfirmScreen
 from tui.screens.exports import ExportsScreen
-from tui.screens.help import HelpScreen
-from tui.screens.record_form import FIELDS, RecordFormScreen
-from tui.screens.record_pick import RecordPickScreen
 from tui.screens.records import RecordsScreen
 from tui.widgets.record_text import form_value
 

@@ -34,11 +34,12 @@ from monitor.review.inbox import change_detail
 from monitor.store.queries import all_tags, change
 from monitor.text import one_line
 from tui.data import Write, error_text, reading
+from tui.dialogs.prompt import PromptScreen
+from tui.dialogs.record_form import RecordFormScreen
+from tui.dialogs.record_pick import RecordPickScreen
+from tui.dialogs.tag import TagScreen
 from tui.messages import ChangesWritten, WriteFailed
-from tui.screens.prompt import PromptScreen
-from tui.screens.record_form import RecordFormScreen
-from tui.screens.record_pick import RecordPickScreen
-from tui.screens.tag import TagScreen
+from tui.screens.inbox import InboxScreen
 from tui.widgets.case_members import CaseMembers
 from tui.widgets.diff_view import DiffView
 
@@ -297,8 +298,6 @@ class ChangeScreen(Screen[None]):
     # -- decisions ------------------------------------------------------------------
 
     def _write(self, label: str, run, change_ids: tuple[int, ...] = ()) -> None:
-        from tui.screens.inbox import InboxScreen
-
         listeners = (self, *[s for s in self.app.screen_stack if isinstance(s, InboxScreen)])
         self.app.submit(Write(label, run, change_ids, reply_to=listeners))  # type: ignore[attr-defined]
 

@@ -39,8 +39,9 @@ from monitor.sources.coverage import (
 )
 from monitor.text import one_line
 from tui.data import Write, error_text, reading
+from tui.dialogs.coverage_detail import CoverageDetailScreen
+from tui.dialogs.prompt import PromptScreen
 from tui.messages import ChangesWritten, WriteFailed
-from tui.screens.prompt import PromptScreen
 
 FILTERS = (("all", "all"), ("no source", "no source"), ("failing", "failing"), ("silent", "silent"))
 """What the ``show`` selector offers: every municipality, or those with one problem."""
@@ -250,8 +251,6 @@ class CoverageScreen(Screen[None]):
 
     def action_open(self) -> None:
         """The highlighted municipality's sources and recent relevant changes."""
-        from tui.screens.coverage_detail import CoverageDetailScreen
-
         row = self.selected
         if row is not None:
             self.app.push_screen(CoverageDetailScreen(self.db_path, row))

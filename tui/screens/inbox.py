@@ -6,14 +6,20 @@ its result back as a message; the event loop never waits on SQLite. The table
 holds one page (``page_size`` rows) of the inbox as ranked in SQLite; moving past
 its edge loads the next page, and a reload keeps the cursor on the same change.
 A periodic check reloads only when the data changed (:func:`monitor.review.inbox.data_stamp`),
-and the details of the changes around the cursor are read ahead. The query line,
-saved views and decisions live in the base classes
-:class:`tui.screens.inbox_actions.InboxActions` and (cases folded into one row)
-:class:`tui.screens.inbox_cases.InboxCases`.
+and the details of the changes around the cursor are read ahead.
+
+One screen class, composed of widgets (the query line, :class:`ChangeTable`,
+:class:`DiffView`, :class:`StatusLine`) and two helper objects it makes:
+:class:`tui.screens.inbox_actions.InboxActions` (the query line, saved views and
+decisions) and :class:`tui.screens.inbox_cases.InboxCases` (cases folded into one
+row). Every binding, message and worker is the screen's; its action methods and
+message handlers hand the work to the helpers. The change view is opened through
+``TwinwatchApp.open_change``, so this module does not import it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -22,10 +28,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from monitor.models import ChangeDetail, InboxCounts
+from monitor.models import ChangeDetail, InboxCounts, InboxRow
 from monitor.review.inbox import (
     change_detail,
     inbox_count,
@@ -33,6 +40,8 @@ from monitor.review.inbox import (
 from monitor.review.querylang import InboxQuery
 from monitor.text import one_line
 from tui.data import DetailCache, LoadRequest, Page, error_text, read_page, reading
+from tui.messages import ChangesWritten, QueryRequested, WriteFailed
+from tui.screens.inbox_actions import InboxActions
 from tui.screens.inbox_cases import InboxCases
 from tui.widgets.change_table import ChangeTable
 from tui.widgets.diff_view import DiffView
@@ -51,7 +60,7 @@ _NEEDS_CHANGE = {"mark", "tag", "note", "select", "open", "open_url", "copy_url"
                  "scroll_diff", "toggle_case"}
 
 
-class InboxScreen(InboxCases):
+class InboxScreen(Screen[None]):
     """Changes ranked by relevance or date, with the diff of the highlighted one."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]
@@ -136,6 +145,22 @@ class InboxScreen(InboxCases):
         details: list[ChangeDetail]
         generation: int
 
+    @dataclass
+    class RowsRefreshed(Message):
+        """Rows re-read after a write, with fresh counts."""
+
+        rows: list[InboxRow]
+        counts: InboxCounts
+        tags: list[str]
+
+    @dataclass
+    class MembersLoaded(Message):
+        """A case's changes, read to be shown under its row."""
+
+        lead_id: int
+        case_id: int
+        rows: list[InboxRow]
+
     def __init__(self, db_path: str, *, refresh_interval: float = 5.0, page_size: int = 200) -> None:
         super().__init__()
         self.db_path = db_path
@@ -166,7 +191,12 @@ class InboxScreen(InboxCases):
         self.loaded_seq = 0
         """The ``seq`` of the load shown (the benchmark waits on it)."""
         self._stamp: tuple[int, ...] | None = None
-        self._first_max_id: int | None = None
+        self.first_max_id: int | None = None
+        """The newest change when the inbox opened (what arrived since is counted apart)."""
+        self.actions = InboxActions(self)
+        """The query line, saved views and decisions."""
+        self.cases = InboxCases(self, self.actions)
+        """Cases: folding, unfolding, decisions on a whole case."""
 
     # -- layout ---------------------------------------------------------------
 
@@ -223,7 +253,7 @@ class InboxScreen(InboxCases):
         worker = get_current_worker()
         shown = self.detail.change.id if self.detail is not None else None
         with reading(self.db_path) as db:
-            page = read_page(db, req, q, sort, self.page_size, since_id=self._first_max_id,
+            page = read_page(db, req, q, sort, self.page_size, since_id=self.first_max_id,
                              unchanged_since=self._stamp, shown_detail=shown)
             if page is None or worker.is_cancelled:
                 return
@@ -245,8 +275,8 @@ class InboxScreen(InboxCases):
         if page.stamp != self._stamp:
             self.read_ahead.clear()  # another process may have reviewed or corrected something
         self._stamp = page.stamp
-        if self._first_max_id is None:
-            self._first_max_id = page.counts.max_change_id
+        if self.first_max_id is None:
+            self.first_max_id = page.counts.max_change_id
         self.known_tags = page.tags
         self.counts = page.counts
         self.total = page.total
@@ -261,9 +291,9 @@ class InboxScreen(InboxCases):
         table.loading = False
         table.show_rows(page.rows, offset=page.offset, total=page.total,
                         select_id=page.select_id, select_index=page.select_index)
-        self.expand_shown_cases()
-        self._update_header()
-        self._show_selected()
+        self.cases.expand_shown()
+        self.update_header()
+        self.show_selected()
         if first and not self.query_input.has_focus:
             table.focus()
         if self._focus_table_when_loaded:
@@ -278,13 +308,17 @@ class InboxScreen(InboxCases):
             return
         self.total = message.total
         self.table.more_below = self.table.page_offset + self.table.page_rows < message.total
-        self._update_header()
+        self.update_header()
+
+    def focus_table_once_loaded(self) -> None:
+        """Move the focus from the query line to the table when the next page is shown."""
+        self._focus_table_when_loaded = True
 
     def _focus_table_from_query(self) -> None:
         if self.query_input.has_focus:
             self.table.focus()
 
-    def _update_header(self) -> None:
+    def update_header(self) -> None:
         counts = self.counts
         if counts is not None:
             self.sub_title = self._counts_line(counts)
@@ -316,7 +350,7 @@ class InboxScreen(InboxCases):
 
     # -- the highlighted change --------------------------------------------------
 
-    def _show_selected(self) -> None:
+    def show_selected(self) -> None:
         cid = self.table.selected_id
         if cid is None:
             self.detail = None
@@ -367,6 +401,12 @@ class InboxScreen(InboxCases):
         if not get_current_worker().is_cancelled:
             self.post_message(self.DetailLoaded(change_id, detail))
 
+    def forget_detail(self, change_ids: Iterable[int]) -> None:
+        """Drop the highlighted change's detail if a write touched it: it is read again."""
+        if self.detail is not None and self.detail.change.id in change_ids:
+            self.detail = None
+            self._detail_wanted = None
+
     @on(DetailLoaded)
     def _detail_loaded(self, message: DetailLoaded) -> None:
         if self._detail_wanted == message.change_id:
@@ -381,7 +421,7 @@ class InboxScreen(InboxCases):
 
     @on(ChangeTable.RowHighlighted, "#inbox-table")
     def _highlighted(self, event: ChangeTable.RowHighlighted) -> None:
-        self._show_selected()
+        self.show_selected()
 
     @on(ChangeTable.RowSelected, "#inbox-table")
     def _selected(self, event: ChangeTable.RowSelected) -> None:
@@ -420,17 +460,107 @@ class InboxScreen(InboxCases):
                 return None  # shown, but greyed out
         return True
 
+    # -- the query line ------------------------------------------------------------
+
+    def action_focus_query(self) -> None:
+        self.actions.focus_query()
+
+    def action_escape(self) -> None:
+        self.actions.escape()
+
+    def action_toggle_sort(self) -> None:
+        """Rank by relevance, or newest first; the cursor stays on its change."""
+        self.actions.toggle_sort()
+
+    def apply_query(self, text: str, sort: str | None = None) -> bool:
+        """Show the changes matching ``text``; ``False`` (and a notification) when it
+        cannot be read."""
+        return self.actions.apply_query(text, sort)
+
+    @on(Input.Submitted, "#inbox-query")
+    def _query_submitted(self, event: Input.Submitted) -> None:
+        self.actions.query_submitted(event)
+
+    @on(Input.Changed, "#inbox-query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self.actions.query_changed(event)
+
+    @on(QueryRequested)
+    def _query_requested(self, message: QueryRequested) -> None:
+        self.actions.query_requested(message)
+
+    # -- saved views ------------------------------------------------------------------
+
+    def action_views(self) -> None:
+        """Pick a saved view (Enter opens it, d deletes it)."""
+        self.actions.views()
+
+    def action_save_view(self) -> None:
+        """Name the query line and keep it as a saved view."""
+        self.actions.save_view()
+
+    # -- decisions (a case row first, then the selection or the highlighted change) -----
+
+    def action_mark(self, status: str) -> None:
+        """Store ``status`` for the case under the cursor, the selected changes, or the
+        highlighted one (and go to the next)."""
+        if not self.cases.mark(status):
+            self.actions.mark(status)
+
+    def action_tag(self) -> None:
+        """Ask for a tag and add it (``-tag`` removes it) to the case under the cursor,
+        the selected changes or the highlighted one."""
+        if not self.cases.tag():
+            self.actions.tag()
+
+    def action_note(self) -> None:
+        """Write (or clear) the note of the highlighted change."""
+        self.actions.note()
+
+    def action_undo(self) -> None:
+        """Undo the latest decision (each press goes one further back)."""
+        self.actions.undo()
+
+    def action_select(self) -> None:
+        """Toggle the highlighted change in the selection and go to the next one."""
+        self.actions.select()
+
+    def action_select_none(self) -> None:
+        self.actions.select_none()
+
+    def action_select_page(self) -> None:
+        self.actions.select_page()
+
+    @on(ChangesWritten)
+    def _written(self, message: ChangesWritten) -> None:
+        self.actions.written(message)
+
+    @on(RowsRefreshed)
+    def _rows_refreshed(self, message: RowsRefreshed) -> None:
+        self.actions.rows_refreshed(message.rows, message.counts, message.tags)
+
+    @on(WriteFailed)
+    def _write_failed(self, message: WriteFailed) -> None:
+        self.actions.write_failed(message)
+
+    # -- cases ---------------------------------------------------------------------
+
+    def action_toggle_case(self) -> None:
+        """Show the other changes of the case under the cursor, or fold them again."""
+        self.cases.toggle()
+
+    @on(MembersLoaded)
+    def _members_loaded(self, message: MembersLoaded) -> None:
+        self.cases.members_loaded(message.lead_id, message.case_id, message.rows)
+
     # -- leaving the inbox ------------------------------------------------------------
 
     def action_open(self) -> None:
         """Open the highlighted change in the change view."""
-        from tui.screens.change import ChangeScreen
-
         cid = self.table.selected_id
         if cid is None:
             return
-        self.app.push_screen(ChangeScreen(self.db_path, cid, self.table.ids,
-                                          search_terms=self.query_state.terms))
+        self.app.open_change(cid, self.table.ids, search_terms=self.query_state.terms)  # type: ignore[attr-defined]
 
     def _url(self) -> str | None:
         if self.detail is not None and self.detail.change.id == self.table.selected_id:

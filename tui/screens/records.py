@@ -28,9 +28,9 @@ from monitor.records.drafts import search_records
 from monitor.records.queries import Record, TwinningLink, records, twinning_links
 from monitor.text import one_line
 from tui.data import Write, error_text, reading
+from tui.dialogs.confirm import ConfirmScreen
+from tui.dialogs.record_form import RecordFormScreen
 from tui.messages import ChangesWritten, WriteFailed
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.record_form import RecordFormScreen
 from tui.widgets.record_text import amount_text, history_text, link_text, place, record_text
 
 SEARCH_PLACEHOLDER = "/ to search: municipality:Ixelles action:twinning date:2024..2025 change:12 words…"
@@ -282,10 +282,8 @@ class RecordsScreen(Screen[None]):
         r = self.selected
         if r is None or not r.evidence:
             return
-        from tui.screens.change import ChangeScreen
-
         ids = [e.change_id for e in r.evidence]
-        self.app.push_screen(ChangeScreen(self.db_path, ids[0], ids))
+        self.app.open_change(ids[0], ids)  # type: ignore[attr-defined]
 
     def action_open_url(self) -> None:
         if self._on_links():

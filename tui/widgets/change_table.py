@@ -66,7 +66,6 @@ FOLDED, UNFOLDED, MEMBER = "▸ ", "▾ ", "  └ "
 """Title prefixes: a case row (folded, unfolded) and a member shown under it."""
 
 
-
 def format_score(score: float | None) -> str:
     return "" if score is None else f"{score:.2f}"
 

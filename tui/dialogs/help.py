@@ -1,8 +1,14 @@
-"""The help screen: every binding of every screen, with its keys as remapped by
+"""The help dialog: every binding of every screen, with its keys as remapped by
 the config file and its id (what to write in ``[keymap]``), and the query line's
-filters. Built from the screens' ``BINDINGS``, so it never goes stale."""
+filters. Built from the screens' ``BINDINGS``, so it never goes stale.
+
+Which screens are listed, and under what title, is the app's to say
+(:func:`tui.app.screens`, handed in by ``TwinwatchApp.action_help``): this module
+imports no screen and not the app."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,29 +28,6 @@ QUERY_HELP = (
 )
 
 
-def screens() -> list[tuple[str, type]]:
-    """(title, class) of each screen whose keys are listed."""
-    from tui.app import TwinwatchApp
-    from tui.screens.change import ChangeScreen
-    from tui.screens.confirm import ConfirmScreen
-    from tui.screens.coverage import CoverageScreen
-    from tui.screens.coverage_detail import CoverageDetailScreen
-    from tui.screens.exports import ExportsScreen
-    from tui.screens.inbox import InboxScreen
-    from tui.screens.plugins import PluginsScreen
-    from tui.screens.record_form import RecordFormScreen
-    from tui.screens.record_pick import RecordPickScreen
-    from tui.screens.records import RecordsScreen
-    from tui.screens.sources import SourcesScreen
-    from tui.screens.views import ViewsScreen
-
-    return [("everywhere", TwinwatchApp), ("inbox", InboxScreen), ("change", ChangeScreen),
-            ("saved views", ViewsScreen), ("sources", SourcesScreen), ("exports", ExportsScreen),
-            ("plugins", PluginsScreen), ("records", RecordsScreen), ("record form", RecordFormScreen),
-            ("pick record", RecordPickScreen), ("confirm", ConfirmScreen), ("coverage", CoverageScreen),
-            ("municipality", CoverageDetailScreen)]
-
-
 class HelpScreen(ModalScreen[None]):
     """All keys, one table."""
 
@@ -52,6 +35,11 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close", id="help.close", key_display="Esc",
                 tooltip="Close the help"),
     ]
+
+    def __init__(self, screens: Sequence[tuple[str, type]]) -> None:
+        super().__init__()
+        self.screens = list(screens)
+        """(title, class) of each screen whose keys are listed, in order."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog"):
@@ -66,7 +54,7 @@ class HelpScreen(ModalScreen[None]):
                                   ("id", "id (for [keymap])", 22), ("more", "", None)):
             table.add_column(Text(label), key=key, width=width)
         app = self.app
-        for title, cls in screens():
+        for title, cls in self.screens:
             for b in cls.BINDINGS:
                 if not isinstance(b, Binding) or not b.id:
                     continue

@@ -1,7 +1,8 @@
 """One municipality of the coverage table: its names, its sources with their health
 (failing, silent, never fetched, fine, disabled, with the last error) and its recent
 relevant changes (reviewed relevant, or new with a score of 0.5 or more); Enter on a
-change opens it in the change view."""
+change opens it in the change view (through ``TwinwatchApp.open_change``: a dialog
+imports no screen)."""
 
 from __future__ import annotations
 
@@ -103,7 +104,5 @@ class CoverageDetailScreen(ModalScreen[None]):
 
     @on(DataTable.RowSelected, "#coverage-detail-changes")
     def _change_selected(self, event: DataTable.RowSelected) -> None:
-        from tui.screens.change import ChangeScreen
-
         if event.row_key.value is not None:
-            self.app.push_screen(ChangeScreen(self.db_path, int(event.row_key.value), self.change_ids))
+            self.app.open_change(int(event.row_key.value), self.change_ids)  # type: ignore[attr-defined]
