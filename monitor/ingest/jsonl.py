@@ -41,10 +41,11 @@ from sqlite_utils import Database
 from monitor import clock
 from monitor.errors import ConfigError
 from monitor.ingest.pipeline import ingest
-from monitor.ingest.writer import finish_run, record_quick, start_run
+from monitor.ingest.writer import finish_run, mark_ingested, record_quick, start_run
 from monitor.models import FetchResult, Source
 from monitor.plugin_manager import PluginManager
 from monitor.store.db import write_tx
+from monitor.store.queries import last_raw_fp
 from monitor.text import fingerprint
 
 FORMAT_VERSION = 1
@@ -261,9 +262,7 @@ class _Loader:
         else:
             self.flush()  # the source's earlier results first
             outcome = ingest(self.db, self.pm, result)
-            row = self.db.execute("SELECT last_raw_fp FROM source_state WHERE source_id = ?",
-                                  [source_id]).fetchone()
-            self.last_raw[source_id] = row[0] if row else None
+            self.last_raw[source_id] = last_raw_fp(self.db, source_id)
         self.done.append((fp, source_id, s.run_id))
         self.loaded.add(fp)
         s.ingested += 1
@@ -275,12 +274,8 @@ class _Loader:
         """Write what waits: the unchanged fetches, then the loaded lines' fingerprints."""
         record_quick(self.db, self.unchanged)
         self.unchanged.clear()
-        if self.done:
-            now = clock.utcnow()
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO ingested_results (fp, source_id, run_id, ingested_at) "
-                "VALUES (?, ?, ?, ?)", [(*row, now) for row in self.done])
-            self.done.clear()
+        mark_ingested(self.db, self.done)
+        self.done.clear()
 
 
 def _b64_size(text: str) -> int:
@@ -312,7 +307,5 @@ def load(db: Database, pm: PluginManager, paths: Iterable[str],
                     break
             loader.flush()
     seen = sorted(loader.seen_sources)
-    with write_tx(db):
-        db.execute("UPDATE crawl_runs SET sources = ? WHERE id = ?", [len(seen), run_id])
-    finish_run(db, run_id, seen)
+    finish_run(db, run_id, seen, count=True)
     return loader.summary

@@ -48,7 +48,7 @@ from monitor.ingest.outcome import quick
 from monitor.ingest.writer import Prepared, record_failure, record_quick, store
 from monitor.models import AnalysisContext, ChangeDraft, FetchResult, Source
 from monitor.plugin_manager import PluginManager, source_kinds
-from monitor.store.queries import get_source
+from monitor.store.queries import get_source, last_raw_fp
 from monitor.text import compress, decompress, fingerprint, one_line, paragraphs
 
 log = logging.getLogger("twinwatch.ingest")
@@ -142,10 +142,7 @@ def quick_outcome(db: Database, result: FetchResult) -> str | None:
     Reads only."""
     if result.error_kind or result.status == 304:
         return quick(result, None)
-    state = db.execute(
-        "SELECT last_raw_fp FROM source_state WHERE source_id = ?", [result.source_id]
-    ).fetchone()
-    return quick(result, state[0] if state else None)
+    return quick(result, last_raw_fp(db, result.source_id))
 
 
 def describe_error(exc: Exception) -> str:

@@ -62,8 +62,14 @@ def start_run(db: Database, source_count: int, pid: int | None = None) -> int:
     return int(cur.lastrowid or 0)
 
 
-def finish_run(db: Database, run_id: int, source_ids: list[int], status: str = "done") -> None:
-    """Close a run; a source that got no result at all is recorded as failing."""
+def finish_run(db: Database, run_id: int, source_ids: list[int], status: str = "done", *,
+               count: bool = False) -> None:
+    """Close a run; a source that got no result at all is recorded as failing. With
+    ``count``, the run's source count becomes ``len(source_ids)`` (a bulk load knows
+    its sources only at the end)."""
+    if count:
+        with write_tx(db):
+            db.execute("UPDATE crawl_runs SET sources = ? WHERE id = ?", [len(source_ids), run_id])
     seen = {r[0] for r in db.execute("SELECT source_id FROM fetch_outcomes WHERE run_id = ?", [run_id])}
     for sid in source_ids:
         if sid not in seen:
@@ -72,6 +78,18 @@ def finish_run(db: Database, run_id: int, source_ids: list[int], status: str = "
     with write_tx(db):
         db.execute("UPDATE crawl_runs SET finished_at = ?, status = ? WHERE id = ?",
                    [clock.utcnow(), status, run_id])
+
+
+def mark_ingested(db: Database, lines: Sequence[tuple[str, int, int]]) -> None:
+    """Remember loaded JSON Lines lines, each ``(line fingerprint, source id, run id)``, so
+    that loading them again adds nothing (inside the caller's transaction when one is open)."""
+    if not lines:
+        return
+    now = clock.utcnow()
+    tx = contextlib.nullcontext() if db.conn.in_transaction else write_tx(db)
+    with tx:
+        db.conn.executemany("INSERT OR IGNORE INTO ingested_results (fp, source_id, run_id, ingested_at) "
+                            "VALUES (?, ?, ?, ?)", [(*row, now) for row in lines])
 
 
 # ---------------------------------------------------------------------------

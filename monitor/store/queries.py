@@ -107,6 +107,12 @@ def due_sources(db: Database, now: datetime | None = None, *, with_items: bool =
     return [s for s in sources(db, enabled_only=True, with_items=with_items) if is_due(s, now)]
 
 
+def last_raw_fp(db: Database, source_id: int) -> str | None:
+    """The fingerprint of the bytes the source's last fetch gave, if any."""
+    row = db.execute("SELECT last_raw_fp FROM source_state WHERE source_id = ?", [source_id]).fetchone()
+    return row[0] if row else None
+
+
 def history(db: Database, source_id: int, limit: int = 20) -> list[tuple[str, str]]:
     """The source's stored texts, oldest first: ``(fetched_at, text)`` of its last
     ``limit`` snapshots with distinct consecutive texts."""

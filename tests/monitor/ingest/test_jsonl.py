@@ -138,3 +138,29 @@ def test_a_line_still_being_written_is_left_for_later(tmp_path, pm):
         f.write_text(one + "\n" + two + "\n")
         second = load(db, pm, [str(f)])
         assert (second.ingested, second.duplicates, second.incomplete) == (1, 1, 0)
+
+
+def test_a_bug_storing_one_line_costs_that_source_only(db, pm, tmp_path, monkeypatch):
+    """twinwatch ingest isolates a bad line as a crawl isolates a bad source: a bug while
+    storing one result is that source's internal-error, and the other lines still load."""
+    from monitor.ingest import pipeline
+    from monitor.ingest.jsonl import load
+    from monitor.sources.manage import NewSource, add_sources
+
+    good, bad = "http://127.0.0.1:1/good.html", "http://127.0.0.1:1/bad.html"
+    (good_id, bad_id), _ = add_sources(db, [NewSource(good, "page"), NewSource(bad, "page")])
+    store = pipeline.store
+
+    def broken(db, source, result, prepared, *args):
+        if source.id == bad_id:
+            raise RuntimeError("a bug in storing")
+        return store(db, source, result, prepared, *args)
+
+    monkeypatch.setattr(pipeline, "store", broken)
+    f = tmp_path / "day.jl"
+    write_jsonl(f, [(FetchResult(0, bad, 200, HTML, page(PARTNERS)), bad),
+                    (FetchResult(0, good, 200, HTML, page(PARTNERS)), good)])
+    summary = load(db, pm, [str(f)])
+    assert summary.ingested == 2 and summary.outcomes == {"internal-error": 1, "new": 1}
+    state = dict(db.execute("SELECT source_id, last_status FROM source_state").fetchall())
+    assert state == {bad_id: "internal-error", good_id: "new"}
