@@ -1,16 +1,18 @@
-"""The built-in crawler plugin: the four source kinds, and running their spiders in
-one Scrapy process (to store, for ``crawl``; or to collect, for ``sources test``)."""
+"""The built-in crawler plugin (the ``crawler`` entry point): the four source kinds,
+and the ``crawl_sources`` and ``fetch_sources`` hooks, which run their spiders to
+store (``crawl``: in this process, or sharded over several by ``spiders.shards``)
+or to collect (``sources test``). Running spiders in one Scrapy process is
+``spiders.process``; the spiders themselves are in their own modules."""
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 from typing import Any
 
 from monitor.hookspecs import SourceKind, hookimpl
 from monitor.ingest import kinds as k
 from monitor.models import FetchResult, Source
+from spiders.process import run_spiders
 
 
 @hookimpl
@@ -25,31 +27,6 @@ def register_source_kinds() -> list[SourceKind]:
         SourceKind("document", "a PDF (minutes, position papers), compared per paragraph",
                    "spiders.document:DocumentSpider", k.document_extract),
     ]
-
-
-def _run(sources: list[Source], kinds: dict[str, SourceKind], run_id: int | None,
-         overrides: dict[str, Any]) -> None:
-    # Scrapy is imported here, not at module level, so that commands that never
-    # crawl (list, review, export, tui) start without loading it.
-    from scrapy.crawler import AsyncCrawlerProcess
-    from scrapy.utils.misc import load_object
-
-    from spiders import settings as crawl_settings
-
-    extra = json.loads(os.environ.get("TWINWATCH_SCRAPY_SETTINGS") or "{}")  # for experiments
-    process = AsyncCrawlerProcess(crawl_settings.as_dict({**overrides, **extra}))
-    # Scrapy sets LOG_LEVEL on its handler only, so every debug line ("Crawled (200)
-    # …") is still built as a LogRecord and then dropped: a measurable share of a big
-    # crawl's CPU. Setting the level on the loggers drops them before that.
-    logging.getLogger("scrapy").setLevel(process.settings.get("LOG_LEVEL"))
-    for name in crawl_settings.QUIET_LOGGERS:  # after Scrapy has configured logging
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-    for name, kind in kinds.items():
-        chosen = [s for s in sources if s.kind == name]
-        if chosen:
-            spider = load_object(kind.spider.replace(":", "."))
-            process.crawl(spider, sources=chosen, run_id=run_id, kind=kind)
-    process.start(install_signal_handlers=True)
 
 
 @hookimpl(trylast=True)
@@ -72,7 +49,8 @@ def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: di
 
             crawl_sharded(db_path, sources, kinds, run_id, settings, n, pool)
         else:
-            _run(sources, kinds, run_id, {**settings, "TWINWATCH_DB": db_path, "TWINWATCH_POOL": token})
+            run_spiders(sources, kinds, run_id,
+                        {**settings, "TWINWATCH_DB": db_path, "TWINWATCH_POOL": token})
     finally:
         pool.close()
         SHARED.pop(token, None)
@@ -95,8 +73,8 @@ def fetch_sources(sources: list[Source], settings: dict[str, Any],
     results: list[FetchResult] = []
     SHARED["results"] = results
     try:
-        _run(sources, kinds, None, {**settings, "TWINWATCH_RESULTS": "results",
-                                    "ITEM_PIPELINES": {"spiders.pipelines.CollectPipeline": 300}})
+        run_spiders(sources, kinds, None, {**settings, "TWINWATCH_RESULTS": "results",
+                                           "ITEM_PIPELINES": {"spiders.pipelines.CollectPipeline": 300}})
     finally:
         SHARED.pop("results", None)
     return results

@@ -1,4 +1,5 @@
-"""The private-address policy (``monitor.net.policy``) inside Scrapy, at two levels.
+"""The private-address policy (``monitor.net.policy``) as the crawler applies it:
+every request checked by name, and every connection checked by the address it uses.
 
 * :class:`NetPolicyMiddleware`, first of the downloader middlewares, checks every
   request before anything else sees it (so before robots.txt is asked for): the
@@ -6,29 +7,42 @@
   back through it as new requests, so each hop is checked; a redirect to another
   scheme, which Scrapy would hand back as a plain 3xx, is refused here by name.
   A refused request fails its source as ``refused`` with the policy's sentence.
-* :class:`PolicyResolver` is the reactor's resolver: the address the connection
-  will really use is checked once more as it is resolved. The middleware's answer
-  and the connection's could differ (a short DNS TTL, "DNS rebinding"); this one
-  cannot be bypassed, because no connection to a name is made without it.
+* :class:`PolicyAiohttpDownloadHandler` is the download handler of http and https
+  (``DOWNLOAD_HANDLERS``): Scrapy's aiohttp handler, whose connector resolves
+  through :class:`PolicyAiohttpResolver`, so the address a connection will really
+  use is checked once more as it is resolved. The middleware's answer and the
+  connection's could differ (a short DNS TTL, "DNS rebinding"); this one cannot be
+  bypassed, because no connection to a name is made without it. IP literals never
+  reach a resolver: the middleware checks them.
+* :func:`refused_message` finds the policy's sentence in a failed download, for
+  the spiders' failure description.
 
-Both read the allow list from the ``TWINWATCH_ALLOW_PRIVATE`` setting (a list of
-CIDRs that ``spiders.settings.as_dict`` fills from the config file and the
-environment).
+Downloads do not go through the reactor's resolver (``TWISTED_DNS_RESOLVER``):
+aiohttp resolves for itself, so the check lives in its resolver, here.
+Scrapy's aiohttp handler also costs less CPU per request than its Twisted one
+(measured on a bare spider: 1.08 against 1.28 ms).
+
+Both checks read the allow list from the ``TWINWATCH_ALLOW_PRIVATE`` setting (a list
+of CIDRs that ``spiders.settings.as_dict`` fills from the config file and the
+environment). The decision itself (which address is refused, and the sentence
+saying why) is :class:`monitor.net.policy.NetPolicy`'s, not this module's.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import socket
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 from scrapy import exceptions as sx
+from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler, _ClientResponse
+from scrapy.core.downloader.handlers._base_streaming import BaseStreamingDownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
-from scrapy.resolver import CachingThreadedResolver
-from twisted.internet.defer import Deferred
-from twisted.internet.error import DNSLookupError
+from scrapy.utils.ssl import _make_ssl_context
 
 from monitor.net.policy import SCHEMES, NetPolicy, Refused, ip_literal, load_policy, policy_from, resolve_host
 from spiders.middlewares import TwinwatchBlocked
@@ -90,40 +104,57 @@ class NetPolicyMiddleware:
         return response
 
 
-class PolicyRefusedDNS(DNSLookupError):
-    """A name resolved to an address the policy refuses (no connection is made)."""
-
-
 REFUSALS: dict[str, str] = {}
 """Host name -> the policy's sentence, for names the resolver refused in this process.
-Twisted's adapter from a simple resolver to a hostname resolver turns any lookup
-error into "no results", so the reason is kept here for :func:`refused_message`."""
+aiohttp reports a resolver's error as the ``strerror`` of an ``OSError`` (``None``
+for ours, which has only a message), so the reason is kept here for
+:func:`refused_message`."""
 
 
-class PolicyResolver(CachingThreadedResolver):
-    """Scrapy's caching resolver that refuses to hand out a non-public address."""
+class PolicyAiohttpResolver(AbstractResolver):
+    """aiohttp's threaded resolver that refuses to hand out a non-public address."""
 
-    policy: NetPolicy = NetPolicy()
+    def __init__(self, policy: NetPolicy) -> None:
+        self.policy = policy
+        self._inner = aiohttp.ThreadedResolver()
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, reactor: Any) -> PolicyResolver:
-        resolver = super().from_crawler(crawler, reactor)
-        resolver.policy = _policy(crawler.settings)
-        return resolver
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        found = await self._inner.resolve(host, port, family)
+        for info in found:
+            why = self.policy.problem(info["host"])
+            if why:
+                message = why.replace("refused: ", f"refused: {host} resolves to ", 1)
+                REFUSALS[host.lower()] = message
+                raise OSError(message)
+        REFUSALS.pop(host.lower(), None)
+        return found
 
-    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:  # noqa: N802 (Twisted's name)
-        d = super().getHostByName(name, timeout)
-        d.addCallback(self._check, name)
-        return d
+    async def close(self) -> None:
+        await self._inner.close()
 
-    def _check(self, address: str, name: str) -> str:
-        why = self.policy.problem(address)
-        if why:
-            message = why.replace("refused: ", f"refused: {name} resolves to ", 1)
-            REFUSALS[name.lower()] = message
-            raise PolicyRefusedDNS(message)
-        REFUSALS.pop(name.lower(), None)
-        return address
+
+class PolicyAiohttpDownloadHandler(AiohttpDownloadHandler):
+    """Scrapy's aiohttp handler whose connector resolves through :class:`PolicyAiohttpResolver`."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        # Scrapy's __init__ builds its session with aiohttp's resolver and offers no
+        # hook for another: build the same session here, with ours.
+        BaseStreamingDownloadHandler.__init__(self, crawler)
+        self._ssl_context = _make_ssl_context(crawler.settings)
+        connector = aiohttp.TCPConnector(
+            local_addr=self._bind_address,
+            limit=self._pool_size_total,
+            limit_per_host=self._pool_size_per_host,
+            resolver=PolicyAiohttpResolver(_policy(crawler.settings)),
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=False,
+            response_class=_ClientResponse,
+            skip_auto_headers=("Accept", "Accept-Encoding", "Content-Type", "User-Agent"),
+        )
 
 
 def refused_message(exc: BaseException, url: str) -> str | None:
@@ -131,7 +162,7 @@ def refused_message(exc: BaseException, url: str) -> str | None:
     by the resolver, else ``None``."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, PolicyRefusedDNS | sx.CannotResolveHostError | DNSLookupError):
+        if isinstance(seen, sx.CannotResolveHostError):
             text = str(seen)
             if "refused: " in text:
                 return text[text.index("refused: "):].rstrip(".")

@@ -65,12 +65,12 @@ def _worker(conn: Connection, sources: list[Source], kinds: dict[str, SourceKind
     It imports what fetching needs and no more (not the database, the plugin
     manager nor the extraction code): 0.4 s of CPU less per process."""
     _watch_parent(parent)
-    from spiders.hooks import _run
     from spiders.pipelines import SHARED, PipeSender
+    from spiders.process import run_spiders
 
     sender = SHARED["conn"] = PipeSender(conn)
     SHARED["last_raw_fp"] = {s.id: s.last_raw_fp for s in sources if s.last_raw_fp}
-    _run(sources, kinds, run_id, {**overrides, "TWINWATCH_CONN": "conn",
+    run_spiders(sources, kinds, run_id, {**overrides, "TWINWATCH_CONN": "conn",
                                   "ITEM_PIPELINES": {"spiders.pipelines.ShardPipeline": 300}})
     sender.finish()
     conn.send_bytes(pickle.dumps(("done",)))

@@ -4,12 +4,19 @@ redirect and after DNS, allowed only by an explicit list. Every crawl here is a 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
 from monitor.errors import ConfigError
 from monitor.net.policy import NetPolicy, Refused, load_policy, parse_networks
+from tests.conftest import ROOT
 from tests.helpers import PARTNERS, page
 
 NO_ALLOW = {"TWINWATCH_ALLOW_PRIVATE": ""}
@@ -158,13 +165,71 @@ def test_documented_network_config_parses():
     assert policy.problem("10.20.3.4") is None and policy.problem("10.21.0.1") is not None
 
 
-def test_crawl_settings_check_first_and_listen_nowhere():
-    """The policy middleware runs before robots.txt; the resolver is ours; no telnet or remote control."""
+def test_crawl_settings_carry_the_allow_list_of_this_run():
+    """The crawl's settings take the allowed networks from this run's environment."""
     from spiders import settings
 
     values = settings.as_dict()
-    mw = values["DOWNLOADER_MIDDLEWARES"]
-    assert mw["spiders.netpolicy.NetPolicyMiddleware"] < mw["spiders.middlewares.RobotsPolicyMiddleware"]
-    assert values["TWISTED_DNS_RESOLVER"] == "spiders.netpolicy.PolicyResolver"
-    assert values["REMOTE_CONTROL_ENABLED"] is False and values["TELNETCONSOLE_ENABLED"] is False
     assert values["TWINWATCH_ALLOW_PRIVATE"] == ["127.0.0.0/8"]  # from the test session's environment
+
+
+def _family(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fp:
+                    todo += [int(c) for c in fp.read().split()]
+    return found
+
+
+def _listening_ports(pids: list[int]) -> set[int]:
+    """The TCP ports on which one of ``pids`` holds a listening socket."""
+    inodes: set[str] = set()
+    for p in pids:
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{p}/fd"):
+                with contextlib.suppress(OSError):
+                    link = os.readlink(f"/proc/{p}/fd/{fd}")
+                    if link.startswith("socket:["):
+                        inodes.add(link[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as fp:
+            for line in fp.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_a_running_crawl_listens_on_no_port(http_server, db_path, tmp_path):
+    """While a crawl is fetching, none of its processes listens on a TCP port: no
+    telnet console, no remote-control server that would run code sent to it."""
+    url = http_server.set("/slow.html", page(PARTNERS), hang=3)
+    env = {**os.environ, "TWINWATCH_CONFIG": str(tmp_path / "config.toml"),
+           "TWINWATCH_LOG_DIR": str(tmp_path / "log"),
+           "XDG_STATE_HOME": str(tmp_path / "state")}  # where a remote control would write its job file
+    env.pop("TWINWATCH_DB", None)
+    base = [sys.executable, "-m", "monitor", "--db", str(db_path)]
+    subprocess.run([*base, "sources", "add", url], env=env, cwd=ROOT, check=True, capture_output=True,
+                   timeout=60)
+    proc = subprocess.Popen([*base, "crawl", "--all", "--timeout", "20"], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p == "/slow.html" for p, _ in http_server.requests):
+            assert time.monotonic() < deadline and proc.poll() is None, "the crawl never asked for the page"
+            time.sleep(0.05)
+        listening = _listening_ports(_family(proc.pid))
+        out, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    assert proc.returncode == 0 and "1 fetched" in out, out + err
+    assert listening == set()

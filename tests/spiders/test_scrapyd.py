@@ -203,7 +203,7 @@ def test_scrapyd_crawl_ingested_equals_local_crawl(http_server, scrapyd, tmp_pat
     exported = tw(remote, "sources", "export-scrapyd", "-o", str(sources_file), tmp_path=tmp_path)
     assert "5 source(s)" in exported.stderr
     day1 = scrapyd.run(sources=str(sources_file))
-    assert "spiders/scrapyd_spider.py" in scrapyd.log(day1.stem) and ".egg" in scrapyd.log(day1.stem)
+    assert "spiders/scrapyd/spider.py" in scrapyd.log(day1.stem) and ".egg" in scrapyd.log(day1.stem)
     lines = [json.loads(line) for line in day1.read_text().splitlines()]
     assert sorted(o["source_url"] for o in lines) == sorted([page_url, feed_url, list_url, pdf_url, broken])
     assert "5 ingested (1 http-error, 4 new)" in tw(remote, "ingest", str(day1), tmp_path=tmp_path).stdout

@@ -10,11 +10,11 @@ from __future__ import annotations
 from spiders.settings import *  # noqa: F403 (the same crawl policy, on purpose)
 
 # scrapyd finds spiders by name in these modules (the local crawl loads them by class).
-SPIDER_MODULES = ["spiders.scrapyd_spider"]
+SPIDER_MODULES = ["spiders.scrapyd.spider"]
 
 # No database on a Scrapy host: results leave as JSON Lines through the feed export
 # that scrapyd configures (items_dir), or `-o results.jl` with plain `scrapy crawl`.
-ITEM_PIPELINES = {"spiders.scrapyd_pipeline.ExportPipeline": 300}
+ITEM_PIPELINES = {"spiders.scrapyd.pipeline.ExportPipeline": 300}
 
 # scrapyd keeps one log per job and shows it in its web page: the stats dump at the
 # end of a job is what an operator reads there (our local crawl logs ERROR only).

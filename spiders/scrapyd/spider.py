@@ -6,7 +6,7 @@ sources export-scrapyd`` writes, an ``http(s)://`` URL serving that file, or the
 JSON itself (a command-line argument is limited to 128 KiB on Linux, so inline
 JSON suits a few dozen sources). What is fetched and followed is decided exactly as
 in a local crawl (:class:`spiders.base.SourceSpider`); results leave through
-:class:`spiders.scrapyd_pipeline.ExportPipeline` as JSON Lines for ``twinwatch ingest``.
+:class:`spiders.scrapyd.pipeline.ExportPipeline` as JSON Lines for ``twinwatch ingest``.
 """
 
 from __future__ import annotations
