@@ -20,6 +20,8 @@ from tests.crash.harness import ROOT, health, kill_during_writes, municipal_web,
 from tests.faults.harness import crawl_env
 from tests.faults.server import FaultServer
 
+pytestmark = pytest.mark.slow
+
 KILL_DELAYS = (0.0, 0.03, 0.06, 0.1, 0.15, 0.22, 0.32, 0.5)
 """Seconds after the run's first stored result at which each crawl is killed (8 kills).
 All within one crawl of this web: since the sharded crawl, a crawl had already ended

@@ -13,6 +13,8 @@ import pytest
 from tests.faults.harness import CONTROLS, GroupResult, run_group
 from tests.faults.scenarios import GROUPS, SCENARIOS, by_group
 
+pytestmark = pytest.mark.slow
+
 _results: dict[str, GroupResult] = {}
 
 

@@ -19,6 +19,8 @@ from monitor.models import FetchResult
 from monitor.sources.manage import NewSource, add_sources
 from monitor.store.queries import changes
 
+pytestmark = pytest.mark.slow
+
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 GENERATED = ("Page generated", "Pagina gegenereerd")
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from monitor.store.db import open_db
 from monitor.store.queries import changes
 from tests.helpers import PARTNERS, page
+
+pytestmark = pytest.mark.slow
 
 
 def test_thirdparty_plugin_is_loaded_and_listed(twinwatch, thirdparty_plugin):

@@ -79,6 +79,7 @@ def _state(twinwatch) -> dict[str, dict]:
     return {s["url"]: s for s in json.loads(twinwatch("sources", "list", "--json").stdout)}
 
 
+@pytest.mark.slow
 def test_loopback_source_refused_without_any_request(http_server, twinwatch):
     """Without the allow setting, a source on 127.0.0.1 fails as refused and the server sees nothing."""
     url = http_server.set("/p.html", page(PARTNERS))
@@ -91,6 +92,7 @@ def test_loopback_source_refused_without_any_request(http_server, twinwatch):
     assert state["last_error"] == "refused: 127.0.0.1 is a loopback address; see [network] allow_private"
 
 
+@pytest.mark.slow
 def test_localhost_refused_in_middleware_and_in_resolver(http_server, twinwatch):
     """``localhost`` is refused by the middleware; with the middleware switched off, by the resolver."""
     url = http_server.set("/p.html", page(PARTNERS)).replace("127.0.0.1", "localhost")
@@ -106,6 +108,7 @@ def test_localhost_refused_in_middleware_and_in_resolver(http_server, twinwatch)
     assert http_server.requests == []
 
 
+@pytest.mark.slow
 def test_redirect_to_a_refused_address_never_connects(http_server, twinwatch, second_loopback):
     """Allowing only 127.0.0.1/32, a redirect to 127.0.0.2 is refused and 127.0.0.2 sees no connection."""
     target = f"http://127.0.0.2:{second_loopback.port}/secret"
@@ -123,6 +126,7 @@ def test_redirect_to_a_refused_address_never_connects(http_server, twinwatch, se
     assert second_loopback.connections >= 1
 
 
+@pytest.mark.slow
 def test_redirect_to_another_scheme_is_refused(http_server, twinwatch):
     """A redirect to file: is refused with a readable message, not left as an HTTP 302."""
     url = http_server.set("/f.html", b"", status=302, headers={"Location": "file:///etc/passwd"})
@@ -132,6 +136,7 @@ def test_redirect_to_another_scheme_is_refused(http_server, twinwatch):
     assert state["last_status"] == "refused" and "redirect to a file: URL" in state["last_error"]
 
 
+@pytest.mark.slow
 def test_sources_add_and_test_refuse_private_addresses(http_server, twinwatch):
     """``sources add`` and ``sources test`` refuse a private address up front (exit 2), fetching nothing."""
     url = http_server.set("/p.html", page(PARTNERS))
@@ -145,6 +150,7 @@ def test_sources_add_and_test_refuse_private_addresses(http_server, twinwatch):
     assert any(p == "/p.html" for p, _ in http_server.requests)
 
 
+@pytest.mark.slow
 def test_demo_allows_its_own_loopback_web(twinwatch):
     """``twinwatch demo`` works with no allow setting of its own: it allows 127.0.0.0/8 itself."""
     out = twinwatch("demo", "--no-tui", env=NO_ALLOW, timeout=300)
@@ -206,6 +212,7 @@ def _listening_ports(pids: list[int]) -> set[int]:
     return ports
 
 
+@pytest.mark.slow
 def test_a_running_crawl_listens_on_no_port(http_server, db_path, tmp_path):
     """While a crawl is fetching, none of its processes listens on a TCP port: no
     telnet console, no remote-control server that would run code sent to it."""

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from monitor.store.db import open_db
 from monitor.store.queries import changes, snapshot_count
 from tests.helpers import PARTNERS, feed, page
+
+pytestmark = pytest.mark.slow
 
 
 def sources_json(twinwatch) -> dict[str, dict]:

@@ -15,6 +15,8 @@ import pytest
 
 from tests.conftest import DATA
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="session")
 def extra_kind_path(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -7,9 +7,12 @@ import gzip
 import json
 
 import brotli
+import pytest
 
 from tests.conftest import Route, TestServer
 from tests.helpers import PARTNERS, page
+
+pytestmark = pytest.mark.slow
 
 
 def test_hostile_servers_are_bounded_and_recorded(http_server, twinwatch):

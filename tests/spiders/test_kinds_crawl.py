@@ -9,11 +9,15 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from monitor.store.db import open_db
 from monitor.store.queries import changes
 from tests.conftest import ROOT
 from tests.helpers import PARTNERS, article, page
 from tests.spiders.kinds_web import MINUTES_ENTRY, serve_day_one, serve_day_two
+
+pytestmark = pytest.mark.slow
 
 
 def test_every_kind_end_to_end(http_server, twinwatch, db_path):

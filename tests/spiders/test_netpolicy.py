@@ -39,6 +39,7 @@ def _state(twinwatch) -> dict[str, dict]:
     return {s["url"]: s for s in json.loads(twinwatch("sources", "list", "--json").stdout)}
 
 
+@pytest.mark.slow
 def test_http_and_https_downloads_go_through_the_policy_handler(http_server, twinwatch):
     """With the middleware off, a real crawl of an http and an https URL on ``localhost``
     is refused by the download handler's resolver, and the server sees no request;

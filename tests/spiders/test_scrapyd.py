@@ -23,6 +23,8 @@ from monitor.store.db import open_db
 from tests.conftest import ROOT
 from tests.spiders.kinds_web import serve_day_one, serve_day_two
 
+pytestmark = pytest.mark.slow
+
 PROJECT_FILES = ("monitor", "spiders", "plugins", "tui", "pyproject.toml", "setup.py", "scrapy.cfg",
                  "README.md")
 """What the egg is built from (a copy, so the build leaves nothing in the checkout)."""

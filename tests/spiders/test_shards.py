@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from monitor.models import FetchResult, Source
 from monitor.store.db import open_db
 from monitor.store.queries import changes, snapshot_count
@@ -20,6 +22,8 @@ from spiders.pipelines import SHARED, message
 from spiders.shards import shard
 from tests.conftest import ROOT
 from tests.helpers import PARTNERS, article, feed_with_links, page
+
+pytestmark = pytest.mark.slow
 
 SHARDED = {"TWINWATCH_CRAWL_PROCESSES": "2"}
 

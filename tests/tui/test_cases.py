@@ -19,6 +19,8 @@ from tui.screens.inbox import InboxScreen
 from tui.widgets.case_members import CaseMembers
 from tui.widgets.change_table import ChangeTable
 
+pytestmark = pytest.mark.slow
+
 EVENT = ("De gemeenteraad van Gent heeft op 12 maart beslist de stedenband met Bethlehem te verlengen "
          "voor zes jaar, met een jaarlijkse bijdrage voor de scholen van beide steden en een bezoek.")
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from monitor.ingest.pipeline import ingest
 from monitor.models import FetchResult
 from monitor.plugin_manager import make_plugin_manager
@@ -20,6 +22,8 @@ from tui.dialogs.help import HelpScreen
 from tui.dialogs.prompt import PromptScreen
 from tui.screens.change import ChangeScreen
 from tui.screens.coverage import CoverageScreen
+
+pytestmark = pytest.mark.slow
 
 
 def add_data(db_path, tmp_path, private_config):

@@ -30,6 +30,8 @@ from tui.screens.sources import SourcesScreen
 from tui.widgets.change_table import ChangeTable, visible_columns
 from tui.widgets.diff_view import DiffView
 
+pytestmark = pytest.mark.slow
+
 
 def stored(db_path, change_id):
     db = read_only(db_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from rich.text import Text
 from textual.widgets import HelpPanel
 
@@ -18,6 +19,8 @@ from tui.messages import ChangeReviewed
 from tui.screens.inbox import EMPTY_HINT, InboxScreen
 from tui.widgets.change_table import ChangeTable
 from tui.widgets.diff_view import DiffView, render_header, render_ops
+
+pytestmark = pytest.mark.slow
 
 HOSTILE_TITLE = "[bold]x[/] a[/b]c [link=x]y[/link] \x1b[2J[link=http://evil]z[/link]"
 

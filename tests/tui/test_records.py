@@ -31,6 +31,8 @@ from tui.screens.exports import ExportsScreen
 from tui.screens.records import RecordsScreen
 from tui.widgets.record_text import form_value
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def demo(db_path, monkeypatch):

@@ -8,8 +8,12 @@ new SVGs in ``tests/tui/__snapshots__``.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.tui.helpers import settle
 from tests.tui.snapshot_app import build, make_app
+
+pytestmark = pytest.mark.slow
 
 SIZE = (120, 34)
 

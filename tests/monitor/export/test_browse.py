@@ -22,6 +22,8 @@ from monitor.sources.manage import NewSource, add_sources
 from monitor.store.db import open_db
 from tests.helpers import feed
 
+pytestmark = pytest.mark.slow
+
 RSS = {"content-type": "application/rss+xml"}
 
 
