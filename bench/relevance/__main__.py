@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from monitor.analyze.service import TextInput, analyze_text  # noqa: E402
 from monitor.plugin_manager import make_plugin_manager  # noqa: E402
-from plugins.gazetteer import gazetteer, key  # noqa: E402
+from plugins.analyzers.gazetteer import gazetteer, key  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SETS = {

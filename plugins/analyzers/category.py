@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
-from plugins.amounts import grant_amount
-from plugins.language import language_of
-from plugins.places import find_places
-from plugins.relevance import place_facts
-from plugins.scoring import THRESHOLD, category, relevance, signals
-from plugins.textutil import focus
+from plugins.analyzers.amounts import grant_amount
+from plugins.analyzers.language import language_of
+from plugins.analyzers.places import find_places
+from plugins.analyzers.relevance import place_facts
+from plugins.analyzers.scoring import THRESHOLD, category, relevance, signals
+from plugins.analyzers.textutil import focus
 
 
 @hookimpl

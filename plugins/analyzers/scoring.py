@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plugins.textutil import fold, sentences
-from plugins.vocabulary import GROUPS, OFFICE, compile_group
+from plugins.analyzers.textutil import fold, sentences
+from plugins.analyzers.vocabulary import GROUPS, OFFICE, compile_group
 
 _OFFICE = compile_group(OFFICE)
 _PORTFOLIO_GROUPS = ("cooperation", "devcoop", "solidarity")
