@@ -4,6 +4,8 @@
 turns them into a score in [0, 1] with the reasons that produced it, and
 ``category`` picks one of :data:`monitor.models.CATEGORIES`. Both are pure
 functions of the text (and of a few place facts passed in), cached per text.
+The score at which a change is relevant is not set here but in monitor
+(:data:`monitor.models.RELEVANT_AT`), which the category analyzer reads.
 """
 
 from __future__ import annotations
@@ -18,9 +20,6 @@ from plugins.analyzers.vocabulary import GROUPS, OFFICE, compile_group
 
 _OFFICE = compile_group(OFFICE)
 _PORTFOLIO_GROUPS = ("cooperation", "devcoop", "solidarity")
-
-THRESHOLD = 0.5
-"""A score at or above this is ``relevant``."""
 
 
 @dataclass(frozen=True)
