@@ -24,7 +24,8 @@ list means any of its values is right (a page listing four twinning partners).
 Printed: precision, recall and F1 of ``relevant`` per language and overall;
 category accuracy, municipality accuracy, partner F1, date and amount accuracy
 (all on the relevant texts); analyzer throughput in texts per second on 1 KB
-texts (one core, all built-in analyzers, through the plugin manager).
+texts (one core, all built-in analyzers, through the plugin manager). What long
+changes cost under the analyzer text cap: ``bench/relevance/long.py``.
 """
 
 from __future__ import annotations
