@@ -25,7 +25,7 @@ The config file (TOML, ``config.toml`` in the user config directory) is optional
     allow_private = ["127.0.0.0/8"]   # non-public networks crawls may fetch from
 
     [limits]
-    analyzer_text = 1000000      # characters of each text analyzers read
+    analyzer_text = 40000        # characters of each text analyzers read
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ _LIMIT_CACHE: dict[tuple[str, float], int] = {}
 
 def analyzer_text_limit(path: Path | None = None) -> int:
     """``[limits] analyzer_text``: characters of each text handed to analyzers (default
-    one million; see ``monitor.analyze.caps``). Read once per version of the config file.
+    ``monitor.analyze.caps.ANALYZER_TEXT``, 40,000, which says why). Read once per version of the config file.
 
     Raises:
         ConfigError: the value is not a positive whole number.

@@ -55,7 +55,7 @@ def signals(title: str, body: str) -> Signals:
     """Which vocabulary groups occur in the title and body."""
     folded_title = fold(title)
     folded = folded_title + "\n" + fold(body)
-    return Signals(_scan(folded), _scan(folded_title), tuple(sentences(folded)[:400]))
+    return Signals(_scan(folded), _scan(folded_title), tuple(sentences(folded)))
 
 
 @dataclass(frozen=True)
