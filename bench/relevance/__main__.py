@@ -24,7 +24,8 @@ list means any of its values is right (a page listing four twinning partners).
 Printed: precision, recall and F1 of ``relevant`` per language and overall;
 category accuracy, municipality accuracy, partner F1, date and amount accuracy
 (all on the relevant texts); analyzer throughput in texts per second on 1 KB
-texts (one core, all built-in analyzers, through the plugin manager).
+texts (one core, all built-in analyzers, through the plugin manager). What long
+changes cost under the analyzer text cap: ``bench/relevance/long.py``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from monitor.analyze.service import TextInput, analyze_text  # noqa: E402
 from monitor.plugin_manager import make_plugin_manager  # noqa: E402
-from plugins.gazetteer import gazetteer, key  # noqa: E402
+from plugins.analyzers.gazetteer import gazetteer, key  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SETS = {

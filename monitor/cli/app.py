@@ -72,8 +72,10 @@ def plugins(c: Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
+    name_w = max((len(p["name"]) for p in info["plugins"]), default=0)
+    module_w = max((len(p["module"]) for p in info["plugins"]), default=0)
     for p in info["plugins"]:
-        click.echo(f"{p['name']:<12} {p['module']:<24} {', '.join(p['hooks'])}")
+        click.echo(f"{p['name']:<{name_w}}  {p['module']:<{module_w}}  {', '.join(p['hooks'])}")
     click.echo(f"export formats: {', '.join(info['exporters'])}")
     click.echo(f"source kinds: {', '.join(info['kinds'])}")
     for e in info["errors"]:

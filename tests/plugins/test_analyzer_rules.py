@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.analyze.service import TextInput, analyze_text
-from plugins.gazetteer import gazetteer, key
+from plugins.analyzers.gazetteer import gazetteer, key
 
 CASES = json.loads((Path(__file__).parent / "data" / "analyzer_rules.json").read_text(encoding="utf-8"))
 

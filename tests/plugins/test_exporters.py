@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 
 from monitor.export.tables import LINK_COLUMNS, RECORD_COLUMNS, Table
-from plugins.datapackage_export import DataPackageExporter
-from plugins.exporters import CsvExporter, JsonExporter, JsonLinesExporter, neutralise
-from plugins.quickstatements import QuickStatementsExporter, quoted_url, wikidata_time
-from plugins.xlsx_export import MAX_CELL, XlsxExporter
+from plugins.exporters.datapackage import DataPackageExporter
+from plugins.exporters.quickstatements import QuickStatementsExporter, quoted_url, wikidata_time
+from plugins.exporters.text import CsvExporter, JsonExporter, JsonLinesExporter, neutralise
+from plugins.exporters.xlsx import MAX_CELL, XlsxExporter
 
 HOSTILE = {
     "record_id": 7, "municipality": "=HYPERLINK(\"http://evil\",\"x\")", "country": "BE",

@@ -17,7 +17,7 @@ from monitor.errors import ExportError
 from monitor.export.paths import check_tree, inside, safe_name
 from monitor.export.tables import Column, Table
 from monitor.store.db import open_db, write_tx
-from plugins.datapackage_export import DataPackageExporter
+from plugins.exporters.datapackage import DataPackageExporter
 
 
 def mode(p: Path) -> int:

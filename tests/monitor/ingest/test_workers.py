@@ -50,7 +50,8 @@ def test_unchanged_recrawl_never_starts_the_pool(db, pm):
 def test_preloaded_plugins_are_warm_frozen_and_reused():
     """Imported (as in the forkserver), the module loads the plugins, warms them up
     and freezes the collector; ``current`` hands out that manager."""
-    code = ("import gc, monitor.ingest.preload as e; from plugins.language import _identifier as i; "
+    code = ("import gc, monitor.ingest.preload as e; "
+            "from plugins.analyzers.language import _identifier as i; "
             "print(e.current() is e._LOADED[1], gc.get_freeze_count() > 0, i.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.split() == ["True", "True", "1"]
@@ -60,7 +61,7 @@ def test_first_crawl_forkserver_skips_the_analysis_warm_up():
     """With ``TWINWATCH_WARM_ANALYZERS=0`` (a pool for a crawl of never-fetched
     sources) the analyzers' models are not loaded, yet an analysis still works: it
     loads them on first use."""
-    code = ("import monitor.ingest.preload as e; from plugins.language import _identifier as i; "
+    code = ("import monitor.ingest.preload as e; from plugins.analyzers.language import _identifier as i; "
             "from monitor.models import ChangeDraft, Source; from monitor.analyze.run import analyze; "
             "before = i.cache_info().currsize; s = Source(0, 'http://127.0.0.1/'); "
             "t = 'Le conseil communal de Liège a voté le jumelage avec Lubumbashi.'; "

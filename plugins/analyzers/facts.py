@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
-from plugins.amounts import grant_amount
-from plugins.dates import decision_date
-from plugins.textutil import focus
+from plugins.analyzers.amounts import grant_amount
+from plugins.analyzers.dates import decision_date
+from plugins.analyzers.textutil import focus
 
 
 @hookimpl

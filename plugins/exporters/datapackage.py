@@ -16,7 +16,7 @@ from typing import Any
 from monitor.export.paths import inside, safe_name
 from monitor.export.tables import Column, Table
 from monitor.hookspecs import hookimpl
-from plugins.exporters import csv_bytes
+from plugins.exporters.text import csv_bytes
 
 _TYPES = {"string": "string", "integer": "integer", "number": "number", "datetime": "string",
           "array": "string"}

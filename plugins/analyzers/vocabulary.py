@@ -1,7 +1,7 @@
 """The multilingual vocabulary of the relevance and category analyzers.
 
 Each group is a list of regular expressions over *folded* text (lower case, no
-accents: see :func:`plugins.textutil.fold`), in Dutch, French, German, English,
+accents: see :func:`plugins.analyzers.textutil.fold`), in Dutch, French, German, English,
 Spanish and Italian. A pattern matches at a word start; it may match a word's
 beginning only (``stedenband`` also finds ``stedenbanden``). Groups are
 concepts, not single items: a new text should be caught because it uses the

@@ -1,7 +1,10 @@
 """Text helpers shared by the built-in analyzers: what part of a change to read,
-repairing mojibake, folding case and accents, and clipping very long text.
+repairing mojibake, folding case and accents, splitting sentences.
 
-No analyzer logic lives here, and nothing here raises on odd input.
+No analyzer logic lives here, and nothing here raises on odd input. No length cap
+lives here either: monitor cuts each text before any analyzer sees it and records
+the cut as a ``truncated`` finding (:mod:`monitor.analyze.caps`), and the built-in
+analyzers read all of what they are handed, so that finding tells the whole story.
 """
 
 from __future__ import annotations
@@ -11,9 +14,6 @@ import unicodedata
 from functools import lru_cache
 
 from monitor.models import ChangeDraft
-
-MAX_CHARS = 40_000
-"""Analyzers read at most this many characters (a 300-page PDF stays fast)."""
 
 _MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf]|â€")
 _SPECIAL = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss", "ø": "o", "Ø": "O",
@@ -51,14 +51,15 @@ def fold(text: str) -> str:
 
 def focus(change: ChangeDraft) -> tuple[str, str]:
     """``(title, body)`` of what changed: added paragraphs, the new side of edited
-    ones, then removed paragraphs; the full text when the diff is empty."""
+    ones, then removed paragraphs; the full text when the diff is empty. All of it:
+    the change arrives already capped by monitor."""
     parts: list[str] = list(change.added)
     for op in change.ops:
         if op.op == "changed" and op.new not in parts:
             parts.append(op.new)
     parts.extend(change.removed)
     body = "\n".join(parts) if parts else change.text
-    return repair(change.title or "")[:500], repair(body[:MAX_CHARS])
+    return repair(change.title or ""), repair(body)
 
 
 def sentences(text: str) -> list[str]:

@@ -27,10 +27,10 @@ from functools import lru_cache
 
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
-from plugins.gazetteer import Mention, Place, countries, gazetteer, key
-from plugins.language import language_of
-from plugins.scoring import signals
-from plugins.textutil import focus, fold
+from plugins.analyzers.gazetteer import Mention, Place, countries, gazetteer, key
+from plugins.analyzers.language import language_of
+from plugins.analyzers.scoring import signals
+from plugins.analyzers.textutil import focus, fold
 
 TROUBLED = {"IL", "PS", "UA", "SY", "LB", "SD", "AF", "CD", "RU", "IR", "YE", "MM"}
 """Countries that municipal solidarity in our sources is mostly about."""

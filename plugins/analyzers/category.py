@@ -7,13 +7,13 @@ nothing relevant (the finding then says so).
 from __future__ import annotations
 
 from monitor.hookspecs import hookimpl
-from monitor.models import AnalysisContext, ChangeDraft, Finding
-from plugins.amounts import grant_amount
-from plugins.language import language_of
-from plugins.places import find_places
-from plugins.relevance import place_facts
-from plugins.scoring import THRESHOLD, category, relevance, signals
-from plugins.textutil import focus
+from monitor.models import RELEVANT_AT, AnalysisContext, ChangeDraft, Finding
+from plugins.analyzers.amounts import grant_amount
+from plugins.analyzers.language import language_of
+from plugins.analyzers.places import find_places
+from plugins.analyzers.relevance import place_facts
+from plugins.analyzers.scoring import category, relevance, signals
+from plugins.analyzers.textutil import focus
 
 
 @hookimpl
@@ -32,7 +32,7 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
         troubled_place=places.troubled,
         partner_town=facts["partner_town"],
     )
-    if rel.score < THRESHOLD:
+    if rel.score < RELEVANT_AT:
         return [Finding("category", None, score=0.0,
                         reasons=(f"not relevant by the vocabulary ({rel.score:.2f}); closest: {name}",))]
     return [Finding("category", name, score=rel.score, reasons=why)]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plugins.textutil import fold
+from plugins.analyzers.textutil import fold
 
 _MONTHS: dict[str, int] = {}
 for _n, _names in enumerate([

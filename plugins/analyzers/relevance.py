@@ -1,6 +1,6 @@
 """The relevance analyzer: a score in [0, 1] with the reasons that produced it.
 
-The vocabulary score (:mod:`plugins.scoring`) decides alone until the curator has
+The vocabulary score (:mod:`plugins.analyzers.scoring`) decides alone until the curator has
 trained a model (``twinwatch model train``); then the model's probability is
 blended in, with a weight that grows with the number of verdicts it learnt from
 (at most one half: :func:`monitor.analyze.learn.model_weight`), so the ranking adapts to the curator.
@@ -11,10 +11,10 @@ from __future__ import annotations
 from monitor.analyze.learn import model_weight
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
-from plugins.language import language_of
-from plugins.places import TROUBLED, Places, find_places
-from plugins.scoring import relevance, signals
-from plugins.textutil import focus
+from plugins.analyzers.language import language_of
+from plugins.analyzers.places import TROUBLED, Places, find_places
+from plugins.analyzers.scoring import relevance, signals
+from plugins.analyzers.textutil import focus
 
 
 def _names_actor(places: Places) -> bool:
@@ -24,7 +24,7 @@ def _names_actor(places: Places) -> bool:
 
 
 def place_facts(places: Places) -> dict[str, bool]:
-    """The place facts the vocabulary score uses (see :func:`plugins.scoring.relevance`)."""
+    """The place facts the vocabulary score uses (see :func:`plugins.analyzers.scoring.relevance`)."""
     m = places.municipality
     return {
         "troubled_place": places.troubled,

@@ -13,7 +13,7 @@ from typing import Any
 
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
-from plugins.textutil import focus
+from plugins.analyzers.textutil import focus
 
 LANGUAGES = ("nl", "fr", "de", "en", "es", "it")
 MIN_LETTERS = 12

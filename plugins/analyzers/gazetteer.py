@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from plugins.textutil import fold
+from plugins.analyzers.textutil import fold
 
 DATA = Path(__file__).resolve().parent / "data" / "gazetteer.tsv"
 _TOKEN = re.compile(r"[^\W_]+")

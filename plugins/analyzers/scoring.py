@@ -4,6 +4,8 @@
 turns them into a score in [0, 1] with the reasons that produced it, and
 ``category`` picks one of :data:`monitor.models.CATEGORIES`. Both are pure
 functions of the text (and of a few place facts passed in), cached per text.
+The score at which a change is relevant is not set here but in monitor
+(:data:`monitor.models.RELEVANT_AT`), which the category analyzer reads.
 """
 
 from __future__ import annotations
@@ -13,14 +15,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plugins.textutil import fold, sentences
-from plugins.vocabulary import GROUPS, OFFICE, compile_group
+from plugins.analyzers.textutil import fold, sentences
+from plugins.analyzers.vocabulary import GROUPS, OFFICE, compile_group
 
 _OFFICE = compile_group(OFFICE)
 _PORTFOLIO_GROUPS = ("cooperation", "devcoop", "solidarity")
-
-THRESHOLD = 0.5
-"""A score at or above this is ``relevant``."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def signals(title: str, body: str) -> Signals:
     """Which vocabulary groups occur in the title and body."""
     folded_title = fold(title)
     folded = folded_title + "\n" + fold(body)
-    return Signals(_scan(folded), _scan(folded_title), tuple(sentences(folded)[:400]))
+    return Signals(_scan(folded), _scan(folded_title), tuple(sentences(folded)))
 
 
 @dataclass(frozen=True)
