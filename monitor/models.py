@@ -7,7 +7,7 @@ Spiders hand :class:`FetchResult` to ingest; plugins receive :class:`Source` and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -109,6 +109,8 @@ class Entry:
     """Normalised text the index itself gives (summary), one paragraph per line."""
     article: str | None = None
     """The followed article's main text, when it was fetched."""
+    published: str | None = None
+    """The entry's publication date (ISO ``YYYY-MM-DD``), when the index gives one."""
 
     @property
     def entry_text(self) -> str:
@@ -134,6 +136,12 @@ class Extracted:
     warning: str | None = None
     """Set when the fetch worked but produced nothing to watch (region not found,
     no entries): recorded as a ``no-match`` outcome, and the source as silent."""
+    outline: Mapping[str, str] | None = None
+    """The role (:data:`ROLES`) of the text's lines that are not plain paragraphs, by
+    line text, when the kind knows the document's structure (HTML); ``None`` leaves
+    it to the text's own shape (numbered headings, lines ending in a colon)."""
+    published: str | None = None
+    """The page's publication date (ISO), when the kind finds one."""
 
 
 @dataclass(frozen=True)
@@ -203,9 +211,42 @@ def ops_from_json(data: Sequence[dict[str, Any]]) -> Ops:
     )
 
 
+ROLES = ("h1", "h2", "h3", "h4", "h5", "h6", "label", "item", "header", "row", "paragraph")
+"""What a line of an extracted text is on its page: a heading of level 1-6, a label
+that introduces what follows (a list's caption, a ``<dt>``, a line ending in a colon),
+a list item, a table's header row, a table row, or a plain paragraph."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One changed paragraph in its context on the page: what an analyzer needs to
+    read a list edit as a decision ("Megiddo (Israel)" removed under "Twinning
+    partnerships"). Built by :mod:`monitor.ingest.passages`, bounded there."""
+
+    text: str
+    side: str
+    """``added``, ``removed`` or ``changed`` (then ``text`` is the new side, ``old`` the old)."""
+    role: str = "paragraph"
+    """One of :data:`ROLES`."""
+    headings: tuple[str, ...] = ()
+    """The heading path, outermost first: the page's headings above the paragraph, then
+    the label or table header it sits under."""
+    before: str = ""
+    """The line before it on its side of the diff (for a list item: the item above)."""
+    after: str = ""
+    """The line after it."""
+    items: int = 0
+    """For a list item: how many items its list holds (on the side it belongs to)."""
+    old: str = ""
+
+
 @dataclass(frozen=True)
 class ChangeDraft:
-    """A change before it is stored: what analyzers read."""
+    """A change before it is stored: what analyzers read.
+
+    ``passages`` and ``published`` were added in the events release; an analyzer
+    written before it reads ``added``/``removed``/``text`` as before.
+    """
 
     source: Source
     kind: str
@@ -217,6 +258,12 @@ class ChangeDraft:
     ops: tuple[DiffOp, ...] = ()
     text: str = ""
     """The full new text (page or entry), for analyzers that need context."""
+    passages: tuple[Passage, ...] = ()
+    """Each added, removed and edited paragraph with its context (heading path, list
+    neighbours); empty when the change was built without a diff."""
+    published: str | None = None
+    """The publication date (ISO ``YYYY-MM-DD``) of the entry or page, when known: the
+    year for dates the text gives without one ("on 3 March")."""
 
 
 @dataclass(frozen=True)
@@ -235,8 +282,18 @@ class Finding:
 
 
 FINDING_NAMES = ("language", "relevance", "category", "municipality", "partner", "date", "amount",
-                 "error")
+                 "events", "error")
 """The finding names the built-in analyzers use (``docs/plugins.md`` documents each value)."""
+
+EVENT_FIELDS = ("municipality", "country", "partner", "partner_country", "action", "date",
+                "amount_eur", "passage")
+"""The keys of one event in an ``events`` finding's value (a list of events, at most
+:data:`MAX_EVENTS`): the facts of one registry record and the passage they rest on.
+A missing key is unknown; ``action`` is one of :data:`CATEGORIES`."""
+
+MAX_EVENTS = 50
+"""Events one change may yield: an overview that gains 500 entries in one day is read
+as its first 50 events, and the finding says how many more there were."""
 
 RELEVANT_AT = 0.5
 """A ``relevance`` score at or above this marks a change relevant."""
