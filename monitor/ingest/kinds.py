@@ -122,7 +122,7 @@ def _with_articles(entries: list[Entry], result: FetchResult, pm: PluginManager,
         text = article_text(pm, source, a) if a is not None else None
         if text:
             text = apply_ignore(text, source.ignore)
-        out.append(Entry(e.key, e.title, e.url, e.text, text or None))
+        out.append(Entry(e.key, e.title, e.url, e.text, text or None, e.published))
     return tuple(out)
 
 

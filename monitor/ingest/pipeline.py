@@ -38,6 +38,7 @@ from typing import Protocol
 
 from sqlite_utils import Database
 
+from monitor import clock
 from monitor.analyze.learn import load as load_model
 from monitor.analyze.run import analyze
 from monitor.analyze.verdicts import database_path
@@ -45,6 +46,7 @@ from monitor.errors import ExtractError
 from monitor.hookspecs import SourceKind
 from monitor.ingest import diff as difflib_
 from monitor.ingest.outcome import quick
+from monitor.ingest.passages import page_date, page_outline, passages
 from monitor.ingest.writer import Prepared, record_failure, record_quick, store
 from monitor.models import AnalysisContext, ChangeDraft, FetchResult, Source
 from monitor.plugin_manager import PluginManager, source_kinds
@@ -204,6 +206,7 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
     if ctx.prev_text_fp == text_fp:
         return None
     first = ctx.prev_text_fp is None
+    seen_on = clock.utcnow()[:10]  # the day the change is seen: a year for "on 3 March"
     drafts: list[ChangeDraft] = []
     keys: list[str | None] = []
     entries = extracted.entries or ()
@@ -214,20 +217,24 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
                 continue
             if old is None:
                 keys.append(e.key)
-                drafts.append(_draft(source, "new-entry", e.url or result.url, e.title, "", e.full_text))
+                drafts.append(_draft(source, "new-entry", e.url or result.url, e.title, "", e.full_text,
+                                     published=e.published or seen_on))
             elif kind.reports_edits and old[0] != fingerprint(e.entry_text) and old[1] is not None:
                 keys.append(e.key)
                 drafts.append(_draft(source, "edited-entry", e.url or result.url, e.title, old[1],
-                                     e.entry_text))
+                                     e.entry_text, published=e.published or seen_on))
     elif not first and text_fp not in ctx.known_fps:
         assert ctx.prev_text is not None
         draft = _draft(source, "page-changed", result.url, extracted.title, ctx.prev_text, text)
         ops = difflib_.apply_rules(difflib_.drop_moves(draft.ops), added_only=source.added_only,
                                    min_change=source.min_change)
         added, removed = difflib_.added_removed(ops)
+        outline = extracted.outline if extracted.outline is not None else page_outline(result)
         keys.append(None)
         drafts.append(ChangeDraft(source=source, kind=draft.kind, url=draft.url, title=draft.title,
-                                  added=added, removed=removed, ops=ops, text=text))
+                                  added=added, removed=removed, ops=ops, text=text,
+                                  passages=passages(ctx.prev_text, text, ops, outline),
+                                  published=extracted.published or page_date(result) or seen_on))
     kept = [(d, k) for d, k in zip(drafts, keys, strict=True) if d.ops]
     analysis = AnalysisContext(model=load_model(Path(ctx.db_path))) if kept and ctx.db_path else None
     findings = tuple(tuple(analyze(pm, d, analysis)) for d, _ in kept)
@@ -240,8 +247,10 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
                     tuple(k for _, k in kept), findings, tuple(entries), first, blobs=blobs)
 
 
-def _draft(source: Source, kind: str, url: str, title: str, old: str, new: str) -> ChangeDraft:
+def _draft(source: Source, kind: str, url: str, title: str, old: str, new: str,
+           published: str | None = None) -> ChangeDraft:
     ops = difflib_.diff_paragraphs(paragraphs(old), paragraphs(new))
     added, removed = difflib_.added_removed(ops)
     return ChangeDraft(source=source, kind=kind, url=url, title=one_line(title) if title else "",
-                       added=added, removed=removed, ops=ops, text=new)
+                       added=added, removed=removed, ops=ops, text=new,
+                       passages=passages(old, new, ops), published=published)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from monitor.hookspecs import hookimpl
 from monitor.models import RELEVANT_AT, AnalysisContext, ChangeDraft, Finding
 from plugins.analyzers.amounts import grant_amount
+from plugins.analyzers.events import main_event
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import find_places
 from plugins.analyzers.relevance import place_facts
@@ -19,6 +20,9 @@ from plugins.analyzers.textutil import focus
 @hookimpl
 def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Finding]:
     """Attach a ``category`` finding."""
+    event = main_event(change)
+    if event is not None and event.action:
+        return [Finding("category", event.action, score=event.score, reasons=event.reasons)]
     title, body = focus(change)
     s = signals(title, body)
     src = change.source

@@ -6,6 +6,7 @@ from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
 from plugins.analyzers.amounts import grant_amount
 from plugins.analyzers.dates import decision_date
+from plugins.analyzers.events import main_event
 from plugins.analyzers.textutil import focus
 
 
@@ -26,6 +27,12 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
             reasons=(f"{date.text!r}: {why}", f"{n} date{'s' if n != 1 else ''} found"),
         )
     amount, other = grant_amount(text)
+    event = main_event(change)
+    if event is not None:  # the change read in context: the first event's own passage
+        if event.date:
+            date_f = Finding("date", event.date, score=0.6, reasons=event.reasons[-1:])
+        if event.amount_eur is not None:
+            return [date_f, Finding("amount", event.amount_eur, score=0.8, reasons=event.reasons[-1:])]
     if amount is None:
         why = "amounts in another currency are not converted" if other else "no euro amount in the text"
         amount_f = Finding("amount", None, score=0.0, reasons=(why,))

@@ -50,19 +50,34 @@ def detect(text: str) -> tuple[str | None, float, str]:
     return str(lang), round(prob, 3), "py3langid"
 
 
-def language_of(change: ChangeDraft) -> str | None:
-    """The detected language, else the source's declared one."""
+SHORT_CHANGE = 200
+"""Characters of changed text below which the language is read on the whole page."""
+
+
+def change_language(change: ChangeDraft) -> tuple[str | None, float, str]:
+    """``(language, confidence, why)`` of a change, read from its text: the changed
+    paragraphs, else (too short to tell: "Megiddo (Israel)") the whole page or entry
+    they belong to. The source's declared language only when the text cannot tell."""
     title, body = focus(change)
-    lang, _, _ = detect(f"{title}\n{body}")
-    return lang or change.source.lang
+    if len(body) < SHORT_CHANGE and len(change.text) > len(body):
+        # a list item or a figure says little; a page title is often in the site's
+        # other language ("Commune d'Ixelles"): the page's own text tells
+        lang, prob, why = detect(f"{body}\n{change.text}")
+        why = f"{why}, read on the whole page (the change itself is too short to tell)"
+    else:
+        lang, prob, why = detect(f"{title}\n{body}")
+    if lang is None and change.source.lang:
+        return change.source.lang, 0.5, f"{why}; taken from the source's declared language"
+    return lang, prob, why
+
+
+def language_of(change: ChangeDraft) -> str | None:
+    """The language of the change's text (:func:`change_language`)."""
+    return change_language(change)[0]
 
 
 @hookimpl
 def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Finding]:
     """Attach a ``language`` finding."""
-    title, body = focus(change)
-    lang, prob, why = detect(f"{title}\n{body}")
-    if lang is None and change.source.lang:
-        return [Finding("language", change.source.lang, score=0.5,
-                        reasons=(why, "taken from the source's declared language"))]
-    return [Finding("language", lang, score=prob, reasons=(why,))]
+    lang, prob, why = change_language(change)
+    return [Finding("language", lang, score=prob, reasons=tuple(why.split("; ")))]

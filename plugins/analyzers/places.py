@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
+from plugins.analyzers.events import main_event
 from plugins.analyzers.gazetteer import Mention, Place, countries, gazetteer, key
 from plugins.analyzers.language import language_of
 from plugins.analyzers.scoring import signals
@@ -527,10 +528,20 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
     title, body = focus(change)
     src = change.source
     found = find_places(title, body, src.municipality, src.country, language_of(change))
-    return [
+    out = [
         _finding("municipality", found.municipality, found.mentioned),
         _finding("partner", found.partner, found.mentioned),
     ]
+    event = main_event(change)
+    if event is not None:  # the change read in context: the first event's places
+        why = event.reasons[-1:] or ("read in its context on the page",)
+        if event.municipality:
+            out[0] = Finding("municipality", {"name": event.municipality, "country": event.country},
+                             score=0.8, reasons=why)
+        if event.partner:
+            out[1] = Finding("partner", {"name": event.partner, "country": event.partner_country},
+                             score=0.8, reasons=why)
+    return out
 
 
 def _finding(name: str, guess: PlaceGuess | None, mentioned: tuple[str, ...]) -> Finding:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from monitor.analyze.learn import model_weight
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
+from plugins.analyzers.events import main_event
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import TROUBLED, Places, find_places
 from plugins.analyzers.scoring import relevance, signals
@@ -45,6 +46,10 @@ def score_change(change: ChangeDraft, context: AnalysisContext) -> Finding:
     places = find_places(title, body, src.municipality, src.country, language_of(change))
     rel = relevance(s, **place_facts(places))
     score, reasons = rel.score, rel.reasons
+    event = main_event(change)
+    if event is not None and event.score > score:
+        score, reasons = event.score, (*reasons, *event.reasons,
+                                       f"read in its context on the page: {event.score:.2f}")
     if context.model is not None:
         w = model_weight(context.model.verdicts)
         p = context.model.probability(f"{title}\n{body}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import feedparser
 import lxml.html
@@ -103,7 +104,8 @@ def parse_feed(body: bytes, headers: dict[str, str]) -> list[Entry]:
         if key in seen:
             continue
         seen.add(key)
-        entries.append(Entry(key=str(key), title=title, url=str(link), text=text))
+        entries.append(Entry(key=str(key), title=title, url=str(link), text=text,
+                             published=_iso_date(e.get("published_parsed") or e.get("updated_parsed"))))
     return entries
 
 
@@ -131,6 +133,23 @@ def _json_feed(body: bytes) -> list[Entry]:
         if key in seen:
             continue
         seen.add(key)
-        entries.append(Entry(key=key, title=title, url=link, text=text))
+        entries.append(Entry(key=key, title=title, url=link, text=text,
+                             published=_json_date(item.get("date_published") or item.get("date_modified"))))
     return entries
 
+
+def _iso_date(parsed: Any) -> str | None:
+    """``YYYY-MM-DD`` of a feedparser time tuple (``None`` when absent or absurd)."""
+    try:
+        year, month, day = int(parsed[0]), int(parsed[1]), int(parsed[2])
+    except (TypeError, ValueError, IndexError):
+        return None
+    if not (1900 <= year <= 2200 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _json_date(value: Any) -> str | None:
+    """``YYYY-MM-DD`` of a JSON Feed RFC 3339 date (``None`` when it is not one)."""
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(value or ""))
+    return _iso_date((m.group(1), m.group(2), m.group(3))) if m else None

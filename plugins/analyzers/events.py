@@ -1,0 +1,221 @@
+"""Municipal events read from a change's passages: list edits and overview entries.
+
+A change is text; what a curator records is an event: who did what, with whom, when,
+for how much. Two shapes of page change carry events that the bare diff hides:
+
+* **A list edit under a twinning or partnership heading.** "Megiddo (Israel)" removed
+  from the list under "1.1. Twinning partnerships" on Ixelles' page means the twinning
+  ended (suspended, when the page says so); a town added means it was made. The
+  heading path comes with the passage (:class:`monitor.models.Passage`), in any of
+  the six languages.
+* **Entries of an overview or of minutes.** An overview that gains dated entries
+  under three municipalities' headings, or minutes that add three agenda points,
+  hold three events: each group of added paragraphs under its own heading is read
+  on its own, with its own municipality, action, date and amount.
+
+:func:`events` returns them, first the one the change is mostly about; the other
+built-in analyzers take their single findings from that first event when there is
+one, and the events analyzer lists them all (the ``events`` finding, at most
+:data:`monitor.models.MAX_EVENTS`). A change without such passages yields no events
+here, and the analyzers read its text as before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from monitor.hookspecs import hookimpl
+from monitor.models import MAX_EVENTS, RELEVANT_AT, AnalysisContext, ChangeDraft, Finding, Passage
+from plugins.analyzers.amounts import grant_amount
+from plugins.analyzers.dates import decision_date
+from plugins.analyzers.gazetteer import countries, gazetteer, key
+from plugins.analyzers.scoring import category, relevance, signals
+from plugins.analyzers.textutil import fold
+
+_TWINNING_HEAD = re.compile(
+    r"twinn|twin (?:town|cit)|sister (?:town|cit)|partner (?:town|cit)|jumel|villes? partenaires?|"
+    r"stedenband|zusterst|partnerst|partnergemeente|stadtepartner|partnerschaften? mit|gemellag|"
+    r"citta gemellat|hermanami|ciudades? hermanad")
+"""A heading over a list of twinned towns (folded: lower case, no accents)."""
+_COOPERATION_HEAD = re.compile(
+    r"partnership|partenariat|cooperation|samenwerking|partnerschap|partnerschaft|zusammenarbeit|"
+    r"cooperazione|partenariat|cooperacion|asociacion")
+"""A heading over a list of partnerships that are not (said to be) twinnings."""
+_SUSPENDED = re.compile(
+    r"suspend|opgeschort|geschorst|on hold|ausgesetzt|sospes|congelad|bevroren|gel[ée]")
+_PAREN = re.compile(r"\(([^()]{1,60})\)")
+_NAME = re.compile(r"^[^\W\d_][\w'’.\- ]{0,60}?(?=\s*(?:[,(–—:/]| - |$))")
+_DIGITS = re.compile(r"\d")
+
+MAX_GROUPS = 200
+"""Groups of added paragraphs read for events (the events kept are fewer: MAX_EVENTS)."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One municipal event a change holds."""
+
+    action: str | None
+    passage: str
+    municipality: str | None = None
+    country: str | None = None
+    partner: str | None = None
+    partner_country: str | None = None
+    date: str | None = None
+    amount_eur: float | None = None
+    score: float = 0.0
+    reasons: tuple[str, ...] = ()
+
+    def as_value(self) -> dict[str, object]:
+        """The event as one item of the ``events`` finding's value."""
+        value: dict[str, object] = {"action": self.action, "passage": self.passage[:500]}
+        for name in ("municipality", "country", "partner", "partner_country", "date", "amount_eur"):
+            if getattr(self, name) is not None:
+                value[name] = getattr(self, name)
+        return value
+
+
+def _country_code(text: str) -> str | None:
+    return countries().get(key(text))
+
+
+def item_place(text: str) -> tuple[str | None, str | None]:
+    """The town a list item names and its country: ``Megiddo (Israel)`` ->
+    ``("Megiddo", "IL")``; ``Kalamu, Kinshasa (DRC)`` -> ``("Kalamu", None)``."""
+    country = None
+    for inner in _PAREN.findall(text):
+        country = country or _country_code(inner.strip())
+    for sep in (" - ", " – ", ", "):
+        if sep in text and country is None:
+            country = _country_code(text.rsplit(sep, 1)[1].strip(" ()"))
+    m = _NAME.match(text.strip())
+    if not m:
+        return None, country
+    name = m.group(0).strip(" .-")
+    if not name or len(name.split()) > 5 or not name[:1].isupper():
+        return None, country
+    if country is None:
+        places = gazetteer().lookup(name)
+        if len(places) == 1:
+            country = places[0].country
+    return name, country
+
+
+def list_edit(p: Passage, page: str) -> tuple[str, str] | None:
+    """``(action, why)`` when ``p`` is a town added to or removed from a list under a
+    twinning or partnership heading; ``None`` otherwise."""
+    if p.side not in ("added", "removed") or p.role not in ("item", "row") or len(p.text) > 200:
+        return None
+    for heading in reversed(p.headings):
+        folded = fold(heading)
+        twinning = bool(_TWINNING_HEAD.search(folded))
+        if not twinning and not _COOPERATION_HEAD.search(folded):
+            continue
+        where = f"{'added to' if p.side == 'added' else 'removed from'} the list under {heading!r}"
+        if not twinning:
+            return "partnership_cooperation", f"a partner {where}"
+        if p.side == "added":
+            return "twinning_established", f"a town {where}: the twinning was made"
+        if _SUSPENDED.search(fold(page)):
+            return "twinning_suspended", f"a town {where}, and the page speaks of a suspension"
+        return "twinning_ended", f"a town {where}: the twinning ended"
+    return None
+
+
+def _heading_place(headings: tuple[str, ...]) -> str | None:
+    """The municipality an overview's heading names: a short capitalised heading
+    without digits that is not itself a topic (``Voorbeeldegem``, ``Gent``)."""
+    for heading in reversed(headings):
+        words = heading.split()
+        if not words or len(words) > 4 or _DIGITS.search(heading) or heading.endswith(":"):
+            continue
+        if not all(w[:1].isupper() or w.lower() in ("de", "la", "le", "sur", "an", "am", "aan", "den")
+                   for w in words):
+            continue
+        if signals(heading, "").hits:  # "Humanitaire hulp", "Moties": a topic, not a place
+            continue
+        return heading
+    return None
+
+
+def _group_key(p: Passage) -> tuple[str, ...]:
+    """Paragraphs under the same headings belong to one event."""
+    return p.headings
+
+
+def _entry_event(change: ChangeDraft, group: list[Passage]) -> Event | None:
+    text = "\n".join(p.text for p in group)
+    heads = group[0].headings
+    title = heads[-1] if heads else ""
+    s = signals(title, text)
+    place = _heading_place(heads)
+    rel = relevance(s, named_municipality=place is not None)
+    if rel.score < RELEVANT_AT:
+        return None
+    amount, other = grant_amount(text)
+    action, why = category(s, amount=amount is not None or other)
+    date, _ = decision_date(text)
+    src = change.source
+    municipality = place or src.municipality
+    country = src.country
+    if place is not None:
+        found = [g for g in gazetteer().lookup(place)]
+        country = found[0].country if len(found) == 1 else src.country
+    return Event(action=action, passage=text, municipality=municipality, country=country,
+                 date=date.iso if date else None, amount_eur=amount.value if amount else None,
+                 score=rel.score,
+                 reasons=(*why, f"an entry under {' › '.join(heads[-2:])!r}" if heads else "an added entry"))
+
+
+@lru_cache(maxsize=64)
+def events(change: ChangeDraft) -> tuple[Event, ...]:
+    """The events ``change`` holds by its passages (list edits first, then entries),
+    at most :data:`MAX_EVENTS`; empty when its passages hold none."""
+    found: list[Event] = []
+    src = change.source
+    groups: dict[tuple[str, ...], list[Passage]] = {}
+    for p in change.passages:
+        edit = list_edit(p, change.text)
+        if edit is not None:
+            action, why = edit
+            partner, partner_country = item_place(p.text)
+            found.append(Event(action=action, passage=p.text, municipality=src.municipality,
+                               country=src.country, partner=partner, partner_country=partner_country,
+                               date=change.published if change.kind == "page-changed" else None,
+                               score=0.8, reasons=(why,)))
+        elif p.side in ("added", "changed") and p.headings:
+            if len(groups) < MAX_GROUPS or _group_key(p) in groups:
+                groups.setdefault(_group_key(p), []).append(p)
+        if len(found) >= MAX_EVENTS:
+            break
+    if not found and len(groups) > 0 and any(_heading_place(k) for k in groups):
+        for group in groups.values():
+            ev = _entry_event(change, group)
+            if ev is not None:
+                found.append(ev)
+            if len(found) >= MAX_EVENTS:
+                break
+    return tuple(found[:MAX_EVENTS])
+
+
+def main_event(change: ChangeDraft) -> Event | None:
+    """The event the change is mostly about (its first), or ``None``."""
+    found = events(change)
+    return found[0] if found else None
+
+
+def with_date(event: Event, date: str | None) -> Event:
+    return replace(event, date=date)
+
+
+@hookimpl
+def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Finding]:
+    """Attach an ``events`` finding when the change's passages hold events."""
+    found = events(change)
+    if not found:
+        return []
+    reasons = tuple(r for ev in found[:5] for r in ev.reasons[-1:])
+    return [Finding("events", [ev.as_value() for ev in found], score=max(ev.score for ev in found),
+                    reasons=(f"{len(found)} event{'s' if len(found) != 1 else ''} in this change", *reasons))]
