@@ -229,8 +229,11 @@ class Passage:
     role: str = "paragraph"
     """One of :data:`ROLES`."""
     headings: tuple[str, ...] = ()
-    """The heading path, outermost first: the page's headings above the paragraph, then
-    the label or table header it sits under."""
+    """The heading path, outermost first: the page's headings (h1-h6, numbered
+    headings, agenda points) above the paragraph."""
+    label: str = ""
+    """The label it sits under, below its nearest heading: a list's caption or the
+    line ending in a colon that introduces it, a ``<dt>``, a table's header row."""
     before: str = ""
     """The line before it on its side of the diff (for a list item: the item above)."""
     after: str = ""

@@ -90,3 +90,28 @@ def compress(text: str) -> bytes:
 
 def decompress(data: bytes) -> str:
     return zlib.decompress(data).decode("utf-8")
+
+
+HEADING_LINE = 80
+"""A heading is a line this long or shorter, without closing punctuation."""
+_NUMBERED = re.compile(r"^(?:(?P<num>\d{1,2}(?:\.\d{1,2}){0,4})\.?|(?P<roman>[IVX]{1,5})\.|[A-H]\.)\s+\S")
+_AGENDA = re.compile(
+    r"^(?:agendapunt|agenda item|item|punt|point|punto|tagesordnungspunt|top|ordine del giorno|"
+    r"orden del d[ií]a)\s*(?:n[°o.º]\s*)?\d{1,3}\b", re.I)
+_CLOSING = re.compile(r"[.!?;,]$")
+
+
+def heading_level(line: str) -> int | None:
+    """The level (2-6) of a line that reads as a heading by its own shape -- a numbered
+    heading ("1.1. Twinning partnerships": level 3) or an agenda point ("Agendapunt 6:
+    Motie over Gaza": level 3) -- else ``None``. Used where a text has no markup: a
+    PDF's lines, a page read without its HTML."""
+    if len(line) > HEADING_LINE or _CLOSING.search(line):
+        return None
+    m = _NUMBERED.match(line)
+    if m:
+        depth = m.group("num").count(".") + 1 if m.group("num") else 1
+        return min(depth + 1, 6)
+    if _AGENDA.match(line):
+        return 3
+    return None

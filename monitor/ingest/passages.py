@@ -31,7 +31,7 @@ import lxml.html
 from monitor.ingest.extract import html
 from monitor.ingest.extract.pdf import is_pdf
 from monitor.models import DiffOp, FetchResult, Passage
-from monitor.text import normalise, paragraphs
+from monitor.text import HEADING_LINE, heading_level, normalise, paragraphs
 
 MAX_PASSAGES = 200
 """Passages built for one change; an overview that gains 10,000 lines in a day gets
@@ -50,13 +50,9 @@ _HEADING_LEVEL = {f"h{n}": n for n in range(1, 7)}
 _LABEL_LEVEL = 7
 """A label sits below every heading: it introduces the items that follow it."""
 
-_NUMBERED = re.compile(r"^(?:(?P<num>\d{1,2}(?:\.\d{1,2}){0,4})\.?|(?P<roman>[IVX]{1,5})\.|[A-H]\.)\s+\S")
-_AGENDA = re.compile(
-    r"^(?:agendapunt|agenda item|item|punt|point|punto|tagesordnungspunt|top|objet|onderwerp|"
-    r"betreft|ordine del giorno|orden del d[ií]a)\b\s*\d*", re.I)
 _TERMINAL = re.compile(r"[.!?;,]$")
-SHORT_LINE = 80
-"""A line this long or shorter, without closing punctuation, may be a heading or an item."""
+SHORT_LINE = HEADING_LINE
+"""A line this long or shorter, without closing punctuation, may be an item."""
 
 
 def _clip(text: str) -> str:
@@ -94,6 +90,9 @@ def html_outline(body: bytes, content_type: str = "") -> dict[str, str]:
         if not text or "\n" in text or len(text) > CLIP:
             continue
         out.setdefault(" ".join(text.split()), role)
+        if tag == "tr":  # trafilatura writes a table row as Markdown
+            cells = (" ".join(normalise(c.text_content()).split()) for c in el if isinstance(c.tag, str))
+            out.setdefault("| " + " | ".join(cells) + " |", role)
     return out
 
 
@@ -129,16 +128,12 @@ def page_date(result: FetchResult) -> str | None:
 
 def shape_role(line: str) -> str:
     """A line's role from its own shape, without the page's structure."""
+    if line.startswith("|") and line.endswith("|"):  # a Markdown table row (trafilatura)
+        return "row"
     if len(line) <= SHORT_LINE * 2 and line.endswith(":"):
         return "label"
-    if len(line) <= SHORT_LINE and not _TERMINAL.search(line):
-        m = _NUMBERED.match(line)
-        if m:
-            depth = m.group("num").count(".") + 1 if m.group("num") else 1
-            return f"h{min(depth + 1, 6)}"
-        if _AGENDA.match(line):
-            return "h3"
-    return "paragraph"
+    level = heading_level(line)
+    return f"h{level}" if level else "paragraph"
 
 
 def roles(lines: Sequence[str], outline: Mapping[str, str] | None) -> list[str]:
@@ -162,13 +157,16 @@ def roles(lines: Sequence[str], outline: Mapping[str, str] | None) -> list[str]:
     return out
 
 
-def _paths(lines: Sequence[str], role_of: Sequence[str], wanted: set[int]) -> dict[int, tuple[str, ...]]:
-    """The heading path of each wanted line, in one pass over the lines."""
+def _paths(lines: Sequence[str], role_of: Sequence[str],
+           wanted: set[int]) -> dict[int, tuple[tuple[str, ...], str]]:
+    """The heading path and label of each wanted line, in one pass over the lines."""
     stack: list[tuple[int, str]] = []
-    out: dict[int, tuple[str, ...]] = {}
+    out: dict[int, tuple[tuple[str, ...], str]] = {}
     for i, (line, role) in enumerate(zip(lines, role_of, strict=True)):
         if i in wanted:
-            out[i] = tuple(_clip(t) for _, t in stack[-MAX_DEPTH:])
+            label = stack[-1][1] if stack and stack[-1][0] == _LABEL_LEVEL else ""
+            heads = [t for level, t in stack if level != _LABEL_LEVEL]
+            out[i] = tuple(_clip(t) for t in heads[-MAX_DEPTH:]), _clip(label)
         level = _HEADING_LEVEL.get(role)
         if role in ("label", "header"):
             level = _LABEL_LEVEL
@@ -198,7 +196,7 @@ def _side(lines: list[str], role_of: list[str], index: dict[str, int],
             while hi + 1 < len(lines) and role_of[hi + 1] == "item":
                 hi += 1
             items = hi - lo + 1
-        out[order] = Passage(text=lines[i], side="", role=role, headings=paths[i],
+        out[order] = Passage(text=lines[i], side="", role=role, headings=paths[i][0], label=paths[i][1],
                              before=_clip(lines[i - 1]) if i else "",
                              after=_clip(lines[i + 1]) if i + 1 < len(lines) else "", items=items)
     return out
@@ -229,6 +227,7 @@ def passages(old: str, new: str, ops: Sequence[DiffOp],
         text = op.old if op.op == "removed" else op.new
         if p is None:
             p = Passage(text=text, side="")
-        out.append(Passage(text=text, side=op.op, role=p.role, headings=p.headings, before=p.before,
+        out.append(Passage(text=text, side=op.op, role=p.role, headings=p.headings, label=p.label,
+                           before=p.before,
                            after=p.after, items=p.items, old=op.old if op.op == "changed" else ""))
     return tuple(out)

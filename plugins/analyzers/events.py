@@ -49,6 +49,9 @@ _PAREN = re.compile(r"\(([^()]{1,60})\)")
 _NAME = re.compile(r"^[^\W\d_][\w'’.\- ]{0,60}?(?=\s*(?:[,(–—:/]| - |$))")
 _DIGITS = re.compile(r"\d")
 
+_NOT_CONTENT = ("h1", "h2", "h3", "h4", "h5", "h6", "label", "header")
+"""Roles that introduce content: a heading added with its entry is not the entry."""
+
 MAX_GROUPS = 200
 """Groups of added paragraphs read for events (the events kept are fewer: MAX_EVENTS)."""
 
@@ -84,6 +87,8 @@ def _country_code(text: str) -> str | None:
 def item_place(text: str) -> tuple[str | None, str | None]:
     """The town a list item names and its country: ``Megiddo (Israel)`` ->
     ``("Megiddo", "IL")``; ``Kalamu, Kinshasa (DRC)`` -> ``("Kalamu", None)``."""
+    if text.startswith("|"):  # a table row: its first cell
+        text = text.strip("| ").split(" | ")[0]
     country = None
     for inner in _PAREN.findall(text):
         country = country or _country_code(inner.strip())
@@ -108,7 +113,11 @@ def list_edit(p: Passage, page: str) -> tuple[str, str] | None:
     twinning or partnership heading; ``None`` otherwise."""
     if p.side not in ("added", "removed") or p.role not in ("item", "row") or len(p.text) > 200:
         return None
-    for heading in reversed(p.headings):
+    # the list's own label and its nearest heading: a heading further up names the
+    # page's subject ("our partner towns and services"), not this list's
+    for heading in (p.label, p.headings[-1] if p.headings else ""):
+        if not heading:
+            continue
         folded = fold(heading)
         twinning = bool(_TWINNING_HEAD.search(folded))
         if not twinning and not _COOPERATION_HEAD.search(folded):
@@ -142,7 +151,7 @@ def _heading_place(headings: tuple[str, ...]) -> str | None:
 
 def _group_key(p: Passage) -> tuple[str, ...]:
     """Paragraphs under the same headings belong to one event."""
-    return p.headings
+    return (*p.headings, p.label) if p.label else p.headings
 
 
 def _entry_event(change: ChangeDraft, group: list[Passage]) -> Event | None:
@@ -185,12 +194,15 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
                                country=src.country, partner=partner, partner_country=partner_country,
                                date=change.published if change.kind == "page-changed" else None,
                                score=0.8, reasons=(why,)))
-        elif p.side in ("added", "changed") and p.headings:
+        elif p.side in ("added", "changed") and p.headings and p.role not in _NOT_CONTENT:
             if len(groups) < MAX_GROUPS or _group_key(p) in groups:
                 groups.setdefault(_group_key(p), []).append(p)
         if len(found) >= MAX_EVENTS:
             break
-    if not found and len(groups) > 0 and any(_heading_place(k) for k in groups):
+    # entries: under municipalities' headings (an overview), or under two or more
+    # headings at once (minutes adding agenda points); one group alone is the change
+    # itself, which the analyzers read whole
+    if not found and (len(groups) > 1 or any(_heading_place(k) for k in groups)):
         for group in groups.values():
             ev = _entry_event(change, group)
             if ev is not None:

@@ -16,7 +16,7 @@ import logging
 import re
 from collections import Counter
 
-from monitor.text import normalise
+from monitor.text import heading_level, normalise
 
 MAX_PAGES = 500
 """Pages read at most; a longer document is cut there (bounded time and memory)."""
@@ -78,7 +78,8 @@ def paragraphs_of(pages: list[str]) -> list[str]:
     """Paragraphs of a document's pages: page numbers and running headers dropped,
     wrapped lines joined, a new paragraph at blank lines, after a line that ends a
     sentence and is shorter than most, or before a line that starts a dated or
-    numbered entry."""
+    numbered entry; a short line shaped like a heading (:func:`monitor.text.heading_level`)
+    is a paragraph of its own."""
     split = [[line.strip() for line in p.splitlines() if line.strip()] for p in pages]
     furniture = _furniture(split)
     lines = [line for page in split for line in page
@@ -90,6 +91,14 @@ def paragraphs_of(pages: list[str]) -> list[str]:
     paras: list[str] = []
     current: list[str] = []
     for line in lines:
+        if len(line) < typical * 0.9 and heading_level(line):
+            # a heading ("Agendapunt 6: Motie over Gaza", "1.1. Twinning partnerships")
+            # is a paragraph of its own: the passages read it as the heading of what follows
+            if current:
+                paras.append(" ".join(current))
+            paras.append(line)
+            current = []
+            continue
         if current and _STARTS_ENTRY.match(line):
             paras.append(" ".join(current))
             current = []
