@@ -164,6 +164,13 @@ def test_demo_crawls_two_days_and_reports_what_changed(twinwatch, db_path: Path)
     assert "+ Ixelles suspends its twinning" in blocks["ixelles-suspends-megiddo-twinning.html"]
     assert "+ Voorbeeldegem" in blocks["overview.html"]
     assert "(was: 150,000; now: 175,000)" in blocks["solidarity.html"]
+    # read in context: the partner removed from Ixelles' twinning list is a twinning
+    # ended, in English; the VVSG's new entry has its municipality, date and amount
+    facts = {name: b.strip().splitlines()[-1] for name, b in blocks.items()}
+    assert re.fullmatch(r"\s*· relevance 0\.[5-9]\d · twinning_(ended|suspended) · en · "
+                        r"Ixelles \(BE\) ↔ Megiddo \(IL\)( · .*)?", facts["cooperation.html"])
+    assert re.search(r"· humanitarian_aid · nl · Voorbeeldegem( \(BE\))? · 2025-11-12 · €5,000$",
+                     facts["overview.html"])
     assert "history.html" not in out and "ixelles-megiddo-petition" not in out
 
     rows = json.loads(twinwatch("changes", "--json").stdout)
