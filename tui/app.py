@@ -34,6 +34,7 @@ from tui.commands import TwinwatchCommands
 from tui.data import Write, WriteQueue, error_text
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.coverage_detail import CoverageDetailScreen
+from tui.dialogs.event_pick import EventPickScreen
 from tui.dialogs.help import HelpScreen
 from tui.dialogs.record_form import RecordFormScreen
 from tui.dialogs.record_pick import RecordPickScreen
@@ -229,5 +230,5 @@ def screens() -> list[tuple[str, type]]:
     return [("everywhere", TwinwatchApp), ("inbox", InboxScreen), ("change", ChangeScreen),
             ("saved views", ViewsScreen), ("sources", SourcesScreen), ("exports", ExportsScreen),
             ("plugins", PluginsScreen), ("records", RecordsScreen), ("record form", RecordFormScreen),
-            ("pick record", RecordPickScreen), ("confirm", ConfirmScreen), ("coverage", CoverageScreen),
-            ("municipality", CoverageDetailScreen)]
+            ("pick record", RecordPickScreen), ("pick event", EventPickScreen), ("confirm", ConfirmScreen),
+            ("coverage", CoverageScreen), ("municipality", CoverageDetailScreen)]

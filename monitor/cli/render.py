@@ -7,7 +7,7 @@ sequence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from monitor import clock
@@ -17,14 +17,16 @@ from monitor.text import one_line, strip_controls
 WIDTH = 100
 
 
-def change_text(c: ChangeRow, *, max_lines: int = 12) -> str:
+def change_text(c: ChangeRow, *, max_lines: int = 12, events: int = 1) -> str:
     """A change as a few lines: header, URL, then removed (-), added (+) and edited
-    (~) paragraphs, at most ``max_lines`` of them."""
+    (~) paragraphs, at most ``max_lines`` of them. A change holding two or more
+    ``events`` says so in its header (``twinwatch record`` drafts one record each)."""
     tags = f" [{', '.join(c.review.tags)}]" if c.review.tags else ""
     where = one_line(c.municipality or "", 40)
+    held = f"  ({events} events)" if events >= 2 else ""
     head = (
         f"#{c.id}  {c.detected_at[:16].replace('T', ' ')}  {c.review.status:<10} {c.kind:<13} "
-        f"{where + ': ' if where else ''}{one_line(c.title, 80)}{tags}"
+        f"{where + ': ' if where else ''}{one_line(c.title, 80)}{tags}{held}"
     )
     lines = [head, f"    {one_line(c.url, WIDTH)}"]
     body: list[str] = []
@@ -82,8 +84,11 @@ def findings_line(findings: Iterable[Finding]) -> str:
     return " · ".join(parts)
 
 
-def changes_text(rows: Iterable[ChangeRow]) -> str:
-    return "\n\n".join(change_text(c) for c in rows)
+def changes_text(rows: Iterable[ChangeRow], events: Mapping[int, int] | None = None) -> str:
+    """The changes one after the other; ``events`` gives the event count of those
+    holding two or more (``monitor.review.inbox.event_counts``)."""
+    events = events or {}
+    return "\n\n".join(change_text(c, events=events.get(c.id, 1)) for c in rows)
 
 
 def source_line(s: SourceStatus) -> str:

@@ -25,10 +25,12 @@ from monitor.models import REVIEW_STATUSES
 def changes(c: Context, status: str | None, search: str | None, query_line: str | None,
             limit: int | None, as_json: bool) -> None:
     """List detected changes, newest first (or by relevance when the query says
-    sort:relevance)."""
+    sort:relevance). A change holding several events says "(3 events)": twinwatch
+    record drafts a record for each."""
     from dataclasses import replace
 
     from monitor.cli.render import changes_text
+    from monitor.review.inbox import event_counts
     from monitor.review.querylang import parse_query
     from monitor.store.queries import ChangeFilter
     from monitor.store.queries import changes as query
@@ -43,10 +45,11 @@ def changes(c: Context, status: str | None, search: str | None, query_line: str 
         f = ChangeFilter(status=status, search=search)
     with c.db() as db:
         rows = query(db, f, limit=limit, sort=parsed.sort or "date")
+        events = event_counts(db, [r.id for r in rows]) if rows and not as_json else {}
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
     elif rows:
-        click.echo(changes_text(rows))
+        click.echo(changes_text(rows, events))
     else:
         click.echo("no changes", err=True)
 

@@ -1,8 +1,11 @@
 """What the dashboard's record form starts from, and how its records list is searched.
 
-A draft is the analyzers' suggestion for a change (``records.prefill``) with the
-curator's corrections of the change's facts laid over it: a curator who already
-fixed the partner in the change view should not have to fix it again in the record.
+A draft is the analyzers' suggestion for one event of a change
+(``registry.event_prefills``) with, for its main event, the curator's corrections of
+the change's facts laid over it: a curator who already fixed the partner in the
+change view should not have to fix it again in the record. A change holds one event
+unless an analyzer listed several (an overview gaining three municipalities' aid in
+a day): then each event has its own draft, its main event first.
 The search is plain Python over records already read (a registry holds hundreds to
 thousands of records, not millions). Nothing here writes.
 """
@@ -17,8 +20,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor.errors import ConfigError, QueryError, SourceError
-from monitor.records.queries import Record
-from monitor.records.registry import clean_fields, prefill
+from monitor.records.queries import Record, RecordFilter, records
+from monitor.records.registry import clean_fields, event_prefills
 from monitor.review.inbox import change_facts
 from monitor.store.queries import change as get_change
 
@@ -27,8 +30,22 @@ _FACT_TO_FIELD = {"municipality": "municipality", "partner": "partner", "categor
 """Fact of the change view -> record field."""
 
 
-def draft(db: Database, change_id: int) -> dict[str, Any]:
-    """The fields a new record of ``change_id`` starts with.
+@dataclass(frozen=True)
+class EventDraft:
+    """One event of a change, as a new record of it would start."""
+
+    number: int
+    """1-based; 1 is the change's main event."""
+    values: dict[str, Any]
+    """The record fields it starts with (what ``registry.create`` accepts)."""
+    quote: str
+    """The passage its record keeps as evidence (scraped text, control-free)."""
+    record_id: int | None = None
+    """A record of the change that already rests on this event's quote, if any."""
+
+
+def event_drafts(db: Database, change_id: int) -> list[EventDraft]:
+    """One draft per event of ``change_id``, its main event first (at least one).
 
     Raises:
         SourceError: no change with that id.
@@ -36,7 +53,8 @@ def draft(db: Database, change_id: int) -> dict[str, Any]:
     c = get_change(db, change_id)
     if c is None:
         raise SourceError(f"no change with id {change_id}")
-    values = prefill(c)
+    events = event_prefills(c)
+    values = events[0][0]
     for fact in change_facts(db, change_id):
         key = _FACT_TO_FIELD.get(fact.field)
         if key is None or not fact.corrected:
@@ -45,7 +63,42 @@ def draft(db: Database, change_id: int) -> dict[str, Any]:
             values.update(clean_fields({key: fact.corrected}))
         except ConfigError:
             continue  # a correction that is not a valid record value stays a fact only
-    return values
+    held = _recorded(db, change_id, [quote for _, quote in events])
+    return [EventDraft(n, fields, quote, held[n - 1])
+            for n, (fields, quote) in enumerate(events, start=1)]
+
+
+def _recorded(db: Database, change_id: int, quotes: list[str]) -> list[int | None]:
+    """For each quote, a record of the change resting on it (each record matched once,
+    oldest first): how an event is known to be recorded without storing its number."""
+    free: list[tuple[int, str]] = [
+        (r.id, e.quote) for r in records(db, RecordFilter(change_id=change_id))
+        for e in r.evidence if e.change_id == change_id
+    ]
+    out: list[int | None] = []
+    for quote in quotes:
+        match = next((i for i, (_, q) in enumerate(free) if q == quote), None)
+        out.append(free.pop(match)[0] if match is not None else None)
+    return out
+
+
+def drafts(db: Database, change_id: int) -> list[dict[str, Any]]:
+    """The fields a new record of each event of ``change_id`` starts with: the first
+    is :func:`draft` (the main event), then one per further event.
+
+    Raises:
+        SourceError: no change with that id.
+    """
+    return [d.values for d in event_drafts(db, change_id)]
+
+
+def draft(db: Database, change_id: int) -> dict[str, Any]:
+    """The fields a new record of ``change_id``'s main event starts with.
+
+    Raises:
+        SourceError: no change with that id.
+    """
+    return drafts(db, change_id)[0]
 
 
 SEARCH_KEYS = ("municipality", "partner", "country", "action", "date", "change")

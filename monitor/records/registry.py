@@ -7,6 +7,11 @@ records (an overview page adding three municipalities' actions) and several chan
 may support one record (``link``): the evidence keeps each change's quoted passage,
 URL, snapshot fingerprint and fetch time.
 
+A change holds one event, or several when an analyzer gave an ``events`` finding
+(:func:`event_prefills`): the first is the change's main event, described by the
+single-value findings as before; each event is drafted on its own and its record
+quotes the event's passage.
+
 This module is the only writer of ``records`` and ``record_evidence``; a crawl
 never touches them.
 """
@@ -23,6 +28,7 @@ from monitor import clock
 from monitor.errors import ConfigError, SourceError
 from monitor.models import ChangeRow, Finding
 from monitor.records.queries import ACTIONS, Evidence, Record, records
+from monitor.review.inbox import change_events
 from monitor.store.db import write_tx
 from monitor.store.queries import change as get_change
 from monitor.text import one_line, strip_controls
@@ -118,15 +124,72 @@ def prefill(c: ChangeRow) -> dict[str, Any]:
     return suggested
 
 
-def _evidence(db: Database, c: ChangeRow) -> Evidence:
-    """The quoted passage of a change (added text, else what was removed), where and when."""
+def _event_fields(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The record fields an event suggests; a value of the wrong shape is not suggested."""
+    out: dict[str, Any] = {}
+    for key, value in event.items():
+        if key == "passage":
+            continue
+        try:
+            out.update(clean_fields({key: value}))
+        except ConfigError:
+            continue
+    return out
+
+
+def event_prefills(c: ChangeRow) -> list[tuple[dict[str, Any], str]]:
+    """Record fields suggested for each event of the change, with the quote its record
+    keeps as evidence: at least one, the main event first.
+
+    A change without an ``events`` finding is one event: :func:`prefill` and the
+    change's quote, as ever. With one, the main event is still :func:`prefill` (the
+    single-value findings), with what it leaves unknown taken from the first event;
+    every other event suggests its own fields, the source's municipality and country
+    when it names no municipality (a town's page listing its partners), and its
+    passage as the summary. Each event's quote is its passage (the change's quote when
+    it has none).
+    """
+    main = prefill(c)
+    events = change_events(c.findings)
+    if not events:
+        return [(main, change_quote(c))]
+    out: list[tuple[dict[str, Any], str]] = []
+    for n, event in enumerate(events):
+        fields = _event_fields(event)
+        passage = str(event["passage"]) if event.get("passage") not in (None, "") else None
+        if n == 0:
+            fields = {**{k: v for k, v in fields.items() if k != "summary"}, **main}
+        else:
+            if not fields.get("municipality"):
+                for key, value in (("municipality", c.municipality), ("country", c.country)):
+                    if not fields.get(key) and value:
+                        try:
+                            fields.update(clean_fields({key: value}))
+                        except ConfigError:
+                            continue
+            fields["summary"] = one_line(passage, 200) if passage else main.get("summary", "")
+        out.append((fields, _cut(strip_controls(passage)) if passage else change_quote(c)))
+    return out
+
+
+def _cut(quote: str) -> str:
+    if len(quote) > QUOTE_LIMIT:
+        quote = quote[:QUOTE_LIMIT] + f" [… {len(quote) - QUOTE_LIMIT} more characters]"
+    return quote
+
+
+def change_quote(c: ChangeRow) -> str:
+    """The quoted passage of a whole change: its added text, else what was removed."""
     if c.added:
         quote = "\n".join(c.added)
     else:
         quote = "[removed] " + "\n".join(c.removed)
-    quote = strip_controls(quote)
-    if len(quote) > QUOTE_LIMIT:
-        quote = quote[:QUOTE_LIMIT] + f" [… {len(quote) - QUOTE_LIMIT} more characters]"
+    return _cut(strip_controls(quote))
+
+
+def _evidence(db: Database, c: ChangeRow, quote: str | None = None) -> Evidence:
+    """The quoted passage of a change (``quote``, else :func:`change_quote`), where and when."""
+    quote = quote if quote is not None else change_quote(c)
     snap = db.execute(
         "SELECT s.text_fp, s.fetched_at FROM changes ch LEFT JOIN snapshots s ON s.id = ch.snapshot_id "
         "WHERE ch.id = ?", [c.id]
@@ -142,19 +205,27 @@ def _add_evidence(db: Database, record_id: int, ev: Evidence, now: str) -> None:
     )
 
 
-def create(db: Database, change_id: int, values: Mapping[str, Any] | None = None) -> Record:
-    """A new record from a change: the analyzers' suggestions, overridden by ``values``.
+def create(db: Database, change_id: int, values: Mapping[str, Any] | None = None, *,
+           event: int = 1) -> Record:
+    """A new record from a change's ``event`` (1, its main event, unless it holds
+    several: see :func:`event_prefills`): the analyzers' suggestions for that event,
+    overridden by ``values``, resting on the event's quote.
 
     Raises:
         SourceError: no change with that id.
-        ConfigError: a bad value.
+        ConfigError: a bad value, or no such event.
     """
     c = get_change(db, change_id)
     if c is None:
         raise SourceError(f"no change with id {change_id}")
-    data = {**prefill(c), **clean_fields(values or {})}
+    events = event_prefills(c)
+    if not 1 <= event <= len(events):
+        raise ConfigError(f"change {change_id} holds {len(events)} event{'s' if len(events) > 1 else ''}"
+                          f"; there is no event {event}")
+    suggested, quote = events[event - 1]
+    data = {**suggested, **clean_fields(values or {})}
     now = clock.utcnow()
-    ev = _evidence(db, c)
+    ev = _evidence(db, c, quote)
     with write_tx(db):
         cols = list(data)
         rid = db.execute(

@@ -1,5 +1,7 @@
 """Read queries for the dashboard: inbox pages, counts, one change in detail, the
-history of a source, suggested facts, saved views and source health.
+history of a source, suggested facts, saved views and source health; and the one
+reading of a change's ``events`` finding (:func:`events_of`), whose count the inbox
+rows carry for the dashboard and ``twinwatch changes`` alike.
 
 Split from :mod:`monitor.store.queries` to keep both short; same rules: named functions
 returning monitor dataclasses, nothing here writes. The inbox pages through
@@ -10,16 +12,20 @@ returning monitor dataclasses, nothing here writes. The inbox pages through
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
 from monitor.models import (
+    EVENT_FIELDS,
     FACT_FIELDS,
+    MAX_EVENTS,
     REVIEW_STATUSES,
     ChangeDetail,
     Fact,
+    Finding,
     InboxCounts,
     InboxRow,
     SavedView,
@@ -28,6 +34,93 @@ from monitor.models import (
 from monitor.review.case_inbox import case_badges, case_member_ids, folded_sql
 from monitor.store.queries import ChangeFilter, change
 from monitor.store.queries import filter_sql as _filter_sql
+
+
+@dataclass(frozen=True)
+class CountedInboxRow(InboxRow):
+    """An inbox row that also says how many events its change holds.
+
+    Until :class:`monitor.models.InboxRow` carries the count itself, the inbox's reads
+    return this subclass: code typed for ``InboxRow`` reads it unchanged, and
+    :func:`row_events` reads the count from either.
+    """
+
+    events: int = 1
+    """How many events (each its own record draft) the change holds: 1 unless an
+    ``events`` finding lists two or more (see :func:`events_of`)."""
+
+
+def row_events(row: InboxRow) -> int:
+    """How many events the change of an inbox row holds (1 for a plain ``InboxRow``)."""
+    return row.events if isinstance(row, CountedInboxRow) else 1
+
+
+# --------------------------------------------------------------------------- events
+
+
+_EVENT_VALUE = (str, int, float)
+
+
+def events_of(value: Any) -> list[dict[str, Any]]:
+    """The events of an ``events`` finding's value, each a dict of the keys of
+    :data:`EVENT_FIELDS` it gives, at most :data:`MAX_EVENTS` of them.
+
+    The value comes from any analyzer (third parties' included), so its shape is
+    checked here, once, for the inbox's count and the records' drafts alike: a value
+    that is not a list is no events; items that are not dicts, keys that are not event
+    fields, and values that are not a string or a number are left out, and so is an
+    item with nothing left. Whether a value is a valid record value (a country of two
+    letters, a known action) is for ``monitor.records.registry.clean_fields``.
+    """
+    if not isinstance(value, list):
+        return []
+    out: list[dict[str, Any]] = []
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        event = {key: v for key, v in item.items()
+                 if key in EVENT_FIELDS and isinstance(v, _EVENT_VALUE) and not isinstance(v, bool)
+                 and v != ""}
+        if event:
+            out.append(event)
+            if len(out) == MAX_EVENTS:
+                break
+    return out
+
+
+def change_events(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """The events of a change: those of its latest ``events`` finding (see :func:`events_of`);
+    empty when it has none, and then the change is one event, its main one."""
+    latest = None
+    for f in findings:
+        if f.name == "events":
+            latest = f
+    return events_of(latest.value) if latest is not None else []
+
+
+def event_counts(db: Database, ids: Sequence[int]) -> dict[int, int]:
+    """How many events each of the changes ``ids`` holds, for those with two or more
+    (a change without an ``events`` finding, or with one event, is one event)."""
+    latest: dict[int, str | None] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start:start + 500])
+        for cid, value in db.execute(
+            "SELECT change_id, value FROM findings WHERE name = 'events' AND change_id IN "
+            f"({','.join('?' * len(chunk))}) ORDER BY id", chunk,
+        ):
+            latest[cid] = value
+    counts: dict[int, int] = {}
+    for cid, value in latest.items():
+        try:
+            n = len(events_of(json.loads(value))) if value else 0
+        except (ValueError, RecursionError):
+            n = 0  # a value that is not JSON (or nested past reading) holds no events
+        if n >= 2:
+            counts[cid] = n
+    return counts
+
+
+# --------------------------------------------------------------------------- inbox
 
 
 def filter_sql(f: ChangeFilter) -> tuple[str, list[Any]]:
@@ -82,10 +175,12 @@ def inbox_page(db: Database, f: ChangeFilter | None = None, *, sort: str = "rele
     )
     found = list(db.execute(sql, [*params, limit, max(offset, 0)]))
     badges = case_badges(db, [r[0] for r in found])
+    events = event_counts(db, [r[0] for r in found])
     return [
-        InboxRow(id=r[0], source_id=r[1], source_url=r[2], municipality=r[3], kind=r[4], title=r[5],
-                 detected_at=r[6], status=r[7], score=r[8], category=r[9], lang=r[10],
-                 tags=tuple(r[11].split("\x1f")) if r[11] else (), case=badges.get(r[0]))
+        CountedInboxRow(id=r[0], source_id=r[1], source_url=r[2], municipality=r[3], kind=r[4],
+                        title=r[5], detected_at=r[6], status=r[7], score=r[8], category=r[9],
+                        lang=r[10], tags=tuple(r[11].split("\x1f")) if r[11] else (),
+                        case=badges.get(r[0]), events=events.get(r[0], 1))
         for r in found
     ]
 

@@ -78,7 +78,7 @@ class RecordFormScreen(ModalScreen[dict[str, Any] | None]):
                         value = self.initial[key]
                         yield Select([(Text(a), a) for a in ACTIONS], id="record-field-action",
                                      prompt="(none)", allow_blank=True, compact=True,
-                                     value=value if value in ACTIONS else Select.BLANK)
+                                     value=value if value in ACTIONS else Select.NULL)
                     else:
                         yield Input(self.initial[key], placeholder=placeholder, id=f"record-field-{key}",
                                     compact=True, select_on_focus=False)

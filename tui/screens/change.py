@@ -1,8 +1,9 @@
 """The change view: one change in full — its diff with the analyzers' reasons
 highlighted, the suggested record (facts) editable in place, and the other
 versions of the same source, each one key away. From here a change becomes a
-registry record (``c``: the record form, pre-filled) or supports an existing one
-(``l``: pick it from a list).
+registry record (``c``: the record form, pre-filled; for a change holding several
+events, after picking the event) or supports an existing one (``l``: pick it from a
+list).
 
 Reads run in thread workers; writes (decisions, fact corrections) go through the
 app's write queue and are heard by the inbox below as well.
@@ -26,14 +27,15 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from monitor import clock
 from monitor.models import ChangeDetail
 from monitor.records import registry as records
-from monitor.records.drafts import draft
+from monitor.records.drafts import EventDraft, event_drafts
 from monitor.records.queries import Record, RecordFilter
 from monitor.records.queries import records as list_records
 from monitor.review.decisions import review, set_fact, undo
-from monitor.review.inbox import change_detail
+from monitor.review.inbox import change_detail, event_counts
 from monitor.store.queries import all_tags, change
 from monitor.text import one_line
 from tui.data import Write, error_text, reading
+from tui.dialogs.event_pick import EventPickScreen
 from tui.dialogs.prompt import PromptScreen
 from tui.dialogs.record_form import RecordFormScreen
 from tui.dialogs.record_pick import RecordPickScreen
@@ -67,7 +69,7 @@ class ChangeScreen(Screen[None]):
                 tooltip="Correct the highlighted fact of the suggested record"),
         Binding("c", "new_record", "Record", id="change.new-record",
                 tooltip="Make a registry record of this change: the form opens pre-filled "
-                        "(again for a second record)"),
+                        "(again for a second record; a change of several events asks which first)"),
         Binding("l", "link_record", "Link record", id="change.link-record", show=False,
                 tooltip="Let this change support an existing record (pick it from a list)"),
         Binding("v", "versions", "Versions", id="change.versions",
@@ -92,13 +94,19 @@ class ChangeScreen(Screen[None]):
         detail: ChangeDetail | None
         tags: list[str]
         record_ids: tuple[int, ...] = ()
+        events: int = 1
 
     @dataclass
     class DraftRead(Message):
-        """The values a new record of ``change_id`` starts with, read in a worker."""
+        """What a new record of each event of ``change_id`` starts with, read in a worker."""
 
         change_id: int
-        values: dict[str, object]
+        events: list[EventDraft]
+
+        @property
+        def values(self) -> dict[str, object]:
+            """The main event's values (all there is for a change of one event)."""
+            return self.events[0].values
 
     def __init__(self, db_path: str, change_id: int, ids: Sequence[int] = (), *,
                  search_terms: Sequence[str] = ()) -> None:
@@ -114,6 +122,8 @@ class ChangeScreen(Screen[None]):
         self.known_tags: list[str] = []
         self.record_ids: tuple[int, ...] = ()
         """The records this change supports."""
+        self.events = 1
+        """How many events the change holds (each can become a record)."""
         self._editing: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -171,8 +181,9 @@ class ChangeScreen(Screen[None]):
             detail = change_detail(db, change_id)
             tags = all_tags(db)
             rids = tuple(r.id for r in list_records(db, RecordFilter(change_id=change_id)))
+            events = event_counts(db, [change_id]).get(change_id, 1)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(change_id, detail, tags, rids))
+            self.post_message(self.Loaded(change_id, detail, tags, rids, events))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -181,7 +192,9 @@ class ChangeScreen(Screen[None]):
         self.detail = message.detail
         self.known_tags = message.tags
         self.record_ids = message.record_ids
-        self.query_one("#change-facts-title", Label).update(Text(facts_title(message.record_ids)))
+        self.events = message.events
+        self.query_one("#change-facts-title", Label).update(
+            Text(facts_title(message.record_ids, message.events)))
         self.diff_view.show(message.detail, self.search_terms)
         d = message.detail
         self.sub_title = "" if d is None else f"#{d.change.id} · {d.change.status}"
@@ -357,21 +370,44 @@ class ChangeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="change-draft", exit_on_error=False)
     def _read_draft(self, change_id: int) -> None:
         with reading(self.db_path) as db:
-            values = draft(db, change_id)
-        self.post_message(self.DraftRead(change_id, values))
+            events = event_drafts(db, change_id)
+        self.post_message(self.DraftRead(change_id, events))
 
     @on(DraftRead)
     def _draft_read(self, message: DraftRead) -> None:
-        cid = message.change_id
+        cid, events = message.change_id, message.events
+        if len(events) == 1:
+            self._open_form(cid, events[0], 1)
+            return
+
+        def picked(number: int | None) -> None:
+            if number is not None:
+                self._open_form(cid, events[number - 1], len(events))
+
+        self.app.push_screen(EventPickScreen(cid, events), picked)
+
+    def _open_form(self, cid: int, event: EventDraft, of: int) -> None:
+        """The record form on one event's draft; saved, the record quotes that event."""
         title = self.detail.change.title if self.detail and self.detail.change.id == cid else ""
         n = len(self.record_ids) if cid == self.change_id else 0
+        number = event.number
 
         def save(values: dict[str, object] | None) -> None:
             if values is not None:
-                self._write_record("new record", lambda db: records.create(db, cid, values), cid)
+                self._write_record("new record", lambda db: records.create(db, cid, values, event=number),
+                                   cid)
 
-        heading = f"New record from change #{cid}" + (f" (it already supports {n})" if n else "")
-        self.app.push_screen(RecordFormScreen(heading, message.values, context=title), save)
+        heading = f"New record from change #{cid}"
+        if of > 1:
+            heading += f", event {number} of {of}"
+            if event.record_id is not None:
+                heading += f" (already recorded as #{event.record_id})"
+            context = event.quote
+        else:
+            context = title
+        if n and (of == 1 or event.record_id is None):
+            heading += f" (it already supports {n})"
+        self.app.push_screen(RecordFormScreen(heading, event.values, context=context), save)
 
     def action_link_record(self) -> None:
         """Pick an existing record for this change to support."""
@@ -407,9 +443,12 @@ class ChangeScreen(Screen[None]):
                         markup=False)
 
 
-def facts_title(record_ids: Sequence[int]) -> str:
-    """The facts panel's title: what e, c and l do, and the records the change supports."""
+def facts_title(record_ids: Sequence[int], events: int = 1) -> str:
+    """The facts panel's title: what e, c and l do, the records the change supports, and
+    how many events it holds when more than one (the facts are its main event's)."""
     held = (f" · supports record{'s' if len(record_ids) > 1 else ''} "
             + ", ".join(f"#{i}" for i in record_ids[:5]) + ("…" if len(record_ids) > 5 else "")
             if record_ids else "")
+    if events > 1:
+        return f"Main event of {events} — e corrects · c records one · l links" + held
     return "Suggested record — e corrects · c records it · l links" + held
