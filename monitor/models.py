@@ -528,6 +528,9 @@ class InboxRow:
     lang: str | None = None
     case: CaseBadge | None = None
     """The case this change leads in the inbox (its other members are folded under it)."""
+    events: int = 1
+    """How many events (each its own record draft) the change holds: 1 unless an
+    ``events`` finding lists two or more."""
 
     @property
     def source_label(self) -> str:

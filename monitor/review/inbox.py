@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
@@ -34,25 +33,6 @@ from monitor.models import (
 from monitor.review.case_inbox import case_badges, case_member_ids, folded_sql
 from monitor.store.queries import ChangeFilter, change
 from monitor.store.queries import filter_sql as _filter_sql
-
-
-@dataclass(frozen=True)
-class CountedInboxRow(InboxRow):
-    """An inbox row that also says how many events its change holds.
-
-    Until :class:`monitor.models.InboxRow` carries the count itself, the inbox's reads
-    return this subclass: code typed for ``InboxRow`` reads it unchanged, and
-    :func:`row_events` reads the count from either.
-    """
-
-    events: int = 1
-    """How many events (each its own record draft) the change holds: 1 unless an
-    ``events`` finding lists two or more (see :func:`events_of`)."""
-
-
-def row_events(row: InboxRow) -> int:
-    """How many events the change of an inbox row holds (1 for a plain ``InboxRow``)."""
-    return row.events if isinstance(row, CountedInboxRow) else 1
 
 
 # --------------------------------------------------------------------------- events
@@ -177,7 +157,7 @@ def inbox_page(db: Database, f: ChangeFilter | None = None, *, sort: str = "rele
     badges = case_badges(db, [r[0] for r in found])
     events = event_counts(db, [r[0] for r in found])
     return [
-        CountedInboxRow(id=r[0], source_id=r[1], source_url=r[2], municipality=r[3], kind=r[4],
+        InboxRow(id=r[0], source_id=r[1], source_url=r[2], municipality=r[3], kind=r[4],
                         title=r[5], detected_at=r[6], status=r[7], score=r[8], category=r[9],
                         lang=r[10], tags=tuple(r[11].split("\x1f")) if r[11] else (),
                         case=badges.get(r[0]), events=events.get(r[0], 1))

@@ -32,7 +32,6 @@ from textual.strip import Strip
 
 from monitor import clock
 from monitor.models import InboxRow
-from monitor.review.inbox import row_events
 from monitor.text import one_line
 
 
@@ -238,7 +237,7 @@ class ChangeTable(ScrollView, can_focus=True):
         status_style = styles.get(row.status, Style())
         mark_style = styles["mark"]
         title = one_line(row.title, 300)
-        events = row_events(row)
+        events = row.events
         if events > 1:  # several records to draft: the count before the title, like a case's
             title = f"{events} events · {title}"
         if row.id in self._member_of:

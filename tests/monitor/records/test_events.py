@@ -11,7 +11,7 @@ from monitor.records import registry as records
 from monitor.records.drafts import draft, drafts, event_drafts
 from monitor.records.registry import prefill
 from monitor.review.decisions import set_fact
-from monitor.review.inbox import event_counts, events_of, inbox_page, inbox_rows, row_events
+from monitor.review.inbox import event_counts, events_of, inbox_page, inbox_rows
 from monitor.sources.manage import NewSource, add_sources
 from monitor.store.queries import change
 from tests.helpers import add_change
@@ -114,9 +114,9 @@ def test_inbox_rows_carry_the_event_count(db, sources):
     """The inbox's rows say how many events a change holds (1 without an events finding)."""
     plain = add_change(db, sources["ixelles"], "Agenda", "Conseil lundi.", "2025-11-22T06:00:00Z")
     cid = overview(db, sources)
-    counts = {r.id: row_events(r) for r in inbox_page(db)}
+    counts = {r.id: r.events for r in inbox_page(db)}
     assert counts == {plain: 1, cid: 3}
-    assert [row_events(r) for r in inbox_rows(db, [cid])] == [3]
+    assert [r.events for r in inbox_rows(db, [cid])] == [3]
     assert event_counts(db, [plain, cid]) == {cid: 3}
 
 
