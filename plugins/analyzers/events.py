@@ -192,8 +192,7 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
             partner, partner_country = item_place(p.text)
             found.append(Event(action=action, passage=p.text, municipality=src.municipality,
                                country=src.country, partner=partner, partner_country=partner_country,
-                               date=change.published if change.kind == "page-changed" else None,
-                               score=0.8, reasons=(why,)))
+                               score=0.8, reasons=(why,)))  # a list says nothing of when
         elif p.side in ("added", "changed") and p.headings and p.role not in _NOT_CONTENT:
             if len(groups) < MAX_GROUPS or _group_key(p) in groups:
                 groups.setdefault(_group_key(p), []).append(p)
