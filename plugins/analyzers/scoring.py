@@ -240,8 +240,11 @@ def link_states(s: Signals) -> LinkStates:
         debated = debated or bool(demands) or rejected
         # the sentence's own decision: its first mood word is a decision, and nothing is refused
         first_demand = demands[0] if demands else len(sent)
-        if decisions and not rejected and decisions[0] < first_demand and not _negated(sent, decisions[0]):
-            decided = True
+        if decisions and not rejected and decisions[0] < first_demand:
+            if _negated(sent, decisions[0]):
+                debated = True  # "neemt geen besluit", "did not decide": still open
+            else:
+                decided = True
         petition = bool(CATEGORY_GROUPS["petition"].search(sent))
         for state in _STATES:
             for m in GROUPS[state].finditer(sent):

@@ -253,6 +253,14 @@ PROPOSAL = [
     r"valuta",
     r"discuter",
     r"discutir",
+    r"uitgesteld",
+    r"stelt .{0,40}\buit\b",
+    r"postpon",
+    r"reporte",
+    r"vertagt",
+    r"verschoben",
+    r"aplaz",
+    r"rinvi",
 ]
 """A proposal, a motion tabled, an item on the agenda, a plan considered: not yet decided."""
 
@@ -1282,6 +1290,7 @@ SUSPEND = [
     r"setzt .{0,80}aus",
     r"aussetz",
     r"ausgesetzt",
+    r"auszusetzen",
     r"auf eis",
     r"ruhen",
     r"suspended",

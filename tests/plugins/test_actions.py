@@ -34,6 +34,10 @@ ACTIONS = [
      "Gaza City.", "twinning_debate"),
     ("not-ended-de", "Die Stadt Kiel wird die Partnerschaft mit Kaliningrad nicht beenden, sagte der "
      "Oberbürgermeister im Rat.", "twinning_debate"),
+    ("decided-not-to-de", "Der Stadtrat von Halle beschloss, die Städtepartnerschaft mit Haifa nicht "
+     "auszusetzen.", "twinning_debate"),
+    ("no-decision-postponed-nl", "Amersfoort neemt geen besluit over de stedenband met Bethlehem; de "
+     "gemeenteraad stelt de stemming uit.", "twinning_debate"),
     # the same links decided
     ("decided-suspend-en", "The council of Hove voted on Monday to suspend the twinning with Tel Aviv.",
      "twinning_suspended"),
