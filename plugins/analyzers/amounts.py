@@ -1,7 +1,10 @@
 """Euro amounts written in a text (``20.000 euro``, ``€ 2.500``, ``2300€``, ``5.000,00 EUR``,
-``1,5 miljoen euro``, ``150,000 euros``) and the one most likely to be the grant.
+``€ 5.000,-``, ``5k€``, ``1,5 miljoen euro``, ``150,000 euros``, and round amounts in words:
+``vijfduizend euro``, ``dix mille euros``, ``cinquemila euro``) and the one most likely to be
+the grant: near an aid or grant word, a total before a yearly or monthly part.
 
-Only euros: pounds, dollars and francs are not converted (the finding says so).
+Only euros: pounds, dollars and francs are not converted (the finding says so). Every
+pattern is bounded, so a hostile text of the full analyzer cap costs linear time.
 """
 
 from __future__ import annotations
@@ -26,6 +29,37 @@ _AFTER = re.compile(
     rf"(?<![\w.,])(?P<n>{_NUMBER})\s*(?P<mult>{_MULT})?\.?\s*(?:de\s+|d'|di\s+)?(?P<c>{_CUR})", re.I
 )
 _BEFORE = re.compile(rf"(?P<c>€|eur\b)\s*(?P<n>{_NUMBER})(?:\s*(?P<mult>{_MULT})\b)?", re.I)
+_UNITS = {
+    "een": 1, "un": 1, "une": 1, "ein": 1, "eine": 1, "one": 1, "a": 1, "uno": 1,
+    "twee": 2, "deux": 2, "zwei": 2, "two": 2, "dos": 2, "due": 2,
+    "drie": 3, "trois": 3, "drei": 3, "three": 3, "tres": 3, "tre": 3,
+    "vier": 4, "quatre": 4, "four": 4, "cuatro": 4, "quattro": 4,
+    "vijf": 5, "cinq": 5, "funf": 5, "five": 5, "cinco": 5, "cinque": 5,
+    "zes": 6, "six": 6, "sechs": 6, "seis": 6, "sei": 6,
+    "zeven": 7, "sept": 7, "sieben": 7, "seven": 7, "siete": 7, "sette": 7,
+    "acht": 8, "huit": 8, "eight": 8, "ocho": 8, "otto": 8,
+    "negen": 9, "neuf": 9, "neun": 9, "nine": 9, "nueve": 9, "nove": 9,
+    "tien": 10, "dix": 10, "zehn": 10, "ten": 10, "diez": 10, "dieci": 10,
+    "twintig": 20, "vingt": 20, "zwanzig": 20, "twenty": 20, "veinte": 20, "venti": 20,
+    "dertig": 30, "trente": 30, "dreissig": 30, "thirty": 30, "treinta": 30, "trenta": 30,
+    "veertig": 40, "quarante": 40, "vierzig": 40, "forty": 40, "cuarenta": 40, "quaranta": 40,
+    "vijftig": 50, "cinquante": 50, "funfzig": 50, "fifty": 50, "cincuenta": 50, "cinquanta": 50,
+    "honderd": 100, "cent": 100, "hundert": 100, "hundred": 100, "cien": 100, "cento": 100,
+}
+_THOUSANDS = {"duizend": 1e3, "mille": 1e3, "tausend": 1e3, "thousand": 1e3, "mil": 1e3, "mila": 1e3,
+              "miljoen": 1e6, "million": 1e6, "millions": 1e6, "millionen": 1e6, "millones": 1e6,
+              "millon": 1e6, "milioni": 1e6, "milione": 1e6, "millione": 1e6}
+_WORDS = re.compile(
+    r"(?<![a-z])(?P<w>" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")?[ -]?"
+    r"(?P<mult>" + "|".join(sorted(_THOUSANDS, key=len, reverse=True)) + r")"
+    r" {1,3}(?:de |d'|di )?(?:euros?\b|euro's|eur\b|€)"
+)
+_PERIOD = re.compile(
+    r"^[^.;\n\d]{0,12}?(?<![a-z])(?:per (?:jaar|maand|year|month|annum)|jaarlijks|maandelijks|"
+    r"par (?:an|mois)|"
+    r"annuel|pro (?:jahr|monat)|jahrlich|monatlich|im jahr|a (?:year|month)|annually|yearly|monthly|"
+    r"al (?:ano|mes)|anual|mensual|(?:all'|l')anno|al mese|annu[io]|mensil)"
+)
 _OTHER = re.compile(r"£|\$|\bgbp\b|\busd\b|\bchf\b|dollars?|pounds?|livres? sterling", re.I)
 _SCALE = {
     "k": 1e3,
@@ -71,6 +105,8 @@ class FoundAmount:
     start: int
     grant: bool
     """An aid or grant word is near it."""
+    periodic: bool = False
+    """A yearly or monthly part ("5.000 euro per jaar"), not a total."""
 
 
 def parse_number(raw: str) -> float | None:
@@ -94,20 +130,32 @@ def parse_number(raw: str) -> float | None:
 def find_amounts(text: str) -> list[FoundAmount]:
     """Every euro amount in ``text``, in order."""
     found: dict[int, FoundAmount] = {}
-    folded = fold(text) if len(fold(text)) == len(text) else text.lower()
+    covered: set[int] = set()  # characters inside an amount found: a set keeps many amounts linear
+    aligned = len(fold(text)) == len(text)
+    folded = fold(text) if aligned else text.lower()
+
+    def add(start: int, end: int, value: float, raw: str) -> None:
+        if start in covered:
+            return
+        covered.update(range(start, end))
+        window = folded[max(0, start - 100) : end + 40]
+        periodic = bool(_PERIOD.search(folded[end : end + 40]))
+        found[start] = FoundAmount(round(value, 2), raw, start, bool(_GRANT.search(window)), periodic)
+
     for rx in (_BEFORE, _AFTER):
         for m in rx.finditer(text):
-            if any(f.start <= m.start() < f.start + len(f.text) for f in found.values()):
+            if m.start() in covered:
                 continue
             value = parse_number(m.group("n"))
             if value is None:
                 continue
             mult = (m.group("mult") or "").lower().rstrip(".")
             value *= _SCALE.get(mult, 1.0)
-            window = folded[max(0, m.start() - 100) : m.end() + 40]
-            found[m.start()] = FoundAmount(
-                round(value, 2), m.group(0), m.start(), bool(_GRANT.search(window))
-            )
+            add(m.start(), m.end(), value, m.group(0))
+    if aligned:
+        for m in _WORDS.finditer(folded):
+            value = _UNITS.get(m.group("w") or "", 1) * _THOUSANDS[m.group("mult")]
+            add(m.start(), m.end(), value, text[m.start():m.end()])
     return sorted(found.values(), key=lambda a: a.start)
 
 
@@ -118,5 +166,5 @@ def grant_amount(text: str) -> tuple[FoundAmount | None, bool]:
     other = bool(_OTHER.search(text))
     if not amounts:
         return None, other
-    granted = [a for a in amounts if a.grant]
-    return (granted[0] if granted else amounts[0]), other
+    # a grant before any amount, a total before a yearly part, then the first
+    return min(amounts, key=lambda a: (not a.grant, a.periodic, a.start)), other

@@ -13,7 +13,7 @@ from plugins.analyzers.events import main_event
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import find_places
 from plugins.analyzers.relevance import place_facts
-from plugins.analyzers.scoring import category, relevance, signals
+from plugins.analyzers.scoring import SOUTH_COUNTRIES, category, relevance, signals
 from plugins.analyzers.textutil import focus
 
 
@@ -35,6 +35,7 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
         amount=amount is not None or other_currency,
         troubled_place=places.troubled,
         partner_town=facts["partner_town"],
+        partner_south=places.partner is not None and places.partner.country in SOUTH_COUNTRIES,
     )
     if rel.score < RELEVANT_AT:
         return [Finding("category", None, score=0.0,

@@ -15,17 +15,20 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
     """Attach ``date`` and ``amount`` findings (``None`` values say why)."""
     title, body = focus(change)
     text = f"{title}\n{body}" if title else body
-    date, n = decision_date(text)
+    date, n = decision_date(text, change.published)
     if date is None:
-        date_f = Finding("date", None, score=0.0, reasons=("no full date (day, month, year) in the text",))
+        why = "no date in the text" if change.published else (
+            "no full date (day, month, year) in the text, and no publication date for a day without a year")
+        date_f = Finding("date", None, score=0.0, reasons=(why,))
     else:
         why = "near a decision or event word" if date.cue else "first date in the text"
-        date_f = Finding(
-            "date",
-            date.iso,
-            score=0.8 if date.cue else 0.5,
-            reasons=(f"{date.text!r}: {why}", f"{n} date{'s' if n != 1 else ''} found"),
-        )
+        if date.background:
+            why = "only background dates (since when, an earlier decision); the first"
+        reasons = [f"{date.text!r}: {why}", f"{n} date{'s' if n != 1 else ''} found"]
+        if date.inferred:
+            reasons.append(f"year or day from the publication date {change.published}")
+        date_f = Finding("date", date.iso, score=0.8 if date.cue and not date.background else 0.5,
+                         reasons=tuple(reasons))
     amount, other = grant_amount(text)
     event = main_event(change)
     if event is not None:  # the change read in context: the first event's own passage

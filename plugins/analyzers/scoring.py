@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from plugins.analyzers.textutil import fold, sentences
-from plugins.analyzers.vocabulary import GROUPS, OFFICE, compile_group
+from plugins.analyzers.vocabulary import CATEGORY_GROUPS, GROUPS, OFFICE, compile_group
 
 _OFFICE = compile_group(OFFICE)
 _PORTFOLIO_GROUPS = ("cooperation", "devcoop", "solidarity")
@@ -31,9 +31,16 @@ class Signals:
     """The same, for the title alone (a title counts double for the category)."""
     sentences: tuple[str, ...] = ()
     """The folded text, one sentence each."""
+    text: str = ""
+    """The folded title and body, for the groups only the category reads (:meth:`finds`)."""
 
     def has(self, group: str) -> bool:
         return bool(self.hits.get(group))
+
+    def finds(self, group: str) -> str | None:
+        """The first word of a category-only group (``CATEGORY_GROUPS``) in the text, or None."""
+        m = CATEGORY_GROUPS[group].search(self.text)
+        return m.group(0).strip() if m else None
 
     def words(self, group: str) -> tuple[str, ...]:
         return self.hits.get(group, ())
@@ -55,7 +62,7 @@ def signals(title: str, body: str) -> Signals:
     """Which vocabulary groups occur in the title and body."""
     folded_title = fold(title)
     folded = folded_title + "\n" + fold(body)
-    return Signals(_scan(folded), _scan(folded_title), tuple(sentences(folded)))
+    return Signals(_scan(folded), _scan(folded_title), tuple(sentences(folded)), folded)
 
 
 @dataclass(frozen=True)
@@ -163,70 +170,138 @@ _DEBATE = re.compile(
     r"orden del dia|"
     r"ordine del giorno|discut|bespr[eo]k|will be (?:put|voted)|zal .{0,30}stemmen|wird .{0,30}abstimmen)"
 )
+_NEGATION = re.compile(
+    r"(?<![a-z])(?:not|n't|niet|nicht|ne|n'|no|non|kein\w{0,3}|geen|nie|never|nooit|jamais|nunca)"
+    r"(?![a-z])(?! (?:longer|langer|mehr|plus|piu|mas)\b)"
+)
+_SIGNING = re.compile(r"sign|onderteken|unterzeichn|firm")
 _STATE_NAMES = {"end": "twinning_ended", "suspend": "twinning_suspended", "establish": "twinning_established"}
+SOUTH_COUNTRIES = frozenset(
+    "DZ AO BJ BW BF BI CV CM CF TD KM CG CD CI DJ EG GQ ER SZ ET GA GM GH GN GW KE LS LR LY MG MW ML MR MU "
+    "MA MZ NA NE NG RW ST SN SC SL SO ZA SS SD TZ TG TN UG EH ZM ZW "
+    "AR BO BR CL CO CR CU DO EC SV GT HT HN MX NI PA PY PE UY VE "
+    "AF BD BT KH IN ID LA MM NP PK PH LK TL VN PS LB JO SY IQ YE".split()
+)
+"""Countries of the South (ISO 3166): where a town's partner is a development partner."""
 
 
-def link_states(s: Signals) -> tuple[dict[str, int], dict[str, int], bool]:
+@dataclass(frozen=True)
+class LinkStates:
+    """What a text says was done to a link between towns, and what was only asked for."""
+
+    done: dict[str, int]
+    """States (end, suspend, establish) a body decided or did: 2 with a decision word, else 1."""
+    asked: dict[str, int]
+    """States asked for, proposed, debated, refused or rejected."""
+    debated: bool
+    """A sentence naming a link asks, petitions, proposes or debates."""
+    decided: bool
+    """A sentence naming a link has a decision of its own (not refused, not a petition signed)."""
+
+
+def _sentence_mood(sent: str) -> tuple[list[int], list[int], bool, bool]:
+    """Positions of demand words (asking, proposing, debating) and of decision words in a
+    sentence, whether something in it is rejected or refused, and whether it proposes."""
+    proposals = [m.start() for m in CATEGORY_GROUPS["proposal"].finditer(sent)]
+    demands = [m.start() for m in GROUPS["demand"].finditer(sent)] + proposals
+    petition = bool(CATEGORY_GROUPS["petition"].search(sent))
+    # "residents signed a petition": signing a call is asking, not a decision
+    decisions = [m.start() for m in GROUPS["decision"].finditer(sent)
+                 if not (petition and _SIGNING.match(m.group(0)))]
+    return sorted(demands), decisions, bool(CATEGORY_GROUPS["reject"].search(sent)), bool(proposals)
+
+
+def _negated(sent: str, at: int) -> bool:
+    # searched in place (not in a slice), so a word cut at the window's start is not a negation
+    return bool(_NEGATION.search(sent, max(0, at - 25), at))
+
+
+def link_states(s: Signals) -> LinkStates:
     """What the text says was done to a link, and what was only asked for, sentence by sentence.
 
-    A sentence that names a link and ends, suspends or makes it counts as *done* (twice
-    when a decision word is in it: "the municipality decided to suspend relations"),
-    unless someone only asks, petitions, campaigns or debates in it ("a petition
-    calling for ending the twinning", "hatten gefordert, die Partnerschaft zu
-    beenden; dafür gab es keine Mehrheit"): then it is *asked*. Returns ``(done,
-    asked, debated)``, ``debated`` when a sentence names a link and a demand or debate.
+    The grammar, in the six languages: a sentence that names a link and ends, suspends or
+    makes it counts as *done* (twice when a decision word is in it: "the municipality decided
+    to suspend relations"), unless it is only *asked*: a demand, proposal or debate word
+    comes before the cue with no decision word in between ("a petition calling for ending the
+    twinning"), the sentence has no decision word but a proposal or debate ("a motion to end
+    the link will be discussed", "Antrag ... eingebracht"), the cue is negated ("will not
+    end", "nicht beenden", "ne suspendra pas") or something in the sentence is rejected or
+    refused ("the motion to suspend was rejected", "lehnte den Antrag ab", "weigert").
     """
     done: dict[str, int] = {}
     asked: dict[str, int] = {}
-    debated = False
-    link, demand, decision = GROUPS["link_words"], GROUPS["demand"], GROUPS["decision"]
-    debate = _DEBATE
+    debated = decided = False
+    link = GROUPS["link_words"]
     for sent in s.sentences:
         if not link.search(sent):
             continue
-        demands = [m.start() for m in demand.finditer(sent)]
-        decisions = [m.start() for m in decision.finditer(sent)]
-        debated = debated or bool(demands)
+        demands, decisions, rejected, proposes = _sentence_mood(sent)
+        proposal_or_debate = proposes or bool(_DEBATE.search(sent))
+        debated = debated or bool(demands) or rejected
+        # the sentence's own decision: its first mood word is a decision, and nothing is refused
+        first_demand = demands[0] if demands else len(sent)
+        if decisions and not rejected and decisions[0] < first_demand:
+            if _negated(sent, decisions[0]):
+                debated = True  # "neemt geen besluit", "did not decide": still open
+            else:
+                decided = True
+        petition = bool(CATEGORY_GROUPS["petition"].search(sent))
         for state in _STATES:
             for m in GROUPS[state].finditer(sent):
-                # asked when a demand word comes before the cue with no decision word in between
-                # ("calling for ending", "want the twinning ended"); "decided to suspend ... after
-                # weeks of protests" is done
+                if petition and _SIGNING.match(m.group(0)):
+                    continue  # signing a petition makes no link
                 last_demand = max((d for d in demands if d < m.start()), default=-1)
                 last_decision = max((d for d in decisions if d < m.start()), default=-1)
-                # "a motion to end the link will be discussed": put to a debate, not decided
-                if last_demand > last_decision or (not decisions and debate.search(sent)):
+                negated = _negated(sent, m.start())
+                if (rejected or negated or last_demand > last_decision
+                        or (not decisions and proposal_or_debate)):
                     asked[state] = max(asked.get(state, 0), 1)
                 else:
-                    weight = 2 if last_decision >= 0 else 1
-                    done[state] = max(done.get(state, 0), weight)
-    return done, asked, debated
+                    done[state] = max(done.get(state, 0), 2 if last_decision >= 0 else 1)
+    return LinkStates(done, asked, debated, decided)
 
 
 def category(
-    s: Signals, *, amount: bool = False, troubled_place: bool = False, partner_town: bool = False
+    s: Signals,
+    *,
+    amount: bool = False,
+    troubled_place: bool = False,
+    partner_town: bool = False,
+    partner_south: bool = False,
 ) -> tuple[str, tuple[str, ...]]:
-    """The most specific category the signals support, with why."""
+    """The most specific category the signals support, with why.
+
+    Args:
+        partner_south: the partner town is in a country of the South
+            (:data:`SOUTH_COUNTRIES`).
+    """
     topic = s.has("topic") or troubled_place or s.has("settlements")
     twinning, town_link = s.has("twinning"), s.has("town_link")
+    # a partner town named with a link word ("die Partnerschaft mit Kaliningrad"): a town link too
+    town_link = town_link or (partner_town and s.has("link_words"))
     if twinning or town_link:
-        done, asked, debated = link_states(s)
-        ends = {k: v for k, v in done.items() if k in ("end", "suspend")}
+        st = link_states(s)
+        ends = {k: v for k, v in st.done.items() if k in ("end", "suspend")}
         if ends:
             state = max(ends, key=lambda k: (ends[k], k == "end"))
             return _STATE_NAMES[state], (f"{state}: {', '.join(s.words(state))}",)
-        if any(k in asked for k in ("end", "suspend")):
-            return "twinning_debate", (f"asked for, not decided: {', '.join(s.words('demand'))}",)
+        if any(k in st.asked for k in ("end", "suspend")):
+            asked_by = ", ".join(s.words("demand")) or "refused or rejected"
+            return "twinning_debate", (f"asked for, not decided: {asked_by}",)
         if s.has("aid"):
             return "humanitarian_aid", (f"aid to a partner town: {', '.join(s.words('aid'))}",)
-        if not twinning:
-            return "partnership_cooperation", (f"a partnership with a town: {s.words('town_link')[0][:60]}",)
-        if "establish" in done or s.has("decision"):
+        strict = s.finds("twinning_strict")
+        south = ("the partner's country" if partner_south else None) or s.finds("south") or (
+            s.words("devcoop") or ("",))[0]
+        if not twinning or (not strict and south):
+            why = f"in the South ({south})" if south and twinning else (s.words("town_link") or ("",))[0][:60]
+            return "partnership_cooperation", (f"a partnership with a town, not called a twinning: {why}",)
+        if "establish" in st.done or st.decided:
             return "twinning_established", (
                 f"link made: {', '.join(s.words('establish') or s.words('decision'))}",
             )
-        if debated:
-            return "twinning_debate", (f"debate: {', '.join(s.words('demand'))}",)
+        if st.debated or "establish" in st.asked:
+            return "twinning_debate", ("asked, proposed or debated, not decided",)
         return "twinning_established", ("a twinning link is described",)
     found = _solidarity_category(s, amount=amount, topic=topic, partner_town=partner_town)
     return found or ("other_solidarity", ("no more specific action found",))
@@ -242,6 +317,11 @@ def _solidarity_category(
             scores[name] = scores.get(name, 0.0) + weight + (0.5 if s.title.get(group) else 0.0)
 
     add("procurement_policy", "procurement", 1.0)
+    if s.has("procurement") or s.has("settlements"):
+        boycott = s.finds("boycott")
+        if boycott:
+            # a boycott, or companies or products excluded: a buying rule, whatever the instrument
+            scores["procurement_policy"] = scores.get("procurement_policy", 0.0) + 1.5
     if s.has("settlements") and "procurement_policy" in scores:
         scores["procurement_policy"] += 1.5
     add("humanitarian_aid", "aid", 1.5)
