@@ -189,7 +189,6 @@ def test_minutes_that_add_several_decisions_hold_one_event_each(db, pm):
     assert f["events"][1]["amount_eur"] == 10000.0
 
 
-@pytest.mark.xfail(strict=True, reason="the dates analyzer reads ChangeDraft.published from the next commit")
 def test_the_publication_date_of_a_feed_entry_reaches_the_analyzers(db, pm):
     """A feed entry's date becomes ChangeDraft.published (the year of "on 3 March")."""
     def rss(items):
