@@ -37,14 +37,29 @@ from plugins.analyzers.textutil import fold
 _TWINNING_HEAD = re.compile(
     r"twinn|twin (?:town|cit)|sister (?:town|cit)|partner (?:town|cit)|jumel|villes? partenaires?|"
     r"stedenband|zusterst|partnerst|partnergemeente|stadtepartner|partnerschaften? mit|gemellag|"
-    r"citta gemellat|hermanami|ciudades? hermanad")
+    r"citta gemellat|hermanami|ciudades? herman|hermanad")
 """A heading over a list of twinned towns (folded: lower case, no accents)."""
 _COOPERATION_HEAD = re.compile(
     r"partnership|partenariat|cooperation|samenwerking|partnerschap|partnerschaft|zusammenarbeit|"
     r"cooperazione|partenariat|cooperacion|asociacion")
 """A heading over a list of partnerships that are not (said to be) twinnings."""
 _SUSPENDED = re.compile(
-    r"suspend|opgeschort|geschorst|on hold|ausgesetzt|sospes|congelad|bevroren|gel[ée]")
+    r"suspen[ds]|opgeschort|geschorst|on hold|ausgesetzt|ruht|ruhend|slapend|dormant|en sommeil|"
+    r"sospes|congelad|bevroren|gel[ée]")
+_ENDED = re.compile(
+    r"\bended\b|terminated|former|beeindigd|stopgezet|voormalig|beendet|ehemalig|aufgelost|termine|"
+    r"ancien|rompu|interrott|cessat|ex-|terminad|finalizad|antigu")
+_STATUS = re.compile(
+    r"^(?:status:? )?(?:active?|actief|actieve|aktiv|aktive|actif|actifs|attiv[oi]|activ[oa]s?|"
+    r"suspended|suspendu|opgeschort|ruhend|ruhende|sospes[oi]|suspendid[oa]|dormant|slapend|"
+    r"inactive?|inactief|ended|beeindigd|beendet|termine|terminad[oa]|former|voormalige?|ehemalige?|"
+    r"anciens?|ex)\b")
+_SUBDIVISION = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s*)?(?:europe|europa|afrique|africa|afrika|asia|asie|azie|asien|"
+    r"america|amerique|amerika|latin america|oceania|oceanie|oceanie|middle east|moyen-orient|"
+    r"midden-oosten|naher osten|medio oriente|oriente medio|world|monde|wereld|welt|mondo|mundo|"
+    r"international|internationale?|internazional[ei]|active|aktive|actieve|actifs|attivi|activos|"
+    r"ruhende|slapende|dormant|former|ehemalige|voormalige|anciens|precedenti|antiguos)")
 _PAREN = re.compile(r"\(([^()]{1,60})\)")
 _NAME = re.compile(r"^[^\W\d_][\w'’.\- ]{0,60}?(?=\s*(?:[,(–—:/]| - |$))")
 _DIGITS = re.compile(r"\d")
@@ -95,6 +110,14 @@ def item_place(text: str) -> tuple[str | None, str | None]:
     for sep in (" - ", " – ", ", "):
         if sep in text and country is None:
             country = _country_code(text.rsplit(sep, 1)[1].strip(" ()"))
+    words = text.split()
+    for i, w in enumerate(words[1:], 1):  # "Boyarka Oekraïne 2024": the name ends at its country
+        code = _country_code(w.strip("(),;"))
+        if code or _DIGITS.match(w):
+            if code and country is None:
+                country = code
+            text = " ".join(words[:i])
+            break
     m = _NAME.match(text.strip())
     if not m:
         return None, country
@@ -108,29 +131,94 @@ def item_place(text: str) -> tuple[str | None, str | None]:
     return name, country
 
 
-def list_edit(p: Passage, page: str) -> tuple[str, str] | None:
-    """``(action, why)`` when ``p`` is a town added to or removed from a list under a
-    twinning or partnership heading; ``None`` otherwise."""
-    if p.side not in ("added", "removed") or p.role not in ("item", "row") or len(p.text) > 200:
-        return None
-    # the list's own label and its nearest heading: a heading further up names the
-    # page's subject ("our partner towns and services"), not this list's
-    for heading in (p.label, p.headings[-1] if p.headings else ""):
-        if not heading:
-            continue
+def _list_heading(p: Passage) -> tuple[str, bool, str] | None:
+    """``(heading, twinning?, subdivision)`` of the twinning or partnership list ``p``
+    sits in: its label, its nearest heading, or the heading above a subdivision of the
+    list (a continent, a country, "active", "dormant", "former": ``subdivision``)."""
+    heads = [h for h in (p.label, *reversed(p.headings[-3:])) if h]
+    subdivision = ""
+    for heading in heads:
         folded = fold(heading)
         twinning = bool(_TWINNING_HEAD.search(folded))
-        if not twinning and not _COOPERATION_HEAD.search(folded):
-            continue
-        where = f"{'added to' if p.side == 'added' else 'removed from'} the list under {heading!r}"
-        if not twinning:
-            return "partnership_cooperation", f"a partner {where}"
-        if p.side == "added":
-            return "twinning_established", f"a town {where}: the twinning was made"
-        if _SUSPENDED.search(fold(page)):
-            return "twinning_suspended", f"a town {where}, and the page speaks of a suspension"
-        return "twinning_ended", f"a town {where}: the twinning ended"
+        if twinning or _COOPERATION_HEAD.search(folded):
+            if not twinning and subdivision == "" and any(_TWINNING_HEAD.search(fold(h)) for h in heads):
+                continue  # "active partnerships" under "our twin towns": a subdivision
+            return heading, twinning, subdivision
+        if not _is_subdivision(heading):
+            return None
+        subdivision = subdivision or heading
     return None
+
+
+def _is_subdivision(heading: str) -> bool:
+    """A heading that splits a list of partners: a continent, a country, a status, or a
+    table's header row."""
+    folded = fold(heading)
+    return bool(_SUBDIVISION.search(folded) or _STATUS.search(folded) or _country_code(heading)
+                or heading.startswith("|"))
+
+
+def list_edit(p: Passage, page: str) -> tuple[str, str] | None:
+    """``(action, why)`` when ``p`` is a town added to or removed from a list under a
+    twinning or partnership heading, or a status word that changed beside one;
+    ``None`` otherwise."""
+    if p.side not in ("added", "removed") or p.role not in ("item", "row", "paragraph") or len(p.text) > 200:
+        return None
+    found = _list_heading(p)
+    if found is None:
+        return None
+    heading, twinning, subdivision = found
+    status = _STATUS.search(fold(p.text))
+    if p.role == "paragraph" and not (status and p.side == "added" and len(p.text) <= 40):
+        return None  # a plain paragraph is no list item; a bare status word is a table cell
+    where = f"{'added to' if p.side == 'added' else 'removed from'} the list under {heading!r}"
+    if subdivision:
+        where += f" › {subdivision!r}"
+    if not twinning:
+        return "partnership_cooperation", f"a partner {where}"
+    if p.side == "added":
+        marks = fold(f"{subdivision} {p.text}")
+        if _SUSPENDED.search(marks):
+            return "twinning_suspended", f"a town {where}: the twinning is suspended"
+        if _ENDED.search(marks):
+            return "twinning_ended", f"a town {where}: the twinning ended"
+        if status:
+            return None  # "active": nothing happened
+        return "twinning_established", f"a town {where}: the twinning was made"
+    if _SUSPENDED.search(fold(page)):
+        return "twinning_suspended", f"a town {where}, and the page speaks of a suspension"
+    return "twinning_ended", f"a town {where}: the twinning ended"
+
+
+def _row_town(text: str, p: Passage) -> str:
+    """The town of a table row whose cells are lines: the nearest line before the
+    status cell ``p`` that is not a country, a year or a status."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[: 100_000]):
+        if line == p.text and i and lines[i - 1] == p.before:
+            for back in range(i - 1, max(i - 5, -1), -1):
+                cell = lines[back]
+                if not (_country_code(cell) or _DIGITS.match(cell) or _STATUS.search(fold(cell))):
+                    return cell
+            break
+    return p.before
+
+
+def inline_edits(p: Passage) -> list[tuple[str, str]]:
+    """``(side, item)`` of the items added to or removed from a list written on one
+    line ("Blois (France); Waldshut-Tiengen (Germany); Baranivka (Ukraine)")."""
+    if p.side != "changed" or not p.old or len(p.text) > 2000:
+        return []
+    for sep in (";", " · ", ", ", " | "):
+        old, new = [x.strip() for x in p.old.split(sep)], [x.strip() for x in p.text.split(sep)]
+        if len(old) >= 2 or len(new) >= 2:
+            break
+    else:
+        return []
+    gone = [("removed", x) for x in old if x and x not in new]
+    came = [("added", x) for x in new if x and x not in old]
+    edits = gone + came
+    return edits if 0 < len(edits) <= 5 and all(len(x) <= 80 for _, x in edits) else []
 
 
 def _heading_place(headings: tuple[str, ...]) -> str | None:
@@ -186,10 +274,19 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
     src = change.source
     groups: dict[tuple[str, ...], list[Passage]] = {}
     for p in change.passages:
+        for side, item in inline_edits(p) if _list_heading(p) else ():
+            edit = list_edit(replace(p, side=side, text=item, role="item"), change.text)
+            if edit is not None:
+                partner, partner_country = item_place(item)
+                found.append(Event(action=edit[0], passage=item, municipality=src.municipality,
+                                   country=src.country, partner=partner, partner_country=partner_country,
+                                   score=0.8, reasons=(edit[1],)))
         edit = list_edit(p, change.text)
         if edit is not None:
             action, why = edit
-            partner, partner_country = item_place(p.text)
+            # a status cell names no town: the row's first cell, on the line before it
+            partner, partner_country = item_place(_row_town(change.text, p) if p.role == "paragraph"
+                                                  else p.text)
             found.append(Event(action=action, passage=p.text, municipality=src.municipality,
                                country=src.country, partner=partner, partner_country=partner_country,
                                score=0.8, reasons=(why,)))  # a list says nothing of when

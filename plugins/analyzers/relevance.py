@@ -8,14 +8,17 @@ blended in, with a weight that grows with the number of verdicts it learnt from
 
 from __future__ import annotations
 
+import re
+
 from monitor.analyze.learn import model_weight
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
 from plugins.analyzers.events import main_event
+from plugins.analyzers.gazetteer import countries, key
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import TROUBLED, Places, find_places
 from plugins.analyzers.scoring import relevance, signals
-from plugins.analyzers.textutil import focus
+from plugins.analyzers.textutil import focus, fold
 
 
 def _names_actor(places: Places) -> bool:
@@ -36,6 +39,62 @@ def place_facts(places: Places) -> dict[str, bool]:
     }
 
 
+_WORD = re.compile(r"[^\W_]+", re.U)
+DETAIL_CAP = 0.3
+"""The most an edit that changes no word of the vocabulary can score."""
+
+
+_NAME_OR_NUMBER = re.compile(r"(?<![.!?:]\s)(?<!^)\b(?:[A-ZÀ-Þ][\w-]+|\d[\d.,]*\d|\d)", re.M)
+
+
+def _facts(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What a passage states, word order and inflection aside: the vocabulary groups it
+    touches, and its names (capitalised inside a sentence) and numbers."""
+    groups = frozenset(signals("", text).hits)
+    names = frozenset(fold(m.group(0)) for m in _NAME_OR_NUMBER.finditer(text))
+    return groups, names
+
+
+def _same_facts(new: str, old: str) -> bool:
+    """Whether ``new`` states what ``old`` did: the same vocabulary groups, and no name
+    or number on one side that the other lacks (a country named to situate a town
+    aside)."""
+    (g_new, n_new), (g_old, n_old) = _facts(new), _facts(old)
+    if g_new != g_old:
+        return False
+    t_new, t_old = set(_WORD.findall(fold(new))), set(_WORD.findall(fold(old)))
+    known = countries()
+    return not any(n not in t_old and key(n) not in known for n in n_new) and not any(
+        n not in t_new and key(n) not in known for n in n_old)
+
+
+def detail_only(change: ChangeDraft) -> str | None:
+    """Why an edited page holds no news, or ``None`` when it may.
+
+    When every block of a page's diff is an edited paragraph (nothing added, nothing
+    removed), the news is in the words the edit brought or took away, not in the
+    paragraph around them: "Membership costs 12 pounds" -> "15 pounds" on a twinning
+    page, a reworded sentence whose words only moved, a new e-mail address. If those
+    words (the ones on one side only) hold no word of the vocabulary, the edit is a
+    detail. A list edit under a heading is read by the events analyzer instead.
+    """
+    if change.kind != "page-changed" or not change.ops:
+        return None
+    if change.added and change.removed and _same_facts("\n".join(change.added), "\n".join(change.removed)):
+        return "both sides name the same things with the same words of the vocabulary: a rewording"
+    if any(op.op != "changed" or not op.words for op in change.ops):
+        return None
+    def side(mark: str) -> list[str]:
+        return [w for op in change.ops for tag, text in op.words if tag == mark for w in _WORD.findall(fold(text))]
+
+    plus, minus = side("+"), side("-")
+    news = [w for w in plus if w not in set(minus)] + [w for w in minus if w not in set(plus)]
+    if signals("", " ".join(news)).hits:
+        return None
+    shown = ", ".join(dict.fromkeys(news[:8])) or "word order only"
+    return f"the edit changes no word of the vocabulary ({shown}): a detail or a rewording"
+
+
 def score_change(change: ChangeDraft, context: AnalysisContext) -> Finding:
     """The ``relevance`` finding for a change."""
     title, body = focus(change)
@@ -46,6 +105,9 @@ def score_change(change: ChangeDraft, context: AnalysisContext) -> Finding:
     places = find_places(title, body, src.municipality, src.country, language_of(change))
     rel = relevance(s, **place_facts(places))
     score, reasons = rel.score, rel.reasons
+    detail = detail_only(change)
+    if detail is not None and score > DETAIL_CAP:
+        score, reasons = DETAIL_CAP, (*reasons, f"{detail}: at most {DETAIL_CAP}")
     event = main_event(change)
     if event is not None and event.score > score:
         score, reasons = event.score, (*reasons, *event.reasons,
