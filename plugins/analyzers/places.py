@@ -26,7 +26,10 @@ Which of two towns is the partner follows the clause: the object of the twinning
 or noun ("signs a friendship pact with Z", "est jumelée à Z", "se hermana con Z", "si
 gemella con Z", "verbroedert met Z", "verschwistert mit Z"), the subject of "is the
 partner town of X" (and X, the owner, is not the partner), never a town a visit or an
-apposition names ("the mayor of X, visiting Y, ...", "Heerlen, near Maastricht, ...").
+apposition names ("the mayor of X, visiting Y, ...", "Heerlen, near Maastricht, ...");
+such a town is never the actor either. A name no gazetteer knows after a cue that is
+not about towns ("partnership with Oxfam", "convenio con Cáritas") is no partner unless
+a town noun or its country stands beside it.
 """
 
 from __future__ import annotations
@@ -196,6 +199,18 @@ _PARTNER_AFTER = re.compile(
     rf"(?:{_PARTNER_NOUN})\s+{_GENITIVE}\b"
 )
 """``Z wordt de nieuwe partnerstad van X``, ``Z, twin town of X``: Z is the partner."""
+_ASIDE_BEFORE = re.compile(
+    r"(?:\b(?:op |tijdens een |bij een )?bezoek (?:aan|in)|\bnabij|\bvlakbij|\bin de buurt van|"
+    r"\ben visite (?:a|en|au)|\b(?:en |lors d'une |d'une )?visite (?:a|en|au)|\bpres de|\bnon loin de|"
+    r"\ba cote de|\bvoisine? de|\bproche de|"
+    r"\b(?:bei einem |zu )?besuch (?:in|von)|\bunweit(?: von)?|\bin der nahe von|\bnahe|"
+    r"\bvisiting|\b(?:on )?a visit to|\bnear|\bclose to|\ba short drive from|\bnext to|"
+    r"\b(?:de )?visita (?:en|a)|\bcerca de|\bjunto a|\bvecina de|"
+    r"\bin visita (?:a|in)|\bvicino a|\bnei pressi di|\baccanto a|\bvisitando)[ \t]*$"
+)
+"""A town named as where a visit took place or as a landmark ("the mayor of X, visiting Y,
+...", "Heerlen, near Maastricht, ..."): not the actor. It may still be the partner (a
+twinning signed "bei einem Besuch in Kiew"); a cued partner outranks it anyway."""
 _BETWEEN = re.compile(r"\b(?:tussen|entre|zwischen|between|tra|fra)\s*(?:\s+[\w'-]+){0,3}?\s*$")
 _BETWEEN_AND = re.compile(
     r"\b(?:tussen|entre|zwischen|between|tra|fra)\s+[^.;:!?\n]{2,45}\s(?:and|en|et|und|y|e)"
@@ -282,6 +297,8 @@ class _Cand:
     """Named in the sentence of a cued partner, before it: the other end of the link."""
     wide: bool = False
     """Found in the wide gazetteer only: a partner candidate, never the municipality."""
+    aside: bool = False
+    """Named as the place of a visit or a landmark ("visiting Y", "near Y"): not the actor."""
 
 
 def _country_hint(text: str, start: int, end: int) -> str | None:
@@ -353,6 +370,7 @@ def _cues(c: _Cand, folded: str, lang: str | None) -> None:
     elif c.partner:
         c.actor = False  # "mit der polnischen Gemeinde X": the town noun belongs to the partner
     c.qualifier = bool(_QUALIFIER.match(after))
+    c.aside = not (c.actor or c.partner) and bool(_ASIDE_BEFORE.search(before))
     line_start = folded.rfind("\n", 0, c.start) + 1
     ends_before = [m.end() for m in _SENTENCE_END.finditer(folded, max(0, c.start - 400), c.start)]
     sent_start = max(line_start, ends_before[-1] if ends_before else 0)
@@ -366,6 +384,25 @@ def _cues(c: _Cand, folded: str, lang: str | None) -> None:
     sent_end = after_end.start() if after_end else min(len(folded), c.end + 400)
     c.link_sentence = bool(_LINK_SENTENCE.search(folded[sent_start:sent_end]))
     c.sentence = (sent_start, sent_end)
+
+
+_TWIN_CUE = re.compile(
+    r"stedenband|verbroeder|jumel|twin|sister|partnerst|zusterst|stadtepartner|partnergemeente|"
+    r"partnergemeinde|hermana|gemella|schwesterstadt|vriendschap|friendship|amitie|amicizia|freundschaft|"
+    r"amistad|pact|patto|verschwister"
+)
+"""Cues that are about a link between towns (a cooperation agreement may be with anyone)."""
+_TOWN_WORD = re.compile(
+    r"\b(?:stad|gemeente|dorp|ville|commune|village|city|town|municipality|stadt|gemeinde|dorf|ciudad|"
+    r"municipio|localidad|pueblo|daira|wilaya|citta|comune|paese|cittadina|municipalite|municipalita)\b"
+)
+
+
+def _town_clause(before: str, country: str | None) -> bool:
+    """Whether the cue before a name no gazetteer knows is about towns: a twinning or
+    friendship word, a town noun right before it, or its country beside it."""
+    near = before[-80:]
+    return bool(_TWIN_CUE.search(near) or _TOWN_WORD.search(before[-30:])) or country is not None
 
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
@@ -394,10 +431,15 @@ def _wide_cand(
             if (any(a < end and w_start < b for a, b in spans) or k in g.index or k in g.adjectives
                     or _NOT_PLACE.match(k) or _is_country(surface) or _TOWN_NOUN.fullmatch(k)):
                 continue
+            places = wide().lookup(surface)
+            loose = not places
+            if loose and (len(k) < 6 or not wide().lookup(surface, loose=True)):
+                continue  # most capitalised words are no town: the cheap test first
             c = _Cand(w_start, end, surface, None, None, "")
             _cues(c, folded, lang)
             hint = _country_hint(text, w_start, end)
-            places = wide().lookup(surface, loose=c.partner or hint is not None)
+            if loose:  # a spelling GeoNames lacks (Drohobytch): only where the clause asks for a town
+                places = wide().lookup(surface, loose=True) if c.partner or hint is not None else []
             if not places or (c.actor and not c.partner):
                 continue
             place = next((p for p in places if p.country == hint), places[0])
@@ -471,6 +513,10 @@ def find_places(
         if cued or pair:
             c = _Cand(start, end, name, None, _country_hint(text, start, end), f"?:{key(name)}")
             _cues(c, folded, lang)
+            if c.partner and not c.actor and not _town_clause(before, c.country):
+                # "partnership with Oxfam", "convenio con Cáritas": a name no gazetteer knows after a
+                # cue that is not about towns is an organisation more often than a town
+                c.partner = False
             if c.actor or c.partner or (pair and c.sentence_start and c.link_sentence):
                 cands.append(c)
     cands.sort(key=lambda c: c.start)
@@ -520,7 +566,7 @@ def _municipality(cands: list[_Cand], prefer: tuple[str, ...]) -> PlaceGuess | N
     for i, c in enumerate(cands):
         if _region(c) or c.wide:
             continue
-        opens = c.sentence_start and not c.partner and not c.qualifier
+        opens = c.sentence_start and not c.partner and not c.qualifier and not c.aside
         subject[c.ident] = subject.get(c.ident, False) or opens
         score = (1.5 if c.title else 3.0) * c.actor - 3.0 * c.partner - min(0.1 * i, 1.5)
         score += 1.0 if c.country in prefer or (c.place is None and c.actor) else 0.0
@@ -531,6 +577,7 @@ def _municipality(cands: list[_Cand], prefer: tuple[str, ...]) -> PlaceGuess | N
         score += 3.0 if c.with_partner and not c.pair_first else 0.0
         score += 0.5 if c.link_sentence and not c.partner else 0.0
         score -= 4.0 if c.qualifier else 0.0
+        score -= 3.0 if c.aside else 0.0
         score -= 1.0 if c.place is None and not c.actor else 0.0
         best[c.ident] = max(best.get(c.ident, -99.0), score)
         cued[c.ident] = cued.get(c.ident, 0) + (c.actor and not c.qualifier and not c.title)

@@ -36,6 +36,20 @@ CLAUSES = [
     ("de", "Eupen, unweit von Aachen, ist jetzt verschwistert mit Lviv.", "Eupen", "Lviv"),
     ("es", "Getafe, cerca de Madrid, se hermana con Lviv.", "Getafe", "Lviv"),
     ("it", "Pesaro, vicino a Rimini, si gemella con Kharkiv.", "Pesaro", "Kharkiv"),
+    ("nl", "Tijdens een bezoek aan Brussel ondertekende Lochristi een vriendschapspact met Lviv.",
+     "Lochristi", "Lviv"),
+    ("fr", "Près de Liège, Seraing signe une charte d'amitié avec Kharkiv.", "Seraing", "Kharkiv"),
+]
+
+# A cooperation agreement may be with anyone: a name no gazetteer knows after such a cue,
+# with no town noun or country beside it, is not taken for a partner town.
+ORGANISATIONS = [
+    ("nl", "Het stadsbestuur van Gent sluit een samenwerkingsakkoord met Fluvius."),
+    ("fr", "La commune de Huy signe une convention avec Infrabel."),
+    ("de", "Die Gemeinde Kelmis erneuert ihre Partnerschaft mit der Feuerwehr."),
+    ("en", "The council of Leuven renewed its partnership with Oxfam."),
+    ("es", "El Ayuntamiento de Getafe firma un convenio con Cáritas."),
+    ("it", "Il Comune di Pesaro firma un protocollo d'intesa con Legambiente."),
 ]
 
 
@@ -72,6 +86,12 @@ def test_the_town_in_the_twinning_clause_is_the_partner(lang, text, municipality
     """Of two towns named, the one the twinning clause names is the partner, the other is not."""
     mun, got, _ = _facts(lang, text)
     assert (mun, got) == (municipality, partner)
+
+
+@pytest.mark.parametrize(("lang", "text"), ORGANISATIONS, ids=[c[0] for c in ORGANISATIONS])
+def test_organisation_after_a_cooperation_cue_is_not_a_partner(lang, text):
+    """'partnership with Oxfam': an unknown name after a cue that is not about towns is no partner."""
+    assert _facts(lang, text)[1] is None
 
 
 def test_common_word_place_name_is_not_a_partner():
@@ -123,3 +143,26 @@ def test_importing_the_analyzers_loads_no_gazetteer_data():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "clean"
+
+
+def test_index_is_built_once_per_package_version_then_mapped(tmp_path, monkeypatch):
+    """The first load builds the index into the user cache dir, named by the package's
+    version; the next load maps that file and builds nothing."""
+    from plugins.analyzers import gazetteer as gz
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built: list[int] = []
+
+    def build() -> bytes:
+        built.append(1)
+        return build_index([("Polička", "CZ", 9051, ("Policka",))])
+
+    monkeypatch.setattr(gz, "_build_wide", build)
+    first = gz.load_wide_index()
+    second = gz.load_wide_index()
+    assert built == [1]
+    assert bytes(first) == bytes(second)
+    index = gz.wide_cache_path(gz.metadata.version(gz.WIDE_PACKAGE))
+    assert index.is_relative_to(tmp_path) and index.exists()
+    assert gz.metadata.version(gz.WIDE_PACKAGE) in index.name
+    assert WideGazetteer(second, frozenset()).lookup("Policka")[0].country == "CZ"
