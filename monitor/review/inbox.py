@@ -34,7 +34,6 @@ from monitor.review.case_inbox import case_badges, case_member_ids, folded_sql
 from monitor.store.queries import ChangeFilter, change
 from monitor.store.queries import filter_sql as _filter_sql
 
-
 # --------------------------------------------------------------------------- events
 
 

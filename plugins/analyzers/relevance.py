@@ -85,7 +85,8 @@ def detail_only(change: ChangeDraft) -> str | None:
     if any(op.op != "changed" or not op.words for op in change.ops):
         return None
     def side(mark: str) -> list[str]:
-        return [w for op in change.ops for tag, text in op.words if tag == mark for w in _WORD.findall(fold(text))]
+        return [w for op in change.ops for tag, text in op.words if tag == mark
+                for w in _WORD.findall(fold(text))]
 
     plus, minus = side("+"), side("-")
     news = [w for w in plus if w not in set(minus)] + [w for w in minus if w not in set(plus)]
