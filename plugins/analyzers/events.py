@@ -64,6 +64,11 @@ _PAREN = re.compile(r"\(([^()]{1,60})\)")
 _NAME = re.compile(r"^[^\W\d_][\w'’.\- ]{0,60}?(?=\s*(?:[,(–—:/]| - |$))")
 _DIGITS = re.compile(r"\d")
 
+_PLACE_COLUMN = re.compile(
+    r"\b(?:gemeente|stad|commune|ville|municipality|council|city|town|gemeinde|stadt|kommune|"
+    r"comune|citta|municipio|ayuntamiento|localidad)\b")
+"""A table header naming a municipality column."""
+
 _NOT_CONTENT = ("h1", "h2", "h3", "h4", "h5", "h6", "label", "header")
 """Roles that introduce content: a heading added with its entry is not the entry."""
 
@@ -238,8 +243,22 @@ def _heading_place(headings: tuple[str, ...]) -> str | None:
 
 
 def _group_key(p: Passage) -> tuple[str, ...]:
-    """Paragraphs under the same headings belong to one event."""
+    """Paragraphs under the same headings belong to one event; so does each row of a
+    table with a municipality column (one row, one municipality's action)."""
+    if _row_place(p):
+        return (*p.headings, p.label, p.text)
     return (*p.headings, p.label) if p.label else p.headings
+
+
+def _row_place(p: Passage) -> str | None:
+    """The municipality a table row names, when its table has a municipality column
+    ("Date | Commune | Initiative | Montant"): the first place the gazetteer knows in it."""
+    if p.role != "row" or not _PLACE_COLUMN.search(fold(p.label)):
+        return None
+    for m in gazetteer().find(p.text):
+        if m.places:
+            return m.surface
+    return None
 
 
 def _entry_event(change: ChangeDraft, group: list[Passage]) -> Event | None:
@@ -247,14 +266,17 @@ def _entry_event(change: ChangeDraft, group: list[Passage]) -> Event | None:
     heads = group[0].headings
     title = heads[-1] if heads else ""
     s = signals(title, text)
-    place = _heading_place(heads)
-    rel = relevance(s, named_municipality=place is not None)
+    place = _row_place(group[0]) or _heading_place(heads)
+    src = change.source
+    rel = relevance(s, named_municipality=place is not None or src.municipality is not None)
     if rel.score < RELEVANT_AT:
         return None
     amount, other = grant_amount(text)
     action, why = category(s, amount=amount is not None or other)
-    date, _ = decision_date(text)
-    src = change.source
+    date, _ = decision_date(text, change.published)
+    if date is None and src.municipality and change.kind == "page-changed":
+        # minutes: the meeting's date heads the document, outside what changed
+        date, _ = decision_date(change.text[:2000], change.published)
     municipality = place or src.municipality
     country = src.country
     if place is not None:
@@ -298,8 +320,10 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
     # entries: under municipalities' headings (an overview), or under two or more
     # headings at once (minutes adding agenda points); one group alone is the change
     # itself, which the analyzers read whole
-    if not found and (len(groups) > 1 or any(_heading_place(k) for k in groups)):
-        for group in groups.values():
+    if not found and (len(groups) > 1 or any(_heading_place(k) for k in groups)
+                      or any(_row_place(g[0]) for g in groups.values())):
+        # what was added first: an edited row is more often a correction than news
+        for group in sorted(groups.values(), key=lambda g: g[0].side != "added"):
             ev = _entry_event(change, group)
             if ev is not None:
                 found.append(ev)
