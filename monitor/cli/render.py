@@ -51,6 +51,8 @@ def change_text(c: ChangeRow, *, max_lines: int = 12, events: int = 1) -> str:
     for f in c.findings:
         if f.name == "error":
             body.append(f"  ! {f.plugin} failed: {one_line(str(f.value), 90)}")
+        elif f.name == "truncated" and f.reasons:  # the analyzers did not read it all: say so
+            body.append(f"  ! {one_line(f.reasons[0], 90)}")
     if c.review.note:
         body.append(f"  note: {one_line(c.review.note, WIDTH)}")
     return "\n".join(lines + body)

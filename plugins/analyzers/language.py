@@ -46,8 +46,10 @@ def detect(text: str) -> tuple[str | None, float, str]:
     lang, prob = _identifier().classify(sample)
     prob = float(prob)
     if prob < 0.5:
-        return str(lang), round(prob, 3), "uncertain: the text may be in another language"
-    return str(lang), round(prob, 3), "py3langid"
+        return str(lang), round(prob, 3), (
+            f"uncertain: the text may be in another language (read on its first {SAMPLE:,} characters)")
+    read = "" if len(text) <= SAMPLE else f" on the first {SAMPLE:,} characters"
+    return str(lang), round(prob, 3), f"py3langid{read}"
 
 
 SHORT_CHANGE = 200
