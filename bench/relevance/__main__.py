@@ -100,6 +100,7 @@ from monitor.ingest.pipeline import Context, prepare  # noqa: E402
 from monitor.models import CATEGORIES, FetchResult, Finding, Source  # noqa: E402
 from monitor.plugin_manager import make_plugin_manager  # noqa: E402
 from plugins.analyzers.gazetteer import gazetteer, key  # noqa: E402
+from tests.helpers import pdf as make_pdf  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SETS = {
@@ -227,37 +228,9 @@ def run_text(pm, g: dict) -> dict:
 
 
 def pdf(lines: list[str], title: str) -> bytes:
-    """A minimal PDF (Helvetica, one text line per string, 55 lines a page, a running
-    header and a page number), as council minutes are published."""
-    def esc(s: str) -> bytes:
-        return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("cp1252", "replace")
-
-    pages = [lines[i:i + 55] for i in range(0, len(lines), 55)] or [[]]
-    objects: list[bytes] = []
-    for i, chunk in enumerate(pages):
-        ops = [b"BT /F1 10 Tf 14 TL 50 800 Td", b"(" + esc(title) + b") Tj T* T*"]
-        ops += [b"(" + esc(line) + b") Tj T*" for line in chunk]
-        ops.append(b"T* (" + esc(f"{i + 1}/{len(pages)}") + b") Tj ET")
-        stream = b"\n".join(ops)
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font "
-                       f"<< /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode())
-        length = str(len(stream)).encode()
-        objects.append(b"<< /Length " + length + b" >>\nstream\n" + stream + b"\nendstream")
-    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
-    allobj = [b"<< /Type /Catalog /Pages 2 0 R >>",
-              f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
-              b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-              *objects]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(allobj, start=1):
-        offsets.append(len(out))
-        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(allobj) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{off:010d} 00000 n \n".encode() for off in offsets)
-    out += f"trailer\n<< /Size {len(allobj) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    """Council minutes as published: a PDF of 55 lines a page (the tests' own builder,
+    with its running header and page numbers)."""
+    return make_pdf([lines[i:i + 55] for i in range(0, len(lines), 55)] or [[]], title=title or "Minutes")
 
 
 def fetched(source: Source, g: dict, day: str) -> FetchResult:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.worker import WorkerCancelled, WorkerFailed
 
+from tui.screens.change import ChangeScreen
+
 
 async def settle(pilot, app, rounds: int = 3) -> None:
     """Let workers finish and the messages they posted be handled (a worker replaced
@@ -18,3 +20,14 @@ async def settle(pilot, app, rounds: int = 3) -> None:
             except (WorkerCancelled, WorkerFailed):
                 pass
         await pilot.pause()
+
+
+async def open_change(pilot, app, change_id: int) -> ChangeScreen:
+    """From the inbox, open the change view of ``change_id``."""
+    await settle(pilot, app)
+    assert app.screen.table.select_id(change_id)
+    await settle(pilot, app)
+    await pilot.press("enter")
+    await settle(pilot, app)
+    assert isinstance(app.screen, ChangeScreen) and app.screen.change_id == change_id
+    return app.screen

@@ -12,11 +12,10 @@ from monitor.records.queries import records as list_records
 from monitor.sources.manage import NewSource, add_sources
 from monitor.store.db import open_db, read_only
 from tests.helpers import add_change
-from tests.tui.helpers import settle
+from tests.tui.helpers import open_change, settle
 from tests.tui.snapshot_app import make_app
 from tui.dialogs.event_pick import EventPickScreen
 from tui.dialogs.record_form import FIELDS, RecordFormScreen
-from tui.screens.change import ChangeScreen
 from tui.widgets.record_text import form_value
 
 pytestmark = pytest.mark.slow
@@ -66,16 +65,6 @@ def records_of(db_path, change_id):
         return list_records(db, RecordFilter(change_id=change_id))
     finally:
         db.close()
-
-
-async def open_change(pilot, app, change_id: int) -> ChangeScreen:
-    await settle(pilot, app)
-    assert app.screen.table.select_id(change_id)
-    await settle(pilot, app)
-    await pilot.press("enter")
-    await settle(pilot, app)
-    assert isinstance(app.screen, ChangeScreen) and app.screen.change_id == change_id
-    return app.screen
 
 
 async def test_inbox_marks_changes_of_several_events(db_path, ids):

@@ -20,7 +20,7 @@ from monitor.records.queries import records as list_records
 from monitor.review.decisions import set_fact
 from monitor.store.db import open_db, read_only
 from tests import demo_data
-from tests.tui.helpers import settle
+from tests.tui.helpers import open_change, settle
 from tests.tui.snapshot_app import HOSTILE, make_app
 from tui.dialogs.confirm import ConfirmScreen
 from tui.dialogs.help import HelpScreen
@@ -47,17 +47,6 @@ def read(db_path, fn, *args, **kw):
         return fn(db, *args, **kw)
     finally:
         db.close()
-
-
-async def open_change(pilot, app, change_id: int) -> ChangeScreen:
-    """From the inbox, open the change view of ``change_id``."""
-    await settle(pilot, app)
-    assert app.screen.table.select_id(change_id)
-    await settle(pilot, app)
-    await pilot.press("enter")
-    await settle(pilot, app)
-    assert isinstance(app.screen, ChangeScreen) and app.screen.change_id == change_id
-    return app.screen
 
 
 async def records_mode(pilot, app) -> RecordsScreen:
