@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/relevance [--set NAME|all] [--errors]
 
-NAME is one of dev, generalise, fresh, fresh2, seeds, pages, fresh-pages; ``all``
+NAME is one of dev, generalise, fresh, fresh2, fresh3, seeds, pages, fresh-pages,
+fresh3-pages; ``all``
 prints each set in turn (the throughput line once, at the end).
 
 Sets of news texts (all written for this project, never copied from the web). A line
@@ -26,6 +27,10 @@ is one text (``text``) analyzed as a new feed entry, through the plugin manager:
   optional ``published`` date is passed on as ``ChangeDraft.published``), small
   partner towns, and texts naming two towns of which only one is the partner.
   ``split``: ``fresh``. Never tuned on.
+- ``fresh3`` (``fresh3.jsonl``): 72 news texts (twelve a language, 36 relevant), written on
+  2026-12-02 after the issue-14 tuning round by someone who saw no analyzer output,
+  with the same kinds of hard cases as ``fresh2`` (see ``FRESH3.md``). ``split``:
+  ``fresh``. Never tuned on.
 - ``seeds`` (``seeds.jsonl``): the five real seed documents (read from
   ``../shared/seeds/`` or ``$TWINWATCH_SEEDS``), with the facts their README gives.
 
@@ -59,9 +64,13 @@ changes holding several events) lists all of them.
   rejected motions). ``split: dev``: the page set one may tune on.
 - ``fresh-pages`` (``fresh_pages.jsonl``): 40 more page changes of the same kinds,
   other municipalities, wording and layouts, written the same day. ``split: fresh``.
+- ``fresh3-pages`` (``fresh3_pages.jsonl``): 36 page changes (six a language, 22
+  relevant), written with ``fresh3`` after the issue-14 tuning round, in other layouts
+  (nested lists, ``<dl>``, tables with and without a header row, cards, accordions,
+  numbered headings in paragraphs, minutes). ``split: fresh``.
 
-Fresh sets (``fresh``, ``fresh2``, ``fresh-pages``) are never tuned on: nobody reads
-their errors to change an analyzer; a new fresh set is written instead.
+Fresh sets (``fresh``, ``fresh2``, ``fresh3``, ``fresh-pages``, ``fresh3-pages``) are
+never tuned on: nobody reads their errors to change an analyzer; a new fresh set is written instead.
 
 Each line is labelled: relevant or not, category, acting municipality, partner,
 decision/event date and euro amount. A field missing from a line is not scored; a
@@ -108,11 +117,13 @@ SETS = {
     "generalise": HERE / "generalise.jsonl",
     "fresh": HERE / "fresh.jsonl",
     "fresh2": HERE / "fresh2.jsonl",
+    "fresh3": HERE / "fresh3.jsonl",
     "seeds": HERE / "seeds.jsonl",
     "pages": HERE / "pages.jsonl",
     "fresh-pages": HERE / "fresh_pages.jsonl",
+    "fresh3-pages": HERE / "fresh3_pages.jsonl",
 }
-ORDER = ("dev", "generalise", "fresh", "fresh2", "seeds", "pages", "fresh-pages")
+ORDER = ("dev", "generalise", "fresh", "fresh2", "fresh3", "seeds", "pages", "fresh-pages", "fresh3-pages")
 SEEDS = Path(os.environ.get("TWINWATCH_SEEDS") or ROOT.parent / "shared" / "seeds")
 LANGS = ("nl", "fr", "de", "en", "es", "it")
 FIELDS = ("relevant", "category", "municipality", "partner", "date", "amount_eur")
@@ -288,7 +299,7 @@ def events_of(p: dict, findings: tuple[Finding, ...]) -> list[dict]:
 
 
 def predict(pm, name: str, gold: list[dict]) -> list[dict]:
-    if name in ("pages", "fresh-pages"):
+    if name in ("pages", "fresh-pages", "fresh3-pages"):
         return [run_page(pm, g, n) for n, g in enumerate(gold, start=1)]
     return [run_text(pm, g) for g in gold]
 
@@ -426,7 +437,7 @@ def report(pm, name: str, errors: bool, single: bool) -> tuple[list[str], int]:
     splits = {s: [p for p in pairs if p[0]["split"] == s] for s in names}
     if len(names) > 1:
         splits["all"] = pairs
-    unit = "page changes" if name in ("pages", "fresh-pages") else "texts"
+    unit = "page changes" if name in ("pages", "fresh-pages", "fresh3-pages") else "texts"
     print(
         f"bench/relevance --set {name}: {len(gold)} {unit} ({sum(g['relevant'] for g in gold)} relevant), "
         + " / ".join(f"{len(rows)} {s}" for s, rows in splits.items() if s != "all")
