@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from monitor.children import child
 from monitor.errors import PluginError
 
 CANNED: dict[str, dict[str, Any]] = {
@@ -104,7 +104,11 @@ def command(db_path: Path, metadata_path: Path, host: str, port: int, open_brows
 
 
 def browse(db_path: Path, *, host: str = "127.0.0.1", port: int = 8001, open_browser: bool = True) -> int:
-    """Serve the database until interrupted; returns datasette's exit code.
+    """Serve the database until interrupted; returns datasette's exit code (0 after Ctrl-C).
+
+    datasette and anything it starts end with this process: when it returns, on Ctrl-C, on
+    SIGTERM or SIGHUP (``SystemExit`` 128 + the signal), and on Linux even when it is killed
+    (see :mod:`monitor.children`).
 
     Raises:
         PluginError: datasette is not installed.
@@ -114,9 +118,8 @@ def browse(db_path: Path, *, host: str = "127.0.0.1", port: int = 8001, open_bro
     with tempfile.TemporaryDirectory(prefix="twinwatch-browse-") as tmp:
         meta = Path(tmp) / "metadata.json"
         meta.write_text(json.dumps(metadata(db_path), indent=2), encoding="utf-8")
-        proc = subprocess.Popen(command(db_path, meta, host, port, open_browser))
         try:
-            return proc.wait()
-        except KeyboardInterrupt:
-            proc.terminate()
-            return proc.wait()
+            with child(command(db_path, meta, host, port, open_browser)) as proc:
+                return proc.wait()
+        except KeyboardInterrupt:  # the way to stop it; the child's group has ended
+            return 0

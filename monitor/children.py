@@ -1,0 +1,144 @@
+"""Child processes that end with their parent.
+
+:func:`child` starts a command in its own process group and ends that whole group (the
+child and anything it started) when the block is left: on a normal return, on Ctrl-C
+(``KeyboardInterrupt``), and on SIGTERM or SIGHUP, which it turns into ``SystemExit`` for
+as long as the block runs so that the ``finally`` clauses run. On Linux the child also
+asks the kernel for SIGTERM when its parent dies (``prctl(PR_SET_PDEATHSIG)``), which
+covers a parent killed with SIGKILL; elsewhere that case is not covered.
+
+What does not live here: which command to run and what its exit code means (the callers,
+e.g. :mod:`monitor.export.browse`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from types import FrameType
+from typing import Any
+
+GRACE = 5.0
+"""Seconds a child's group has to exit after SIGTERM before it gets SIGKILL."""
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the child sent SIGTERM when this process dies (Linux only).
+
+    libc is looked up here, before the fork: loading a library between fork and exec can
+    deadlock on a lock another thread held at the fork. The signal follows the death of the
+    forking *thread*, so start children from a thread that lives as long as they should.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return preexec
+
+
+def _raise_exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _signals_exit() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise ``SystemExit`` (not a silent death) while the block runs.
+
+    Signal handlers can only be set from the main thread; elsewhere this does nothing.
+    """
+    wanted = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _raise_exit) for sig in wanted}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _exited(proc: subprocess.Popen[Any]) -> bool:
+    """Whether ``proc`` has exited, without reaping it: while it is an unreaped zombie its
+    pid, and so its process group id, cannot be given to another process."""
+    if proc.returncode is not None:
+        return True
+    try:
+        return os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def _killpg(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def end(proc: subprocess.Popen[Any], grace: float = GRACE) -> int:
+    """End ``proc``'s process group: SIGTERM, then SIGKILL to what is left after ``grace``
+    seconds. Returns ``proc``'s exit code.
+
+    ``proc`` must lead its own group (started by :func:`child`). If it was already reaped,
+    whatever it left in its group gets SIGTERM only, as its group id may be free again.
+    """
+    if os.name != "posix":
+        if proc.poll() is None:
+            proc.terminate()
+        return proc.wait()
+    if proc.returncode is not None:
+        _killpg(proc.pid, signal.SIGTERM)
+        return proc.returncode
+    _killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    try:
+        while not _exited(proc) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    except BaseException:  # a second Ctrl-C or SIGTERM while waiting: no more grace
+        _killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+    # The leader is a zombie or still running, so the group id is still ours: stragglers
+    # (its own children that ignored SIGTERM, or a leader that did) get SIGKILL.
+    _killpg(proc.pid, signal.SIGKILL)
+    return proc.wait()
+
+
+@contextlib.contextmanager
+def child(cmd: Sequence[str], **popen: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``cmd`` for the length of the block, in its own process group; end the group on
+    leaving it, however it is left (see the module docstring).
+
+    Args:
+        cmd: the command line.
+        **popen: further :class:`subprocess.Popen` arguments (not ``process_group``,
+            ``start_new_session`` or ``preexec_fn``).
+
+    Yields:
+        The started process.
+    """
+    if os.name == "posix":
+        popen.update(process_group=0, preexec_fn=_die_with_parent())
+    with _signals_exit():
+        proc = subprocess.Popen(cmd, **popen)
+        try:
+            yield proc
+        finally:
+            end(proc)
