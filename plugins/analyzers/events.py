@@ -30,9 +30,10 @@ from monitor.hookspecs import hookimpl
 from monitor.models import MAX_EVENTS, RELEVANT_AT, AnalysisContext, ChangeDraft, Finding, Passage
 from plugins.analyzers.amounts import grant_amount
 from plugins.analyzers.dates import decision_date
-from plugins.analyzers.gazetteer import countries, gazetteer, key
+from plugins.analyzers.gazetteer import Place, countries, gazetteer, key, wide
 from plugins.analyzers.scoring import category, relevance, signals
 from plugins.analyzers.textutil import fold
+from plugins.analyzers.vocabulary import CATEGORY_GROUPS
 
 _TWINNING_HEAD = re.compile(
     r"twinn|twin (?:town|cit)|sister (?:town|cit)|partner (?:town|cit)|jumel|villes? partenaires?|"
@@ -130,10 +131,20 @@ def item_place(text: str) -> tuple[str | None, str | None]:
     if not name or len(name.split()) > 5 or not name[:1].isupper():
         return None, country
     if country is None:
-        places = gazetteer().lookup(name)
+        places = gazetteer().lookup(name) or _wide_lookup(name)
+        if not places:
+            return None, None  # "Zaterdag: 10u - 12u": no town, no country
         if len(places) == 1:
             country = places[0].country
     return name, country
+
+
+def _wide_lookup(name: str) -> list[Place]:
+    """Places of 1,000+ of that name (the wide gazetteer; nothing when it is absent)."""
+    try:
+        return wide().lookup(name)
+    except (OSError, ImportError, ValueError):
+        return []
 
 
 def _list_heading(p: Passage) -> tuple[str, bool, str] | None:
@@ -142,13 +153,15 @@ def _list_heading(p: Passage) -> tuple[str, bool, str] | None:
     list (a continent, a country, "active", "dormant", "former": ``subdivision``)."""
     heads = [h for h in (p.label, *reversed(p.headings[-3:])) if h]
     subdivision = ""
-    for heading in heads:
+    for n, heading in enumerate(heads):
         folded = fold(heading)
         twinning = bool(_TWINNING_HEAD.search(folded))
         if twinning or _COOPERATION_HEAD.search(folded):
             if not twinning and subdivision == "" and any(_TWINNING_HEAD.search(fold(h)) for h in heads):
                 continue  # "active partnerships" under "our twin towns": a subdivision
             return heading, twinning, subdivision
+        if n == 0 and heading == p.label and p.role == "row":
+            continue  # a table's header row ("Town Country Since") names columns, not the list
         if not _is_subdivision(heading):
             return None
         subdivision = subdivision or heading
@@ -220,6 +233,8 @@ def inline_edits(p: Passage) -> list[tuple[str, str]]:
             break
     else:
         return []
+    if any(len(x) > 60 or ". " in x or x.endswith(".") for x in (*old, *new)):
+        return []  # sentences, not a list of towns
     gone = [("removed", x) for x in old if x and x not in new]
     came = [("added", x) for x in new if x and x not in old]
     edits = gone + came
@@ -268,9 +283,14 @@ def _entry_event(change: ChangeDraft, group: list[Passage]) -> Event | None:
     s = signals(title, text)
     place = _row_place(group[0]) or _heading_place(heads)
     src = change.source
-    rel = relevance(s, named_municipality=place is not None or src.municipality is not None)
+    # the entry's municipality is its subject: the overview's column or heading names
+    # who acted, as the minutes' municipality does
+    actor = place is not None or src.municipality is not None
+    rel = relevance(s, named_municipality=actor, subject_municipality=actor)
     if rel.score < RELEVANT_AT:
         return None
+    if CATEGORY_GROUPS["reject"].search(fold(text)) and not s.has("twinning"):
+        return None  # a motion lost or a proposal refused: nothing was done
     amount, other = grant_amount(text)
     action, why = category(s, amount=amount is not None or other)
     date, _ = decision_date(text, change.published)
@@ -298,17 +318,19 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
     for p in change.passages:
         for side, item in inline_edits(p) if _list_heading(p) else ():
             edit = list_edit(replace(p, side=side, text=item, role="item"), change.text)
-            if edit is not None:
-                partner, partner_country = item_place(item)
+            partner, partner_country = item_place(item)
+            if edit is not None and partner is not None:
                 found.append(Event(action=edit[0], passage=item, municipality=src.municipality,
                                    country=src.country, partner=partner, partner_country=partner_country,
                                    score=0.8, reasons=(edit[1],)))
         edit = list_edit(p, change.text)
+        partner, partner_country = None, None
         if edit is not None:
-            action, why = edit
             # a status cell names no town: the row's first cell, on the line before it
             partner, partner_country = item_place(_row_town(change.text, p) if p.role == "paragraph"
                                                   else p.text)
+        if edit is not None and partner is not None:
+            action, why = edit
             found.append(Event(action=action, passage=p.text, municipality=src.municipality,
                                country=src.country, partner=partner, partner_country=partner_country,
                                score=0.8, reasons=(why,)))  # a list says nothing of when

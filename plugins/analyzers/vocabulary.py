@@ -211,6 +211,13 @@ REJECT = [
     r"respint",
     r"bocciat",
     r"rifiut",
+    r"(?:motion|proposal|amendment) (?:was|is) (?:lost|defeated)",
+    r"\bwas lost\b",
+    r"niet aangenomen",
+    r"n'(?:est|a) pas (?:ete )?adopte",
+    r"nicht angenommen",
+    r"non (?:e )?(?:stata )?approvat",
+    r"no (?:fue|ha sido) aprobad",
 ]
 """A proposal or motion rejected, a decision refused: not a decision to act."""
 
