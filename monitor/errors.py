@@ -12,7 +12,7 @@ code  meaning
 2     usage or configuration error (bad option, bad file, unknown source)
 3     database error (cannot open, not a twinwatch database, locked too long)
 4     plugin error (no plugin provides what the command needs)
-5     export error (cannot write the output)
+5     export or backup error (cannot write the output)
 75    another crawl is running (EX_TEMPFAIL: cron may simply try later)
 ====  =====================================================================
 
@@ -68,6 +68,12 @@ class ExportError(TwinwatchError):
     """An export cannot be written."""
 
     exit_code = EXPORT
+
+
+class BackupError(ExportError):
+    """A backup cannot be written (it exists, its folder is missing or not writable):
+    like any output that cannot be written. A database that cannot be read, or whose
+    copy fails the integrity check, is a :class:`StorageError`."""
 
 
 class CrawlLocked(TwinwatchError):

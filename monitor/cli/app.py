@@ -1,5 +1,5 @@
-"""``twinwatch init``, ``tui``, ``demo`` and ``plugins``: setting up, the dashboard, the
-bundled demo, and what is installed.
+"""``twinwatch init``, ``backup``, ``tui``, ``demo`` and ``plugins``: setting up and
+keeping the database, the dashboard, the bundled demo, and what is installed.
 """
 
 from __future__ import annotations
@@ -21,6 +21,30 @@ def init(c: Context) -> None:
     """Create the database (or bring it up to date) and print its path."""
     c.db().close()
     click.echo(str(c.db_path))
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists (atomically).")
+@pass_ctx
+def backup(c: Context, path: str, force: bool) -> None:
+    """Copy the database to PATH (a file, or an existing folder for a
+    twinwatch-YYYYmmdd-HHMMSS.db inside it) while crawls may go on writing; the copy
+    is owner-only and passes PRAGMA integrity_check, or the exit code says why not."""
+    from monitor.store.backup import backup as do_backup
+
+    done = do_backup(c.db_path, path, force=force)
+    click.echo(f"{done.path}  {_size(done.size)}  {done.seconds:.1f} s")
+
+
+def _size(n: int) -> str:
+    """``n`` bytes for a person: ``812 bytes``, ``48.2 MiB``."""
+    size = float(n)
+    for unit in ("bytes", "KiB", "MiB"):
+        if size < 1024:
+            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"
 
 
 @click.command()

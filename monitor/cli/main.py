@@ -32,7 +32,7 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
 
 
 for command in (
-    app.init, app.tui, app.demo, app.plugins,
+    app.init, app.backup, app.tui, app.demo, app.plugins,
     sources.sources, sources.coverage,
     crawl.crawl, crawl.ingest_cmd,
     review.changes, review.review, review.cases_group,

@@ -155,3 +155,18 @@ def test_crawl_lock_file_is_owner_only(db_path, pm, loose_umask):
     pm.register(LockWatcher())
     crawl(db_path, pm, all_sources=True)
     assert seen == [0o600]
+
+
+def test_backups_are_owner_only(db_path, tmp_path, loose_umask):
+    """A backup is 0600, into a folder and when --force replaces a group-readable file."""
+    from monitor.store.backup import backup
+
+    open_db(db_path).close()
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    into_folder = backup(db_path, folder).path
+    replaced = tmp_path / "old-backup.db"
+    replaced.write_bytes(b"old")
+    replaced.chmod(0o644)
+    backup(db_path, replaced, force=True)
+    assert [mode(into_folder), mode(replaced)] == [0o600, 0o600]
