@@ -12,7 +12,7 @@ from plugins.analyzers.amounts import grant_amount
 from plugins.analyzers.events import main_event
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import find_places
-from plugins.analyzers.relevance import DETAIL_CAP, detail_only, place_facts
+from plugins.analyzers.relevance import DETAIL_CAP, detail_only, place_facts, refused_only
 from plugins.analyzers.scoring import SOUTH_COUNTRIES, category, relevance, signals
 from plugins.analyzers.textutil import focus
 
@@ -37,6 +37,8 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
         partner_town=facts["partner_town"],
         partner_south=places.partner is not None and places.partner.country in SOUTH_COUNTRIES,
     )
+    if refused_only(s) is not None and DETAIL_CAP < RELEVANT_AT:
+        return [Finding("category", None, score=0.0, reasons=(f"{refused_only(s)}; closest: {name}",))]
     if detail_only(change) is not None and DETAIL_CAP < RELEVANT_AT:
         return [Finding("category", None, score=0.0, reasons=(f"{detail_only(change)}; closest: {name}",))]
     if rel.score < RELEVANT_AT:

@@ -17,8 +17,9 @@ from plugins.analyzers.events import main_event
 from plugins.analyzers.gazetteer import countries, key
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import TROUBLED, Places, find_places
-from plugins.analyzers.scoring import relevance, signals
+from plugins.analyzers.scoring import Signals, relevance, signals
 from plugins.analyzers.textutil import focus, fold
+from plugins.analyzers.vocabulary import CATEGORY_GROUPS, GROUPS
 
 
 def _names_actor(places: Places) -> bool:
@@ -96,6 +97,19 @@ def detail_only(change: ChangeDraft) -> str | None:
     return f"the edit changes no word of the vocabulary ({shown}): a detail or a rewording"
 
 
+def refused_only(s: Signals) -> str | None:
+    """Why nothing was done, or ``None``: every sentence that proposes or decides
+    something ("motion", "the council decided") also says it was rejected or lost,
+    and no twinning is at stake (a refused suspension is a debate: the category
+    analyzer reads it). ``None`` when some decision stands."""
+    if s.has("twinning") or s.has("town_link"):
+        return None
+    acting = [t for t in s.sentences if GROUPS["motion"].search(t) or GROUPS["decision"].search(t)]
+    if acting and all(CATEGORY_GROUPS["reject"].search(t) for t in acting):
+        return "every motion or decision in it was rejected or lost: nothing was done"
+    return None
+
+
 def score_change(change: ChangeDraft, context: AnalysisContext) -> Finding:
     """The ``relevance`` finding for a change."""
     title, body = focus(change)
@@ -106,6 +120,9 @@ def score_change(change: ChangeDraft, context: AnalysisContext) -> Finding:
     places = find_places(title, body, src.municipality, src.country, language_of(change))
     rel = relevance(s, **place_facts(places))
     score, reasons = rel.score, rel.reasons
+    refused = refused_only(s)
+    if refused is not None and score > DETAIL_CAP:
+        score, reasons = DETAIL_CAP, (*reasons, f"{refused}: at most {DETAIL_CAP}")
     detail = detail_only(change)
     if detail is not None and score > DETAIL_CAP:
         score, reasons = DETAIL_CAP, (*reasons, f"{detail}: at most {DETAIL_CAP}")
