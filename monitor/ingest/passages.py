@@ -140,7 +140,19 @@ def roles(lines: Sequence[str], outline: Mapping[str, str] | None) -> list[str]:
     """The role of each line: the outline's where it knows the line, else its shape;
     a run of short lines right after a label or heading is a list of items."""
     known = outline or {}
-    out = [known.get(line) or shape_role(line) for line in lines]
+    # a line the outline lacks (removed since) that starts like the page's small
+    # headings ("Geraardsbergen – Steinfurt (Duitsland)" among card titles) is one of them
+    card: dict[str, str] = {}
+    for text, kind in known.items():
+        if kind in ("h3", "h4", "h5", "h6") and text.split():
+            first = text.split()[0]
+            card[first] = kind if card.get(first, kind) == kind else ""
+    out: list[str] = []
+    for line in lines:
+        role = known.get(line)
+        if role is None and card and len(line) <= SHORT_LINE and not _TERMINAL.search(line):
+            role = card.get(line.split()[0]) if line.split() else None
+        out.append(role or shape_role(line))
     # short unpunctuated lines directly under a heading or label read as its items
     # (a list flattened into lines: a PDF, or a page without markup)
     for i, line in enumerate(lines):
@@ -164,8 +176,10 @@ def _paths(lines: Sequence[str], role_of: Sequence[str],
     out: dict[int, tuple[tuple[str, ...], str]] = {}
     for i, (line, role) in enumerate(zip(lines, role_of, strict=True)):
         if i in wanted:
-            label = stack[-1][1] if stack and stack[-1][0] == _LABEL_LEVEL else ""
-            heads = [t for level, t in stack if level != _LABEL_LEVEL]
+            own = _HEADING_LEVEL.get(role, _LABEL_LEVEL + 1)  # a heading sits under its parents only
+            above = [(level, t) for level, t in stack if level < own]
+            label = above[-1][1] if above and above[-1][0] == _LABEL_LEVEL else ""
+            heads = [t for level, t in above if level != _LABEL_LEVEL]
             out[i] = tuple(_clip(t) for t in heads[-MAX_DEPTH:]), _clip(label)
         level = _HEADING_LEVEL.get(role)
         if role in ("label", "header"):

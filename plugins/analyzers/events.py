@@ -37,7 +37,8 @@ from plugins.analyzers.vocabulary import CATEGORY_GROUPS
 
 _TWINNING_HEAD = re.compile(
     r"twinn|twin (?:town|cit)|sister (?:town|cit)|partner (?:town|cit)|jumel|villes? partenaires?|"
-    r"stedenband|zusterst|partnerst|partnergemeente|stadtepartner|partnerschaften? mit|gemellag|"
+    r"stedenband|zusterst|partnerst|partnergemeente|partnergemeind|partnerkommun|stadtepartner|"
+    r"partnerschaften? mit|gemellag|"
     r"citta gemellat|hermanami|ciudades? herman|hermanad")
 """A heading over a list of twinned towns (folded: lower case, no accents)."""
 _COOPERATION_HEAD = re.compile(
@@ -105,11 +106,18 @@ def _country_code(text: str) -> str | None:
     return countries().get(key(text))
 
 
-def item_place(text: str) -> tuple[str | None, str | None]:
+def item_place(text: str, municipality: str | None = None) -> tuple[str | None, str | None]:
     """The town a list item names and its country: ``Megiddo (Israel)`` ->
-    ``("Megiddo", "IL")``; ``Kalamu, Kinshasa (DRC)`` -> ``("Kalamu", None)``."""
+    ``("Megiddo", "IL")``; ``Kalamu, Kinshasa (DRC)`` -> ``("Kalamu", None)``; a pair
+    ``Geraardsbergen – Steinfurt (Duitsland)`` on Geraardsbergen's page -> Steinfurt."""
     if text.startswith("|"):  # a table row: its first cell
         text = text.strip("| ").split(" | ")[0]
+    if municipality:
+        for sep in (" – ", " — ", " - ", " / ", " ↔ "):
+            first, found, rest = text.partition(sep)
+            if found and key(first) == key(municipality):
+                text = rest
+                break
     country = None
     for inner in _PAREN.findall(text):
         country = country or _country_code(inner.strip())
@@ -180,13 +188,17 @@ def list_edit(p: Passage, page: str) -> tuple[str, str] | None:
     """``(action, why)`` when ``p`` is a town added to or removed from a list under a
     twinning or partnership heading, or a status word that changed beside one;
     ``None`` otherwise."""
-    if p.side not in ("added", "removed") or p.role not in ("item", "row", "paragraph") or len(p.text) > 200:
+    if p.side not in ("added", "removed") or len(p.text) > 200:
         return None
+    if p.role not in ("item", "row", "paragraph", "h3", "h4", "h5", "h6"):
+        return None  # a card's title is a small heading: it is the list's item
     found = _list_heading(p)
     if found is None:
         return None
     heading, twinning, subdivision = found
     status = _STATUS.search(fold(p.text))
+    if status and p.side == "removed" and status.end() >= len(fold(p.text).split("(")[0].strip()) - 1:
+        return None  # "active" taken away: the other half of a status that changed
     if p.role == "paragraph" and not (status and p.side == "added" and len(p.text) <= 40):
         return None  # a plain paragraph is no list item; a bare status word is a table cell
     where = f"{'added to' if p.side == 'added' else 'removed from'} the list under {heading!r}"
@@ -220,6 +232,14 @@ def _row_town(text: str, p: Passage) -> str:
                     return cell
             break
     return p.before
+
+
+def _turned_off(p: Passage) -> bool:
+    """An edited row or item whose new side says suspended or ended and whose old side
+    did not: a status that changed."""
+    new, old = fold(p.text), fold(p.old)
+    return bool((_SUSPENDED.search(new) and not _SUSPENDED.search(old))
+                or (_ENDED.search(new) and not _ENDED.search(old)))
 
 
 def inline_edits(p: Passage) -> list[tuple[str, str]]:
@@ -318,17 +338,20 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
     for p in change.passages:
         for side, item in inline_edits(p) if _list_heading(p) else ():
             edit = list_edit(replace(p, side=side, text=item, role="item"), change.text)
-            partner, partner_country = item_place(item)
+            partner, partner_country = item_place(item, src.municipality)
             if edit is not None and partner is not None:
                 found.append(Event(action=edit[0], passage=item, municipality=src.municipality,
                                    country=src.country, partner=partner, partner_country=partner_country,
                                    score=0.8, reasons=(edit[1],)))
+        if p.side == "changed" and p.role in ("row", "item") and _turned_off(p):
+            p = replace(p, side="added")  # "| Tschechow | Russland | aktiv |" -> "ruht seit ..."
         edit = list_edit(p, change.text)
         partner, partner_country = None, None
         if edit is not None:
             # a status cell names no town: the row's first cell, on the line before it
-            partner, partner_country = item_place(_row_town(change.text, p) if p.role == "paragraph"
-                                                  else p.text)
+            status_only = p.role == "paragraph" or bool(_STATUS.match(fold(p.text)))
+            partner, partner_country = item_place(_row_town(change.text, p) if status_only else p.text,
+                                                  src.municipality)
         if edit is not None and partner is not None:
             action, why = edit
             found.append(Event(action=action, passage=p.text, municipality=src.municipality,

@@ -103,7 +103,10 @@ def relevance(
     actor = s.has("actor") or (s.has("actor_weak") and not church)
     topic = s.has("topic") or troubled_place or s.has("settlements") or s.has("devcoop")
     twinning = s.has("twinning")
-    if twinning:
+    in_passing = twinning and not _link_acted_on(s)
+    if in_passing:
+        rule(2.0, f"twinning, named in passing (nobody acts on it): {', '.join(s.words('twinning'))}")
+    elif twinning:
         rule(5.0, f"twinning: {', '.join(s.words('twinning'))}")
     elif s.has("town_link"):
         twinning = True
@@ -152,6 +155,11 @@ def relevance(
             "no municipality acts"
             + (f" ({', '.join(s.words('national_or_ngo'))})" if s.has("national_or_ngo") else ""),
         )
+    decided = s.has("decision") or s.has("actor") or subject_municipality
+    if s.has("pastime") and not decided:
+        rule(-2.5, f"a match, a club's or association's outing, an obituary: {', '.join(s.words('pastime'))}")
+    if s.has("government") and not s.has("actor") and not subject_municipality:
+        rule(-2.0, f"a government acts, not a municipality: {', '.join(s.words('government'))}")
     if s.has("lookalike_twin") and not twinning:
         rule(-1.5, f"twins, not twin towns: {', '.join(s.words('lookalike_twin'))}")
     if s.has("company") and not topic and not twinning:
@@ -162,6 +170,23 @@ def relevance(
         rule(-1.5, f"pensions/unions: {', '.join(s.words('labour'))}")
     score = 1.0 / (1.0 + math.exp(-logit))
     return Relevance(round(score, 4), tuple(reasons))
+
+
+_ACTS = ("establish", "end", "suspend", "decision", "demand", "motion", "actor", "aid", "symbolic",
+         "cooperation", "devcoop", "giving")
+
+
+def _link_acted_on(s: Signals) -> bool:
+    """Whether a sentence naming a twinning, or the sentence next to it, has someone
+    act on it or in its name: a decision, a demand, a motion, a municipal actor, aid,
+    cooperation, a symbolic act."""
+    sents = s.sentences
+    for i, sent in enumerate(sents):
+        if GROUPS["twinning"].search(sent):
+            near = " ".join(sents[max(i - 1, 0): i + 2])
+            if any(GROUPS[g].search(near) for g in _ACTS):
+                return True
+    return not sents
 
 
 _STATES = ("end", "suspend", "establish")

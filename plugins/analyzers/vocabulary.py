@@ -1499,6 +1499,43 @@ def compile_group(patterns: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + ")")
 
 
+PASTIME = [
+    # sport between clubs (also of twin towns)
+    r"\b(?:voetbal|fussball|football|calcio|futbol|rugby|handbal|handball|basket\w*|volley\w*|hockey|tennis)",
+    r"\b(?:wedstrijd|toernooi|tournoi|turnier|torneo|partido|partita|match|friendly|amical|freundschaftsspiel)",
+    r"\b(?:rfc|fc|kfc|sv|tv|us|cd|ac|as)\b [a-z]",
+    r"\d{1,3} ?[-:] ?\d{1,3}\)?[ ,.;]",
+    # an association's leisure
+    r"\b(?:loto|bingo|kienspiel|tombola|lotteria|rifa)\b",
+    r"(?:coach trip|busreis|busfahrt|voyage des adherents|viaje de socios|gita sociale)",
+    # an obituary
+    r"\b(?:overleden|obituary|has died|decede|verstorben|fallecid[oa]|e scompars[oa]|uitvaart|obseques|"
+    r"beerdigung|funeral|funerali)",
+    # works on a street named after a town
+    r"(?:wegenwerken|roadworks|road works|travaux de voirie|bauarbeiten|saniert|obras de|lavori in)",
+    r"(?:benannte strasse|named after|genoemd naar|intitulee|intitolata|dedicada a)",
+]
+"""What happens between twin towns without the municipality doing anything: a match,
+an association's loto or trip, an obituary, works on a street named after a town."""
+
+GOVERNMENT = [
+    r"federale regering",
+    r"vlaamse regering",
+    r"waalse regering",
+    r"nederlandse regering",
+    r"\bminister",
+    r"gouvernement",
+    r"bundesregierung",
+    r"landesregierung",
+    r"bundesland",
+    r"\bgovernment\b",
+    r"\bgobierno\b",
+    r"\bgoverno\b",
+    r"\bregione\b",
+    r"comunidad autonoma",
+]
+"""A national or regional government: its decisions are not a municipality's."""
+
 GROUPS: dict[str, re.Pattern[str]] = {
     name: compile_group(patterns)
     for name, patterns in {
@@ -1528,6 +1565,8 @@ GROUPS: dict[str, re.Pattern[str]] = {
         "end": END,
         "suspend": SUSPEND,
         "establish": ESTABLISH,
+        "pastime": PASTIME,
+        "government": GOVERNMENT,
     }.items()
 }
 """Every group, compiled once at import."""
