@@ -9,7 +9,8 @@ bytes), served as UTF-8 with the page's own charset declarations replaced by
 Noise edits (one per page, its kind drawn from :data:`NOISE_KINDS`):
 
 * ``navigation``: a link added to the page's first navigation outside the article
-  (``<nav>``, ``role=navigation``); a new ``<nav>`` at the top of ``<body>`` if it has none;
+  (``<nav>``, ``role=navigation``, class ``navigation``, ``menu``, ``main-menu`` or
+  ``navbar``); a new ``<nav>`` at the top of ``<body>`` if it has none;
 * ``footer``: a "last updated" line added to the page footer (``<footer>``,
   ``role=contentinfo``); a new ``<footer>`` at the end of ``<body>`` if it has none;
 * ``sidebar``: a "most read" list added to an ``<aside>``; a new one at the end if none;
@@ -33,6 +34,13 @@ from lxml import etree
 
 NOISE_KINDS = ("navigation", "footer", "sidebar", "cookie", "timestamp")
 SKIP = ("script", "style", "noscript", "template")
+
+NAV_XPATH = "//nav | //*[@role='navigation'] | " + " | ".join(
+    f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {w} ')]"
+    for w in ("navigation", "menu", "main-menu", "navbar")
+)
+"""The page's own navigation: the ``<nav>`` element or role, or a container whose class
+says so (``div.navigation``, ``ul.menu``), as many themes have no ``<nav>``."""
 
 PHRASE = {"de": "eine korrigierte Zahl", "fr": "un chiffre corrigé", "nl": "een gecorrigeerd cijfer"}
 PHRASE_DEFAULT = "a revised figure"
@@ -157,7 +165,7 @@ def noise_edit(root: lxml.html.HtmlElement, rng: random.Random, lang: str) -> st
     w = WORDS.get(lang, WORDS["en"])
     body = _body(root)
     if kind == "navigation":
-        nav = _first(root, "//nav | //*[@role='navigation']")
+        nav = _first(root, NAV_XPATH)
         link = f'<a href="/winter-{rng.randint(1, 99)}">{w[0]}</a>'
         if nav is None:
             links = "".join(f'<li><a href="/section-{k}">{w[0]} {k}</a></li>' for k in range(1, 7))
