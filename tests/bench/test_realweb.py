@@ -1,0 +1,85 @@
+"""bench/realweb's page corpus and day-2 variants: deterministic, and each edit where it is
+meant to be (no crawl: the benchmark itself runs the crawl)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import sys
+from pathlib import Path
+
+import lxml.html
+
+REALWEB = Path(__file__).resolve().parents[2] / "bench" / "realweb"
+sys.path.insert(0, str(REALWEB))
+
+import municipal  # noqa: E402
+import variants  # noqa: E402
+
+
+def _rows() -> list[dict]:
+    lines = (REALWEB / "data" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def _html(row: dict) -> str:
+    from monitor.ingest.extract.html import decode
+
+    return decode(gzip.decompress((REALWEB / "data" / row["file"]).read_bytes()))
+
+
+def _text(page: bytes) -> str:
+    return variants.norm(lxml.html.document_fromstring(page).text_content())
+
+
+def test_corpus_files_and_gold() -> None:
+    """Every manifest row has its page file and a gold text or snippets."""
+    rows = _rows()
+    assert len(rows) >= 250
+    for row in rows:
+        assert (REALWEB / "data" / row["file"]).is_file()
+        assert row.get("gold") or row.get("with")
+
+
+def test_variants_are_deterministic() -> None:
+    """The same seed gives the same day-2 bytes."""
+    row = next(r for r in _rows() if r["group"] == "aeb")
+    out = []
+    for _ in range(2):
+        root = variants.parse(_html(row))
+        variants.noise_edit(root, random.Random("15-x"), row["lang"])
+        out.append(variants.render(root))
+    assert out[0] == out[1]
+
+
+def test_noise_edit_keeps_gold_and_article_edit_changes_it() -> None:
+    """A noise edit leaves every gold paragraph in place; an article edit changes one."""
+    for row in [r for r in _rows() if r["group"] == "aeb"][:10]:
+        day1 = variants.render(variants.parse(_html(row)))
+        root = variants.parse(_html(row))
+        variants.noise_edit(root, random.Random(row["id"]), row["lang"])
+        noisy = variants.render(root)
+        assert noisy != day1
+        gold_paras = [variants.norm(p) for p in row["gold"].split("\n") if len(p.split()) > 8]
+        day1_text, noisy_text = _text(day1), _text(noisy)
+        for para in gold_paras:
+            assert (para in day1_text) == (para in noisy_text)
+        root = variants.parse(_html(row))
+        if variants.article_edit(root, random.Random(row["id"]), row["lang"], gold=row["gold"]):
+            assert variants.PHRASE_DEFAULT in _text(variants.render(root)) or row["lang"] in variants.PHRASE
+
+
+def test_municipal_pages() -> None:
+    """Municipal pages: identical on both days without an edit, gold text on the page."""
+    for spec in municipal.PAGES:
+        day1 = municipal.render(spec, 1, None, False)
+        assert day1 == municipal.render(spec, 2, None, False)
+        text = _text(day1)
+        for para in spec.paras:
+            assert para in text
+        for kind in municipal.NOISE_KINDS:
+            noisy = _text(municipal.render(spec, 2, kind, False))
+            assert noisy != text and all(para in noisy for para in spec.paras)
+        edited = _text(municipal.render(spec, 2, None, True))
+        assert spec.paras[1] not in edited and spec.paras[0] in edited
