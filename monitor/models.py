@@ -87,6 +87,9 @@ class FetchResult:
     """For a followed article: the key of the entry it belongs to."""
     attachments: tuple[FetchResult, ...] = field(default=(), repr=False)
     """Articles fetched for the new entries of a feed or listing (each its own result)."""
+    redirects: tuple[tuple[str, int], ...] = ()
+    """The redirects followed before ``url``, in order: each hop's requested URL and
+    the status that sent the crawler on (0 for a ``<meta http-equiv="refresh">``)."""
 
 
 @dataclass(frozen=True)
@@ -450,11 +453,14 @@ class SourceHealth:
 
     status: SourceStatus
     problem: str
-    """``failing``, ``silent``, ``never-fetched`` or ``ok``."""
+    """``blocked``, ``moved``, ``gone``, ``failing``, ``silent``, ``never-fetched``,
+    ``ok`` or ``disabled``."""
     reason: str
+    hint: str | None = None
+    """A command that would fix it (a moved source's ``sources set ID --url NEW``)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.status.as_dict(), "problem": self.problem, "reason": self.reason}
+        return {**self.status.as_dict(), "problem": self.problem, "reason": self.reason, "hint": self.hint}
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,16 @@ def describe_failure(failure: Failure) -> tuple[str, str, int | None]:
     return "network-error", f"{type(exc).__name__}: {message}", None
 
 
+def redirects(meta: dict[str, Any]) -> tuple[tuple[str, int], ...]:
+    """The redirects Scrapy followed to reach a response (``redirect_urls`` and
+    ``redirect_reasons``, set by its redirect middlewares): each hop's URL and
+    status, 0 for a meta refresh."""
+    urls = meta.get("redirect_urls") or ()
+    reasons = meta.get("redirect_reasons") or ()
+    return tuple((str(url), reason if isinstance(reason, int) else 0)
+                 for url, reason in zip(urls, reasons, strict=False))
+
+
 def _followable(url: str) -> bool:
     """An http(s) URL with a host that Scrapy accepts as a request."""
     try:
@@ -141,6 +151,7 @@ class SourceSpider(scrapy.Spider):
             source_id=source.id, url=response.url, status=response.status,
             headers=_headers(response), body=response.body,
             elapsed_ms=self._elapsed(response.meta), run_id=self.run_id, key=key,
+            redirects=redirects(response.meta),
         )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -199,6 +210,13 @@ class SourceSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         source: Source = request.meta["source"]
         kind, message, status = describe_failure(failure)
+        answer = failure.value.response if isinstance(failure.value, HttpError) else None
+        if answer is not None:  # ingest reads a refusal's page: a bot wall, a 410
+            yield FetchResult(
+                source_id=source.id, url=answer.url, status=status, headers=_headers(answer),
+                body=answer.body, error_kind=kind, error=message, elapsed_ms=self._elapsed(request.meta),
+                run_id=self.run_id, redirects=redirects(answer.meta))
+            return
         yield FetchResult(
             source_id=source.id, url=request.url, status=status, error_kind=kind, error=message,
             elapsed_ms=self._elapsed(request.meta), run_id=self.run_id,

@@ -159,11 +159,12 @@ class ShardPipeline:
 
 def message(result: FetchResult) -> tuple[str, FetchResult, str | None, int | None]:
     """What :class:`ShardPipeline` sends for ``result`` (see there). The outcome is
-    :func:`monitor.ingest.outcome.quick`'s; a failure, or a result with attachments,
-    goes whole and the parent decides."""
+    :func:`monitor.ingest.outcome.settle`'s (a blocked, moved or gone answer goes
+    as that failure); a failure, or a result with attachments, goes whole and the
+    parent decides."""
     last = SHARED.get("last_raw_fp", {}).get(result.source_id)
     if result.error_kind is None and not result.attachments:
-        quick = outcome.quick(result, last)
+        result, quick = outcome.settle(result, last)
         if quick == "unchanged":
             return ("result", dataclasses.replace(result, body=b""), quick, len(result.body))
         if quick is not None:

@@ -96,17 +96,21 @@ def sources_add(c: Context, url: str, kind: str, municipality: str | None, count
 
 @sources.command("set")
 @click.argument("source_id", type=int)
+@click.option("--url", "new_url", help="Watch this URL from now on (a moved page's new address); "
+                                       "the next change is diffed against the last text stored.")
 @rule_options
 @pass_ctx
-def sources_set(c: Context, source_id: int, every: int | None, region: str | None,
+def sources_set(c: Context, source_id: int, new_url: str | None, every: int | None, region: str | None,
                 ignore: tuple[str, ...], added_only: bool | None, min_change: int | None,
                 link_pattern: str | None, max_items: int | None) -> None:
-    """Change the schedule and rules of SOURCE_ID; options not given stay as they are
-    (--ignore replaces the list; --ignore "" clears it)."""
-    from monitor.sources.manage import set_rules
+    """Change the URL, schedule and rules of SOURCE_ID; options not given stay as they
+    are (--ignore replaces the list; --ignore "" clears it)."""
+    from monitor.sources.manage import set_rules, set_url
 
     rules = _rules(every, region, ignore, added_only, min_change, link_pattern, max_items)
     with c.db() as db:
+        if new_url is not None:
+            set_url(db, source_id, new_url)
         set_rules(db, source_id, rules)
 
 
@@ -172,7 +176,9 @@ def sources_export_scrapyd(c: Context, all_sources: bool, source_ids: tuple[int,
 @click.option("--problems", is_flag=True, help="Only sources with a problem.")
 @pass_ctx
 def sources_health(c: Context, silent_after: int, as_json: bool, problems: bool) -> None:
-    """Source health, problems first: failing (consecutive failures), silent (region
+    """Source health, problems first: blocked (a bot wall), moved (a permanent or
+    home-page redirect, with the command that follows it), gone (410, a not-found or
+    maintenance page), failing (consecutive failures), silent (region
     stopped matching, nothing in the index, no change for --silent-after fetches or
     for 30 days), never fetched, then fine and disabled; with last success, last
     change and last relevant change. The dashboard and coverage use the same verdicts."""

@@ -8,7 +8,9 @@ One JSON object per line::
      "error_kind": null, "error": null, "elapsed_ms": 120, "fetched_at": "…"}
 
 A feed or listing result carries the articles fetched for its new entries in
-``attachments`` (objects of the same shape, each with the entry's ``key``).
+``attachments`` (objects of the same shape, each with the entry's ``key``). A
+redirected fetch carries ``redirects``: ``[[url, status], …]``, the hops before
+``url`` (status 0 for a meta refresh).
 
 ``load(db, pm, paths)`` ingests every line through :func:`monitor.ingest.pipeline.ingest`,
 exactly as a local crawl does, inside one crawl run. A line already loaded (same
@@ -65,6 +67,8 @@ def to_json(result: FetchResult, source_url: str, fetched_at: str | None = None)
         obj["key"] = result.key
     if result.attachments:
         obj["attachments"] = [_part(a) for a in result.attachments]
+    if result.redirects:
+        obj["redirects"] = [list(hop) for hop in result.redirects]
     return obj
 
 
@@ -96,6 +100,7 @@ def from_json(obj: dict[str, Any], source_id: int, run_id: int | None, *, body: 
         error_kind=obj.get("error_kind"), error=obj.get("error"),
         elapsed_ms=obj.get("elapsed_ms"), run_id=run_id, key=str(key) if key is not None else None,
         attachments=tuple(from_json(a, source_id, run_id) for a in parts),
+        redirects=tuple((str(url), int(status)) for url, status in obj.get("redirects") or ()),
     )
 
 
@@ -245,7 +250,8 @@ class _Loader:
                 return
             body_fp = obj.get("body_sha256")
             same = (body_fp is not None and body_fp == self.last_raw.get(source_id)
-                    and not obj.get("error_kind") and obj.get("status") != 304)
+                    and not obj.get("error_kind") and obj.get("status") != 304
+                    and not obj.get("redirects"))
             if same:
                 result = from_json(obj, source_id, s.run_id, body=False)
             else:

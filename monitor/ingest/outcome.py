@@ -9,7 +9,11 @@ Like urlwatch's ``process_job_result``, every fetch ends in exactly one outcome:
   extraction), or the same text after extraction;
 - ``no-match``: the region or index matched nothing (the source is silent);
 - ``new``: the source's first text (a baseline, never a change);
-- ``changed``: a text that differs and yields at least one change.
+- ``changed``: a text that differs and yields at least one change;
+- ``blocked``, ``moved``, ``gone``: an answer that stands in for the page (a bot
+  wall, a permanent or home-page redirect, a dead page), recognised by
+  :mod:`monitor.ingest.recognise` and recorded like a failure: never a change nor
+  a baseline, the stored text stays the last good one.
 
 :func:`quick` decides what needs no extraction; :func:`extracted` what an extraction
 found. This module imports no database, extraction or plugin code: a crawler
@@ -18,6 +22,7 @@ process calls :func:`quick` to avoid sending a body its parent would only compar
 
 from __future__ import annotations
 
+from monitor.ingest.recognise import settle as recognised
 from monitor.models import FetchResult
 from monitor.text import fingerprint
 
@@ -41,6 +46,20 @@ def quick(result: FetchResult, last_raw_fp: str | None) -> str | None:
     if last_raw_fp is not None and last_raw_fp == fingerprint(result.body):
         return "unchanged"
     return None
+
+
+def settle(result: FetchResult, last_raw_fp: str | None) -> tuple[FetchResult, str | None]:
+    """:func:`quick` for a result that may stand in for the page: the result (a
+    failure of kind ``blocked``, ``moved`` or ``gone`` when it is one) and its quick
+    outcome. Bytes identical to the last good fetch's are not read again (a
+    recognised answer never becomes the last good one), unless redirected."""
+    if result.error_kind is None and result.status == 304:
+        return result, "not-modified"
+    if (result.error_kind is None and not result.redirects and last_raw_fp is not None
+            and last_raw_fp == fingerprint(result.body)):
+        return result, "unchanged"
+    result = recognised(result)
+    return result, quick(result, last_raw_fp if result.redirects else None)
 
 
 def extracted(*, same_text: bool, no_match: bool, first: bool, changes: int) -> str:

@@ -7,8 +7,9 @@ is the one entry point, called once per fetched source: by a crawl (through
 by anything else that produced a :class:`FetchResult`. It decides, in this order and
 stopping at the first that applies:
 
-1. the fetch failed, HTTP 304, or identical bytes to the last fetch: the outcome
-   :func:`monitor.ingest.outcome.quick` names, recorded without extracting;
+1. the fetch failed, HTTP 304, identical bytes to the last fetch, or an answer that
+   stands in for the page (``blocked``, ``moved``, ``gone``): the outcome
+   :func:`monitor.ingest.outcome.settle` names, recorded without extracting;
 2. the source's kind extracts the text (and entries); a region that matched
    nothing or an index without entries -> ``no-match`` (the source is silent);
 3. identical text -> ``unchanged`` (a new timestamp in a footer dies here);
@@ -45,7 +46,7 @@ from monitor.analyze.verdicts import database_path
 from monitor.errors import ExtractError
 from monitor.hookspecs import SourceKind
 from monitor.ingest import diff as difflib_
-from monitor.ingest.outcome import quick
+from monitor.ingest.outcome import settle
 from monitor.ingest.passages import page_date, page_outline, passages
 from monitor.ingest.writer import Prepared, record_failure, record_quick, store
 from monitor.models import AnalysisContext, ChangeDraft, FetchResult, Source
@@ -98,8 +99,9 @@ async def ingest_async(db: Database, pm: PluginManager, result: FetchResult,
     """Store what one fetch means; return its outcome (see the module docstring).
     Reads and writes happen on the caller's thread (the single writer); the
     ``extractor`` does the CPU work, inline or in a pool."""
-    done = check(db, result)
+    result, done = settled(db, result)
     if done is not None:
+        record_quick(db, [(result, done, None)])
         return done
     source = get_source(db, result.source_id)
     try:
@@ -129,22 +131,14 @@ def ingest(db: Database, pm: PluginManager, result: FetchResult) -> str:
     raise RuntimeError("an inline ingest waited on something")  # pragma: no cover
 
 
-def check(db: Database, result: FetchResult) -> str | None:
-    """Record what needs no extraction (a failure, a 304, identical bytes) and
-    return its outcome; ``None`` when the body must be extracted."""
-    quick = quick_outcome(db, result)
-    if quick is None:
-        return None
-    record_quick(db, [(result, quick, None)])
-    return quick
-
-
-def quick_outcome(db: Database, result: FetchResult) -> str | None:
-    """:func:`monitor.ingest.outcome.quick` against the source's last fetched bytes.
-    Reads only."""
-    if result.error_kind or result.status == 304:
-        return quick(result, None)
-    return quick(result, last_raw_fp(db, result.source_id))
+def settled(db: Database, result: FetchResult) -> tuple[FetchResult, str | None]:
+    """:func:`monitor.ingest.outcome.settle` against the source's last fetched bytes:
+    the result (a failure when it stands in for the page) and the outcome it has
+    without extraction, or ``None``. Reads only."""
+    if result.error_kind is None and result.status == 304:
+        return settle(result, None)
+    last = None if result.error_kind else last_raw_fp(db, result.source_id)
+    return settle(result, last)
 
 
 def describe_error(exc: Exception) -> str:

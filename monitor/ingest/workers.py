@@ -34,7 +34,7 @@ from sqlite_utils import Database
 
 from monitor.config import WARM_ANALYZERS
 from monitor.errors import ExtractError
-from monitor.ingest.pipeline import Context, describe_error, ingest_async, prepare, quick_outcome
+from monitor.ingest.pipeline import Context, describe_error, ingest_async, prepare, settled
 from monitor.ingest.writer import Prepared, record_quick
 from monitor.models import FetchResult, Source
 from monitor.plugin_manager import PluginManager
@@ -266,7 +266,9 @@ class Ingestor:
         it needs no extraction (``size`` is then the body's length, the body itself
         not being sent); otherwise the database decides."""
         self.seen.add(result.source_id)
-        outcome = quick or quick_outcome(self.db, result)
+        outcome = quick
+        if outcome is None:
+            result, outcome = settled(self.db, result)
         if outcome is not None:
             self.pending.append((result, outcome, size))
             if len(self.pending) >= self.batch:

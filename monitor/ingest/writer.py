@@ -99,7 +99,7 @@ def mark_ingested(db: Database, lines: Sequence[tuple[str, int, int]]) -> None:
 
 def record_quick(db: Database, results: Sequence[tuple[FetchResult, str, int | None]]) -> None:
     """Record many fetches that needed no extraction, each ``(result, outcome, body
-    size or None)`` with the outcome :func:`quick_outcome` gave, in one IMMEDIATE
+    size or None)`` with the outcome :func:`monitor.ingest.pipeline.settled` gave, in one IMMEDIATE
     transaction (inside the caller's when one is open): on a recrawl, and in a bulk
     load of results (``monitor.ingest.jsonl``), most sources end here, and one commit
     per source would cost more than the fetch. The successful ones go in two

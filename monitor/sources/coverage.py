@@ -26,6 +26,7 @@ from sqlite_utils import Database
 
 from monitor import clock
 from monitor.errors import ConfigError
+from monitor.ingest.recognise import OUTCOMES
 from monitor.models import RELEVANT_AT, ChangeRow
 from monitor.sources.health import health
 from monitor.store.queries import ChangeFilter, changes
@@ -135,8 +136,11 @@ def coverage(db: Database, reference: Sequence[Municipality], *, now: datetime |
         slot = per.setdefault(found.code, {"sources": [], "failing": [], "silent": [],
                                        "last_change": None, "last_relevant": None})
         _ids(slot, "sources").append(sid)
-        if verdicts.get(sid) in ("failing", "silent"):
-            _ids(slot, verdicts[sid]).append(sid)
+        verdict = verdicts.get(sid)
+        if verdict in ("failing", "silent"):
+            _ids(slot, verdict).append(sid)
+        elif verdict in OUTCOMES:  # blocked, moved, gone: no working source either
+            _ids(slot, "failing").append(sid)
         for k, v in (("last_change", last_change), ("last_relevant", last_relevant)):
             if v and (slot[k] is None or v > str(slot[k])):
                 slot[k] = v

@@ -8,6 +8,10 @@ verdicts from :func:`verdict`; nowhere else decides what "failing" or "silent" m
   index matched nothing (``no-match``), or no change in :data:`SILENT_FETCHES`
   fetches in a row, or no change for :data:`SILENT_DAYS` days (counted from the
   last change, or from when the source was added if it never changed);
+- **blocked**, **moved**, **gone**: the last fetch got a bot wall, a permanent (or
+  home-page) redirect, or a dead page instead of the page (the outcomes of
+  :mod:`monitor.ingest.recognise`); a moved source comes with the command that
+  points it at its new address;
 - **never-fetched**, **disabled**, and **ok** otherwise.
 
 Reads only; the fetch state it judges is written by the ingest writer.
@@ -20,6 +24,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from monitor import clock
+from monitor.ingest.recognise import OUTCOMES, new_url
 from monitor.models import SourceHealth, SourceStatus
 from monitor.store.queries import sources
 
@@ -30,7 +35,8 @@ SILENT_DAYS = 30
 """Days without a change (since the last one, or since the source was added) after
 which a source that fetches fine is silent."""
 
-ORDER = {"failing": 0, "silent": 1, "never-fetched": 2, "ok": 3, "disabled": 4}
+ORDER = {"blocked": 0, "moved": 0, "gone": 0, "failing": 0, "silent": 1, "never-fetched": 2, "ok": 3,
+         "disabled": 4}
 """Verdicts in the order they are listed: problems first, disabled sources last."""
 
 
@@ -38,6 +44,12 @@ def verdict(st: SourceStatus, now: datetime, *, silent_after: int = SILENT_FETCH
     """The health of one source at ``now``, with the reason in words."""
     if not st.source.enabled:
         return SourceHealth(st, "disabled", "not crawled")
+    if st.consecutive_failures and st.last_status in OUTCOMES:
+        times = f" ({st.consecutive_failures} fetches in a row)" if st.consecutive_failures > 1 else ""
+        reason = f"{st.last_error or st.last_status}{times}"
+        target = new_url(st.last_error) if st.last_status == "moved" else None
+        hint = f"twinwatch sources set {st.source.id} --url {target}" if target else None
+        return SourceHealth(st, st.last_status, reason, hint)
     if st.consecutive_failures:
         why = f"{st.consecutive_failures} failure(s) in a row: {st.last_status}: {st.last_error or ''}"
         return SourceHealth(st, "failing", why.strip())

@@ -205,6 +205,26 @@ def set_rules(db: Database, source_id: int, rules: Rules) -> None:
 
 
 
+def set_url(db: Database, source_id: int, url: str) -> None:
+    """Point a source at a new URL (a moved page's new address), checked as ``sources
+    add`` checks one. Its history stays: the next fetch is compared with the last
+    text stored.
+
+    Raises:
+        SourceError: no such source.
+        ConfigError: a bad URL, or one another source watches.
+    """
+    row = db.execute("SELECT kind FROM sources WHERE id = ?", [source_id]).fetchone()
+    if row is None:
+        raise SourceError(f"no source with id {source_id}")
+    url = validate(NewSource(url, row[0]), kinds=(row[0],)).url
+    with write_tx(db):
+        other = db.execute("SELECT id FROM sources WHERE url = ? AND id != ?", [url, source_id]).fetchone()
+        if other is not None:
+            raise ConfigError(f"source {other[0]} already watches {url}")
+        db.execute("UPDATE sources SET url = ? WHERE id = ?", [url, source_id])
+
+
 def set_enabled(db: Database, source_id: int, enabled: bool) -> None:
     with write_tx(db):
         cur = db.execute("UPDATE sources SET enabled = ? WHERE id = ?", [int(enabled), source_id])

@@ -130,7 +130,8 @@ class SourcesScreen(Screen[None]):
                 result += f" ×{s.consecutive_failures}: {s.last_error or ''}"
             if src.id in self.crawling:
                 result = "crawling…"
-            style = {"failing": "bold red", "silent": "yellow", "disabled": "dim"}.get(health, "")
+            style = {"failing": "bold red", "blocked": "bold red", "gone": "bold red",
+                     "moved": "bold magenta", "silent": "yellow", "disabled": "dim"}.get(health, "")
             table.add_row(
                 Text(health, style=style), Text(str(src.id), justify="right"),
                 Text(one_line(src.municipality or "—", 30)), Text(src.kind),
@@ -141,7 +142,7 @@ class SourcesScreen(Screen[None]):
         ids = [s.source.id for s, _ in message.rows]
         if selected in ids:
             table.move_cursor(row=ids.index(selected), animate=False)
-        failing = sum(1 for _, h in message.rows if h == "failing")
+        failing = sum(1 for _, h in message.rows if h in ("failing", "blocked", "moved", "gone"))
         silent = sum(1 for _, h in message.rows if h == "silent")
         self.sub_title = f"{len(ids)} sources · {failing} failing · {silent} silent"
         self._show_crawls()
