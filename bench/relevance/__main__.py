@@ -136,8 +136,8 @@ SETS = {
     "dev2": HERE / "dev2.jsonl",
     "dev2-pages": HERE / "dev2_pages.jsonl",
 }
-ORDER = ("dev", "generalise", "fresh", "fresh2", "fresh3", "dev2", "seeds", "pages", "fresh-pages", "fresh3-pages",
-         "dev2-pages")
+ORDER = ("dev", "generalise", "dev2", "fresh", "fresh2", "fresh3", "seeds", "pages", "dev2-pages",
+         "fresh-pages", "fresh3-pages")
 SEEDS = Path(os.environ.get("TWINWATCH_SEEDS") or ROOT.parent / "shared" / "seeds")
 LANGS = ("nl", "fr", "de", "en", "es", "it")
 FIELDS = ("relevant", "category", "municipality", "partner", "date", "amount_eur")
