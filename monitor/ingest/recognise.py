@@ -288,8 +288,19 @@ def is_home(url: str) -> bool:
 
 
 def _same(a: str, b: str) -> bool:
-    """The same address but for a fragment (a redirect to itself sets a cookie)."""
-    return a.split("#")[0] == b.split("#")[0]
+    """The same page at a normalised address: but for a fragment (a redirect to itself
+    sets a cookie), the scheme (http upgraded to https), a ``www.`` prefix, the host's
+    case and a trailing slash. Such a redirect is housekeeping, not a move: the page
+    is read where it landed, as before."""
+    def norm(url: str) -> tuple[str, str, str]:
+        try:
+            parts = urlsplit(url.split("#")[0])
+        except ValueError:
+            return url, "", ""
+        host = (parts.hostname or "").lower().removeprefix("www.")
+        port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+        return host + port, parts.path.rstrip("/") or "/", parts.query
+    return norm(a) == norm(b)
 
 
 # ---------------------------------------------------------------------------
