@@ -172,6 +172,28 @@ def relevance(
     return Relevance(round(score, 4), tuple(reasons))
 
 
+_DENIED_BEFORE = re.compile(
+    r"(?:\bgeen|\bniet|\bkein\w{0,2}|\bnicht|\bnot(?: an?)?|\bno (?:se trata de )?(?:un |una )?|"
+    r"\bnon (?:si tratta di )?(?:un |una )?|\bpas (?:d'une?|une?)|\bni |\bsans)\s*(?:\w+\s+){0,2}$")
+_DENIED_AFTER = re.compile(
+    r"^\w*\s*(?:\(?\s*)?(?:is|ist|est|es|e|blijft|bleibt)?\s*(?:niet|nicht|not|pas|no|non)\b"
+    r"|^\w*\s*(?:ist nicht geplant|n'est pas prevu|no esta previst|non e previst|is niet gepland)")
+
+
+def twinning_denied(s: Signals) -> bool:
+    """Whether every twinning word in the text is denied ("geen stedenband", "il ne
+    s'agit pas d'un jumelage", "eine Städtepartnerschaft ist nicht geplant", "it is not a
+    twinning", "no se trata de un hermanamiento")."""
+    found = False
+    for sent in s.sentences:
+        for m in GROUPS["twinning"].finditer(sent):
+            found = True
+            before, after = sent[max(0, m.start() - 40): m.start()], sent[m.end(): m.end() + 40]
+            if not (_DENIED_BEFORE.search(before) or _DENIED_AFTER.search(after)):
+                return False
+    return found
+
+
 _ACTS = ("establish", "end", "suspend", "decision", "demand", "motion", "actor", "aid", "symbolic",
          "cooperation", "devcoop", "giving")
 
@@ -302,6 +324,9 @@ def category(
     """
     topic = s.has("topic") or troubled_place or s.has("settlements")
     twinning, town_link = s.has("twinning"), s.has("town_link")
+    if twinning and twinning_denied(s):
+        # "Geen stedenband, wel een samenwerkingsakkoord", "it is not a twinning": a partnership
+        return "partnership_cooperation", ("the text says it is not a twinning",)
     # a partner town named with a link word ("die Partnerschaft mit Kaliningrad"): a town link too
     town_link = town_link or (partner_town and s.has("link_words"))
     if twinning or town_link:

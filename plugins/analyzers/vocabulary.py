@@ -1286,6 +1286,7 @@ END = [
 
 SUSPEND = [
     r"opschort",
+    r"op te schorten",
     r"schort .{0,60}op",
     r"opgeschort",
     r"bevrie",

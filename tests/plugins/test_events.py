@@ -262,3 +262,47 @@ def test_hostile_structure_stays_bounded(db, pm):
     ps = passages("Twinning partners:\n" + "\n".join(items), "Twinning partners:",
                   diff_paragraphs(["Twinning partners:", *items], ["Twinning partners:"]))
     assert len(ps) == MAX_PASSAGES
+
+
+# ---------------------------------------------------------------------------
+# what the municipality did, read from the text
+# ---------------------------------------------------------------------------
+
+DENIED = [
+    "Geen stedenband, wel een samenwerkingsakkoord: de gemeenteraad van Herzele keurde een convenant "
+    "goed met de gemeente Nioro du Rip in Senegal voor waterputten.",
+    "Il ne s'agit pas d'un jumelage : le conseil communal d'Ath a approuvé une convention de partenariat "
+    "avec la commune de Kaya, au Burkina Faso.",
+    "Der Gemeinderat von Herrenberg hat beschlossen, eine Klimapartnerschaft mit der Stadt Tamale in Ghana "
+    "einzugehen. Eine Städtepartnerschaft ist nicht geplant.",
+    "Midlothian Council signed a memorandum of understanding with Dedza District Council in Malawi. "
+    "It is not a twinning, the council stressed, but a practical partnership.",
+]
+
+
+@pytest.mark.parametrize("text", DENIED, ids=["nl", "fr", "de", "en"])
+def test_a_partnership_the_text_says_is_no_twinning_is_a_partnership(pm, text):
+    from monitor.analyze.service import TextInput, analyze_text
+
+    result = analyze_text(pm, TextInput(text))
+    assert result["relevant"] and result["category"] == "partnership_cooperation", result
+
+
+IN_PASSING = [
+    "De U15 van KFC Poperinge won zaterdag het jeugdtoernooi in de Franse partnerstad van de gemeente, "
+    "met 2-1 tegen de thuisploeg.",
+    "Le comité de jumelage organise son grand loto annuel le dimanche 17 novembre à la salle des fêtes.",
+    "Ab dem 2. April wird der Orléansring saniert, die nach der französischen Partnerstadt benannte Straße.",
+    "Obituary: Margaret Ellis, who has died aged 90, founded the twinning association of her town in 1972.",
+    "De federale regering trekt 25 miljoen euro uit voor humanitaire hulp in Gaza, kondigde de minister "
+    "in Brussel aan.",
+]
+
+
+@pytest.mark.parametrize("text", IN_PASSING, ids=["match", "loto", "street", "obituary", "government"])
+def test_a_twinning_or_gaza_named_in_passing_is_no_municipal_act(pm, text):
+    """A match between twin towns' clubs, an association's loto, works on a street named
+    after a twin town, an obituary, a government's aid: nothing the municipality did."""
+    from monitor.analyze.service import TextInput, analyze_text
+
+    assert not analyze_text(pm, TextInput(text))["relevant"]
