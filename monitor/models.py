@@ -63,6 +63,9 @@ class Source:
     """The source has a stored baseline (the first fetch follows no links)."""
     known_items: frozenset[str] = frozenset()
     """Keys of the entries already stored (``feed``/``listing``), filled for crawls."""
+    municipalities: tuple[str, ...] = ()
+    """Portal kinds: the bodies or municipalities the source is limited to (every
+    ``--municipality`` given; empty: all the portal publishes for)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,15 @@ class Entry:
     """The followed article's main text, when it was fetched."""
     published: str | None = None
     """The entry's publication date (ISO ``YYYY-MM-DD``), when the index gives one."""
+    municipality: str | None = None
+    """The entry's own municipality, when it differs by entry (a council portal covers
+    many): its changes are analyzed as that municipality's, not the source's."""
+    country: str | None = None
+    """The country (ISO 3166 code) of :attr:`municipality`, when known."""
+    body: str | None = None
+    """The body that decided or published it (a portal's council or district), as named there."""
+    deleted: bool = False
+    """The portal lists the entry as deleted or withdrawn: recorded as an edit saying so."""
 
     @property
     def entry_text(self) -> str:
@@ -145,6 +157,9 @@ class Extracted:
     it to the text's own shape (numbered headings, lines ending in a colon)."""
     published: str | None = None
     """The page's publication date (ISO), when the kind finds one."""
+    baseline: bool = False
+    """The fetch continues a first sync that did not fit in one run (a portal's
+    request budget): its entries are stored as baseline, not reported as new."""
 
 
 @dataclass(frozen=True)
@@ -422,6 +437,7 @@ class SourceStatus:
             "url": s.url,
             "kind": s.kind,
             "municipality": s.municipality,
+            "municipalities": list(s.municipalities),
             "country": s.country,
             "lang": s.lang,
             "tags": list(s.tags),

@@ -111,6 +111,16 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 
+# Council portals (spiders/portal.py, our settings): a run makes at most this many
+# requests per portal source and keeps at most this many bytes of its pages, then
+# resumes next run; a first sync goes back this many days, and each later one asks
+# for what changed since the last one began, less this overlap (seconds) for clocks
+# and slow writers on the portal's side.
+TWINWATCH_PORTAL_BUDGET = 200
+TWINWATCH_PORTAL_MAX_BYTES = 64 * 1024 * 1024
+TWINWATCH_PORTAL_WINDOW_DAYS = 365
+TWINWATCH_PORTAL_OVERLAP_S = 3600
+
 # One retry, not two: a broken source is recorded and tried again next run (default 2).
 RETRY_TIMES = 1
 

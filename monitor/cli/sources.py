@@ -71,13 +71,15 @@ def _rules(every: int | None, region: str | None, ignore: tuple[str, ...], added
 @click.option("--kind", default="page", show_default=True,
               help="page: a web page; feed: RSS/Atom/JSON Feed; listing: a news index or "
                    "sitemap.xml; document: a PDF; or a kind added by a plugin.")
-@click.option("--municipality", help="The municipality this source speaks for.")
+@click.option("--municipality", "municipalities", multiple=True,
+              help="The municipality this source speaks for. For a council portal (e.g. --kind "
+                   "oparl): watch only this body or municipality (repeatable; default all).")
 @click.option("--country", help="Two-letter country code, e.g. BE.")
 @click.option("--lang", help="Language code of the source, e.g. nl.")
 @click.option("--tag", "tags", multiple=True, help="A tag for the source (repeatable).")
 @rule_options
 @pass_ctx
-def sources_add(c: Context, url: str, kind: str, municipality: str | None, country: str | None,
+def sources_add(c: Context, url: str, kind: str, municipalities: tuple[str, ...], country: str | None,
                 lang: str | None, tags: tuple[str, ...], every: int | None, region: str | None,
                 ignore: tuple[str, ...], added_only: bool | None, min_change: int | None,
                 link_pattern: str | None, max_items: int | None) -> None:
@@ -87,7 +89,7 @@ def sources_add(c: Context, url: str, kind: str, municipality: str | None, count
     rules = _rules(every, region, ignore, added_only, min_change, link_pattern, max_items)
     with c.db() as db:
         added, skipped = add_sources(
-            db, [NewSource(url, kind, municipality, country, lang, tags, rules)], c.kinds())
+            db, [NewSource(url, kind, None, country, lang, tags, rules, municipalities)], c.kinds())
     if skipped:
         click.echo(f"already watched: {url}", err=True)
     for sid in added:

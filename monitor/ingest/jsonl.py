@@ -140,6 +140,7 @@ def sources_from_json(data: Any) -> list[Source]:
         d["tags"] = tuple(d.get("tags") or ())
         d["ignore"] = tuple(d.get("ignore") or ())
         d["known_items"] = frozenset(d.get("known_items") or ())
+        d["municipalities"] = tuple(d.get("municipalities") or ())
         out.append(Source(**d))
     return out
 

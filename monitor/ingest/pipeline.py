@@ -31,8 +31,10 @@ The steps are split so a crawler can run the expensive middle in a worker proces
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -49,7 +51,7 @@ from monitor.ingest import diff as difflib_
 from monitor.ingest.outcome import settle
 from monitor.ingest.passages import page_date, page_outline, passages
 from monitor.ingest.writer import Prepared, record_failure, record_quick, store
-from monitor.models import AnalysisContext, ChangeDraft, FetchResult, Source
+from monitor.models import AnalysisContext, ChangeDraft, Entry, FetchResult, Source
 from monitor.plugin_manager import PluginManager, source_kinds
 from monitor.store.queries import get_source, last_raw_fp
 from monitor.text import compress, decompress, fingerprint, one_line, paragraphs
@@ -200,22 +202,24 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
     if ctx.prev_text_fp == text_fp:
         return None
     first = ctx.prev_text_fp is None
+    baseline = first or extracted.baseline
     seen_on = clock.utcnow()[:10]  # the day the change is seen: a year for "on 3 March"
     drafts: list[ChangeDraft] = []
     keys: list[str | None] = []
-    entries = extracted.entries or ()
+    entries = _withdrawn(extracted.entries or (), ctx)
     if extracted.entries is not None:
         for e in entries:
             old = ctx.items.get(e.key)
-            if first:
+            if baseline:
                 continue
+            own = _entry_source(source, e)
             if old is None:
                 keys.append(e.key)
-                drafts.append(_draft(source, "new-entry", e.url or result.url, e.title, "", e.full_text,
+                drafts.append(_draft(own, "new-entry", e.url or result.url, e.title, "", e.full_text,
                                      published=e.published or seen_on))
             elif kind.reports_edits and old[0] != fingerprint(e.entry_text) and old[1] is not None:
                 keys.append(e.key)
-                drafts.append(_draft(source, "edited-entry", e.url or result.url, e.title, old[1],
+                drafts.append(_draft(own, "edited-entry", e.url or result.url, e.title, old[1],
                                      e.entry_text, published=e.published or seen_on))
     elif not first and text_fp not in ctx.known_fps:
         assert ctx.prev_text is not None
@@ -239,6 +243,39 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
     blobs = tuple((fp, len(t), compress(t)) for fp, t in texts.items())
     return Prepared(text, text_fp, extracted.title, tuple(d for d, _ in kept),
                     tuple(k for _, k in kept), findings, tuple(entries), first, blobs=blobs)
+
+
+WITHDRAWN = "Withdrawn:"
+"""How the last line of a deleted or withdrawn entry's text starts."""
+
+
+def _entry_source(source: Source, e: Entry) -> Source:
+    """The source as the analyzers see one entry's change: a portal entry with its own
+    municipality (the body that decided) is that municipality's, not the portal's."""
+    if not e.municipality or e.municipality == source.municipality:
+        return source
+    return dataclasses.replace(source, municipality=e.municipality, country=e.country or source.country)
+
+
+def _withdrawn(entries: Sequence[Entry], ctx: Context) -> tuple[Entry, ...]:
+    """Entries with each deleted one made an edit of what was stored: the stored text
+    (a deleted object keeps no title or text of its own) plus a last line saying it
+    was withdrawn, so the deletion is recorded as an ``edited-entry`` and never
+    silently dropped; listed again as deleted, it is the same text (no new change).
+    A deleted entry that was never stored has nothing to withdraw and is left out."""
+    out: list[Entry] = []
+    for e in entries:
+        if not e.deleted:
+            out.append(e)
+            continue
+        old = ctx.items.get(e.key)
+        if old is None or old[1] is None:
+            continue
+        lines = [ln for ln in old[1].split("\n") if not ln.startswith(WITHDRAWN)]
+        note = one_line(e.text) if e.text.startswith(WITHDRAWN) else f"{WITHDRAWN} deleted from the portal."
+        out.append(dataclasses.replace(e, title=lines[0] if lines else e.title,
+                                       text="\n".join([*lines[1:], note])))
+    return tuple(out)
 
 
 def _draft(source: Source, kind: str, url: str, title: str, old: str, new: str,

@@ -57,6 +57,9 @@ class NewSource:
     lang: str | None = None
     tags: tuple[str, ...] = ()
     rules: Rules = field(default_factory=Rules)
+    municipalities: tuple[str, ...] = ()
+    """Portal kinds: the bodies or municipalities the source is limited to. Given with
+    one name and no ``municipality``, that name is also the source's municipality."""
 
 
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.I)
@@ -139,8 +142,10 @@ def validate(src: NewSource, kinds: Collection[str] = SOURCE_KINDS, *, resolve: 
     lang = (src.lang or "").strip().lower() or None
     if lang and not (2 <= len(lang) <= 3 and lang.isalpha()):
         raise ConfigError(f"lang must be a two- or three-letter language code, not {src.lang!r}")
-    return NewSource(url, kind, (src.municipality or "").strip() or None, country, lang,
-                     tuple(t.strip() for t in src.tags if t.strip()), check_rules(src.rules))
+    limited = tuple(dict.fromkeys(m.strip() for m in src.municipalities if m.strip()))
+    municipality = (src.municipality or "").strip() or (limited[0] if len(limited) == 1 else None)
+    return NewSource(url, kind, municipality, country, lang,
+                     tuple(t.strip() for t in src.tags if t.strip()), check_rules(src.rules), limited)
 
 
 def add_sources(db: Database, new: Iterable[NewSource],
@@ -159,12 +164,13 @@ def add_sources(db: Database, new: Iterable[NewSource],
             r = s.rules
             cur = db.execute(
                 "INSERT OR IGNORE INTO sources (url, kind, municipality, country, lang, tags, "
-                "created_at, every_s, region, ignore, added_only, min_change, link_pattern, max_items) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "created_at, every_s, region, ignore, added_only, min_change, link_pattern, max_items, "
+                "municipalities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [s.url, s.kind, s.municipality, s.country, s.lang, json.dumps(list(s.tags)), now,
                  r.every_s or DEFAULT_EVERY_S, r.region or None, json.dumps(list(r.ignore or ())),
                  int(bool(r.added_only)), r.min_change or 0, r.link_pattern or None,
-                 10 if r.max_items is None else r.max_items],
+                 10 if r.max_items is None else r.max_items,
+                 json.dumps(list(s.municipalities), ensure_ascii=False)],
             )
             if cur.rowcount:
                 added.append(int(cur.lastrowid or 0))

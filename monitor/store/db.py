@@ -543,3 +543,14 @@ def m007_issue8d_case_folds(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m008_source_municipalities(db: Database) -> None:
+    """``sources.municipalities``: the bodies or municipalities a portal source is
+    limited to (``sources add --municipality``, repeatable), as a JSON list."""
+    db.executescript(
+        """
+        ALTER TABLE sources ADD COLUMN municipalities TEXT NOT NULL DEFAULT '[]';
+        """
+    )

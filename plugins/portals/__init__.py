@@ -1,0 +1,24 @@
+"""Council-decision portals as source kinds (the ``portals`` entry point): one source
+watches a whole portal, and each agenda item, paper or meeting is an entry carrying
+the municipality (the body) that decided it.
+
+``common`` holds what every portal kind shares: reading the portal spider's JSON
+document, reading JSON list pages with bounds, adding a time filter to a list URL,
+matching a body to the municipalities a source is limited to. Each kind has its own
+module (``oparl``). Their spider is ``spiders.portal:PortalSpider`` (named here as an
+import path only: plugins and spiders never import each other).
+"""
+
+from __future__ import annotations
+
+from monitor.hookspecs import SourceKind, hookimpl
+from plugins.portals import oparl
+
+
+@hookimpl
+def register_source_kinds() -> list[SourceKind]:
+    return [
+        SourceKind("oparl", "an OParl 1.0/1.1 council-information API (give the System URL); "
+                   "each paper, meeting and agenda item is an entry with its municipality",
+                   "spiders.portal:PortalSpider", oparl.extract, oparl.links, reports_edits=True),
+    ]

@@ -1,0 +1,220 @@
+"""The ``portal`` spider: one council-decision portal per source (OParl and the like),
+walked list page by list page within a request budget, incrementally.
+
+A portal is an API of lists: an entry point, lists of bodies, and per body lists of
+papers, meetings, agenda items, each in pages linked by ``next``. Which links a page
+has, and how a list is asked for what changed since a time (OParl's
+``modified_since``), is the source kind's ``links(source, page)`` function, given the
+source with ``last_modified`` set to that time, and each page as a
+:class:`~monitor.models.FetchResult` whose ``key`` is the key of the link that led
+there (``None`` for the entry point). The spider only walks: depth first (a list is
+read to its end before the next), one request at a time per source, each URL at
+most once a run (a ``next`` link back to a page already read fails the source).
+
+Per run it makes at most ``TWINWATCH_PORTAL_BUDGET`` requests and keeps at most
+``TWINWATCH_PORTAL_MAX_BYTES`` of pages, then yields ONE FetchResult for the source:
+a JSON document (``{"portal", "url", "since", "baseline", "complete", "requests",
+"pages": [{"key", "url", "text"}]}``) that the kind's ``extract`` reads into entries.
+
+The sync state travels in that result's headers and is stored by ingest as the
+source's validators (``source_state``; never sent as HTTP headers by this spider):
+
+* ``last-modified``: the watermark, the portal's own time (its ``Date`` header) when
+  the last complete sync began. The next sync asks for what changed since the
+  watermark less ``TWINWATCH_PORTAL_OVERLAP_S`` (clocks and slow writers); the first
+  goes back ``TWINWATCH_PORTAL_WINDOW_DAYS``.
+* ``etag``: the resume cursor when the budget ran out: the links still to read, the
+  time asked for and when the sync began. The next run goes on from there.
+
+A failed fetch or a page the kind cannot read fails the source with a readable
+message: nothing of the run is stored and the state stays as it was, so the next
+run tries the same pages again; what earlier runs stored is kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from monitor.models import FetchResult, Link, Source
+from spiders.base import SourceSpider, _followable, _headers, describe_failure, interleave
+
+CURSOR = "portal-cursor"
+"""Marks a stored ``etag`` that is a portal's resume cursor (a JSON object)."""
+
+
+def iso(moment: datetime) -> str:
+    """``2025-03-01T08:00:00+00:00``: the date-time form OParl's filters take."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def read_cursor(etag: str | None) -> dict[str, Any] | None:
+    """The resume cursor stored as a source's ``etag``, or ``None``."""
+    if not etag or not etag.startswith("{"):
+        return None
+    try:
+        cursor = json.loads(etag)
+    except ValueError:
+        return None
+    return cursor if isinstance(cursor, dict) and cursor.get(CURSOR) == 1 else None
+
+
+@dataclass
+class Walk:
+    """One source's walk through its portal in this run."""
+
+    source: Source
+    asking: Source
+    """The source as the kind's ``links`` sees it: ``last_modified`` is the time asked for."""
+    since: str
+    baseline: bool
+    frontier: list[Link]
+    started: str | None = None
+    """The portal's time when this sync began (its first ``Date`` header)."""
+    began: float = field(default_factory=time.monotonic)
+    requests: int = 0
+    size: int = 0
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+
+
+class PortalSpider(SourceSpider):
+    """Walks each portal source's lists within the request budget; one FetchResult per source."""
+
+    name = "portal"
+
+    async def start(self) -> AsyncIterator[Any]:
+        settings = self.settings
+        self.budget = max(1, settings.getint("TWINWATCH_PORTAL_BUDGET", 200))
+        self.max_bytes = settings.getint("TWINWATCH_PORTAL_MAX_BYTES", 64 * 1024 * 1024)
+        window = timedelta(days=settings.getfloat("TWINWATCH_PORTAL_WINDOW_DAYS", 365))
+        overlap = timedelta(seconds=settings.getfloat("TWINWATCH_PORTAL_OVERLAP_S", 3600))
+        for source in interleave(self.sources):
+            walk = self._walk(source, window, overlap)
+            yield self._request(walk)
+
+    def _walk(self, source: Source, window: timedelta, overlap: timedelta) -> Walk:
+        cursor = read_cursor(source.etag)
+        if cursor is not None:  # a sync the budget cut short: go on where it stopped
+            since = str(cursor["since"])
+            frontier = [Link(k, u) for k, u in cursor.get("frontier") or []]
+            walk = Walk(source, dataclasses.replace(source, last_modified=since), since,
+                        bool(cursor.get("baseline")), frontier or [Link("", source.url)],
+                        started=cursor.get("started"))
+            return walk
+        mark = _parse_time(source.last_modified)
+        since = iso((mark - overlap) if mark else datetime.now(UTC) - window)
+        # No watermark yet: a first sync, stored as a baseline however many runs it takes.
+        return Walk(source, dataclasses.replace(source, last_modified=since), since, mark is None,
+                    [Link("", source.url)])
+
+    def _request(self, walk: Walk) -> scrapy.Request:
+        link = walk.frontier.pop(0)
+        walk.seen.add(link.url)
+        walk.requests += 1
+        return scrapy.Request(
+            link.url, callback=self.parse_page, errback=self.page_failed, dont_filter=True,
+            headers={"Accept": "application/json"},
+            meta={"source": walk.source, "walk": walk, "link": link, "started": walk.began},
+        )
+
+    def parse_page(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        walk: Walk = response.meta["walk"]
+        link: Link = response.meta["link"]
+        if walk.started is None:
+            walk.started = iso(_server_time(response))
+        page = FetchResult(walk.source.id, response.url, response.status, _headers(response),
+                           response.body, run_id=self.run_id, key=link.key or None)
+        assert self.kind is not None and self.kind.links is not None
+        try:
+            found = self.kind.links(walk.asking, page)
+        except Exception as exc:  # the kind says why the page cannot be read
+            yield self._failed(walk, "parse-error", f"{response.url}: {exc}", response.status)
+            return
+        walk.size += len(response.body)
+        walk.pages.append({"key": link.key, "url": response.url,
+                           "text": response.body.decode("utf-8", "replace")})
+        fresh: list[Link] = []
+        for new in found:
+            if new.url in walk.seen or any(new.url == f.url for f in fresh):
+                yield self._failed(walk, "parse-error",
+                                   f"{response.url} links back to {new.url}, a page already read "
+                                   "this run (a next link that loops); stopped", response.status)
+                return
+            if not _followable(new.url):
+                yield self._failed(walk, "parse-error",
+                                   f"{response.url} links to {new.url!r}, not an http(s) URL",
+                                   response.status)
+                return
+            fresh.append(new)
+        walk.frontier[:0] = fresh  # depth first: this list's next page before the other lists
+        yield from self._go_on(walk)
+
+    def _go_on(self, walk: Walk) -> Iterator[Any]:
+        if walk.frontier and walk.requests < self.budget and walk.size < self.max_bytes:
+            yield self._request(walk)
+        else:
+            yield self._done(walk)
+
+    def _done(self, walk: Walk) -> FetchResult:
+        source = walk.source
+        complete = not walk.frontier
+        headers = {"content-type": "application/json"}
+        if complete:  # the next sync asks for what changed since this one began
+            headers["last-modified"] = walk.started or iso(datetime.now(UTC))
+        else:
+            if source.last_modified:  # the watermark stays until a sync is complete
+                headers["last-modified"] = source.last_modified
+            headers["etag"] = json.dumps({
+                CURSOR: 1, "since": walk.since, "started": walk.started, "baseline": walk.baseline,
+                "frontier": [[f.key, f.url] for f in walk.frontier]}, ensure_ascii=False)
+        body = json.dumps({
+            "portal": self.kind.name if self.kind else "", "url": source.url, "since": walk.since,
+            "baseline": walk.baseline, "complete": complete, "requests": walk.requests,
+            "pages": walk.pages}, ensure_ascii=False).encode("utf-8")
+        return FetchResult(source.id, source.url, 200, headers, body,
+                           elapsed_ms=self._elapsed({"started": walk.began}), run_id=self.run_id)
+
+    def _failed(self, walk: Walk, kind: str, message: str, status: int | None) -> FetchResult:
+        return FetchResult(walk.source.id, walk.source.url, status, error_kind=kind, error=message,
+                           elapsed_ms=self._elapsed({"started": walk.began}), run_id=self.run_id)
+
+    def page_failed(self, failure: Failure) -> Iterator[FetchResult]:
+        request = failure.request  # type: ignore[attr-defined]
+        walk: Walk = request.meta["walk"]
+        kind, message, status = describe_failure(failure)
+        where = "" if request.url == walk.source.url else f" at {request.url}"
+        yield self._failed(walk, kind, f"{message}{where}", status)
+
+
+def _server_time(response: Response) -> datetime:
+    """The portal's clock (its ``Date`` header), else ours: the watermark is compared
+    with the portal's ``modified`` times, so a skewed local clock must not move it."""
+    date = response.headers.get(b"Date")
+    if date:
+        try:
+            moment = parsedate_to_datetime(date.decode("latin-1"))
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        except (TypeError, ValueError):
+            pass
+    return datetime.now(UTC)
