@@ -96,6 +96,31 @@ class FetchResult:
 
 
 @dataclass(frozen=True)
+class RobotsEntry:
+    """A site's robots.txt as the crawl last saw it (``robots_cache``), per origin.
+
+    What a status means, and for how long, is :mod:`monitor.net.robots`'s.
+    """
+
+    origin: str
+    """``scheme://host[:port]``: robots.txt applies to one origin (RFC 9309 §2.3)."""
+    fetched_at: str
+    expires_at: str
+    """After this, robots.txt is fetched again."""
+    policy: str
+    """``rules`` (obey ``body``), ``allow`` (no rules: 4xx) or ``disallow`` (5xx, 429 or
+    unreachable: nothing may be fetched)."""
+    status: int | None = None
+    """The HTTP status of robots.txt; ``None`` when it could not be had."""
+    body: bytes = field(default=b"", repr=False)
+    """The rules, cut to :data:`monitor.net.robots.MAX_BYTES`."""
+    crawl_delay: float | None = None
+    """The ``Crawl-delay`` asked of us, as written (the crawl honours it up to a cap)."""
+    error: str | None = None
+    """Why robots.txt could not be had (``timed out``, ``connection refused``, …)."""
+
+
+@dataclass(frozen=True)
 class Link:
     """An entry of an index (feed, listing, sitemap) that a spider may follow."""
 

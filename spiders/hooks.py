@@ -43,6 +43,8 @@ def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: di
     n = default_processes(len(sources)) if processes is None else max(1, int(processes))
     token = f"pool-{run_id}"
     SHARED[token] = pool
+    # Every crawler process reads and refreshes the robots.txt cache (spiders/robots.py).
+    settings = {**settings, "TWINWATCH_ROBOTS_DB": db_path}
     try:
         if n > 1 and len(sources) > 1:
             from spiders.shards import crawl_sharded

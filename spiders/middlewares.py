@@ -8,24 +8,8 @@ per-request state in ``request.meta``.
   a 200 (Scrapy never lowers a site's delay on any other status).
 * :class:`MetaRefresh` is Scrapy's MetaRefreshMiddleware, skipped for bodies
   without the word ``refresh``.
-* :class:`RobotsPolicyMiddleware` is Scrapy's RobotsTxtMiddleware with RFC 9309's
-  rules for a robots.txt that cannot be had (Scrapy allows everything then):
-
-  ======================================  =========================================
-  robots.txt answer                       policy
-  ======================================  =========================================
-  2xx                                     obey it
-  3xx                                     follow (up to REDIRECT_MAX_TIMES)
-  4xx (404, 403, 410, …) except 429       no rules: everything allowed (RFC 9309
-                                          §2.3.1.3)
-  5xx or 429                              everything disallowed for this run; the
-                                          source fails as ``robots`` and is tried
-                                          again next run (RFC 9309 §2.3.1.4)
-  unreachable (refused, DNS, timeout)     disallowed as well: the source fails with
-                                          the network error (``network-error`` /
-                                          ``timeout``), the page is not requested
-  too large / redirect loop               Scrapy's behaviour: no rules
-  ======================================  =========================================
+The robots.txt policy is ``spiders.robots``, the per-host circuit breaker
+``spiders.breaker``.
 """
 
 from __future__ import annotations
@@ -38,11 +22,8 @@ from typing import Any
 from scrapy import exceptions as sx
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Request, Response
-
-from spiders.failures import connection_failure
 
 
 class TwinwatchBlocked(sx.IgnoreRequest):
@@ -132,6 +113,17 @@ class Throttle(AutoThrottle):
             return
         slot.delay = delay
 
+    def _response_downloaded(self, response: Response, request: Request, spider: Any) -> None:
+        super()._response_downloaded(response, request, spider)
+        # A site's Crawl-delay (spiders.robots puts it in the slot's settings) is a
+        # floor AutoThrottle never goes under.
+        key, slot = self._get_slot(request, spider)
+        if key is None or slot is None or self.crawler.engine is None:
+            return
+        floor = self.crawler.engine.downloader.per_slot_settings.get(key, {}).get("delay")
+        if floor is not None and slot.delay < floor:
+            slot.delay = floor
+
 
 class MetaRefresh(MetaRefreshMiddleware):
     """Scrapy's MetaRefreshMiddleware, which decodes every HTML body to look for a
@@ -145,55 +137,3 @@ class MetaRefresh(MetaRefreshMiddleware):
         if b"\0" not in head and b"refresh" not in head.lower():
             return response
         return super().process_response(request, response)
-
-
-class _Blocked:
-    """Stands in for a robots.txt parser when the policy disallows the whole site."""
-
-    def __init__(self, kind: str, message: str, status: int | None = None) -> None:
-        self.kind, self.message, self.status = kind, message, status
-
-    def allowed(self, url: Any, user_agent: Any) -> bool:
-        return False
-
-
-class RobotsPolicyMiddleware(RobotsTxtMiddleware):
-    """RobotsTxtMiddleware with the RFC 9309 policy in the module docstring."""
-
-    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        if response.status >= 500 or response.status == 429:
-            self._stats.inc_value("twinwatch/robots/server_error")
-            self._settle(netloc, _Blocked(
-                "robots", f"robots.txt answered HTTP {response.status}: the site counts as "
-                "disallowed (RFC 9309) until it answers again", response.status))
-            return
-        await super()._parse_robots(response, netloc, request)
-
-    def _robots_error(self, exc: Exception, netloc: str) -> None:
-        if isinstance(exc, sx.IgnoreRequest):
-            super()._robots_error(exc, netloc)
-            return
-        self._stats.inc_value("twinwatch/robots/unreachable")
-        name = type(exc).__name__
-        if isinstance(exc, sx.DownloadTimeoutError) or "Timeout" in name:
-            kind, why = "timeout", "timed out"
-        elif isinstance(exc, sx.DownloadConnectionRefusedError):
-            kind, why = "network-error", "connection refused"
-        elif isinstance(exc, sx.CannotResolveHostError):
-            kind, why = "network-error", "DNS lookup failed"
-        elif isinstance(exc, sx.DownloadFailedError):
-            kind, why = "network-error", connection_failure(exc)
-        else:
-            kind, why = "network-error", f"{name}: {exc}"
-        self._settle(netloc, _Blocked(kind, f"robots.txt unreachable ({why}); page not requested"))
-
-    def _settle(self, netloc: str, parser: _Blocked) -> None:
-        waiting = self._parsers[netloc]
-        self._parsers[netloc] = parser  # type: ignore[assignment]
-        if hasattr(waiting, "callback"):
-            waiting.callback(parser)
-
-    def process_request_2(self, rp: Any, request: Request) -> None:
-        if isinstance(rp, _Blocked):
-            raise TwinwatchBlocked(rp.kind, rp.message, rp.status)
-        super().process_request_2(rp, request)

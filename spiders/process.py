@@ -28,9 +28,12 @@ def run_spiders(sources: list[Source], kinds: dict[str, SourceKind], run_id: int
     from scrapy.utils.misc import load_object
 
     from spiders import settings as crawl_settings
+    from spiders.runstate import RUNS, SETTING
 
     extra = json.loads(os.environ.get("TWINWATCH_SCRAPY_SETTINGS") or "{}")  # for experiments
-    process = AsyncCrawlerProcess(crawl_settings.as_dict({**overrides, **extra}))
+    # The crawlers of this run share each host's health and robots.txt (spiders.runstate).
+    run_key = f"run-{run_id}-{os.getpid()}-{id(sources)}"
+    process = AsyncCrawlerProcess(crawl_settings.as_dict({**overrides, SETTING: run_key, **extra}))
     # Scrapy sets LOG_LEVEL on its handler only, so every debug line ("Crawled (200)
     # …") is still built as a LogRecord and then dropped: a measurable share of a big
     # crawl's CPU. Setting the level on the loggers drops them before that.
@@ -42,4 +45,7 @@ def run_spiders(sources: list[Source], kinds: dict[str, SourceKind], run_id: int
         if chosen:
             spider = load_object(kind.spider.replace(":", "."))
             process.crawl(spider, sources=chosen, run_id=run_id, kind=kind)
-    process.start(install_signal_handlers=True)
+    try:
+        process.start(install_signal_handlers=True)
+    finally:
+        RUNS.pop(run_key, None)

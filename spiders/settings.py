@@ -16,8 +16,8 @@ BOT_NAME = "twinwatch"
 USER_AGENT = user_agent()
 
 # Obey robots.txt (Scrapy's project template does; the bare default is False), with
-# RFC 9309's rules for a robots.txt that errors (Scrapy then allows everything):
-# see spiders/middlewares.py for the policy table.
+# RFC 9309's rules for a robots.txt that errors (Scrapy then allows everything), kept
+# in the database for up to 24 hours: see spiders/robots.py for the policy table.
 ROBOTSTXT_OBEY = True
 
 # Many municipal servers at once, but one request at a time to any one of them per
@@ -56,13 +56,16 @@ CONCURRENT_ITEMS = 1
 DOWNLOADER_MIDDLEWARES = {
     "spiders.netpolicy.NetPolicyMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "spiders.middlewares.RobotsPolicyMiddleware": 100,
+    "spiders.robots.RobotsPolicyMiddleware": 100,
     "spiders.middlewares.RetryAfterMiddleware": 560,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "spiders.middlewares.MetaRefresh": 580,  # the same, without decoding every page
+    # Last, next to the download: a host that stopped answering costs two timeouts,
+    # not one per source (spiders/breaker.py).
+    "spiders.breaker.HostBreakerMiddleware": 950,
 }
 
 # No Referer (we are not a browser, and a council need not learn which page led us
@@ -98,6 +101,10 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # Per-request byte counts in Scrapy's stats, which rebuild each request's raw HTTP
 # form to count it: nobody reads them here (default True).
 DOWNLOADER_STATS = False
+
+# Honour a robots.txt Crawl-delay up to this many seconds (our setting): a site asking
+# for 100000 s would otherwise get one request a day (monitor/net/robots.py).
+TWINWATCH_CRAWL_DELAY_MAX = 30.0
 
 # Wait at most this long for a Retry-After, once per request (our settings).
 TWINWATCH_RETRY_AFTER_MAX = 60.0

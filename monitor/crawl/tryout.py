@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -17,9 +18,10 @@ from monitor.ingest import diff as difflib_
 from monitor.ingest.kinds import apply_ignore
 from monitor.ingest.pipeline import describe_error, kind_of
 from monitor.models import Source
+from monitor.net import robots
 from monitor.plugin_manager import PluginManager
 from monitor.sources.manage import NewSource, Rules, validate
-from monitor.store.queries import get_source, history
+from monitor.store.queries import get_source, history, robots_entry
 from monitor.text import one_line, paragraphs, strip_controls
 
 
@@ -59,7 +61,7 @@ def try_source(db: Database, pm: PluginManager, target: str, *, kind: str | None
     if not results:
         raise SourceError(f"no result for {source.url}")
     result = results[0]
-    lines = [f"{source.kind} {source.url}"]
+    lines = [f"{source.kind} {source.url}", *cached_robots(db, source.url)]
     if result.error_kind:
         lines.append(f"fetch failed: {result.error_kind}: {result.error}")
         return "\n".join(lines)
@@ -87,6 +89,25 @@ def try_source(db: Database, pm: PluginManager, target: str, *, kind: str | None
         lines.append("--- stored history under these rules ---")
         lines.extend(replay(db, source, history))
     return "\n".join(lines)
+
+
+def cached_robots(db: Database, url: str, max_lines: int = 40) -> list[str]:
+    """What the crawl keeps of robots.txt for ``url``'s site (``robots_cache``): what it
+    means, until when, and its rules (comments and blank lines left out)."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    entry = robots_entry(db, origin)
+    if entry is None:
+        return [f"robots.txt: nothing cached for {origin} (a crawl fetches it and keeps it up to 24 h)"]
+    state = "fresh" if robots.is_fresh(entry) else "stale, fetched again by the next crawl"
+    lines = [f"robots.txt ({state}): {robots.describe(entry)}"]
+    rules = [one_line(strip_controls(line), 160) for line in
+             entry.body.decode("utf-8", "replace").splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    lines += [f"  {line}" for line in rules[:max_lines]]
+    if len(rules) > max_lines:
+        lines.append(f"  ... {len(rules) - max_lines} more lines")
+    return lines
 
 
 def replay(db: Database, source: Source, limit: int = 10) -> list[str]:

@@ -23,7 +23,16 @@ from sqlite_utils import Database
 
 from monitor import clock
 from monitor.ingest.outcome import extracted
-from monitor.models import RELEVANT_AT, ChangeDraft, Entry, FetchResult, Finding, Source, ops_to_json
+from monitor.models import (
+    RELEVANT_AT,
+    ChangeDraft,
+    Entry,
+    FetchResult,
+    Finding,
+    RobotsEntry,
+    Source,
+    ops_to_json,
+)
 from monitor.store.db import write_tx
 from monitor.text import fingerprint, one_line
 
@@ -50,6 +59,20 @@ class Prepared:
 # ---------------------------------------------------------------------------
 # runs
 # ---------------------------------------------------------------------------
+
+
+def save_robots(db: Database, entry: RobotsEntry) -> None:
+    """Store ``entry`` as its origin's cached robots.txt (``robots_cache``), replacing
+    the one before. The crawl calls this from its crawler processes; it is a row
+    per site, written in its own short transaction."""
+    with write_tx(db):
+        db.execute(
+            "INSERT OR REPLACE INTO robots_cache (origin, fetched_at, expires_at, policy, status, "
+            "body, crawl_delay, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [entry.origin, entry.fetched_at, entry.expires_at, entry.policy, entry.status,
+             entry.body, entry.crawl_delay, entry.error],
+        )
+
 
 
 def start_run(db: Database, source_count: int, pid: int | None = None) -> int:

@@ -554,3 +554,25 @@ def m008_source_municipalities(db: Database) -> None:
         ALTER TABLE sources ADD COLUMN municipalities TEXT NOT NULL DEFAULT '[]';
         """
     )
+
+
+@migrations()
+def m009_robots_cache(db: Database) -> None:
+    """``robots_cache``: each origin's robots.txt as the crawl last saw it, so a fresh
+    one is used without a request (RFC 9309 §2.4; what a status means and for how
+    long is ``monitor.net.robots``'s). Written only by the crawl, through
+    ``monitor.ingest.writer.save_robots``."""
+    db.executescript(
+        """
+        CREATE TABLE robots_cache (
+            origin TEXT PRIMARY KEY,
+            fetched_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            policy TEXT NOT NULL CHECK (policy IN ('rules', 'allow', 'disallow')),
+            status INTEGER,
+            body BLOB NOT NULL DEFAULT x'',
+            crawl_delay REAL,
+            error TEXT
+        );
+        """
+    )

@@ -22,6 +22,7 @@ from monitor.models import (
     CrawlSummary,
     Finding,
     Review,
+    RobotsEntry,
     Source,
     SourceStatus,
     ops_from_json,
@@ -382,3 +383,31 @@ def snapshot_count(db: Database, source_id: int | None = None) -> int:
     if source_id is None:
         return int(db.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0])
     return int(db.execute("SELECT COUNT(*) FROM snapshots WHERE source_id = ?", [source_id]).fetchone()[0])
+
+
+_ROBOTS_COLS = "origin, fetched_at, expires_at, policy, status, body, crawl_delay, error"
+
+
+def _robots(row: Sequence[Any]) -> RobotsEntry:
+    return RobotsEntry(origin=row[0], fetched_at=row[1], expires_at=row[2], policy=row[3],
+                       status=row[4], body=bytes(row[5] or b""), crawl_delay=row[6], error=row[7])
+
+
+def robots_entry(db: Database, origin: str) -> RobotsEntry | None:
+    """The cached robots.txt of ``origin`` (``scheme://host[:port]``), fresh or not."""
+    row = db.execute(f"SELECT {_ROBOTS_COLS} FROM robots_cache WHERE origin = ?", [origin]).fetchone()
+    return _robots(row) if row else None
+
+
+def robots_entries(db: Database, origins: Sequence[str] | None = None) -> dict[str, RobotsEntry]:
+    """Cached robots.txt entries by origin: of ``origins``, or all of them."""
+    if origins is None:
+        rows = db.execute(f"SELECT {_ROBOTS_COLS} FROM robots_cache").fetchall()
+    else:
+        rows = []
+        wanted = list(dict.fromkeys(origins))
+        for i in range(0, len(wanted), 500):  # under SQLite's variable limit
+            part = wanted[i : i + 500]
+            rows += db.execute(f"SELECT {_ROBOTS_COLS} FROM robots_cache WHERE origin IN "
+                               f"({', '.join('?' * len(part))})", part).fetchall()
+    return {r[0]: _robots(r) for r in rows}
