@@ -59,27 +59,52 @@ KEEP_SHARE = 0.5
 the article itself (``l-sidebar-fixed l-article-body``, ``article-body pagination-first``),
 not boilerplate."""
 
-CONSENT = lxml.etree.XPath(
-    "//*[@id='CybotCookiebotDialog' or @id='CybotCookiebotDialogBodyUnderlay'"
-    " or @id='onetrust-banner-sdk' or @id='onetrust-consent-sdk' or @id='onetrust-pc-sdk'"
-    " or @id='didomi-host' or @id='usercentrics-root' or @id='usercentrics-cmp-ui'"
-    " or @id='tarteaucitronRoot' or @id='qc-cmp2-container'"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' qc-cmp2-container ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' klaro ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' cmplz-cookiebanner ')"
-    " or ((@role='dialog' or @role='alertdialog') and (contains(translate(@aria-label,"
-    " 'COKIESNT', 'cokiesnt'), 'cookie') or contains(translate(@aria-label, 'COKIESNT',"
-    " 'cokiesnt'), 'consent')))]")
-"""Consent banners of the common consent platforms, by their ids and classes, and
-dialogs labelled as cookie or consent dialogs."""
+CONSENT_IDS = lxml.etree.XPath(
+    "id('CybotCookiebotDialog CybotCookiebotDialogBodyUnderlay onetrust-banner-sdk"
+    " onetrust-consent-sdk onetrust-pc-sdk didomi-host usercentrics-root usercentrics-cmp-ui"
+    " tarteaucitronRoot qc-cmp2-container')")
+"""Consent banners of the common consent platforms by id (Cookiebot, OneTrust, Didomi,
+Usercentrics, tarteaucitron, Quantcast): ``id()`` reads the parser's id table, no walk."""
 
-_COMMENTS = lxml.etree.XPath(
-    ".//*[contains(@class, 'comment') or contains(@id, 'comment') or contains(@class, 'disqus')"
-    " or contains(@id, 'disqus')]")
+_CONSENT_CLASS = re.compile(r"(^|\s)(qc-cmp2-container|klaro|cmplz-cookiebanner)($|\s)")
+"""Consent banners by class (Quantcast, Klaro, Complianz)."""
+_CONSENT_LABEL = re.compile(r"cookie|consent", re.I)
+"""The ``aria-label`` of a ``dialog`` or ``alertdialog`` that is a consent banner."""
+_CONSENT_ATTRS = lxml.etree.XPath(
+    "//@class[contains(., 'qc-cmp2-container') or contains(., 'klaro')"
+    " or contains(., 'cmplz-cookiebanner')] | //@role[. = 'dialog' or . = 'alertdialog']")
+"""Attributes of the candidates for :func:`_consent_mark`. Selecting attributes walks the
+page several times faster than testing every element (a tenth of a millisecond on a 40 KB
+page, against half a millisecond: more than parsing it)."""
+
+_COMMENT_ATTRS = lxml.etree.XPath(".//@class[contains(., 'comment')] | .//@id[contains(., 'comment')]")
+"""Attributes of comment-like blocks (a class or id containing ``comment``)."""
 
 COMMENT_SHARE = 0.25
-"""A landmark whose comment-like blocks (class or id ``comment``, ``disqus``) hold at least
+"""A landmark whose comment-like blocks (class or id containing ``comment``) hold at least
 this share of its text is checked against trafilatura's estimate."""
+
+
+def _owners(attrs: object) -> list[lxml.html.HtmlElement]:
+    """The elements holding the attributes an attribute XPath selected, outermost only,
+    in document order."""
+    if not isinstance(attrs, list):
+        return []
+    owners = [el for a in attrs if isinstance(a, lxml.etree._ElementUnicodeResult)
+              and isinstance(el := a.getparent(), lxml.html.HtmlElement)]
+    seen = set(owners)
+    out: list[lxml.html.HtmlElement] = []
+    for el in owners:
+        if el not in out and not any(a in seen for a in el.iterancestors()):
+            out.append(el)
+    return out
+
+
+def _consent_mark(el: lxml.html.HtmlElement) -> bool:
+    if _CONSENT_CLASS.search(el.get("class") or ""):
+        return True
+    return (el.get("role") in ("dialog", "alertdialog")
+            and bool(_CONSENT_LABEL.search(el.get("aria-label") or "")))
 
 
 def _elements(result: object) -> list[lxml.html.HtmlElement]:
@@ -90,7 +115,8 @@ def _elements(result: object) -> list[lxml.html.HtmlElement]:
 
 def strip_consent(doc: lxml.html.HtmlElement) -> bool:
     """Remove consent-platform banners from ``doc``; whether there was one."""
-    found = _elements(CONSENT(doc))
+    found = _elements(CONSENT_IDS(doc)) + [el for el in _owners(_CONSENT_ATTRS(doc))
+                                           if _consent_mark(el)]
     for el in found:
         if el.getparent() is not None:
             el.drop_tree()
@@ -125,12 +151,8 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
 
 
 def _comment_share(region: lxml.html.HtmlElement, text: str) -> float:
-    found = _elements(_COMMENTS(region))
-    if not found:
-        return 0.0
-    seen = set(found)
-    outer = [el for el in found if not any(a in seen for a in el.iterancestors())]
-    return sum(len(el.text_content()) for el in outer) / max(1, len(text))
+    found = _owners(_COMMENT_ATTRS(region))
+    return sum(len(el.text_content()) for el in found) / max(1, len(text))
 
 
 def _words(text: str) -> set[str]:
