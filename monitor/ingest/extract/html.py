@@ -138,9 +138,28 @@ def check_selector(selector: str) -> None:
     select(lxml.html.document_fromstring("<html><body></body></html>"), selector)
 
 
+_LINK_RUN_PARENTS = frozenset({"a", "nav", "menu", "ul", "ol", "button", "label"})
+"""Parents whose inline children are separate labels (the spans of a link, a menu's
+links), never pieces of one word."""
+
+
+def _separate(parent: str, prev: lxml.etree._Element, child: lxml.etree._Element) -> bool:
+    """Whether two adjacent inline siblings with nothing between them are separate words:
+    next to a link, or inside a link or a menu. Elsewhere (``<b>Ams</b>terdam``,
+    ``<span>twin</span><span>ning</span>``) inline markup may sit inside a word."""
+    a, b = prev.tag, child.tag
+    if not isinstance(a, str) or not isinstance(b, str):
+        return False
+    a, b = a.lower(), b.lower()
+    if a in BLOCK_TAGS or b in BLOCK_TAGS or a in SKIP_TAGS or b in SKIP_TAGS:
+        return False
+    return a == "a" or b == "a" or parent in _LINK_RUN_PARENTS
+
+
 def block_text(elements: Iterable[lxml.etree._Element], *, normal: bool = True) -> str:
-    """Visible text of ``elements``, one paragraph per line (block elements break
-    lines; scripts, styles and form controls are left out). With ``normal=False``
+    """Visible text of ``elements``, one paragraph per line (block elements and ``<br>``
+    break lines; scripts, styles and form controls are left out; adjacent links, and the
+    labels inside a link or menu, are kept apart by a space). With ``normal=False``
     the text is not normalised (for a caller that normalises it anyway: on a 40 KB
     page, normalising costs as much again as the walk)."""
     parts: list[str] = []
@@ -157,8 +176,12 @@ def block_text(elements: Iterable[lxml.etree._Element], *, normal: bool = True) 
             parts.append("\n")
         if el.text:
             parts.append(el.text)
+        prev: lxml.etree._Element | None = None
         for child in el:
+            if prev is not None and not prev.tail and _separate(tag, prev, child):
+                parts.append(" ")
             walk(child)
+            prev = child
         if block:
             parts.append("\n")
         elif tag in ("td", "th"):

@@ -1,0 +1,283 @@
+"""Main text through the real HTML extractor (``plugins.html_text`` via the page kind):
+the article survives class words, landmarks that hold comments fall back, navigation and
+consent-platform banners stay out, inline text is not glued, and hostile pages stay
+bounded (issue 15)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from monitor.ingest.kinds import html_page_text
+from monitor.models import FetchResult, Source
+
+SOURCE = Source(id=1, url="https://www.example-town.be/news/twinning")
+
+_SENTENCES = (
+    "The municipal council met on Tuesday to discuss the twinning agreement with {}.",
+    "Aldermen from both towns signed a letter about school exchanges in {}.",
+    "A delegation will visit the partner town of {} next spring, the mayor said.",
+    "The budget for the cooperation project with {} was approved unanimously.",
+)
+_TOWNS = ("Kindia", "Tillaberi", "Goree", "Ouidah", "Matam", "Kaolack", "Thies", "Dakar")
+
+
+def article(n: int = 6) -> str:
+    """``n`` distinct article paragraphs; the last one ends with ARTICLE-END."""
+    paras = [" ".join(s.format(_TOWNS[(i + j) % 8]) for j, s in enumerate(_SENTENCES))
+             for i in range(n)]
+    paras[-1] += " ARTICLE-END."
+    return "".join(f"<p>{p}</p>" for p in paras)
+
+
+def page(body: str) -> bytes:
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Twinning news"
+            f"</title></head><body>{body}</body></html>").encode()
+
+
+def extract(body: bytes, pm) -> str:
+    result = FetchResult(source_id=1, url=SOURCE.url, status=200,
+                         headers={"content-type": "text/html; charset=utf-8"}, body=body)
+    return html_page_text(pm, SOURCE, result).text
+
+
+HEADER = ("<header class='site-header'><a href='/'>Example Town</a><nav><a href='/a'>News</a> "
+          "<a href='/b'>Services</a></nav></header>")
+TEASER = ("<h1>Twinning with Kindia renewed</h1><p class='byline'>By the communication service, "
+          "published 3 March 2026. The council renewed the twinning agreement for another ten "
+          "years; read the full report of the session below, with the decisions and the budget.</p>"
+          "<p class='lead'>Ten years after the first visit, the partnership now covers school "
+          "exchanges, drinking water and the training of civil servants in both towns.</p>")
+
+
+# --------------------------------------------------------------------------- class words
+
+
+@pytest.mark.parametrize("classes", ["l-sidebar-fixed l-article-body", "article-body pagination-first"])
+def test_article_in_class_word_container_is_kept(pm, classes: str) -> None:
+    """A container holding most of the page's paragraph text is kept whatever its class words."""
+    body = page(f"{HEADER}<main>{TEASER}<div class='{classes}'>{article()}</div></main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text
+    assert "School exchanges in Tillaberi" in text.replace("school", "School")
+
+
+def test_small_sidebar_is_still_dropped(pm) -> None:
+    """A class-word container that holds little of the page's text is still boilerplate."""
+    body = page(f"<main>{TEASER}{article()}<div class='sidebar'><p>Opening hours of the town "
+                f"hall: Monday to Friday.</p></div></main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text
+    assert "Opening hours" not in text
+
+
+def test_div_navigation_is_boilerplate(pm) -> None:
+    """``div.navigation`` (previous/next links) is left out like ``nav``."""
+    body = page(f"<main>{TEASER}{article()}<div class='navigation'><div class='alignleft'>"
+                f"<a href='/n/1'>Older: Spring festival</a></div><div class='alignright'>"
+                f"<a href='/n/3'>Newer: Library closed</a></div></div></main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text
+    assert "Spring festival" not in text and "Library closed" not in text
+
+
+# --------------------------------------------------------------------------- landmark check
+
+
+def comments(n: int) -> str:
+    return "".join(
+        f"<li class='comment' id='comment-{i}'><div class='comment-author'><a href='/u/{i}'>"
+        f"reader{i}</a></div><div class='comment-content'><p>Comment {i}: I think the town "
+        f"should spend this money on the roads instead, every year the same story with these "
+        f"trips abroad and nobody asks the citizens what they want (number {i}).</p></div>"
+        f"<a class='comment-reply-link' href='#c{i}'>Reply</a></li>" for i in range(n))
+
+
+def test_main_holding_the_comment_thread_falls_back(pm) -> None:
+    """A ``<main>`` that holds a long comment thread gives the article, not the comments."""
+    body = page(f"{HEADER}<main>{TEASER}{article()}<section id='comments' class='comments-area'>"
+                f"<h2>48 comments</h2><ol class='comment-list'>{comments(48)}</ol></section></main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text
+    assert "Comment 30" not in text
+
+
+def test_content_holding_top_rated_comments_and_headlines_falls_back(pm) -> None:
+    """``#content`` with top rated comments, a buyer's guide and related headlines gives the article."""
+    guide = "".join(f"<li><a href='/g/{i}'>Best e-bike of 2026 number {i} for commuting</a> "
+                    f"<span class='price'>{999 + i} EUR</span></li>" for i in range(15))
+    heads = "".join(f"<li><a href='/h/{i}'>Headline {i}: neighbouring town opens a new "
+                    f"swimming pool</a></li>" for i in range(20))
+    body = page(f"{HEADER}<div id='content'>{TEASER}{article()}"
+                f"<div class='top-comments'><h3>Top rated comments</h3><ul>{comments(25)}</ul></div>"
+                f"<div class='buyers-guide'><h3>Buyer's guide</h3><ul>{guide}</ul></div>"
+                f"<div class='more-headlines'><h3>More headlines</h3><ul>{heads}</ul></div></div>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text
+    assert "Comment 20" not in text
+    assert "Headline 12" not in text
+
+
+def test_plain_landmark_page_is_unchanged(pm) -> None:
+    """An ordinary landmark page still gives its whole main text, title first."""
+    body = page(f"{HEADER}<main>{TEASER}{article()}</main><footer>Town hall</footer>")
+    text = extract(body, pm)
+    assert text.startswith("Twinning with Kindia renewed\nBy the communication service")
+    assert text.endswith("ARTICLE-END.")
+
+
+# --------------------------------------------------------------------------- consent banners
+
+
+BANNERS = {
+    "cookiebot": "<div id='CybotCookiebotDialog' role='dialog'>{}</div>",
+    "onetrust-banner": "<div id='onetrust-banner-sdk' class='otFlat'>{}</div>",
+    "onetrust-consent": "<div id='onetrust-consent-sdk'><div class='ot-sdk-container'>{}</div></div>",
+    "didomi": "<div id='didomi-host'><div class='didomi-popup'>{}</div></div>",
+    "usercentrics": "<div id='usercentrics-root'><div>{}</div></div>",
+    "quantcast": "<div class='qc-cmp2-container' id='qc-cmp2-container'><div>{}</div></div>",
+    "klaro": "<div class='klaro'><div class='cookie-modal'>{}</div></div>",
+    "tarteaucitron": "<div id='tarteaucitronRoot'><div id='tarteaucitronAlertBig'>{}</div></div>",
+    "complianz": "<div class='cmplz-cookiebanner cmplz-show'>{}</div>",
+}
+BANNER_TEXT = ("<h2>We value your privacy</h2><p>We and our 842 partners store and access "
+               "information on your device to measure audiences, show personalised ads and "
+               "content, and develop our services. You may accept, refuse or choose what you "
+               "consent to at any time via the settings link at the bottom of every page.</p>"
+               "<a href='#'>Accept all</a> <a href='#'>Settings</a>")
+
+
+@pytest.mark.parametrize("platform", sorted(BANNERS))
+def test_consent_banner_without_landmark_is_removed(pm, platform: str) -> None:
+    """Each common consent platform's banner stays out of a page without landmarks."""
+    banner = BANNERS[platform].format(BANNER_TEXT)
+    body = page(f"{banner}<div class='wrapper'><div class='page'>{TEASER}{article()}</div></div>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text
+    assert "842 partners" not in text and "privacy" not in text
+
+
+@pytest.mark.parametrize("platform", ["cookiebot", "didomi"])
+def test_consent_banner_inside_landmark_is_removed(pm, platform: str) -> None:
+    """A consent banner rendered inside the landmark is left out on the fast path too."""
+    banner = BANNERS[platform].format(BANNER_TEXT)
+    body = page(f"<div id='content'>{banner}{TEASER}{article()}</div>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text
+    assert "842 partners" not in text
+
+
+# --------------------------------------------------------------------------- glued inline text
+
+
+def test_adjacent_links_are_not_glued_on_the_landmark_path(pm) -> None:
+    """Links and link labels without whitespace between them come out as separate words."""
+    body = page(f"<main>{TEASER}{article()}<p class='topics'>Topics: <a href='/t/re'>Real Estate"
+                f"</a><a href='/t/6s'>My6sense</a></p><p><a href='/prev'><span class='arrow'>Prev"
+                f"</span><span class='label'>Previous</span></a></p></main>")
+    text = extract(body, pm)
+    assert "Real Estate My6sense" in text
+    assert "Prev Previous" in text
+    assert "EstateMy6sense" not in text and "PrevPrevious" not in text
+
+
+def test_adjacent_links_are_not_glued_on_the_trafilatura_path(pm) -> None:
+    """Without a landmark, glued links in the text still come out as separate words."""
+    body = page(f"<div class='page'>{TEASER}{article()}<p>Filed under: <a href='/t/re'>Real "
+                f"Estate</a><a href='/t/6s'>My6sense</a><a href='/t/tw'>Twinning</a> and more "
+                f"news about the partner towns of the municipality.</p></div>")
+    text = extract(body, pm)
+    assert "Real Estate My6sense Twinning" in text
+
+
+def test_inline_markup_inside_words_is_not_split(pm) -> None:
+    """Inline markup inside a word or a sentence is not given extra spaces; ``<br>`` breaks."""
+    body = page(f"<main>{TEASER}{article()}<p><b>Ams</b>terdam and <span>twin</span><span>ning"
+                f"</span>, <em>Dakar</em>.<br>Second line</p></main>")
+    text = extract(body, pm)
+    assert "Amsterdam and twinning, Dakar.\nSecond line" in text
+
+
+# --------------------------------------------------------------------------- bad input
+
+TIME_BOUND_S = 15.0
+"""Wall seconds one hostile page may take, parse and extraction (about 10x the measured
+worst case, for slow CI machines running tests in parallel)."""
+MEMORY_BOUND_MB = 700
+"""Peak RSS of a fresh process extracting one hostile page (imports alone take about 100 MB;
+the 5 MB paragraph measures about 250 MB)."""
+
+_RUNNER = textwrap.dedent("""
+    import json, resource, sys, time
+    from monitor.errors import ExtractError
+    from monitor.ingest.kinds import html_page_text
+    from monitor.models import FetchResult, Source
+    from monitor.plugin_manager import make_plugin_manager
+    pm = make_plugin_manager(distribution="twinwatch")
+    body = open(sys.argv[1], "rb").read()
+    result = FetchResult(source_id=1, url="https://x.example/", status=200,
+                         headers={"content-type": "text/html; charset=utf-8"}, body=body)
+    t0 = time.perf_counter()
+    try:
+        out = {"text": html_page_text(pm, Source(id=1, url="https://x.example/"), result).text}
+    except ExtractError as exc:
+        out = {"error": str(exc)}
+    out["seconds"] = time.perf_counter() - t0
+    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+""")
+
+_LINE = "Le conseil communal a approuvé le jumelage avec la ville partenaire de Kindia. "
+HOSTILE = {
+    "nested-50000": ("<html><body><p>Before the deep part.</p>" + "<div>" * 50_000 + "deep "
+                     + "</div>" * 50_000 + "</body></html>"),
+    "one-5mb-paragraph": "<html><body><p>" + _LINE * (5_000_000 // len(_LINE)) + "</p></body></html>",
+    "noscript-only": ("<html><body><script>document.write('x')</script><noscript><p>"
+                      + _LINE * 5 + "</p></noscript></body></html>"),
+    "all-links": "<html><body>" + "".join(f"<a href='/p{i}'>Page {i}</a>" for i in range(5000))
+                 + "</body></html>",
+    "two-scripts": ("<html><body><main><p>" + ("Совет муниципалитета утвердил соглашение о "
+                    "побратимстве. " + _LINE) * 20 + "</p></main></body></html>"),
+    "frameset": ("<html><head><title>Gemeente</title></head><frameset cols='20%,80%'>"
+                 "<frame src='/menu.html'><frame src='/home.html'></frameset></html>"),
+    "iframe-only": "<html><body><iframe src='/embedded.html'></iframe></body></html>",
+}
+
+
+def run_hostile(tmp_path: Path, name: str) -> dict:
+    path = tmp_path / f"{name}.html"
+    path.write_bytes(HOSTILE[name].encode())
+    done = subprocess.run([sys.executable, "-c", _RUNNER, str(path)], capture_output=True,
+                          text=True, timeout=120, start_new_session=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_page_is_bounded(tmp_path: Path, name: str) -> None:
+    """A hostile page gives readable text or an ExtractError within the time and memory bounds."""
+    out = run_hostile(tmp_path, name)
+    assert out["seconds"] < TIME_BOUND_S, out["seconds"]
+    assert out["rss_mb"] < MEMORY_BOUND_MB, out["rss_mb"]
+    if "text" in out:
+        assert out["text"].strip()
+        assert "\ufffd" not in out["text"]
+    else:
+        assert out["error"]
+
+
+def test_hostile_page_texts(tmp_path: Path) -> None:
+    """What the hostile pages give: the words they hold, separated, or a clear error."""
+    assert "побратимстве. Le conseil" in run_hostile(tmp_path, "two-scripts")["text"]
+    assert "Kindia" in run_hostile(tmp_path, "noscript-only")["text"]
+    links = run_hostile(tmp_path, "all-links")
+    assert "Page 1Page" not in links.get("text", "")
+    frames = run_hostile(tmp_path, "frameset")
+    assert "frame" in frames["error"] and "/home.html" in frames["error"]
+    assert "Before the deep part." in run_hostile(tmp_path, "nested-50000")["text"]
+
