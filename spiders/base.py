@@ -22,6 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from monitor.hookspecs import SourceKind
+from monitor.ingest.recognise import HEAD_BYTES
 from monitor.models import FetchResult, Link, Source
 from monitor.text import fingerprint
 from spiders.failures import connection_failure
@@ -91,6 +92,11 @@ def redirects(meta: dict[str, Any]) -> tuple[tuple[str, int], ...]:
     reasons = meta.get("redirect_reasons") or ()
     return tuple((str(url), reason if isinstance(reason, int) else 0)
                  for url, reason in zip(urls, reasons, strict=False))
+
+
+READ_REFUSALS = frozenset({401, 403, 404, 410, 429, 451, 503})
+"""Refusals whose page ingest reads (a challenge, a captcha, gone); other errors keep
+no body."""
 
 
 def _followable(url: str) -> bool:
@@ -211,11 +217,13 @@ class SourceSpider(scrapy.Spider):
         source: Source = request.meta["source"]
         kind, message, status = describe_failure(failure)
         answer = failure.value.response if isinstance(failure.value, HttpError) else None
-        if answer is not None:  # ingest reads a refusal's page: a bot wall, a 410
+        if answer is not None and answer.status in READ_REFUSALS:
+            # ingest reads a refusal's page (a bot wall, a 410): its head only, so a 5 MB
+            # error page costs a crawl no more memory than recognising it needs
             yield FetchResult(
                 source_id=source.id, url=answer.url, status=status, headers=_headers(answer),
-                body=answer.body, error_kind=kind, error=message, elapsed_ms=self._elapsed(request.meta),
-                run_id=self.run_id, redirects=redirects(answer.meta))
+                body=answer.body[:HEAD_BYTES], error_kind=kind, error=message,
+                elapsed_ms=self._elapsed(request.meta), run_id=self.run_id, redirects=redirects(answer.meta))
             return
         yield FetchResult(
             source_id=source.id, url=request.url, status=status, error_kind=kind, error=message,

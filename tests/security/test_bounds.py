@@ -130,6 +130,19 @@ def test_failed_results_keep_no_body():
     assert result.error_kind == "http-error" and result.body == b"" and result.headers == {}
 
 
+def test_a_refusal_keeps_only_the_head_of_its_page():
+    """A 403 with a 5 MB page is read for a bot wall: only its first 64 KiB are kept."""
+    from monitor.ingest.recognise import HEAD_BYTES
+
+    source = Source(id=1, url="http://127.0.0.1/x", kind="page")
+    request = Request(source.url, meta={"source": source, "started": time.monotonic()})
+    response = HtmlResponse(source.url, status=403, body=b"x" * 5_000_000, request=request)
+    failure = Failure(HttpError(response, "403"))
+    failure.request = request  # type: ignore[attr-defined]
+    (result,) = list(SourceSpider(sources=[source], run_id=None).failed(failure))
+    assert result.error_kind == "http-error" and len(result.body) == HEAD_BYTES
+
+
 HOSTILE = ("\x1b[2J\x1b[31mRed\x1b[0m alert \x1b]8;;http://evil.example\x07link\x1b]8;;\x07 "
            "\x9b2Kcleared \u202eevil\u202c \u2066iso\u2069 bell\x07 del\x7f c1\x85 "
            "שלום مرحبا")
