@@ -106,7 +106,11 @@ def heading_level(line: str) -> int | None:
     heading ("1.1. Twinning partnerships": level 3) or an agenda point ("Agendapunt 6:
     Motie over Gaza": level 3) -- else ``None``. Used where a text has no markup: a
     PDF's lines, a page read without its HTML."""
-    if len(line) > HEADING_LINE or _CLOSING.search(line):
+    if len(line) > HEADING_LINE:
+        return None
+    if _AGENDA.match(line) and not _CLOSING.search(line.rstrip(".")):
+        return 3  # "Punt 4. Motie Gaza." : an agenda point may end in a full stop
+    if _CLOSING.search(line):
         return None
     m = _NUMBERED.match(line)
     if m:

@@ -14,7 +14,7 @@ from plugins.analyzers.language import language_of
 from plugins.analyzers.places import find_places
 from plugins.analyzers.relevance import DETAIL_CAP, detail_only, place_facts, refused_only
 from plugins.analyzers.scoring import SOUTH_COUNTRIES, category, relevance, signals
-from plugins.analyzers.textutil import focus
+from plugins.analyzers.textutil import focus, page_title_context
 
 
 @hookimpl
@@ -24,6 +24,7 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
     if event is not None and event.action:
         return [Finding("category", event.action, score=event.score, reasons=event.reasons)]
     title, body = focus(change)
+    title = page_title_context(change, title, body)
     s = signals(title, body)
     src = change.source
     places = find_places(title, body, src.municipality, src.country, language_of(change))

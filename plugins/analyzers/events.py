@@ -30,7 +30,7 @@ from monitor.hookspecs import hookimpl
 from monitor.models import MAX_EVENTS, RELEVANT_AT, AnalysisContext, ChangeDraft, Finding, Passage
 from plugins.analyzers.amounts import grant_amount
 from plugins.analyzers.dates import decision_date
-from plugins.analyzers.gazetteer import Place, countries, gazetteer, key, wide
+from plugins.analyzers.gazetteer import Place, _common_words, countries, gazetteer, key, wide
 from plugins.analyzers.scoring import category, relevance, signals
 from plugins.analyzers.textutil import fold
 from plugins.analyzers.vocabulary import CATEGORY_GROUPS
@@ -43,6 +43,7 @@ _TWINNING_HEAD = re.compile(
 """A heading over a list of twinned towns (folded: lower case, no accents)."""
 _COOPERATION_HEAD = re.compile(
     r"partnership|partenariat|cooperation|samenwerking|partnerschap|partnerschaft|zusammenarbeit|"
+    r"projektpartner|partnergemeinden|partners? (?:in|im|en|nel)|partenaires?|"
     r"cooperazione|partenariat|cooperacion|asociacion")
 """A heading over a list of partnerships that are not (said to be) twinnings."""
 _SUSPENDED = re.compile(
@@ -62,9 +63,21 @@ _SUBDIVISION = re.compile(
     r"midden-oosten|naher osten|medio oriente|oriente medio|world|monde|wereld|welt|mondo|mundo|"
     r"international|internationale?|internazional[ei]|active|aktive|actieve|actifs|attivi|activos|"
     r"ruhende|slapende|dormant|former|ehemalige|voormalige|anciens|precedenti|antiguos)")
+_CAPITALISED = re.compile(
+    r"[A-ZÀ-Þ][\w'’.-]*(?:[ -](?:(?:de|du|del|la|le|sur|am|an|di)[ -])?[A-ZÀ-Þ][\w'’.-]*)*")
 _PAREN = re.compile(r"\(([^()]{1,60})\)")
 _NAME = re.compile(r"^[^\W\d_][\w'’.\- ]{0,60}?(?=\s*(?:[,(–—:/]| - |$))")
 _DIGITS = re.compile(r"\d")
+
+_STATUS_WORD = re.compile(
+    r"\b(?:active?|actief|actieve|aktiv\w*|actifs?|attiv[oi]|activ[oa]s?|lopende|laufende|en cours|"
+    r"in corso|en curso|current|huidige|aktuelle)\b")
+"""A status anywhere in a heading: "Progetti attivi", "Laufende Projekte"."""
+
+_NOT_A_LIST = re.compile(
+    r"associat|comite|committee|verein|vereniging|vorstand|bestuur|bureau|board|contact|kontakt|"
+    r"contatt|termine|agenda|evenement|events?\b|activit|actividad|attivita|news|nieuws|actualit|aktuell")
+"""Headings over people, addresses and dates of a twinning page: no list of partners."""
 
 _PLACE_COLUMN = re.compile(
     r"\b(?:gemeente|stad|commune|ville|municipality|council|city|town|gemeinde|stadt|kommune|"
@@ -133,9 +146,14 @@ def item_place(text: str, municipality: str | None = None) -> tuple[str | None, 
             text = " ".join(words[:i])
             break
     m = _NAME.match(text.strip())
-    if not m:
-        return None, country
-    name = m.group(0).strip(" .-")
+    name = m.group(0).strip(" .-") if m else ""
+    if not (gazetteer().lookup(name) or _wide_lookup(name)):
+        # a described item ("Afvalbeheer met de gemeente Koudougou (Burkina Faso)"): the
+        # last capitalised name before the country, or the last one a gazetteer knows
+        head = text.split("(")[0]
+        runs = [r.strip(" .-") for r in _CAPITALISED.findall(head)][1:]  # not the sentence's first word
+        known = [r for r in runs if gazetteer().lookup(r) or _wide_lookup(r)]
+        name = known[-1] if known else (runs[-1] if runs and country else name)
     if not name or len(name.split()) > 5 or not name[:1].isupper():
         return None, country
     if country is None:
@@ -148,7 +166,10 @@ def item_place(text: str, municipality: str | None = None) -> tuple[str | None, 
 
 
 def _wide_lookup(name: str) -> list[Place]:
-    """Places of 1,000+ of that name (the wide gazetteer; nothing when it is absent)."""
+    """Places of 1,000+ of that name (the wide gazetteer; nothing when it is absent,
+    nor for a name that is a common word: "Chair", "Union")."""
+    if key(name) in _common_words():
+        return []
     try:
         return wide().lookup(name)
     except (OSError, ImportError, ValueError):
@@ -163,6 +184,8 @@ def _list_heading(p: Passage) -> tuple[str, bool, str] | None:
     subdivision = ""
     for n, heading in enumerate(heads):
         folded = fold(heading)
+        if _NOT_A_LIST.search(folded):
+            return None  # "Twinning Association", "Contact": people and addresses, not partners
         twinning = bool(_TWINNING_HEAD.search(folded))
         if twinning or _COOPERATION_HEAD.search(folded):
             if not twinning and subdivision == "" and any(_TWINNING_HEAD.search(fold(h)) for h in heads):
@@ -180,8 +203,8 @@ def _is_subdivision(heading: str) -> bool:
     """A heading that splits a list of partners: a continent, a country, a status, or a
     table's header row."""
     folded = fold(heading)
-    return bool(_SUBDIVISION.search(folded) or _STATUS.search(folded) or _country_code(heading)
-                or heading.startswith("|"))
+    return bool(_SUBDIVISION.search(folded) or _STATUS.search(folded) or _STATUS_WORD.search(folded)
+                or _country_code(heading) or heading.startswith("|"))
 
 
 def list_edit(p: Passage, page: str) -> tuple[str, str] | None:
@@ -200,7 +223,10 @@ def list_edit(p: Passage, page: str) -> tuple[str, str] | None:
     if status and p.side == "removed" and status.end() >= len(fold(p.text).split("(")[0].strip()) - 1:
         return None  # "active" taken away: the other half of a status that changed
     if p.role == "paragraph" and not (status and p.side == "added" and len(p.text) <= 40):
-        return None  # a plain paragraph is no list item; a bare status word is a table cell
+        # a plain paragraph is no list item; a bare status word is a table cell, and so is
+        # a town the gazetteer knows, alone on its line ("Irpin" under "Villes jumelles")
+        if len(p.text) > 60 or not gazetteer().lookup(p.text.strip()):
+            return None
     where = f"{'added to' if p.side == 'added' else 'removed from'} the list under {heading!r}"
     if subdivision:
         where += f" › {subdivision!r}"
@@ -261,10 +287,14 @@ def inline_edits(p: Passage) -> list[tuple[str, str]]:
     return edits if 0 < len(edits) <= 5 and all(len(x) <= 80 for _, x in edits) else []
 
 
-def _heading_place(headings: tuple[str, ...]) -> str | None:
+def _heading_place(headings: tuple[str, ...], network: bool = True) -> str | None:
     """The municipality an overview's heading names: a short capitalised heading
-    without digits that is not itself a topic (``Voorbeeldegem``, ``Gent``)."""
+    without digits that is not itself a topic (``Gent``). A name no gazetteer knows
+    (``Voorbeeldegem``) only on a network's overview (``network``: the source is no
+    municipality's own): on a town's page, "Termine" is a section, not a town."""
     for heading in reversed(headings):
+        if not network and not (gazetteer().lookup(heading) or _wide_lookup(heading)):
+            continue
         words = heading.split()
         if not words or len(words) > 4 or _DIGITS.search(heading) or heading.endswith(":"):
             continue
@@ -301,8 +331,8 @@ def _entry_event(change: ChangeDraft, group: list[Passage]) -> Event | None:
     heads = group[0].headings
     title = heads[-1] if heads else ""
     s = signals(title, text)
-    place = _row_place(group[0]) or _heading_place(heads)
     src = change.source
+    place = _row_place(group[0]) or _heading_place(heads, network=src.municipality is None)
     # the entry's municipality is its subject: the overview's column or heading names
     # who acted, as the minutes' municipality does
     actor = place is not None or src.municipality is not None
@@ -365,7 +395,7 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
     # entries: under municipalities' headings (an overview), or under two or more
     # headings at once (minutes adding agenda points); one group alone is the change
     # itself, which the analyzers read whole
-    if not found and (len(groups) > 1 or any(_heading_place(k) for k in groups)
+    if not found and (len(groups) > 1 or any(_heading_place(k, src.municipality is None) for k in groups)
                       or any(_row_place(g[0]) for g in groups.values())):
         # what was added first: an edited row is more often a correction than news
         for group in sorted(groups.values(), key=lambda g: g[0].side != "added"):

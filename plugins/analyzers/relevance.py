@@ -18,7 +18,7 @@ from plugins.analyzers.gazetteer import countries, key
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import TROUBLED, Places, find_places
 from plugins.analyzers.scoring import Signals, relevance, signals
-from plugins.analyzers.textutil import focus, fold
+from plugins.analyzers.textutil import focus, fold, page_title_context
 from plugins.analyzers.vocabulary import CATEGORY_GROUPS, GROUPS
 
 
@@ -113,6 +113,7 @@ def refused_only(s: Signals) -> str | None:
 def score_change(change: ChangeDraft, context: AnalysisContext) -> Finding:
     """The ``relevance`` finding for a change."""
     title, body = focus(change)
+    title = page_title_context(change, title, body)
     if not (title.strip() or body.strip()):
         return Finding("relevance", 0.0, score=0.0, reasons=("empty text: nothing to judge",))
     s = signals(title, body)

@@ -62,6 +62,15 @@ def focus(change: ChangeDraft) -> tuple[str, str]:
     return repair(change.title or ""), repair(body)
 
 
+def page_title_context(change: ChangeDraft, title: str, body: str) -> str:
+    """The title as the relevance and the category read it. A news entry's title is its
+    headline: part of what is new. A page's title names the page ("Twinning | City of
+    Lewes") and is the same before and after: it says what the page is about, not what
+    changed, so an edit of a twinning page's opening hours is not a twinning event.
+    The events analyzer reads the page's headings for that context."""
+    return "" if change.kind == "page-changed" and body else title
+
+
 def sentences(text: str) -> list[str]:
     """Rough sentence split (enough to keep cues and places together)."""
     return [s for s in re.split(r"(?<=[.!?;:])\s+|\n+", text) if s.strip()]

@@ -1509,6 +1509,10 @@ PASTIME = [
     # an association's leisure
     r"\b(?:loto|bingo|kienspiel|tombola|lotteria|rifa)\b",
     r"(?:coach trip|busreis|busfahrt|voyage des adherents|viaje de socios|gita sociale)",
+    # a twinning association's own activity (a private club, not the council)
+    r"(?:comite de jumelage|jumelagecomite|stedenbandcomite|stedenbandvereniging|partnerschaftsverein|"
+    r"partnerschaftskomitee|freundeskreis|twinning association|twinning society|asociacion de hermanamiento|"
+    r"comitato (?:per i |dei )?gemellaggi|associazione gemellaggi)",
     # an obituary
     r"\b(?:overleden|obituary|has died|decede|verstorben|fallecid[oa]|e scompars[oa]|uitvaart|obseques|"
     r"beerdigung|funeral|funerali)",
