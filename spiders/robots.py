@@ -204,10 +204,15 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         if entry.policy == "allow":
             return None
         if entry.policy == "disallow":
-            if entry.status is None and fetched_now:
+            if entry.status is None:
+                # an unreachable robots.txt fails the source as what it was (a timeout, a
+                # network error) on every crawl while the answer is cached, not as "robots"
                 kind = "timeout" if entry.error == "timed out" else "network-error"
-                return _Blocked(kind, f"robots.txt unreachable ({entry.error}); page not requested")
-            self._inc("server_error" if entry.status is not None else "unreachable_cached")
+                if fetched_now:
+                    return _Blocked(kind, f"robots.txt unreachable ({entry.error}); page not requested")
+                self._inc("unreachable_cached")
+                return _Blocked(kind, robots.describe(entry, self.delay_cap))
+            self._inc("server_error")
             return _Blocked("robots", robots.describe(entry, self.delay_cap), entry.status)
         self._honour_delay(url.hostname or "", entry)
         return build_from_crawler(self._parserimpl, self.crawler, entry.body)

@@ -87,8 +87,10 @@ def test_a_host_hanging_only_for_robots_txt(http_server, twinwatch, db_path):
     assert "5 failed" in again.stdout and _run_seconds(db_path) < TIMEOUT + SLACK
     assert len(http_server.requests) == 2  # the cached answer: nothing asked
     state = _state(twinwatch)
-    assert state[urls[0]]["last_status"] == "robots"
+    # the same outcome as the first crawl (a timeout), now from the cache, which says so
+    assert state[urls[0]]["last_status"] == "timeout"
     assert "unreachable (timed out)" in state[urls[0]]["last_error"]
+    assert "until" in state[urls[0]]["last_error"]
 
 
 def _age_robots_cache(db_path, hours: float) -> None:
