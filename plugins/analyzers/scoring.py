@@ -155,10 +155,9 @@ def relevance(
             "no municipality acts"
             + (f" ({', '.join(s.words('national_or_ngo'))})" if s.has("national_or_ngo") else ""),
         )
-    decided = s.has("decision") or s.has("actor") or subject_municipality
-    if s.has("pastime") and not decided:
+    if s.has("pastime") and not s.has("decision"):
         rule(-2.5, f"a match, a club's or association's outing, an obituary: {', '.join(s.words('pastime'))}")
-    if s.has("government") and not s.has("actor") and not subject_municipality:
+    if s.has("government") and not s.has("actor"):
         rule(-2.0, f"a government acts, not a municipality: {', '.join(s.words('government'))}")
     if s.has("lookalike_twin") and not twinning:
         rule(-1.5, f"twins, not twin towns: {', '.join(s.words('lookalike_twin'))}")

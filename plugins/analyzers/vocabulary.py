@@ -332,6 +332,7 @@ MOTION = [
 """A council motion, resolution or declaration."""
 
 AID = [
+    r"(?:ayuda|aide|hulp|hilfe|aiuto|aid) (?:de|van|von|di|of) (?:€ ?|eur )?\d[\d.,  ]*(?:euro|eur\b|€)",
     r"noodhulp",
     r"humanitaire (?:hulp|steun)",
     r"hulpgoederen",
@@ -580,6 +581,9 @@ DEVCOOP = [
 
 SOLIDARITY = [
     r"solidariteit",
+    r"(?:logements?|woningen|wohnungen|alloggi|viviendas) (?:communa|gemeente|stadt|comunal|municipal)",
+    r"(?:met|mettre|stellt|mette|pone) (?:\w+ ){0,4}(?:a (?:la )?disposi|ter beschikking|zur verfugung)",
+    r"(?:hebergement|onderdak|unterbringung|accoglienza|acogida) (?:de|van|von|di|del)",
     r"vluchteling",
     r"opvang",
     r"vrede",
@@ -920,6 +924,11 @@ ACTOR_WEAK = [
 
 CHURCH = [
     r"kerk",
+    r"\bparroquia",
+    r"\bparrocchia",
+    r"\bparoisse",
+    r"\bpfarrei",
+    r"\bparish\b",
     r"eredienst",
     r"dominee",
     r"predikant",
@@ -1504,7 +1513,6 @@ PASTIME = [
     # sport between clubs (also of twin towns)
     r"\b(?:voetbal|fussball|football|calcio|futbol|rugby|handbal|handball|basket\w*|volley\w*|hockey|tennis)",
     r"\b(?:wedstrijd|toernooi|tournoi|turnier|torneo|partido|partita|match|friendly|amical|freundschaftsspiel)",
-    r"\b(?:rfc|fc|kfc|sv|tv|us|cd|ac|as)\b [a-z]",
     r"\d{1,3} ?[-:] ?\d{1,3}\)?[ ,.;]",
     # an association's leisure
     r"\b(?:loto|bingo|kienspiel|tombola|lotteria|rifa)\b",
@@ -1534,8 +1542,8 @@ GOVERNMENT = [
     r"landesregierung",
     r"bundesland",
     r"\bgovernment\b",
-    r"\bgobierno\b",
-    r"\bgoverno\b",
+    r"\bgobierno\b(?! local)",
+    r"\bgoverno\b(?! local)",
     r"\bregione\b",
     r"comunidad autonoma",
 ]
