@@ -145,7 +145,8 @@ def kept_and_left_out(pm: PluginManager, source: Source, result: FetchResult,
     lines.append(f"kept {share:.0%} of the page's visible text ({kept:,} of {visible:,} characters)")
     note = None if source.region else small_share(extracted.text, visible)
     if note:
-        lines.append(f"worth a look: {note}")
+        lines.append("worth a look: sources health flags a watched source like this ('look') until a "
+                     "stored text keeps more of the page, or --select says what to watch")
     if share < LEFT_OUT_BELOW:
         left = sorted(left_out(result.body, ctype, extracted.text), key=len, reverse=True)
         if left:

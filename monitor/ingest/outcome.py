@@ -105,10 +105,9 @@ def collapse(prev_text: str, text: str, *, prev_visible: int | None, visible: in
     found = sum(_solid(p) for p in gone if "".join(p.split()) in visible_solid)
     if not total or found < STILL_THERE * total:
         return None
-    size = f"; the page's visible text {_pct(visible, prev_visible)}" if prev_visible else ""
-    return (f"the extracted text fell from {before:,} to {after:,} characters while the page "
-            f"still shows {found * 100 // total}% of what was lost{size}: an extraction problem, "
-            "the last good text is kept (see what is kept: twinwatch sources test)")
+    size = f", the page {_pct(visible, prev_visible)}" if prev_visible else ""
+    return (f"extraction lost the text: {before:,} -> {after:,} characters while the page still "
+            f"shows {found * 100 // total}% of what went{size}; the last good text is kept")
 
 
 def small_share(text: str, visible: int) -> str | None:
@@ -128,8 +127,7 @@ def _solid(text: str) -> int:
 def _pct(now: int, before: int | None) -> str:
     if not before:
         return ""
-    change = (now - before) * 100 // before
-    return f"went from {before:,} to {now:,} characters ({change:+d}%)"
+    return f"{(now - before) / before:+.0%}"
 
 
 def extracted(*, same_text: bool, no_match: bool, first: bool, changes: int, lost: bool = False) -> str:

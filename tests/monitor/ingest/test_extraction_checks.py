@@ -140,7 +140,7 @@ def test_a_collapsed_text_is_extraction_lost_and_the_last_text_stays(db, pm, sou
     assert ARTICLE[-1] in text
     (h,) = health(db)
     assert h.problem == "extraction-lost"
-    assert "fell from" in h.reason and "last good text is kept" in h.reason
+    assert "extraction lost the text" in h.reason and "last good text is kept" in h.reason
     assert h.hint == f"twinwatch sources test {source}"
     # The same bytes again: still flagged (the raw fingerprint was not taken as good).
     assert ingest(db, pm, fetch(source, day2)) == "extraction-lost"
