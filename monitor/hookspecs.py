@@ -111,6 +111,18 @@ def extract_text(source: Source, url: str, body: bytes, content_type: str) -> st
     """
 
 
+@hookspec
+def extraction_path(source: Source, url: str, body: bytes, content_type: str) -> str | None:
+    """Say which way an ``extract_text`` implementation reads this page, in a few words
+    (``landmark <main>``, ``trafilatura``, ...), for ``twinwatch sources test``.
+
+    Called only by ``sources test``, and only on the plugin whose ``extract_text``
+    answered for the page: implement it beside your ``extract_text`` when your
+    extractor has more than one way. Return ``None`` to say nothing (the test then
+    names the plugin). An exception is shown as "path unknown"; nothing is stored.
+    """
+
+
 # ---------------------------------------------------------------------------
 # analyze: a change -> findings
 # ---------------------------------------------------------------------------

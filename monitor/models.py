@@ -185,6 +185,13 @@ class Extracted:
     baseline: bool = False
     """The fetch continues a first sync that did not fit in one run (a portal's
     request budget): its entries are stored as baseline, not reported as new."""
+    checked: bool = False
+    """The text is what an extractor chose from an HTML page (no region): ingest
+    measures it against the page's visible text (a collapse, a small share)."""
+    stamps_dropped: bool = False
+    """The kind dropped "last updated" stamp lines
+    (:mod:`monitor.ingest.extract.stamps`): ingest drops them from the stored text
+    too before comparing, so the upgrade that started dropping them reports nothing."""
 
 
 @dataclass(frozen=True)
@@ -454,6 +461,8 @@ class SourceStatus:
     last_relevant_at: str | None = None
     quiet_runs: int = 0
     """Successful fetches in a row that found no change."""
+    extraction_note: str | None = None
+    """Why the stored text is worth a look (a small share of the page kept), if it is."""
 
     def as_dict(self) -> dict[str, Any]:
         s = self.source
@@ -475,6 +484,7 @@ class SourceStatus:
             "last_ok": self.last_ok,
             "last_relevant_at": self.last_relevant_at,
             "quiet_runs": self.quiet_runs,
+            "extraction_note": self.extraction_note,
             "every_s": s.every_s,
             "rules": rules_dict(s),
         }
@@ -494,8 +504,8 @@ class SourceHealth:
 
     status: SourceStatus
     problem: str
-    """``blocked``, ``moved``, ``gone``, ``failing``, ``silent``, ``never-fetched``,
-    ``ok`` or ``disabled``."""
+    """``blocked``, ``moved``, ``gone``, ``extraction-lost``, ``failing``, ``silent``,
+    ``look`` (the watched text is worth a look), ``never-fetched``, ``ok`` or ``disabled``."""
     reason: str
     hint: str | None = None
     """A command that would fix it (a moved source's ``sources set ID --url NEW``)."""

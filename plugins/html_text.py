@@ -177,8 +177,12 @@ def landmark_text(doc: lxml.html.HtmlElement) -> str | None:
     return None if region is None else region[1]
 
 
-def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str] | None:
-    for xpath in LANDMARKS:
+LANDMARK_NAMES = ("<main>", "role=main", "<article>", "#content")
+"""How :func:`extraction_path` names each of :data:`LANDMARKS`."""
+
+
+def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str, str] | None:
+    for xpath, name in zip(LANDMARKS, LANDMARK_NAMES, strict=True):
         found = doc.xpath(xpath)
         if len(found) != 1:
             continue
@@ -188,7 +192,9 @@ def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str] |
         # extractor's text. The threshold counts the characters that are not spaces.
         text = html.block_text([region], normal=False)
         if _solid(text):
-            return region, text
+            if name == "#content":
+                name = f"#{region.get('id')}"
+            return region, text, name
     return None
 
 
@@ -218,29 +224,44 @@ def _trafilatura(page: str, url: str) -> str:
 
 @hookimpl(trylast=True)
 def extract_text(source: Source, url: str, body: bytes, content_type: str) -> str | None:
+    return _extract(url, body, content_type)[0]
+
+
+@hookimpl
+def extraction_path(source: Source, url: str, body: bytes, content_type: str) -> str | None:
+    """Which way :func:`extract_text` takes for this page: ``landmark <main>`` (or
+    ``role=main``, ``<article>``, ``#content``), ``trafilatura`` (with why, when a
+    landmark was given up), or ``plain text``."""
+    return _extract(url, body, content_type)[1]
+
+
+def _extract(url: str, body: bytes, content_type: str) -> tuple[str | None, str | None]:
+    """The main text and the way it was found."""
     mime = content_type.split(";")[0].strip().lower()
     if mime == "text/plain":
-        return html.decode(body, content_type)
+        return html.decode(body, content_type), "plain text"
     if mime not in HTML_TYPES:
-        return None
+        return None, None
     if not body.strip():
-        return ""
+        return "", "empty page"
     doc = html.parse(body, content_type)
     # trafilatura reads the page as served unless a consent banner had to come out.
     page = (lxml.html.tostring(doc, encoding="unicode") if strip_consent(doc)
             else html.decode(body, content_type))
     found = _landmark(doc)
     if found is not None:
-        region, text = found
+        region, text, name = found
         if _comment_share(region, text) < COMMENT_SHARE:
-            return text
+            return text, f"landmark {name}"
         estimate = _trafilatura(page, url)
-        return estimate if _solid(estimate) and disagrees(text, estimate) else text
+        if _solid(estimate) and disagrees(text, estimate):
+            return estimate, f"trafilatura (the landmark {name} looked like a comment thread)"
+        return text, f"landmark {name} (checked against trafilatura)"
     text = _trafilatura(page, url)
     if not text.strip():
-        found = doc.xpath("//frame/@src | //iframe/@src")
-        frames = [str(src) for src in found] if isinstance(found, list) else []
+        found_frames = doc.xpath("//frame/@src | //iframe/@src")
+        frames = [str(src) for src in found_frames] if isinstance(found_frames, list) else []
         if frames:
             raise ExtractError("no text in the page itself: its content is in frames ("
                                + ", ".join(frames[:5]) + "); watch the frame's own address")
-    return text
+    return text, "trafilatura (no landmark with enough text)"

@@ -131,7 +131,7 @@ def health_line(h: SourceHealth) -> str:
     return (
         f"{h.problem.upper():<13} {src.id:>4}  {src.kind:<8} every {format_interval(src.every_s):<4} "
         f"{strip_controls(src.url)}\n"
-        f"      {one_line(h.reason, 90)}\n"
+        f"      {one_line(h.reason, 150)}\n"
         + (f"      fix: {strip_controls(h.hint)}\n" if h.hint else "") +
         f"      last ok {_when(s.last_ok)} · last change {_when(s.last_change_at)} · "
         f"last relevant {_when(s.last_relevant_at)}"

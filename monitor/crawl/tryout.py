@@ -2,7 +2,10 @@
 replay its stored history under (new) rules -- urlwatch's ``--test-filter`` idea.
 
 Nothing is stored. The fetch goes through the crawler plugin (one Scrapy run in
-this process); the reading through the source's kind, exactly as a crawl would.
+this process); the reading through the source's kind, exactly as a crawl would. For
+an HTML page it also says which way the text was found (a region, or the extractor's
+own path through the ``extraction_path`` hook), what share of the page's visible text
+was kept and, when that share is small, the biggest blocks left out.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from sqlite_utils import Database
 
 from monitor.errors import SourceError
 from monitor.ingest import diff as difflib_
+from monitor.ingest.extract.html import left_out, visible_text
 from monitor.ingest.kinds import apply_ignore
+from monitor.ingest.outcome import small_share
 from monitor.ingest.pipeline import describe_error, kind_of
-from monitor.models import Source
+from monitor.models import Extracted, FetchResult, Source
 from monitor.net import robots
 from monitor.plugin_manager import PluginManager
 from monitor.sources.manage import NewSource, Rules, validate
@@ -83,12 +88,72 @@ def try_source(db: Database, pm: PluginManager, target: str, *, kind: str | None
                 lines.append(f"      {one_line(e.article, 160)}")
     else:
         lines.append(f"title: {one_line(extracted.title, 100)}")
+        if extracted.stamps_dropped and extracted.text:
+            lines.extend(kept_and_left_out(pm, source, result, extracted))
         lines.append("--- text ---")
         lines.append(strip_controls(extracted.text))
     if stored is not None and history:
         lines.append("--- stored history under these rules ---")
         lines.extend(replay(db, source, history))
     return "\n".join(lines)
+
+
+LEFT_OUT_BELOW = 0.5
+"""Below this share of the page's visible text kept, the biggest blocks left out are shown."""
+
+LEFT_OUT_SHOWN = 6
+"""How many of the biggest left-out blocks are shown."""
+
+
+def extraction_path(pm: PluginManager, source: Source, result: FetchResult) -> str:
+    """Which way the text of an HTML page was found: the source's region, or the path
+    the answering ``extract_text`` plugin names through ``extraction_path`` (a plugin
+    that does not implement it is named itself)."""
+    if source.region:
+        return f"region {source.region}"
+    ctype = result.headers.get("content-type", "")
+    args = {"source": source, "url": result.url, "body": result.body, "content_type": ctype}
+    for impl in reversed(pm.hook.extract_text.get_hookimpls()):  # pluggy's call order
+        try:
+            if impl.function(**{k: args[k] for k in impl.argnames}) is None:
+                continue
+        except Exception:
+            continue
+        for described in pm.hook.extraction_path.get_hookimpls():
+            if described.plugin_name == impl.plugin_name:
+                try:
+                    path = described.function(**{k: args[k] for k in described.argnames})
+                except Exception:
+                    return f"plugin {impl.plugin_name}, path unknown"
+                if path:
+                    return f"{path} (plugin {impl.plugin_name})"
+        return f"plugin {impl.plugin_name}"
+    return "no extractor answered"
+
+
+def kept_and_left_out(pm: PluginManager, source: Source, result: FetchResult,
+                      extracted: Extracted) -> list[str]:
+    """The lines saying how the text was found, the share of the page's visible text
+    it keeps and, when small, the biggest blocks of the page it leaves out."""
+    ctype = result.headers.get("content-type", "")
+    visible = len("".join(visible_text(result.body, ctype).split()))
+    kept = len("".join(extracted.text.split()))
+    lines = [f"kept by: {extraction_path(pm, source, result)}"]
+    if not visible:
+        return lines
+    share = min(kept, visible) / visible
+    lines.append(f"kept {share:.0%} of the page's visible text ({kept:,} of {visible:,} characters)")
+    note = None if source.region else small_share(extracted.text, visible)
+    if note:
+        lines.append("worth a look: sources health flags a watched source like this ('look') until a "
+                     "stored text keeps more of the page, or --select says what to watch")
+    if share < LEFT_OUT_BELOW:
+        left = sorted(left_out(result.body, ctype, extracted.text), key=len, reverse=True)
+        if left:
+            lines.append("biggest blocks left out:")
+            lines += [f"  - ({len(''.join(b.split())):,} characters) {one_line(strip_controls(b), 110)}"
+                      for b in left[:LEFT_OUT_SHOWN]]
+    return lines
 
 
 def cached_robots(db: Database, url: str, max_lines: int = 40) -> list[str]:

@@ -21,6 +21,7 @@ from monitor.errors import ExtractError
 from monitor.ingest.extract import html
 from monitor.ingest.extract.feeds import FeedError, parse_feed
 from monitor.ingest.extract.pdf import DocumentError, is_pdf, pdf_text
+from monitor.ingest.extract.stamps import drop_stamps
 from monitor.models import Entry, Extracted, FetchResult, Link, Source
 from monitor.text import normalise, one_line
 
@@ -68,7 +69,8 @@ def article_text(pm: PluginManager, source: Source, result: FetchResult) -> str 
 
 
 def html_page_text(pm: PluginManager, source: Source, result: FetchResult) -> Extracted:
-    """A web page: the region's text when a region is set, else main-content text."""
+    """A web page: the region's text when a region is set, else main-content text;
+    "last updated" stamp lines dropped either way."""
     ctype = result.headers.get("content-type", "")
     if html.looks_binary(result.body):
         raise ExtractError(f"binary body served as {ctype.split(';')[0] or 'unknown type'}")
@@ -89,12 +91,12 @@ def html_page_text(pm: PluginManager, source: Source, result: FetchResult) -> Ex
         if extracted is None:
             raise ExtractError(f"no extractor for content type {ctype or 'unknown'!r}")
         text = normalise(extracted)
-    text = apply_ignore(text, source.ignore)
+    text = apply_ignore(drop_stamps(text), source.ignore)
     if not text:
         if source.region:
             return Extracted("", title, warning=f"region {source.region!r} has no text")
         raise ExtractError("no text found in the page")
-    return Extracted(text, title)
+    return Extracted(text, title, checked=not source.region, stamps_dropped=True)
 
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)

@@ -62,11 +62,82 @@ def settle(result: FetchResult, last_raw_fp: str | None) -> tuple[FetchResult, s
     return result, quick(result, last_raw_fp if result.redirects else None)
 
 
-def extracted(*, same_text: bool, no_match: bool, first: bool, changes: int) -> str:
+EXTRACTION_LOST = "extraction-lost"
+"""The outcome of a fetch whose extracted text collapsed while its page did not."""
+
+COLLAPSE = 1 / 3
+"""The text collapsed when it keeps less than this share of the last stored text..."""
+
+PAGE_STEADY = 0.3
+"""...while the page's visible text stayed within this much of its last size (±30%)..."""
+
+STILL_THERE = 0.5
+"""...and at least this share of the text that went is still in the page's visible text."""
+
+SMALL_SHARE = 0.15
+"""A watched text under this share of the page's visible text is worth a look..."""
+
+SUBSTANTIAL = 2000
+"""...when the page has at least this many visible characters (not counting spaces)."""
+
+MAX_CHECKED = 200
+"""Paragraphs looked up in the page when deciding whether a lost text is still there
+(the largest ones): bounds the check on a long text."""
+
+
+def collapse(prev_text: str, text: str, *, prev_visible: int | None, visible: int,
+             visible_solid: str) -> str | None:
+    """Why a text that fell from ``prev_text`` to ``text`` is an extraction problem, or
+    ``None`` when it is a change to report. It is one when the text keeps under
+    :data:`COLLAPSE` of the last one, the page's visible size (``visible``, characters
+    without spaces) stays within :data:`PAGE_STEADY` of ``prev_visible`` (when known),
+    and most of the paragraphs that went are still in the page (``visible_solid``: its
+    visible text without spaces): the page still says it, the extraction lost it."""
+    before, after = _solid(prev_text), _solid(text)
+    if not before or after >= COLLAPSE * before:
+        return None
+    if prev_visible and abs(visible - prev_visible) > PAGE_STEADY * prev_visible:
+        return None
+    kept = set(text.split("\n"))
+    gone = sorted((p for p in prev_text.split("\n") if p and p not in kept), key=len, reverse=True)
+    gone = gone[:MAX_CHECKED]
+    total = sum(_solid(p) for p in gone)
+    found = sum(_solid(p) for p in gone if "".join(p.split()) in visible_solid)
+    if not total or found < STILL_THERE * total:
+        return None
+    size = f", the page {_pct(visible, prev_visible)}" if prev_visible else ""
+    return (f"extraction lost the text: {before:,} -> {after:,} characters while the page still "
+            f"shows {found * 100 // total}% of what went{size}; the last good text is kept")
+
+
+def small_share(text: str, visible: int) -> str | None:
+    """A note when ``text`` is under :data:`SMALL_SHARE` of a page with at least
+    :data:`SUBSTANTIAL` visible characters (``visible``, without spaces), else ``None``."""
+    kept = _solid(text)
+    if visible < SUBSTANTIAL or kept >= SMALL_SHARE * visible:
+        return None
+    return (f"the watched text is only {kept / visible:.0%} of the page's visible text "
+            f"({kept:,} of {visible:,} characters)")
+
+
+def _solid(text: str) -> int:
+    return len("".join(text.split()))
+
+
+def _pct(now: int, before: int | None) -> str:
+    if not before:
+        return ""
+    return f"{(now - before) / before:+.0%}"
+
+
+def extracted(*, same_text: bool, no_match: bool, first: bool, changes: int, lost: bool = False) -> str:
     """The outcome of an extracted fetch: ``unchanged`` when the text is that of the
     last fetch, ``no-match`` when nothing could be watched, ``new`` for the first
     text, else ``changed`` when it yields changes and ``unchanged`` when it does not
-    (a known text coming back, or edits the source's rules filter out)."""
+    (a known text coming back, or edits the source's rules filter out);
+    ``extraction-lost`` when :func:`collapse` said so."""
+    if lost:
+        return EXTRACTION_LOST
     if same_text:
         return "unchanged"
     if no_match:

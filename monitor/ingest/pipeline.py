@@ -13,6 +13,8 @@ stopping at the first that applies:
 2. the source's kind extracts the text (and entries); a region that matched
    nothing or an index without entries -> ``no-match`` (the source is silent);
 3. identical text -> ``unchanged`` (a new timestamp in a footer dies here);
+   an HTML page's text that collapsed while the page did not shrink ->
+   ``extraction-lost`` (:func:`monitor.ingest.outcome.collapse`: the stored text stays);
 4. a text the source had before (A -> B -> A) -> stored as the current version,
    not reported again;
 5. otherwise the paragraph diff, minus moved paragraphs, filtered by the source's
@@ -48,7 +50,9 @@ from monitor.analyze.verdicts import database_path
 from monitor.errors import ExtractError
 from monitor.hookspecs import SourceKind
 from monitor.ingest import diff as difflib_
-from monitor.ingest.outcome import settle
+from monitor.ingest.extract.html import visible_text
+from monitor.ingest.extract.stamps import drop_stamps
+from monitor.ingest.outcome import collapse, settle, small_share
 from monitor.ingest.passages import page_date, page_outline, passages
 from monitor.ingest.writer import Prepared, record_failure, record_quick, store
 from monitor.models import AnalysisContext, ChangeDraft, Entry, FetchResult, Source
@@ -76,6 +80,9 @@ class Context:
     db_path: str | None = None
     """The database file, beside which a learnt relevance model may lie (each
     extraction process loads it once, rather than receiving it with every source)."""
+    prev_visible: int | None = None
+    """The page's visible characters (without spaces) when its text last changed
+    (``source_state.last_visible``; ``None`` before it was measured)."""
 
 
 class Extractor(Protocol):
@@ -168,6 +175,8 @@ def context(db: Database, source: Source, pm: PluginManager | None = None) -> Co
     db_path = str(path) if path else None
     if not rows:
         return Context(db_path=db_path)
+    state = db.execute("SELECT last_visible FROM source_state WHERE source_id = ?", [source.id]).fetchone()
+    prev_visible = state[0] if state else None
     prev_text = decompress(db.execute("SELECT data FROM blobs WHERE fp = ?", [rows[0][1]]).fetchone()[0])
     edits = pm is not None and source.kind in source_kinds(pm) and source_kinds(pm)[source.kind].reports_edits
     items: dict[str, tuple[str, str | None]] = {}
@@ -183,7 +192,8 @@ def context(db: Database, source: Source, pm: PluginManager | None = None) -> Co
             "SELECT key, COALESCE(entry_fp, text_fp) FROM items WHERE source_id = ?", [source.id]
         ):
             items[key] = (fp, None)
-    return Context(rows[0][0], rows[0][1], prev_text, frozenset(r[1] for r in rows), items, db_path)
+    return Context(rows[0][0], rows[0][1], prev_text, frozenset(r[1] for r in rows), items, db_path,
+                   prev_visible)
 
 
 def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context) -> Prepared | None:
@@ -202,6 +212,25 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
     if ctx.prev_text_fp == text_fp:
         return None
     first = ctx.prev_text_fp is None
+    prev_text = ctx.prev_text
+    if prev_text is not None and extracted.stamps_dropped:
+        # Texts stored before stamps were dropped still hold them: compared as they
+        # would be read now, so upgrading reports nothing; the stamp-free text
+        # becomes the stored one at the next change of the page.
+        prev_text = drop_stamps(prev_text)
+    visible: int | None = None
+    note: str | None = None
+    if extracted.checked:
+        # Measured only here: the text changed (or is the first), so it is worth a parse.
+        seen = visible_text(result.body, result.headers.get("content-type", ""))
+        solid = "".join(seen.split())
+        visible = len(solid)
+        if prev_text is not None and not first:
+            lost = collapse(prev_text, text, prev_visible=ctx.prev_visible, visible=visible,
+                            visible_solid=solid)
+            if lost:
+                return Prepared("", "", extracted.title, (), (), (), (), False, lost=lost)
+        note = small_share(text, visible)
     baseline = first or extracted.baseline
     seen_on = clock.utcnow()[:10]  # the day the change is seen: a year for "on 3 March"
     drafts: list[ChangeDraft] = []
@@ -221,9 +250,9 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
                 keys.append(e.key)
                 drafts.append(_draft(own, "edited-entry", e.url or result.url, e.title, old[1],
                                      e.entry_text, published=e.published or seen_on))
-    elif not first and text_fp not in ctx.known_fps:
-        assert ctx.prev_text is not None
-        draft = _draft(source, "page-changed", result.url, extracted.title, ctx.prev_text, text)
+    elif not first and text_fp not in ctx.known_fps and prev_text != text:
+        assert prev_text is not None
+        draft = _draft(source, "page-changed", result.url, extracted.title, prev_text, text)
         ops = difflib_.apply_rules(difflib_.drop_moves(draft.ops), added_only=source.added_only,
                                    min_change=source.min_change)
         added, removed = difflib_.added_removed(ops)
@@ -231,7 +260,7 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
         keys.append(None)
         drafts.append(ChangeDraft(source=source, kind=draft.kind, url=draft.url, title=draft.title,
                                   added=added, removed=removed, ops=ops, text=text,
-                                  passages=passages(ctx.prev_text, text, ops, outline),
+                                  passages=passages(prev_text, text, ops, outline),
                                   published=extracted.published or page_date(result) or seen_on))
     kept = [(d, k) for d, k in zip(drafts, keys, strict=True) if d.ops]
     analysis = AnalysisContext(model=load_model(Path(ctx.db_path))) if kept and ctx.db_path else None
@@ -242,7 +271,8 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
         texts[fingerprint(e.full_text)] = e.full_text
     blobs = tuple((fp, len(t), compress(t)) for fp, t in texts.items())
     return Prepared(text, text_fp, extracted.title, tuple(d for d, _ in kept),
-                    tuple(k for _, k in kept), findings, tuple(entries), first, blobs=blobs)
+                    tuple(k for _, k in kept), findings, tuple(entries), first, blobs=blobs,
+                    visible=visible, note=note)
 
 
 WITHDRAWN = "Withdrawn:"

@@ -54,6 +54,14 @@ class Prepared:
     blobs: tuple[tuple[str, int, bytes], ...] = ()
     """``(fingerprint, text length, compressed text)`` of every text to store, made
     in :func:`prepare` so compression happens off the writer's thread."""
+    visible: int | None = None
+    """The page's visible characters (without spaces), when measured: kept as
+    ``source_state.last_visible`` for the next collapse check."""
+    note: str | None = None
+    """A note for a look (a small share of the page kept), kept on the source
+    (``source_state.extraction_note``) until a later stored text no longer needs it."""
+    lost: str | None = None
+    """Why the text is an extraction problem (``extraction-lost``): nothing is stored."""
 
 
 # ---------------------------------------------------------------------------
@@ -160,7 +168,12 @@ def store(db: Database, source: Source, result: FetchResult, p: Prepared | None,
     """Write what :func:`prepare` found, in one IMMEDIATE transaction; return the outcome."""
     raw_fp = raw_fp or fingerprint(result.body)
     outcome = extracted(same_text=p is None, no_match=p is not None and bool(p.warning),
-                        first=p is not None and p.first, changes=len(p.drafts) if p else 0)
+                        first=p is not None and p.first, changes=len(p.drafts) if p else 0,
+                        lost=p is not None and bool(p.lost))
+    if p is not None and p.lost:
+        # Like a bot wall: a failure of its kind, the last good text and raw
+        # fingerprint stay, so the same bytes are read (and flagged) again.
+        return record_failure(db, result, kind=outcome, message=p.lost)
     if p is None:
         return _record(db, result, outcome, raw_fp=raw_fp)
     if p.warning:
@@ -199,7 +212,8 @@ def store(db: Database, source: Source, result: FetchResult, p: Prepared | None,
                     [change_id, f.plugin, f.name, json.dumps(f.value, ensure_ascii=False, default=str),
                      f.score, json.dumps(list(f.reasons), ensure_ascii=False)],
                 )
-        _record(db, result, outcome, raw_fp=raw_fp, changes=len(p.drafts), now=now, relevant=relevant)
+        _record(db, result, outcome, raw_fp=raw_fp, changes=len(p.drafts), now=now, relevant=relevant,
+                message=p.note, stored=p)
     return outcome
 
 
@@ -239,26 +253,30 @@ def _record(
     relevant: bool = False,
     message: str | None = None,
     size: int | None = None,
+    stored: Prepared | None = None,
 ) -> str:
     """Record a fetch that worked: outcome row and the source's fetch state.
 
     ``quiet_runs`` counts successful fetches in a row without a change (health);
     a ``no-match`` keeps the raw fingerprint unset so the same bytes are read again
-    (and the source stays flagged) until the page matches again."""
+    (and the source stays flagged) until the page matches again. ``stored``, the
+    text just stored, sets the page's visible size and the note for a look."""
     now = now or clock.utcnow()
     # Inside store()'s transaction already: no savepoint needed for two statements.
     tx = contextlib.nullcontext() if db.conn.in_transaction else write_tx(db)
     with tx:
         _outcome_row(db, result, outcome, message, changes, now, size)
-        db.execute(_STATE_SQL, _state_params(result, outcome, raw_fp, changes, now, relevant, message))
+        db.execute(_STATE_SQL, _state_params(result, outcome, raw_fp, changes, now, relevant, message,
+                                             stored))
     return outcome
 
 
 _STATE_SQL = (
     "INSERT INTO source_state (source_id, etag, last_modified, last_raw_fp, last_fetched, "
     "last_status, last_error, consecutive_failures, last_ok, last_change_at, quiet_runs, "
-    "last_relevant_at) "
-    "VALUES (:sid, :etag, :lm, :raw, :now, :status, :msg, 0, :now, :change, :quiet, :relevant) "
+    "last_relevant_at, last_visible, extraction_note) "
+    "VALUES (:sid, :etag, :lm, :raw, :now, :status, :msg, 0, :now, :change, :quiet, :relevant, "
+    ":visible, :note) "
     "ON CONFLICT (source_id) DO UPDATE SET "
     "etag = CASE WHEN :status = 'not-modified' THEN etag ELSE :etag END, "
     "last_modified = CASE WHEN :status = 'not-modified' THEN last_modified ELSE :lm END, "
@@ -267,18 +285,21 @@ _STATE_SQL = (
     "last_error = :msg, consecutive_failures = 0, last_ok = :now, "
     "last_change_at = COALESCE(:change, last_change_at), "
     "quiet_runs = CASE WHEN :quiet THEN quiet_runs + 1 ELSE 0 END, "
-    "last_relevant_at = COALESCE(:relevant, last_relevant_at)"
+    "last_relevant_at = COALESCE(:relevant, last_relevant_at), "
+    "last_visible = CASE WHEN :stored THEN :visible ELSE last_visible END, "
+    "extraction_note = CASE WHEN :stored THEN :note ELSE extraction_note END"
 )
 
 
 def _state_params(result: FetchResult, outcome: str, raw_fp: str | None, changes: int, now: str,
-                  relevant: bool, message: str | None) -> dict[str, Any]:
+                  relevant: bool, message: str | None, stored: Prepared | None = None) -> dict[str, Any]:
     h = result.headers
     return {
         "sid": result.source_id, "now": now, "status": outcome, "raw": raw_fp,
         "etag": h.get("etag"), "lm": h.get("last-modified"),
         "change": now if changes else None, "quiet": 0 if changes else 1,
-        "relevant": now if relevant else None, "msg": message,
+        "relevant": now if relevant else None, "msg": message, "stored": stored is not None,
+        "visible": stored.visible if stored else None, "note": stored.note if stored else None,
     }
 
 

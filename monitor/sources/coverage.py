@@ -26,6 +26,7 @@ from sqlite_utils import Database
 
 from monitor import clock
 from monitor.errors import ConfigError
+from monitor.ingest.outcome import EXTRACTION_LOST
 from monitor.ingest.recognise import OUTCOMES
 from monitor.models import RELEVANT_AT, ChangeRow
 from monitor.sources.health import health
@@ -139,7 +140,7 @@ def coverage(db: Database, reference: Sequence[Municipality], *, now: datetime |
         verdict = verdicts.get(sid)
         if verdict in ("failing", "silent"):
             _ids(slot, verdict).append(sid)
-        elif verdict in OUTCOMES:  # blocked, moved, gone: no working source either
+        elif verdict in (*OUTCOMES, EXTRACTION_LOST):  # blocked, moved, gone, lost: none working
             _ids(slot, "failing").append(sid)
         for k, v in (("last_change", last_change), ("last_relevant", last_relevant)):
             if v and (slot[k] is None or v > str(slot[k])):

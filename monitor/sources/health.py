@@ -12,6 +12,13 @@ verdicts from :func:`verdict`; nowhere else decides what "failing" or "silent" m
   home-page) redirect, or a dead page instead of the page (the outcomes of
   :mod:`monitor.ingest.recognise`); a moved source comes with the command that
   points it at its new address;
+- **extraction-lost**: the page's extracted text collapsed while the page did not
+  shrink (:func:`monitor.ingest.outcome.collapse`): nothing was reported and the last
+  good text is kept, until the extraction finds the text again or a region says what
+  to watch;
+- **look**: the stored text is a small share of a page with plenty of visible text
+  (:func:`monitor.ingest.outcome.small_share`): it was stored, but worth a look with
+  ``sources test`` (a region says what to watch and ends the warning);
 - **never-fetched**, **disabled**, and **ok** otherwise.
 
 Reads only; the fetch state it judges is written by the ingest writer.
@@ -24,6 +31,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from monitor import clock
+from monitor.ingest.outcome import EXTRACTION_LOST
 from monitor.ingest.recognise import OUTCOMES, new_url
 from monitor.models import SourceHealth, SourceStatus
 from monitor.store.queries import sources
@@ -35,8 +43,8 @@ SILENT_DAYS = 30
 """Days without a change (since the last one, or since the source was added) after
 which a source that fetches fine is silent."""
 
-ORDER = {"blocked": 0, "moved": 0, "gone": 0, "failing": 0, "silent": 1, "never-fetched": 2, "ok": 3,
-         "disabled": 4}
+ORDER = {"blocked": 0, "moved": 0, "gone": 0, EXTRACTION_LOST: 0, "failing": 0, "silent": 1, "look": 1,
+         "never-fetched": 2, "ok": 3, "disabled": 4}
 """Verdicts in the order they are listed: problems first, disabled sources last."""
 
 
@@ -50,6 +58,10 @@ def verdict(st: SourceStatus, now: datetime, *, silent_after: int = SILENT_FETCH
         target = new_url(st.last_error) if st.last_status == "moved" else None
         hint = f"twinwatch sources set {st.source.id} --url {target}" if target else None
         return SourceHealth(st, st.last_status, reason, hint)
+    if st.consecutive_failures and st.last_status == EXTRACTION_LOST:
+        times = f" ({st.consecutive_failures} fetches in a row)" if st.consecutive_failures > 1 else ""
+        return SourceHealth(st, EXTRACTION_LOST, f"{st.last_error or st.last_status}{times}",
+                            f"twinwatch sources test {st.source.id}")
     if st.consecutive_failures:
         why = f"{st.consecutive_failures} failure(s) in a row: {st.last_status}: {st.last_error or ''}"
         return SourceHealth(st, "failing", why.strip())
@@ -57,6 +69,8 @@ def verdict(st: SourceStatus, now: datetime, *, silent_after: int = SILENT_FETCH
         return SourceHealth(st, "never-fetched", "not crawled yet")
     if st.last_status == "no-match":
         return SourceHealth(st, "silent", st.last_error or "nothing to watch in the page")
+    if st.extraction_note:
+        return SourceHealth(st, "look", st.extraction_note, f"twinwatch sources test {st.source.id}")
     if st.quiet_runs >= silent_after:
         return SourceHealth(st, "silent", f"no change in {st.quiet_runs} fetches")
     age = clock.age_days(st.last_change_at or st.created_at, now)

@@ -576,3 +576,18 @@ def m009_robots_cache(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m010_extraction_checks(db: Database) -> None:
+    """``source_state.last_visible``: the page's visible characters (without spaces)
+    when its text was last stored, the yardstick for an extracted text that collapses
+    while the page does not (``extraction-lost``); ``source_state.extraction_note``:
+    why the stored text is worth a look (a small share of the page kept), shown by
+    source health. Written only by the ingest writer."""
+    db.executescript(
+        """
+        ALTER TABLE source_state ADD COLUMN last_visible INTEGER;
+        ALTER TABLE source_state ADD COLUMN extraction_note TEXT;
+        """
+    )

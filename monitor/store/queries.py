@@ -36,7 +36,7 @@ _SOURCE_COLS = (
     "s.every_s, s.region, s.ignore, s.added_only, s.min_change, s.link_pattern, s.max_items, "
     "st.last_raw_fp, st.last_ok, st.last_relevant_at, COALESCE(st.quiet_runs, 0), "
     "EXISTS (SELECT 1 FROM snapshots sn WHERE sn.source_id = s.id), s.created_at, "
-    "s.municipalities"
+    "s.municipalities, st.extraction_note"
 )
 
 
@@ -54,7 +54,8 @@ def _source(row: Sequence[Any], known_items: frozenset[str] = frozenset()) -> So
 def _status(r: Sequence[Any], known_items: frozenset[str] = frozenset()) -> SourceStatus:
     return SourceStatus(_source(r, known_items), last_fetched=r[10], last_status=r[11], last_error=r[12],
                         consecutive_failures=r[13], last_change_at=r[14], last_ok=r[23],
-                        last_relevant_at=r[24], quiet_runs=r[25], created_at=r[27])
+                        last_relevant_at=r[24], quiet_runs=r[25], created_at=r[27],
+                        extraction_note=r[29])
 
 
 def get_source(db: Database, source_id: int) -> Source:

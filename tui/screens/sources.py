@@ -131,7 +131,8 @@ class SourcesScreen(Screen[None]):
             if src.id in self.crawling:
                 result = "crawling…"
             style = {"failing": "bold red", "blocked": "bold red", "gone": "bold red",
-                     "moved": "bold magenta", "silent": "yellow", "disabled": "dim"}.get(health, "")
+                     "moved": "bold magenta", "silent": "yellow", "disabled": "dim",
+                     "extraction lost": "bold red", "look": "yellow"}.get(health, "")
             table.add_row(
                 Text(health, style=style), Text(str(src.id), justify="right"),
                 Text(one_line(src.municipality or "—", 30)), Text(src.kind),

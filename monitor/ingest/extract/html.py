@@ -222,3 +222,47 @@ def links(root: lxml.html.HtmlElement, base_url: str) -> list[tuple[str, str]]:
         seen.add(href)
         out.append((href, normalise(a.text_content()).replace("\n", " ")))
     return out
+
+
+VISIBLE_BYTES = 4_000_000
+"""How much of a body :func:`visible_text` reads: the page's visible size is a yardstick for
+the extracted text (collapse, share), and the first 4 MB of a page say enough."""
+
+_INVISIBLE = ("script", "style", "noscript", "template", "svg", "head", "select", "textarea")
+
+
+def visible_text(body: bytes, content_type: str = "") -> str:
+    """The text a reader sees in the page's ``<body>`` (scripts, styles, templates left
+    out), as lxml's ``text_content``: no block boundaries, so only for measuring and
+    finding text. Reads at most :data:`VISIBLE_BYTES` of the body."""
+    doc = parse(body[:VISIBLE_BYTES], content_type)
+    lxml.etree.strip_elements(doc, *_INVISIBLE, with_tail=False)
+    root = doc.find("body")
+    return str((root if root is not None else doc).text_content())
+
+
+def left_out(body: bytes, content_type: str, kept: str) -> list[str]:
+    """The parts of the page's visible text that ``kept`` (an extracted text) leaves out
+    whole: the outermost elements none of whose lines are in ``kept``, each as its
+    text (one block per line), in page order. Reads at most :data:`VISIBLE_BYTES`."""
+    doc = parse(body[:VISIBLE_BYTES], content_type)
+    lxml.etree.strip_elements(doc, *_INVISIBLE, with_tail=False)
+    root = doc.find("body")
+    kept_solid = "".join(kept.split())
+    out: list[str] = []
+
+    def visit(el: lxml.etree._Element) -> None:
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            text = block_text([child])
+            solid = "".join(text.split())
+            if not solid or solid in kept_solid:
+                continue
+            if any("".join(line.split()) in kept_solid for line in text.split("\n")):
+                visit(child)  # partly kept: its left-out parts are further down
+            else:
+                out.append(text)
+
+    visit(root if root is not None else doc)
+    return out
