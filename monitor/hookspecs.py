@@ -44,6 +44,7 @@ ExtractFn = Callable[[Any, "Source", "FetchResult"], "Extracted"]
 """``extract(pm, source, result)``: ``pm`` is the :class:`monitor.plugin_manager.PluginManager`
 (typed ``Any`` here so that this module does not import the manager, which imports it)."""
 LinksFn = Callable[["Source", "FetchResult"], "list[Link]"]
+StartFn = Callable[["Source"], "list[Link]"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class SourceKind:
     follow to fetch each new entry's full text."""
     reports_edits: bool = False
     """Index kinds: an entry whose text the index changed is an ``edited-entry``."""
+    start: StartFn | None = None
+    """Portal kinds: ``start(source) -> [Link]``, the first pages to read, for an API
+    whose base URL answers nothing (a JSON:API base): ``source.last_modified`` is the
+    time to ask for changes since. Without it the walk starts at the source's URL."""
 
 
 # ---------------------------------------------------------------------------

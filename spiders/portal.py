@@ -7,7 +7,9 @@ has, and how a list is asked for what changed since a time (OParl's
 ``modified_since``), is the source kind's ``links(source, page)`` function, given the
 source with ``last_modified`` set to that time, and each page as a
 :class:`~monitor.models.FetchResult` whose ``key`` is the key of the link that led
-there (``None`` for the entry point). The spider only walks: depth first (a list is
+there (``None`` for the entry point). A kind whose API base answers nothing itself
+(a JSON:API base: ``lblod``) names its first pages with ``start(source)`` instead of
+the entry point. The spider only walks: depth first (a list is
 read to its end before the next), one request at a time per source, each URL at
 most once a run (a ``next`` link back to a page already read fails the source).
 
@@ -118,15 +120,21 @@ class PortalSpider(SourceSpider):
         if cursor is not None:  # a sync the budget cut short: go on where it stopped
             since = str(cursor["since"])
             frontier = [Link(k, u) for k, u in cursor.get("frontier") or []]
-            walk = Walk(source, dataclasses.replace(source, last_modified=since), since,
-                        bool(cursor.get("baseline")), frontier or [Link("", source.url)],
-                        started=cursor.get("started"))
+            asking = dataclasses.replace(source, last_modified=since)
+            walk = Walk(source, asking, since, bool(cursor.get("baseline")),
+                        frontier or self._first(asking), started=cursor.get("started"))
             return walk
         mark = _parse_time(source.last_modified)
         since = iso((mark - overlap) if mark else datetime.now(UTC) - window)
+        asking = dataclasses.replace(source, last_modified=since)
         # No watermark yet: a first sync, stored as a baseline however many runs it takes.
-        return Walk(source, dataclasses.replace(source, last_modified=since), since, mark is None,
-                    [Link("", source.url)])
+        return Walk(source, asking, since, mark is None, self._first(asking))
+
+    def _first(self, asking: Source) -> list[Link]:
+        """The first pages: the kind's ``start`` links (an API base that answers nothing
+        itself), else the source's URL as the entry point."""
+        start = self.kind.start if self.kind is not None else None
+        return (start(asking) if start else None) or [Link("", asking.url)]
 
     def _request(self, walk: Walk) -> scrapy.Request:
         link = walk.frontier.pop(0)
@@ -158,8 +166,8 @@ class PortalSpider(SourceSpider):
         for new in found:
             if new.url in walk.seen or any(new.url == f.url for f in fresh):
                 yield self._failed(walk, "parse-error",
-                                   f"{response.url} links back to {new.url}, a page already read "
-                                   "this run (a next link that loops); stopped", response.status)
+                                   f"a next link that loops, stopped: {response.url} links back "
+                                   f"to {new.url}, a page already read this run", response.status)
                 return
             if not _followable(new.url):
                 yield self._failed(walk, "parse-error",
