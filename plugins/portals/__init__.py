@@ -5,14 +5,14 @@ the municipality (the body) that decided it.
 ``common`` holds what every portal kind shares: reading the portal spider's JSON
 document, reading JSON list pages with bounds, adding a time filter to a list URL,
 matching a body to the municipalities a source is limited to. Each kind has its own
-module (``oparl``). Their spider is ``spiders.portal:PortalSpider`` (named here as an
+module (``oparl``, ``lblod``). Their spider is ``spiders.portal:PortalSpider`` (named here as an
 import path only: plugins and spiders never import each other).
 """
 
 from __future__ import annotations
 
 from monitor.hookspecs import SourceKind, hookimpl
-from plugins.portals import oparl
+from plugins.portals import lblod, oparl
 
 
 @hookimpl
@@ -21,4 +21,8 @@ def register_source_kinds() -> list[SourceKind]:
         SourceKind("oparl", "an OParl 1.0/1.1 council-information API (give the System URL); "
                    "each paper, meeting and agenda item is an entry with its municipality",
                    "spiders.portal:PortalSpider", oparl.extract, oparl.links, reports_edits=True),
+        SourceKind("lblod", "Lokaal Beslist, the Flemish besluitendatabank (give its JSON:API base): "
+                   "each agenda item with its decisions is an entry with its municipality",
+                   "spiders.portal:PortalSpider", lblod.extract, lblod.links, reports_edits=True,
+                   start=lblod.start),
     ]

@@ -1,0 +1,207 @@
+"""The ``lblod`` kind: Lokaal Beslist, the besluitendatabank of Flemish local
+governments (LBLOD), given by its JSON:API base (the folder holding ``agenda-items``,
+``sessions``, ``resolutions``...).
+
+The walk (``start``, ``links``): the base answers nothing itself, so the walk starts
+at two lists of ``agenda-items`` (``besluit:Agendapunt``), each with what hangs from
+them included (``sessions`` -> ``governing-body`` -> ``administrative-unit``, or via
+``is-time-specialization-of`` for a body of one legislature; ``handled-by`` ->
+``resolutions``):
+
+* those of sessions planned since the time the spider gives
+  (``filter[sessions][:gte:planned-start]``): new agendas and their decisions;
+* those whose decision was published since that day
+  (``filter[handled-by][resolutions][:gte:publication-date]``): a decision list
+  published (or published again, edited) after its session.
+
+The portal keeps no modification time, so an edit is seen when its decision is
+published again (its publication date moves) or its session lies within the overlap.
+A source limited to municipalities (``--municipality``) asks both lists once per
+municipality, filtered on the administrative unit's name along both paths
+(``filter[:or:]...``, as the public front end does). Pages are read through
+``links.next`` (host-relative in mu-cl-resources; ``page[number]`` from 0).
+
+The entries (``extract``): each agenda item, keyed by its ``uri``, with its title
+(else its decision's), its text (the agenda item's description, then each decision's
+title, description and motivation), its date (the session's start, else the
+decision's publication date), its page on the public site (``/agendapunten/{id}``),
+the governing body and the administrative unit's name as its municipality; country BE.
+An item without a session or date is kept (its list's municipality, no date).
+
+Resource and attribute names follow github.com/lblod/app-burgernabije-besluitendatabank
+(``config/resources/besluit-domain-en.lisp``); see tests/portals/lblod_server.py.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from monitor.errors import ExtractError
+from monitor.models import Entry, Extracted, FetchResult, Link, Source
+from monitor.text import normalise, one_line
+from plugins.portals.common import document, list_items, next_link, read_json, text_of, watches
+
+if TYPE_CHECKING:
+    from monitor.plugin_manager import PluginManager
+
+COUNTRY = "BE"
+PAGE_SIZE = 100
+
+INCLUDE = ",".join((
+    "sessions.governing-body.administrative-unit",
+    "sessions.governing-body.is-time-specialization-of.administrative-unit",
+    "handled-by.resolutions",
+))
+"""What an agenda item's entry needs, fetched with it (JSON:API ``include``)."""
+
+LISTS = {
+    "session": ("filter[sessions][:gte:planned-start]", False),
+    "publication": ("filter[handled-by][resolutions][:gte:publication-date]", True),
+}
+"""The two lists: the date filter each is asked with, and whether it takes a day only."""
+
+UNIT_PATHS = (
+    "filter[:or:][sessions][governing-body][administrative-unit][name]",
+    "filter[:or:][sessions][governing-body][is-time-specialization-of][administrative-unit][name]",
+)
+
+
+def canonical(url: str) -> str:
+    """``url`` with its query re-encoded one way, so that a ``next`` link back to a page
+    already read is recognised however the server spelt its brackets."""
+    parts = urlsplit(url)
+    query = urlencode(parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit(parts._replace(query=query))
+
+
+def start(source: Source) -> list[Link]:
+    """The first pages: both lists, asked for what is dated since ``source.last_modified``,
+    once per municipality the source is limited to."""
+    base = source.url.rstrip("/")
+    since = source.last_modified or ""
+    out = []
+    for municipality in source.municipalities or (None,):
+        for name, (param, day) in LISTS.items():
+            query: list[tuple[str, str]] = [("include", INCLUDE), ("sort", "id")]
+            if since:
+                query.append((param, since[:10] if day else since))
+            if municipality:
+                query += [(path, municipality) for path in UNIT_PATHS]
+            query += [("page[size]", str(PAGE_SIZE)), ("page[number]", "0")]
+            key = json.dumps({"list": name, "municipality": municipality}, ensure_ascii=False)
+            out.append(Link(key, canonical(f"{base}/agenda-items?{urlencode(query)}")))
+    return out
+
+
+def links(source: Source, result: FetchResult) -> list[Link]:
+    """The next page of a list, if any.
+
+    Raises:
+        ExtractError: the page is not a JSON:API list (HTML, not JSON, no ``data``
+            array, a page of too many objects).
+    """
+    data = read_json(result)
+    if not result.key:
+        raise ExtractError("Lokaal Beslist's walk starts at its agenda-items lists, not at a page")
+    list_items(data, result.url)
+    nxt = next_link(data)
+    return [Link(result.key, canonical(urljoin(result.url, nxt)))] if nxt else []
+
+
+def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted:
+    """The entries of one run's pages (see the module docstring)."""
+    doc, pages = document(result)
+    entries: dict[str, Entry] = {}
+    for page in pages:
+        if not page.key.startswith("{") or not isinstance(page.data, dict):
+            continue
+        context = json.loads(page.key)
+        graph = _included(page.data)
+        items = page.data.get("data")
+        for item in items if isinstance(items, list) else ():
+            entry = _entry(source, context, graph, page.url, item) if isinstance(item, dict) else None
+            if entry is not None:
+                entries.pop(entry.key, None)  # listed twice in one run: the later one
+                entries[entry.key] = entry
+    found = tuple(entries.values())
+    text = normalise("\n".join(e.entry_text for e in found))
+    return Extracted(text, one_line(f"Lokaal Beslist: {source.url}"), entries=found,
+                     baseline=bool(doc.get("baseline")))
+
+
+Graph = dict[tuple[str, str], dict[str, Any]]
+
+
+def _included(data: dict[str, Any]) -> Graph:
+    found = data.get("included")
+    return {(str(r.get("type")), str(r.get("id"))): r for r in (found if isinstance(found, list) else ())
+            if isinstance(r, dict)}
+
+
+def _related(graph: Graph, resource: dict[str, Any] | None, name: str) -> list[dict[str, Any]]:
+    """The included resources ``resource``'s relationship ``name`` points at."""
+    rels = resource.get("relationships") if isinstance(resource, dict) else None
+    rel = rels.get(name) if isinstance(rels, dict) else None
+    data = rel.get("data") if isinstance(rel, dict) else None
+    refs = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    out = []
+    for ref in refs:
+        if isinstance(ref, dict) and (found := graph.get((str(ref.get("type")), str(ref.get("id"))))):
+            out.append(found)
+    return out
+
+
+def _attr(resource: dict[str, Any] | None, name: str) -> str | None:
+    attrs = resource.get("attributes") if isinstance(resource, dict) else None
+    value = attrs.get(name) if isinstance(attrs, dict) else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _unit(graph: Graph, body: dict[str, Any] | None) -> str | None:
+    """The administrative unit's name of a governing body, or of the body it is a
+    legislature of (``is-time-specialization-of``)."""
+    for b in [body, *_related(graph, body, "is-time-specialization-of")]:
+        for unit in _related(graph, b, "administrative-unit"):
+            if name := _attr(unit, "name"):
+                return name
+    return None
+
+
+def _entry(source: Source, context: dict[str, Any], graph: Graph, url: str,
+           item: dict[str, Any]) -> Entry | None:
+    key = _attr(item, "uri") or (str(item.get("id") or "") and f"{url.split('?')[0]}/{item['id']}")
+    if not key:
+        return None  # nothing to know it by next time
+    session = next(iter(_related(graph, item, "sessions")), None)
+    body = next(iter(_related(graph, session, "governing-body")), None)
+    parent = next(iter(_related(graph, body, "is-time-specialization-of")), None)
+    body_name = _attr(body, "name") or _attr(parent, "name")
+    municipality = _unit(graph, body) or context.get("municipality")
+    if municipality and not watches(source, municipality):
+        return None  # the portal's name filter matches parts of names ("Gent" in "Gentbrugge")
+    resolutions = [r for h in _related(graph, item, "handled-by") for r in _related(graph, h, "resolutions")]
+    title = _attr(item, "title") or next((t for r in resolutions if (t := _attr(r, "title"))), None)
+    parts: list[str | None] = [_attr(item, "description")]
+    if item.get("attributes", {}).get("public") is False:
+        parts.append("Besloten (not public).")
+    for r in resolutions:
+        if (t := _attr(r, "title")) and t != title:
+            parts.append(t)
+        parts += [_attr(r, "description"), _attr(r, "motivation"),
+                  (d := _attr(r, "publication-date")) and f"Published: {d[:10]}"]
+    parts.append(body_name and f"Body: {body_name}")
+    when = _date(_attr(session, "started-at") or _attr(session, "planned-start")) or next(
+        (d for r in resolutions if (d := _date(_attr(r, "publication-date")))), None)
+    item_id = item.get("id")
+    web = urljoin(url, f"/agendapunten/{item_id}") if isinstance(item_id, str) and item_id else key
+    return Entry(key, one_line(title or "Agendapunt", 300), web, text_of(*parts), published=when,
+                 municipality=municipality, country=source.country or COUNTRY, body=body_name)
+
+
+def _date(value: str | None) -> str | None:
+    """``YYYY-MM-DD`` of a date or date-time, or ``None``."""
+    if value and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        return value[:10]
+    return None

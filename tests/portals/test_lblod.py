@@ -1,0 +1,187 @@
+"""The ``lblod`` kind against a loopback Lokaal Beslist JSON:API: real ``twinwatch crawl``
+runs (Scrapy in a child process) and real SQLite. First and incremental syncs, new and
+republished decisions, --municipality, the request budget, and bad inputs."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from monitor.models import FetchResult, Link, Source
+from plugins.portals import lblod
+from tests.portals.lblod_server import LblodServer
+from tests.portals.test_oparl import _cursor, _watermark, by_url, items, municipality, settings, state
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def portal() -> Iterator[LblodServer]:
+    """Gent, Antwerpen, Leuven: 6 sessions each (1 older than a year) of 8 agenda items."""
+    server = LblodServer(units=3, sessions=6, items=8, old=1).start()
+    yield server
+    server.stop()
+
+
+def _filters(request: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(request).query))
+
+
+def test_first_sync_is_a_baseline_with_each_items_municipality(portal, twinwatch, db_path):
+    """A first sync stores every agenda item of the last 12 months and reports none; each
+    entry carries its administrative unit's name, found directly or through the legislature."""
+    twinwatch("sources", "add", portal.url, "--kind", "lblod")
+    first = twinwatch("crawl", "--all")
+    assert "1 fetched" in first.stdout and "0 new items" in first.stdout and "0 failed" in first.stdout
+    stored = items(db_path)
+    assert len(stored) == 3 * 5 * 8
+    assert portal.item(0)["attributes"]["uri"] not in stored  # the old session: never asked for
+    assert by_url(db_path) == {}
+    asked = [r for r in portal.requests if r.startswith("/api/")]
+    assert all("filter[sessions][:gte:planned-start]" in _filters(r)
+               or "filter[handled-by][resolutions][:gte:publication-date]" in _filters(r) for r in asked)
+
+    # the entries of one real page: every one with its municipality, body, date and text
+    source = Source(1, portal.url, "lblod")
+    [link, *_] = lblod.start(source)
+    with urllib.request.urlopen(link.url) as answer:
+        page = answer.read().decode()
+    doc = json.dumps({"pages": [{"key": link.key, "url": link.url, "text": page}]}).encode()
+    entries = lblod.extract(None, source, FetchResult(1, portal.url, 200, {}, doc)).entries  # type: ignore[arg-type]
+    assert len(entries) == 100 and {e.municipality for e in entries} == {"Gent", "Antwerpen", "Leuven"}
+    assert all(e.country == "BE" and e.body == f"Gemeenteraad {e.municipality}" and e.published
+               and "Gelet op het decreet" in e.text and e.url.startswith(f"http://127.0.0.1:{portal.port}/agendapunten/")
+               for e in entries)
+
+
+def test_incremental_sync_asks_only_for_recent_items_and_reports_new_and_republished(
+        portal, twinwatch, db_path):
+    """The next sync asks each list once, dated from the last sync less the overlap; a decision
+    of a new session is a new entry and a decision published again an edit, each with its
+    municipality."""
+    twinwatch("sources", "add", portal.url, "--kind", "lblod")
+    twinwatch("crawl", "--all")
+    session = portal.add_session(2, datetime.now(UTC))
+    new = portal.add_item(session, "Motie voor een staakt-het-vuren in Gaza",
+                          "De gemeenteraad van Leuven vraagt een onmiddellijk staakt-het-vuren en "
+                          "kent 10.000 euro noodhulp toe.", "Gelet op de humanitaire toestand.")
+    edited = portal.item(12)
+    portal.republish(12, motivation="Gelet op de stedenband met Bethlehem wordt het besluit aangepast.")
+    asked = len(portal.requests)
+    second = twinwatch("crawl", "--all")
+    assert "0 failed" in second.stdout
+    requested = [r for r in portal.requests[asked:] if r.startswith("/api/")]
+    assert len(requested) == 2  # one page of each list
+    recent = datetime.now(UTC) - timedelta(hours=3)
+    for r in requested:
+        f = _filters(r)
+        when = (f.get("filter[sessions][:gte:planned-start]")
+                or f["filter[handled-by][resolutions][:gte:publication-date]"])
+        assert when[:10] >= recent.date().isoformat(), r
+
+    found = by_url(db_path)
+    url = f"http://127.0.0.1:{portal.port}/agendapunten/"
+    added = found[url + new["id"]][0]
+    assert added.kind == "new-entry" and municipality(added) == "Leuven"
+    change = found[url + edited["id"]][0]
+    assert change.kind == "edited-entry" and municipality(change) == portal.municipality(edited)
+    assert any("stedenband met Bethlehem" in line for line in change.added)
+    assert len(found) == 2
+
+    third = twinwatch("crawl", "--all")  # the overlap lists them again: nothing new
+    assert "0 changed" in third.stdout and len(by_url(db_path)) == 2
+
+
+def test_municipality_limits_the_lists(portal, twinwatch, db_path):
+    """--municipality Gent: every list is asked with Gent's name along both paths, and only
+    Gent's items are stored."""
+    twinwatch("sources", "add", portal.url, "--kind", "lblod", "--municipality", "Gent")
+    twinwatch("crawl", "--all")
+    asked = [_filters(r) for r in portal.requests if r.startswith("/api/")]
+    assert asked and all(sum(v == "Gent" for k, v in f.items() if k.startswith("filter[:or:]")) == 2
+                         for f in asked)
+    stored = items(db_path)
+    gent = {portal.res[("agenda-items", i)]["attributes"]["uri"] for i in portal.items[8:]
+            if portal.municipality(portal.res[("agenda-items", i)]) == "Gent"}
+    assert set(stored) == gent and len(gent) == 5 * 8
+    assert state(twinwatch)["municipalities"] == ["Gent"]
+
+
+def test_budget_resumes_next_run_and_stays_a_baseline(portal, twinwatch, db_path):
+    """With a budget of 2 requests a first sync of 4 pages takes two runs; neither reports new items."""
+    twinwatch("sources", "add", portal.url, "--kind", "lblod")
+    env = settings(TWINWATCH_PORTAL_BUDGET=2)
+    cursors = []
+    for _ in range(2):
+        before = portal.count()
+        out = twinwatch("crawl", "--all", env=env)
+        assert "0 failed" in out.stdout and "0 new items" in out.stdout and portal.count() - before <= 2
+        cursors.append(_cursor(db_path))
+    assert [c is not None for c in cursors] == [True, False]
+    assert _watermark(db_path) and len(items(db_path)) == 3 * 5 * 8 and by_url(db_path) == {}
+
+
+def test_bad_inputs_fail_the_source_readably_and_keep_what_is_stored(portal, twinwatch, db_path):
+    """A next link that loops, an HTML error page and malformed JSON each fail the source with a
+    readable message, bounded; the stored items and the sync state stay."""
+    twinwatch("sources", "add", portal.url, "--kind", "lblod")
+    twinwatch("crawl", "--all")
+    stored, watermark = items(db_path), _watermark(db_path)
+    for mode, message in (("loop", "loops"), ("html", "instead of JSON"), ("malformed", "not valid JSON")):
+        portal.misbehave = mode
+        before = portal.count()
+        out = twinwatch("crawl", "--all")
+        assert "1 failed" in out.stdout, mode
+        s = state(twinwatch)
+        assert s["last_status"] == "parse-error" and message in s["last_error"], s
+        assert portal.count() - before <= 4
+        assert items(db_path) == stored and _watermark(db_path) == watermark
+    portal.misbehave = "empty"  # an empty answer after items: no mass deletion
+    out = twinwatch("crawl", "--all")
+    assert "0 failed" in out.stdout and "0 changed" in out.stdout and items(db_path) == stored
+    portal.misbehave = None
+    assert "0 failed" in twinwatch("crawl", "--all").stdout
+
+
+def test_items_without_a_date_or_a_session_are_kept(portal, twinwatch, db_path):
+    """An agenda item whose session's start is not a date is kept without a date; one without a
+    session (no body, no municipality) is kept dated by its decision's publication."""
+    twinwatch("sources", "add", portal.url, "--kind", "lblod")
+    twinwatch("crawl", "--all")
+    session = portal.add_session(0, datetime.now(UTC))
+    session["attributes"].update({"planned-start": "onbekend", "started-at": None})
+    undated = portal.add_item(session, "Stedenband met Nazareth", "Voorstel tot stedenband.", "",
+                              published="")
+    loose = portal.add_item(None, "Noodhulp voor Oekraïne", "5.000 euro noodhulp.", "",
+                            published=datetime.now(UTC).date().isoformat())
+    out = twinwatch("crawl", "--all")
+    assert "0 failed" in out.stdout
+    found = by_url(db_path)
+    url = f"http://127.0.0.1:{portal.port}/agendapunten/"
+    first = found[url + undated["id"]][0]
+    assert first.kind == "new-entry" and municipality(first) == "Gent"
+    second = found[url + loose["id"]][0]
+    assert second.kind == "new-entry" and second.title == "Noodhulp voor Oekraïne"
+
+
+def test_start_lists_per_municipality():
+    """Two municipalities: both lists for each, day-only on the publication date."""
+    source = Source(1, "https://lokaalbeslist.example/api/", "lblod", municipalities=("Gent", "Leuven"),
+                    last_modified="2025-03-01T08:00:00+00:00")
+    links = lblod.start(source)
+    assert [json.loads(link.key) for link in links] == [
+        {"list": "session", "municipality": "Gent"}, {"list": "publication", "municipality": "Gent"},
+        {"list": "session", "municipality": "Leuven"}, {"list": "publication", "municipality": "Leuven"}]
+    assert all(link.url.startswith("https://lokaalbeslist.example/api/agenda-items?") for link in links)
+    assert _filters(links[1].url)["filter[handled-by][resolutions][:gte:publication-date]"] == "2025-03-01"
+    assert isinstance(links[0], Link)
+
+
+def test_plugins_lists_the_lblod_kind(twinwatch):
+    out = twinwatch("plugins").stdout
+    assert "lblod" in out.split("source kinds:")[1]
