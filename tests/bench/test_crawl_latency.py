@@ -54,3 +54,7 @@ def test_limit_gaps_and_kinds(bench):
     assert sorted(round(g, 2) for g in bench.idle_gaps(LOG)) == [0.0, 0.05, 0.2]
     assert bench.kinds_of(LOG) == {"robots.txt": 2, "pages": 3, "feeds": 1, "articles": 0, "other": 0,
                                    "304": 1}
+
+
+def test_overlaps_name_the_kinds_that_share_no_slot(bench):
+    assert bench.overlaps(LOG) == {"feeds+pages": 1}
