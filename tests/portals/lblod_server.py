@@ -35,13 +35,12 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
+
+from tests.portals.loopback import LoopbackPortal
 
 PREFIX = "/api"
 UNITS = ["Gent", "Antwerpen", "Leuven", "Brugge", "Mechelen", "Kortrijk", "Hasselt", "Aalst"]
@@ -62,27 +61,20 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-class LblodServer:
+class LblodServer(LoopbackPortal):
     """Lokaal Beslist's agenda-items JSON:API on 127.0.0.1."""
 
     def __init__(self, *, units: int = 3, sessions: int = 6, items: int = 8, old: int = 1,
                  seed: int = 16, lifetime: float = 300) -> None:
-        self.lock = threading.Lock()
-        self.requests: list[str] = []
+        super().__init__(lifetime)
         self.misbehave: str | None = None
         self.rnd = random.Random(seed)
         self.res: dict[tuple[str, str], dict[str, Any]] = {}
         """Every resource by (type, id), JSON:API shaped."""
         self.items: list[str] = []
         """Agenda item ids, in order of creation."""
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
         self.units: list[str] = []
         self._generate(units, sessions, items, old)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.timer = threading.Timer(lifetime, self.stop)
-        self.timer.daemon = True
 
     @property
     def url(self) -> str:
@@ -261,40 +253,5 @@ class LblodServer:
             doc["links"]["next"] = doc["links"]["first"]  # the last page links back to the first
         return 200, "application/vnd.api+json", json.dumps(doc, ensure_ascii=False).encode()
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def date_time_string(self, timestamp: float | None = None) -> str:
-                return format_datetime(datetime.now(UTC), usegmt=True)
-
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                with server.lock:
-                    server.requests.append(self.path)
-                if parts.path == "/robots.txt":
-                    status, ctype, body = 200, "text/plain", b"User-agent: *\nAllow: /\n"
-                else:
-                    status, ctype, body = server.answer(parts.path, parse_qsl(parts.query))
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        return Handler
-
-    def start(self) -> LblodServer:
-        self.thread.start()
-        self.timer.start()
-        return self
-
-    def stop(self) -> None:
-        self.timer.cancel()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def respond(self, path: str, query: str) -> tuple[int, str, bytes]:
+        return self.answer(path, parse_qsl(query))

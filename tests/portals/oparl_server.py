@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode
+
+from tests.portals.loopback import LoopbackPortal
 
 SCHEMA = "https://schema.oparl.org/1.1/"
 PAGE = 100
@@ -81,7 +80,7 @@ class Body:
     agenda: list[dict[str, Any]] = field(default_factory=list)
 
 
-class OParlServer:
+class OParlServer(LoopbackPortal):
     """An OParl System on 127.0.0.1 serving generated bodies, papers, meetings and agenda items."""
 
     def __init__(
@@ -97,19 +96,12 @@ class OParlServer:
         lifetime: float = 300,
     ) -> None:
         self.version = version
-        self.lock = threading.Lock()
-        self.requests: list[str] = []
+        super().__init__(lifetime)
         self.skew = timedelta(0)
         self.misbehave: dict[str, str] = {}
         self.bodies: list[Body] = []
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}/oparl"
         self._generate(bodies, papers, meetings, items, old, random.Random(seed))
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.timer = threading.Timer(lifetime, self.stop)
-        self.timer.daemon = True
 
     # -- data ---------------------------------------------------------------
 
@@ -349,40 +341,5 @@ class OParlServer:
                 return 200, "application/json", json.dumps(page, ensure_ascii=False).encode()
         return 404, "application/json", b'{"error": "not found"}'
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def date_time_string(self, timestamp: float | None = None) -> str:
-                return format_datetime(server.now(), usegmt=True)
-
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                with server.lock:
-                    server.requests.append(self.path)
-                if parts.path == "/robots.txt":
-                    status, ctype, body = 200, "text/plain", b"User-agent: *\nAllow: /\n"
-                else:
-                    status, ctype, body = server.answer(parts.path, parse_qs(parts.query))
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        return Handler
-
-    def start(self) -> OParlServer:
-        self.thread.start()
-        self.timer.start()
-        return self
-
-    def stop(self) -> None:
-        self.timer.cancel()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def respond(self, path: str, query: str) -> tuple[int, str, bytes]:
+        return self.answer(path, parse_qs(query))
