@@ -38,10 +38,9 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
         partner_town=facts["partner_town"],
         partner_south=places.partner is not None and places.partner.country in SOUTH_COUNTRIES,
     )
-    if refused_only(s) is not None and DETAIL_CAP < RELEVANT_AT:
-        return [Finding("category", None, score=0.0, reasons=(f"{refused_only(s)}; closest: {name}",))]
-    if detail_only(change) is not None and DETAIL_CAP < RELEVANT_AT:
-        return [Finding("category", None, score=0.0, reasons=(f"{detail_only(change)}; closest: {name}",))]
+    nothing_done = refused_only(s) or detail_only(change)  # capped under RELEVANT_AT by relevance
+    if nothing_done is not None and DETAIL_CAP < RELEVANT_AT:
+        return [Finding("category", None, score=0.0, reasons=(f"{nothing_done}; closest: {name}",))]
     if rel.score < RELEVANT_AT:
         return [Finding("category", None, score=0.0,
                         reasons=(f"not relevant by the vocabulary ({rel.score:.2f}); closest: {name}",))]
