@@ -244,9 +244,10 @@ def _extract(url: str, body: bytes, content_type: str) -> tuple[str | None, str 
         return None, None
     if not body.strip():
         return "", "empty page"
-    doc = html.parse(body, content_type)
-    # trafilatura reads the page as served unless a consent banner had to come out.
-    page = (lxml.html.tostring(doc, encoding="unicode") if strip_consent(doc)
+    doc, flattened = html.read(body, content_type, strict=True)
+    # trafilatura reads the page as served unless a consent banner had to come out or deep
+    # parts were flattened (its own parser would stop at 256 levels and lose the rest).
+    page = (lxml.html.tostring(doc, encoding="unicode") if strip_consent(doc) or flattened
             else html.decode(body, content_type))
     found = _landmark(doc)
     if found is not None:

@@ -86,6 +86,8 @@ def html_page_text(pm: PluginManager, source: Source, result: FetchResult) -> Ex
         try:
             extracted = pm.hook.extract_text(source=source, url=result.url, body=result.body,
                                              content_type=ctype)
+        except ExtractError:
+            raise  # the extractor says why the page cannot be read
         except Exception as exc:
             raise ExtractError(f"text extraction failed: {type(exc).__name__}: {exc}") from exc
         if extracted is None:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import lxml.etree
 import lxml.html
 
+from monitor.errors import ExtractError
 from monitor.text import normalise
 
 BLOCK_TAGS = frozenset({
@@ -101,16 +102,63 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b < 32)
 """The bytes :func:`looks_binary` counts: C0 controls other than tab, newline, VT, FF, CR."""
 
 
-def parse(body: bytes, content_type: str = "") -> lxml.html.HtmlElement:
-    """An lxml tree of an HTML body, decoded with :func:`decode` (never raises on
-    bad markup; an empty document becomes an empty ``<html>``)."""
+MAX_DEPTH = 2048
+"""How deep libxml2 nests elements (with ``huge_tree``; 256 without it, which silently cut
+real pages with a few hundred unclosed ``<div>`` or ``<font>`` tags). Past it the parser
+stops reading: the rest of the page is lost."""
+
+FLAT_DEPTH = 200
+"""Elements nested deeper than this are read as the text of their ancestor at this depth:
+the text walks recurse, trafilatura's own parser stops at 256, and no page needs more
+structure than this to tell its main text from its furniture."""
+
+
+def read(body: bytes, content_type: str = "", *, strict: bool = False) -> tuple[lxml.html.HtmlElement, bool]:
+    """An lxml tree of an HTML body, decoded with :func:`decode` (never raises on bad
+    markup; an empty document becomes an empty ``<html>``), and whether parts nested
+    deeper than :data:`FLAT_DEPTH` were flattened into their text.
+
+    Raises:
+        ExtractError: with ``strict``, the page nests deeper than :data:`MAX_DEPTH`, so
+            the parser lost what follows (an extraction says so instead of watching a
+            cut text).
+    """
     text = decode(body, content_type)
     # lxml refuses str input with an encoding declaration; drop it, we decoded already.
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        return lxml.html.document_fromstring(text)
+        doc = lxml.html.document_fromstring(text, parser=parser)
     except (lxml.etree.ParserError, ValueError):
-        return lxml.html.document_fromstring("<html></html>")
+        return lxml.html.document_fromstring("<html></html>"), False
+    if strict and any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise ExtractError(f"the page nests elements more than {MAX_DEPTH:,} deep; the HTML parser "
+                           "stops there, so the rest of its text cannot be read")
+    return doc, _flatten(doc)
+
+
+def parse(body: bytes, content_type: str = "") -> lxml.html.HtmlElement:
+    """The tree of :func:`read`, for reading and measuring (never raises)."""
+    return read(body, content_type)[0]
+
+
+_DEEP = lxml.etree.XPath("/".join(["*"] * (FLAT_DEPTH - 1) + ["*[*]"]))
+"""The elements at :data:`FLAT_DEPTH` below the root that have children (found in C: a
+walk in Python would double the time of every parse to find the rare deep page)."""
+
+
+def _flatten(doc: lxml.html.HtmlElement) -> bool:
+    """Replace every element at :data:`FLAT_DEPTH` that has children by its text. Whether
+    any was."""
+    found = _DEEP(doc)
+    deep = found if isinstance(found, list) else []
+    for el in deep:
+        if isinstance(el, lxml.etree._Element):
+            content = el.xpath("string()")
+            for child in list(el):
+                el.remove(child)
+            el.text = str(content)
+    return bool(deep)
 
 
 def select(root: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
@@ -202,8 +250,12 @@ def block_text(elements: Iterable[lxml.etree._Element], *, normal: bool = True) 
 
 
 def region_text(body: bytes, content_type: str, selector: str) -> str | None:
-    """The text of the region ``selector`` picks, or ``None`` when it matches nothing."""
-    found = select(parse(body, content_type), selector)
+    """The text of the region ``selector`` picks, or ``None`` when it matches nothing.
+
+    Raises:
+        ExtractError: the page nests too deep to be read whole (:func:`read`).
+    """
+    found = select(read(body, content_type, strict=True)[0], selector)
     if not found:
         return None
     return block_text(found)
