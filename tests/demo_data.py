@@ -38,16 +38,18 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def build(db_path: Path, pm: PluginManager) -> dict[str, Any]:
-    """Day 1 and day 2 of the demo web, the four changes reviewed, and four records.
+    """Day 1 and day 2 of the demo web's pages and feed (not its council portal), the four
+    changes reviewed, and three records.
 
     Returns the ids: ``{"changes": {path: change_id}, "records": {...}}``.
     """
     site = load_site()
     db = open_db(db_path)
+    web = [s for s in DEMO_SOURCES if s.kind in ("page", "feed")]  # the portal: portal_changes()
     ids, _ = sources.add_sources(db, [
         sources.NewSource(f"{BASE_URL}/{s.path}", s.kind, s.municipality, s.country, s.lang)
-        for s in DEMO_SOURCES])
-    by_path = dict(zip((s.path for s in DEMO_SOURCES), ids, strict=True))
+        for s in web])
+    by_path = dict(zip((s.path for s in web), ids, strict=True))
     for day, stamp in ((1, b"2026-11-22 06:00:00"), (2, b"2026-11-23 06:00:00")):
         for path, sid in by_path.items():
             body = site[day][path].replace(GENERATED, stamp).replace(BASE, BASE_URL.encode())
