@@ -4,6 +4,7 @@ deterministic data for export tests and for the examples in docs/exports.md."""
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from monitor.review import decisions as review
 from monitor.sources import manage as sources
 from monitor.store.db import open_db
 from monitor.store.queries import changes
+from monitor.store.queries import sources as stored_sources
 
 BASE_URL = "http://127.0.0.1:8000"
 TYPES = {"html": "text/html; charset=utf-8", "xml": "application/rss+xml", "txt": "text/plain"}
@@ -79,3 +81,31 @@ def build(db_path: Path, pm: PluginManager) -> dict[str, Any]:
     db.close()
     return {"changes": found, "records": {"suspended": suspended.id, "established": established.id,
                                           "aid": aid.id}}
+
+
+def portal_changes(db_path: Path, pm: PluginManager) -> dict[str, int]:
+    """Day 1 and day 2 of the demo's council portal ingested through the ``lblod`` kind,
+    each day as the portal spider documents a run: the first page of each list the kind
+    asks for (the demo portal answers every query with its one page).
+
+    Returns the day-2 changes' ids by agenda item title.
+    """
+    from plugins.portals import lblod
+
+    [portal] = [s for s in DEMO_SOURCES if s.kind == "lblod"]
+    site = load_site()
+    base = f"{BASE_URL}/{portal.path}"
+    db = open_db(db_path)
+    [sid], _ = sources.add_sources(db, [sources.NewSource(base, "lblod", None, portal.country, portal.lang)],
+                                   ["lblod"])
+    [status] = stored_sources(db, ids=[sid])
+    for day in (1, 2):
+        answer = site[day][f"{portal.path}/agenda-items"].decode()
+        links = lblod.start(status.source)
+        doc = {"portal": "lblod", "url": base, "baseline": day == 1, "complete": True,
+               "pages": [{"key": link.key, "url": link.url, "text": answer} for link in links]}
+        ingest.ingest(db, pm, FetchResult(sid, base, 200, {"content-type": "application/json"},
+                                          json.dumps(doc).encode()))
+    found = {c.title: c.id for c in changes(db) if c.source_url == base}
+    db.close()
+    return found
