@@ -14,10 +14,14 @@ server switches to the pages of day 2), crawls again and says what it found:
 * a small Lokaal Beslist-style council-decision portal (one ``lblod`` source for three
   invented Flemish municipalities) publishes one municipality's new session: the minutes
   approved, and a motion calling for a ceasefire in Gaza that grants emergency aid.
-  It is two static JSON:API answers (``site/day*/lblod/api/agenda-items``, shaped as in
-  tests/portals/lblod_server.py), every item on one page: the demo portal ignores the
-  date and name filters the kind asks with, and the kind copes, as with a portal that
-  lists more than it was asked for.
+  It is two static JSON:API answers (``site/day*/lblod/api/agenda-items``), every item
+  on one page: the demo portal ignores the date and name filters the kind asks with,
+  and the kind copes, as with a portal that lists more than it was asked for. Their
+  shape (``agenda-items`` with ``included`` sessions, governing bodies, administrative
+  units, handlings and resolutions) is that of tests/portals/lblod_server.py, from
+  github.com/lblod/app-burgernabije-besluitendatabank commit 5c892033 (MIT,
+  ``config/resources/besluit-domain-en.lisp``); the municipalities, sessions and
+  decisions are invented, written after the VVSG overview's motions and grants.
 
 Each crawl runs ``python -m monitor crawl`` in a subprocess: a Scrapy reactor can run
 only once per process.
