@@ -151,6 +151,10 @@ class Entry:
     """The body that decided or published it (a portal's council or district), as named there."""
     deleted: bool = False
     """The portal lists the entry as deleted or withdrawn: recorded as an edit saying so."""
+    decided: str | None = None
+    """The date (ISO ``YYYY-MM-DD``) of the meeting that decided it, when the source gives
+    it as data (a council portal's session date): the decision date, where a date read
+    from the text may be one the decision only quotes (a decree, an earlier decision)."""
 
     @property
     def entry_text(self) -> str:
@@ -297,8 +301,9 @@ class Passage:
 class ChangeDraft:
     """A change before it is stored: what analyzers read.
 
-    ``passages`` and ``published`` were added in the events release; an analyzer
-    written before it reads ``added``/``removed``/``text`` as before.
+    ``passages`` and ``published`` were added in the events release, ``decided`` with
+    the council portals; an analyzer written before them reads ``added``/``removed``/
+    ``text`` as before.
     """
 
     source: Source
@@ -317,6 +322,9 @@ class ChangeDraft:
     published: str | None = None
     """The publication date (ISO ``YYYY-MM-DD``) of the entry or page, when known: the
     year for dates the text gives without one ("on 3 March")."""
+    decided: str | None = None
+    """The date (ISO ``YYYY-MM-DD``) of the meeting that decided it, when the source gives
+    it as data (:attr:`Entry.decided`, a council portal's session): the decision date."""
 
 
 @dataclass(frozen=True)

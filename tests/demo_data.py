@@ -4,6 +4,7 @@ deterministic data for export tests and for the examples in docs/exports.md."""
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from monitor.review import decisions as review
 from monitor.sources import manage as sources
 from monitor.store.db import open_db
 from monitor.store.queries import changes
+from monitor.store.queries import sources as stored_sources
 
 BASE_URL = "http://127.0.0.1:8000"
 TYPES = {"html": "text/html; charset=utf-8", "xml": "application/rss+xml", "txt": "text/plain"}
@@ -38,16 +40,18 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def build(db_path: Path, pm: PluginManager) -> dict[str, Any]:
-    """Day 1 and day 2 of the demo web, the four changes reviewed, and four records.
+    """Day 1 and day 2 of the demo web's pages and feed (not its council portal), the four
+    changes reviewed, and three records.
 
     Returns the ids: ``{"changes": {path: change_id}, "records": {...}}``.
     """
     site = load_site()
     db = open_db(db_path)
+    web = [s for s in DEMO_SOURCES if s.kind in ("page", "feed")]  # the portal: portal_changes()
     ids, _ = sources.add_sources(db, [
         sources.NewSource(f"{BASE_URL}/{s.path}", s.kind, s.municipality, s.country, s.lang)
-        for s in DEMO_SOURCES])
-    by_path = dict(zip((s.path for s in DEMO_SOURCES), ids, strict=True))
+        for s in web])
+    by_path = dict(zip((s.path for s in web), ids, strict=True))
     for day, stamp in ((1, b"2026-11-22 06:00:00"), (2, b"2026-11-23 06:00:00")):
         for path, sid in by_path.items():
             body = site[day][path].replace(GENERATED, stamp).replace(BASE, BASE_URL.encode())
@@ -77,3 +81,31 @@ def build(db_path: Path, pm: PluginManager) -> dict[str, Any]:
     db.close()
     return {"changes": found, "records": {"suspended": suspended.id, "established": established.id,
                                           "aid": aid.id}}
+
+
+def portal_changes(db_path: Path, pm: PluginManager) -> dict[str, int]:
+    """Day 1 and day 2 of the demo's council portal ingested through the ``lblod`` kind,
+    each day as the portal spider documents a run: the first page of each list the kind
+    asks for (the demo portal answers every query with its one page).
+
+    Returns the day-2 changes' ids by agenda item title.
+    """
+    from plugins.portals import lblod
+
+    [portal] = [s for s in DEMO_SOURCES if s.kind == "lblod"]
+    site = load_site()
+    base = f"{BASE_URL}/{portal.path}"
+    db = open_db(db_path)
+    [sid], _ = sources.add_sources(db, [sources.NewSource(base, "lblod", None, portal.country, portal.lang)],
+                                   ["lblod"])
+    [status] = stored_sources(db, ids=[sid])
+    for day in (1, 2):
+        answer = site[day][f"{portal.path}/agenda-items"].decode()
+        links = lblod.start(status.source)
+        doc = {"portal": "lblod", "url": base, "baseline": day == 1, "complete": True,
+               "pages": [{"key": link.key, "url": link.url, "text": answer} for link in links]}
+        ingest.ingest(db, pm, FetchResult(sid, base, 200, {"content-type": "application/json"},
+                                          json.dumps(doc).encode()))
+    found = {c.title: c.id for c in changes(db) if c.source_url == base}
+    db.close()
+    return found

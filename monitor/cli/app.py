@@ -69,7 +69,8 @@ def demo(ctx: click.Context, no_tui: bool, keep: bool) -> None:
     c: Context = ctx.obj
     explicit = ctx.find_root().params.get("db_path") is not None
     db_path = c.db_path if explicit else demo_db_path()
-    run_demo(db_path, fresh=not (explicit or keep), echo=lambda s: click.echo(s, err=True))
+    run_demo(db_path, fresh=not (explicit or keep), echo=lambda s: click.echo(s, err=True),
+             kinds=c.kinds())
     if no_tui:
         from monitor.cli.render import changes_text
         from monitor.store.queries import changes as query

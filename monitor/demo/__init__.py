@@ -10,7 +10,18 @@ server switches to the pages of day 2), crawls again and says what it found:
 * the news feed gets an item about Ixelles suspending the twinning with Megiddo;
 * the twinning network's history page is the same, and its server answers 304;
 * a news article is the same but for the timestamp in its footer, which must not
-  count as a change.
+  count as a change;
+* a small Lokaal Beslist-style council-decision portal (one ``lblod`` source for three
+  invented Flemish municipalities) publishes one municipality's new session: the minutes
+  approved, and a motion calling for a ceasefire in Gaza that grants emergency aid.
+  It is two static JSON:API answers (``site/day*/lblod/api/agenda-items``), every item
+  on one page: the demo portal ignores the date and name filters the kind asks with,
+  and the kind copes, as with a portal that lists more than it was asked for. Their
+  shape (``agenda-items`` with ``included`` sessions, governing bodies, administrative
+  units, handlings and resolutions) is that of tests/portals/lblod_server.py, from
+  github.com/lblod/app-burgernabije-besluitendatabank commit 5c892033 (MIT,
+  ``config/resources/besluit-domain-en.lisp``); the municipalities, sessions and
+  decisions are invented, written after the VVSG overview's motions and grants.
 
 Each crawl runs ``python -m monitor crawl`` in a subprocess: a Scrapy reactor can run
 only once per process.
@@ -21,13 +32,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.demo.server import DemoServer
 from monitor.errors import TwinwatchError
-from monitor.models import ChangeRow
+from monitor.models import SOURCE_KINDS, ChangeRow
 from monitor.net.policy import ENV
 from monitor.sources.manage import NewSource, add_sources, set_enabled
 from monitor.store.db import open_db
@@ -67,21 +78,27 @@ DEMO_SOURCES: tuple[DemoSource, ...] = (
                country="BE", lang="en"),
     DemoSource("news/ixelles-megiddo-petition.html", "a news article on the Ixelles petition",
                municipality="Ixelles", country="BE", lang="en"),
+    DemoSource("lblod/api", "Lokaal Beslist-style portal (JSON:API)", kind="lblod",
+               country="BE", lang="nl"),
 )
 
 WHAT_CHANGES = (
     "Ixelles drops a partner from its twinning list, Brussels edits a figure, the VVSG adds "
-    "a municipality, the news feed gets an item; the network page and the news article stay "
-    "the same (only their footer timestamps move)"
+    "a municipality, the news feed gets an item, the council portal publishes a session of "
+    "Schoonbeke; the network page and the news article stay the same (only their footer "
+    "timestamps move)"
 )
 
 
-def run_demo(db_path: Path, *, fresh: bool, echo: Callable[[str], None]) -> None:
+def run_demo(db_path: Path, *, fresh: bool, echo: Callable[[str], None],
+             kinds: Collection[str] = SOURCE_KINDS) -> None:
     """Serve the demo web, watch it, crawl day 1 and day 2 into ``db_path``, and
     echo what happened.
 
     ``fresh`` deletes the database first (with its ``-wal``/``-shm`` files); without
-    it the demo's sources are added to whatever the database holds.
+    it the demo's sources are added to whatever the database holds. ``kinds`` are the
+    source kinds the installed plugins provide: a demo source of another kind (the
+    portal, without the built-in portal plugins) is left out, and the demo says so.
 
     Raises:
         TwinwatchError: a crawl failed or took too long.
@@ -89,9 +106,13 @@ def run_demo(db_path: Path, *, fresh: bool, echo: Callable[[str], None]) -> None
     if fresh:
         _remove_database(db_path)
     allow_loopback()
+    demo = [s for s in DEMO_SOURCES if s.kind in kinds]
+    for s in DEMO_SOURCES:
+        if s.kind not in kinds:
+            echo(f"demo: no installed plugin reads sources of kind {s.kind!r}; {s.label} is left out")
     with DemoServer() as server:
         echo(f"demo: serving a small municipal web on {server.url('/')}")
-        ids = _watch(db_path, server, echo)
+        ids = _watch(db_path, server, echo, demo, kinds)
         echo(f"demo: watching {len(ids)} sources in {db_path}")
 
         echo("demo: day 1 — first crawl; a first fetch is a baseline, never a change")
@@ -100,7 +121,7 @@ def run_demo(db_path: Path, *, fresh: bool, echo: Callable[[str], None]) -> None
         server.day = 2
         echo(f"demo: a day passes: {WHAT_CHANGES}")
         echo(f"demo: day 2 — {_crawl(db_path, ids, 'day 2')}")
-    _explain(db_path, ids, echo)
+    _explain(db_path, ids, demo, echo)
 
 
 # ---------------------------------------------------------------------------
@@ -127,15 +148,16 @@ def _remove_database(db_path: Path) -> None:
             raise TwinwatchError(f"demo: cannot remove {p}: {exc.strerror or exc}") from exc
 
 
-def _watch(db_path: Path, server: DemoServer, echo: Callable[[str], None]) -> list[int]:
-    """Add the demo sources (at this server's address) and return their ids, in
-    :data:`DEMO_SOURCES` order. Demo sources of an earlier run, whose server is gone,
-    are disabled so that a plain ``crawl`` of a kept database does not trip on them."""
-    urls = [server.url(s.path) for s in DEMO_SOURCES]
+def _watch(db_path: Path, server: DemoServer, echo: Callable[[str], None],
+           demo: Sequence[DemoSource], kinds: Collection[str]) -> list[int]:
+    """Add the ``demo`` sources (at this server's address) and return their ids, in
+    order. Demo sources of an earlier run, whose server is gone, are disabled so that
+    a plain ``crawl`` of a kept database does not trip on them."""
+    urls = [server.url(s.path) for s in demo]
     new = [NewSource(url, s.kind, s.municipality, s.country, s.lang, (DEMO_TAG,))
-           for url, s in zip(urls, DEMO_SOURCES, strict=True)]
+           for url, s in zip(urls, demo, strict=True)]
     with open_db(db_path) as db:
-        add_sources(db, new)
+        add_sources(db, new, kinds)
         by_url = {st.source.url: st.source.id for st in sources(db)}
         ids = [by_url[u] for u in urls]
         stale = [st.source.id for st in sources(db, enabled_only=True)
@@ -209,13 +231,14 @@ _STATUS = {
 }
 
 
-def _explain(db_path: Path, ids: Sequence[int], echo: Callable[[str], None]) -> None:
+def _explain(db_path: Path, ids: Sequence[int], demo: Sequence[DemoSource],
+             echo: Callable[[str], None]) -> None:
     """Say, from the database, what day 2 meant for each demo source."""
     total = 0
     with open_db(db_path) as db:
         status = {st.source.id: st for st in sources(db, ids=ids)}
         echo(f"demo: day 1 stored a baseline of {len(ids)} sources; day 2, source by source:")
-        for sid, demo in zip(ids, DEMO_SOURCES, strict=True):
+        for sid, src in zip(ids, demo, strict=True):
             st = status[sid]
             rows = changes(db, ChangeFilter(source_id=sid))
             total += len(rows)
@@ -225,6 +248,6 @@ def _explain(db_path: Path, ids: Sequence[int], echo: Callable[[str], None]) -> 
                 what = _STATUS[st.last_status]
             else:
                 what = f"{st.last_status or 'not fetched'}: {st.last_error or 'no message'}"
-            echo(f"  {demo.label:<48} {what}")
+            echo(f"  {src.label:<48} {what}")
     echo(f"demo: {total} change{'' if total == 1 else 's'} to review; "
          f"see them again with: twinwatch --db {db_path} changes")

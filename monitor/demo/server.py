@@ -43,6 +43,8 @@ CONTENT_TYPES = {
     ".xml": "application/rss+xml; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
 }
+PATH_TYPES = {"lblod/api/agenda-items": "application/vnd.api+json"}
+"""Files whose name has no suffix, as a JSON:API route has none."""
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -141,8 +143,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = demo.render(template)
         demo._log(day, self.command, self.path, 200)
         self.send_response(200)
-        self.send_header("Content-Type", CONTENT_TYPES.get(PurePosixPath(path).suffix,
-                                                           "application/octet-stream"))
+        self.send_header("Content-Type", PATH_TYPES.get(path) or CONTENT_TYPES.get(
+            PurePosixPath(path).suffix, "application/octet-stream"))
         self.send_header("Content-Length", str(len(body)))
         if etag:
             self.send_header("ETag", etag)

@@ -245,11 +245,11 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
             if old is None:
                 keys.append(e.key)
                 drafts.append(_draft(own, "new-entry", e.url or result.url, e.title, "", e.full_text,
-                                     published=e.published or seen_on))
+                                     published=e.published or seen_on, decided=e.decided))
             elif kind.reports_edits and old[0] != fingerprint(e.entry_text) and old[1] is not None:
                 keys.append(e.key)
                 drafts.append(_draft(own, "edited-entry", e.url or result.url, e.title, old[1],
-                                     e.entry_text, published=e.published or seen_on))
+                                     e.entry_text, published=e.published or seen_on, decided=e.decided))
     elif not first and text_fp not in ctx.known_fps and prev_text != text:
         assert prev_text is not None
         draft = _draft(source, "page-changed", result.url, extracted.title, prev_text, text)
@@ -309,9 +309,9 @@ def _withdrawn(entries: Sequence[Entry], ctx: Context) -> tuple[Entry, ...]:
 
 
 def _draft(source: Source, kind: str, url: str, title: str, old: str, new: str,
-           published: str | None = None) -> ChangeDraft:
+           published: str | None = None, decided: str | None = None) -> ChangeDraft:
     ops = difflib_.diff_paragraphs(paragraphs(old), paragraphs(new))
     added, removed = difflib_.added_removed(ops)
     return ChangeDraft(source=source, kind=kind, url=url, title=one_line(title) if title else "",
                        added=added, removed=removed, ops=ops, text=new,
-                       passages=passages(old, new, ops), published=published)
+                       passages=passages(old, new, ops), published=published, decided=decided)

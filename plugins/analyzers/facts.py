@@ -31,11 +31,14 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
                          reasons=tuple(reasons))
     amount, other = grant_amount(text)
     event = main_event(change)
-    if event is not None:  # the change read in context: the first event's own passage
-        if event.date:
-            date_f = Finding("date", event.date, score=0.6, reasons=event.reasons[-1:])
-        if event.amount_eur is not None:
-            return [date_f, Finding("amount", event.amount_eur, score=0.8, reasons=event.reasons[-1:])]
+    if event is not None and event.date:  # the change read in context: the first event's own passage
+        date_f = Finding("date", event.date, score=0.6, reasons=event.reasons[-1:])
+    if change.decided:  # the source says when it was decided: the text may only quote other dates
+        date_f = Finding("date", change.decided, score=0.9, reasons=(
+            "the date of the meeting that decided it, as the source gives it",
+            f"{n} date{'s' if n != 1 else ''} in the text"))
+    if event is not None and event.amount_eur is not None:
+        return [date_f, Finding("amount", event.amount_eur, score=0.8, reasons=event.reasons[-1:])]
     if amount is None:
         why = "amounts in another currency are not converted" if other else "no euro amount in the text"
         amount_f = Finding("amount", None, score=0.0, reasons=(why,))

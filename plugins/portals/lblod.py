@@ -24,9 +24,10 @@ municipality, filtered on the administrative unit's name along both paths
 The entries (``extract``): each agenda item, keyed by its ``uri``, with its title
 (else its decision's), its text (the agenda item's description, then each decision's
 title, description and motivation), its date (the session's start, else the
-decision's publication date), its page on the public site (``/agendapunten/{id}``),
-the governing body and the administrative unit's name as its municipality; country BE.
-An item without a session or date is kept (its list's municipality, no date).
+decision's publication date), its decision date (the session's start, as data: the
+analyzers prefer it to the dates the decision quotes), its page on the public site
+(``/agendapunten/{id}``), the governing body and the administrative unit's name as
+its municipality; country BE. An item without a session or date is kept (its list's municipality, no date).
 
 Resource and attribute names follow github.com/lblod/app-burgernabije-besluitendatabank
 (``config/resources/besluit-domain-en.lisp``); see tests/portals/lblod_server.py.
@@ -192,12 +193,13 @@ def _entry(source: Source, context: dict[str, Any], graph: Graph, url: str,
         parts += [_attr(r, "description"), _attr(r, "motivation"),
                   (d := _attr(r, "publication-date")) and f"Published: {d[:10]}"]
     parts.append(body_name and f"Body: {body_name}")
-    when = _date(_attr(session, "started-at") or _attr(session, "planned-start")) or next(
-        (d for r in resolutions if (d := _date(_attr(r, "publication-date")))), None)
+    held = _date(_attr(session, "started-at") or _attr(session, "planned-start"))
+    when = held or next((d for r in resolutions if (d := _date(_attr(r, "publication-date")))), None)
     item_id = item.get("id")
     web = urljoin(url, f"/agendapunten/{item_id}") if isinstance(item_id, str) and item_id else key
     return Entry(key, one_line(title or "Agendapunt", 300), web, text_of(*parts), published=when,
-                 municipality=municipality, country=source.country or COUNTRY, body=body_name)
+                 municipality=municipality, country=source.country or COUNTRY, body=body_name,
+                 decided=held)
 
 
 def _date(value: str | None) -> str | None:

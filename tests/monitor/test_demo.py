@@ -103,6 +103,21 @@ def test_footer_timestamp_and_base_are_rendered_per_request(server):
     assert (1, "GET", "/ixelles/cooperation.html", 200) in server.log
 
 
+def test_portal_answers_its_agenda_items_as_json_api(server):
+    """The portal's JSON:API base answers its agenda-items list, whatever the query, with
+    the day's items; day 2 adds one session's two items; the base itself answers 404."""
+    path = "/lblod/api/agenda-items?include=handled-by.resolutions&sort=id&page%5Bnumber%5D=0"
+    status, headers, body = get(server, path)
+    assert status == 200 and headers["content-type"] == "application/vnd.api+json"
+    day1 = json.loads(body)
+    assert day1["meta"]["count"] == len(day1["data"]) == 6 and "next" not in day1["links"]
+    server.day = 2
+    day2 = json.loads(get(server, "/lblod/api/agenda-items")[2])
+    new = [i["attributes"]["title"] for i in day2["data"] if i not in day1["data"]]
+    assert len(new) == 2 and any("staakt-het-vuren" in t for t in new)
+    assert get(server, "/lblod/api")[0] == 404
+
+
 def test_every_html_page_has_a_generated_footer():
     """Each bundled HTML page, on every day, puts the serving time in its footer."""
     site = load_site()
@@ -113,7 +128,8 @@ def test_every_html_page_has_a_generated_footer():
                 footer = data.split(b"<footer", 1)[1]
                 assert b"{{generated}}" in footer, (day, path)
     for s in DEMO_SOURCES:
-        assert s.path in site[1] and s.path in site[2]
+        path = f"{s.path}/agenda-items" if s.kind == "lblod" else s.path  # a JSON:API base
+        assert path in site[1] and path in site[2]
 
 
 def test_footer_timestamp_alone_is_not_a_change(db, pm):
@@ -137,6 +153,11 @@ def test_footer_timestamp_alone_is_not_a_change(db, pm):
 # --------------------------------------------------------------------------- twinwatch demo
 
 
+def _key(block: str) -> str:
+    """A printed change by the last part of its URL (``cooperation.html``, an agenda item's id)."""
+    return block.split("\n", 2)[1].strip().rsplit("/", 2)[-1]
+
+
 def test_failing_crawl_subprocess_raises_with_its_last_stderr_line(db, db_path: Path):
     """A crawl subprocess that fails becomes a TwinwatchError with its message and exit code."""
     with pytest.raises(TwinwatchError) as info:
@@ -153,11 +174,12 @@ def test_demo_crawls_two_days_and_reports_what_changed(twinwatch, db_path: Path)
     assert proc.returncode == 0
     out, err = proc.stdout, proc.stderr
     assert re.search(r"demo: serving a small municipal web on http://127\.0\.0\.1:\d+/", err)
-    assert "demo: day 1 — crawl 1: 6 sources, 6 fetched, 0 not modified" in err
-    assert ("demo: day 2 — crawl 2: 6 sources, 5 fetched, 1 not modified, 1 unchanged, "
-            "4 changed, 1 new item, 0 failed") in err
+    assert "demo: day 1 — crawl 1: 7 sources, 7 fetched, 0 not modified" in err
+    assert ("demo: day 2 — crawl 2: 7 sources, 6 fetched, 1 not modified, 1 unchanged, "
+            "5 changed, 3 new items, 0 failed") in err
+    assert re.search(r"Lokaal Beslist-style portal \(JSON:API\) +changed: 2 changes: 2 new entries", err)
 
-    blocks = {b.split("\n", 2)[1].strip().rsplit("/", 2)[-1]: b for b in out.strip().split("\n\n")}
+    blocks = {_key(b): b for b in out.strip().split("\n\n")}
     assert "page-changed" in blocks["cooperation.html"]
     assert re.search(r"^  - .*Megiddo \(Israel\)$", blocks["cooperation.html"], re.M)
     assert "new-entry" in blocks["ixelles-suspends-megiddo-twinning.html"]
@@ -172,14 +194,31 @@ def test_demo_crawls_two_days_and_reports_what_changed(twinwatch, db_path: Path)
     assert re.search(r"· humanitarian_aid · nl · Voorbeeldegem( \(BE\))? · 2025-11-12 · €5,000$",
                      facts["overview.html"])
     assert "history.html" not in out and "ixelles-megiddo-petition" not in out
+    # the portal's new session: the motion is a decision of its municipality, dated by the
+    # session, with its aid amount; the minutes approved with it are not relevant
+    [motion] = [b for b in blocks.values() if "Motie over de humanitaire toestand in Gaza" in b]
+    assert "new-entry" in motion and "/agendapunten/" in motion
+    assert re.search(r"· relevance 0\.[5-9]\d · (council_motion|humanitarian_aid) · nl · "
+                     r"Schoonbeke \(BE\) · 2025-11-24 · €10,000$", facts[_key(motion)])
+    [minutes] = [b for b in blocks.values() if "Goedkeuring van de notulen" in b]
+    assert re.fullmatch(r"\s*· relevance 0\.[0-4]\d · nl · Schoonbeke \(BE\) · 2025-11-24",
+                        facts[_key(minutes)])
 
     rows = json.loads(twinwatch("changes", "--json").stdout)
     assert sorted((r["kind"], r["source_url"].split("/", 3)[3]) for r in rows) == [
+        ("new-entry", "lblod/api"),
+        ("new-entry", "lblod/api"),
         ("new-entry", "news/feed.xml"),
         ("page-changed", "brussels/solidarity.html"),
         ("page-changed", "ixelles/cooperation.html"),
         ("page-changed", "vvsg/overview.html"),
     ]
+    [decision] = [r for r in rows if r["title"].startswith("Motie over de humanitaire toestand in Gaza")]
+    found = {f["name"]: f["value"] for f in decision["findings"]}
+    assert found["relevance"] >= 0.5
+    assert found["category"] in ("council_motion", "humanitarian_aid")
+    assert found["municipality"] == {"name": "Schoonbeke", "country": "BE"}
+    assert (found["date"], found["amount"]) == ("2025-11-24", 10000)
     by_source = {r["source_url"].split("/", 3)[3]: r for r in rows}
     removed = [line.removeprefix("- ") for line in by_source["ixelles/cooperation.html"]["removed"]]
     assert removed == ["Megiddo (Israel)"]

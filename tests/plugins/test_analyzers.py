@@ -59,3 +59,19 @@ def test_removed_twinning_paragraph_counts(pm):
     draft = ChangeDraft(src, "page-changed", "http://x", "Ixelles", (), removed)
     rel = next(f for f in analyze(pm, draft) if f.name == "relevance")
     assert rel.value >= 0.5 and any("twin" in r for r in rel.reasons)
+
+
+def test_a_decision_date_given_as_data_is_the_date_finding(pm):
+    """A portal entry's session date (``ChangeDraft.decided``) is the date finding, over the
+    older dates its text quotes; without it the date comes from the text."""
+    src = Source(1, "http://x", municipality="Lindeloo", country="BE")
+    text = ("Gelet op het decreet over het lokaal bestuur van 22 december 2017 keurt de gemeenteraad "
+            "het reglement voor de markten goed.")
+    plain = ChangeDraft(src, "new-entry", "http://x", "Marktreglement", (text,), (), text=text,
+                        published="2025-11-24")
+    decided = ChangeDraft(src, "new-entry", "http://x", "Marktreglement", (text,), (), text=text,
+                          published="2025-11-24", decided="2025-11-20")
+    date = {d: next(f for f in analyze(pm, c) if f.name == "date") for d, c in (("plain", plain),
+                                                                                ("decided", decided))}
+    assert date["plain"].value != "2025-11-20"
+    assert date["decided"].value == "2025-11-20" and "meeting that decided it" in date["decided"].reasons[0]

@@ -55,6 +55,7 @@ def test_first_sync_is_a_baseline_with_each_items_municipality(portal, twinwatch
     entries = lblod.extract(None, source, FetchResult(1, portal.url, 200, {}, doc)).entries  # type: ignore[arg-type]
     assert len(entries) == 100 and {e.municipality for e in entries} == {"Gent", "Antwerpen", "Leuven"}
     assert all(e.country == "BE" and e.body == f"Gemeenteraad {e.municipality}" and e.published
+               and e.decided == e.published  # the session's start: its decision date
                and "Gelet op het decreet" in e.text and e.url.startswith(f"http://127.0.0.1:{portal.port}/agendapunten/")
                for e in entries)
 
