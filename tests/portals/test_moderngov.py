@@ -11,11 +11,14 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
+import lxml.etree
 import pytest
 
+from monitor.errors import ExtractError
 from monitor.models import FetchResult, Link, Source
 from monitor.store.db import open_db
 from plugins.portals import moderngov
+from plugins.portals.common import read_xml
 from tests.portals.moderngov_server import ModernGovServer
 from tests.portals.test_oparl import _cursor, _watermark, by_url, items, municipality, settings, state
 
@@ -270,3 +273,22 @@ def test_plugins_lists_the_moderngov_kind(twinwatch):
     """`twinwatch plugins` names the moderngov kind."""
     out = twinwatch("plugins").stdout
     assert "moderngov" in out.split("source kinds:")[1]
+
+
+def test_read_xml_expands_no_entities_and_loads_nothing():
+    """Entity-expansion XML fails readably (libxml2's amplification limit) and an external
+    entity reads no file; an HTML page and a page of too many elements fail readably."""
+    laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = (f'<?xml version="1.0"?><!DOCTYPE meeting [<!ENTITY l0 "lol">{laughs}]>'
+            "<meeting><meetingid>&l9;</meetingid></meeting>").encode()
+    with pytest.raises(ExtractError, match="not well-formed XML"):
+        read_xml(FetchResult(1, "http://127.0.0.1/", 200, {"content-type": "text/xml"}, bomb))
+    body = (b'<?xml version="1.0"?><!DOCTYPE meeting [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b"<meeting><meetingid>1</meetingid><meetinglocation>&x;</meetinglocation></meeting>")
+    root = read_xml(FetchResult(1, "http://127.0.0.1/", 200, {"content-type": "text/xml"}, body))
+    assert root.tag == "meeting" and "root:" not in lxml.etree.tostring(root).decode()
+    with pytest.raises(ExtractError, match="HTML page"):
+        read_xml(FetchResult(1, "http://127.0.0.1/", 200, {}, b"<!DOCTYPE html><html><body>Error</body>"))
+    many = b"<getmeetings>" + b"<meeting/>" * 250_000 + b"</getmeetings>"
+    with pytest.raises(ExtractError, match="elements"):
+        read_xml(FetchResult(1, "http://127.0.0.1/", 200, {}, many))
