@@ -17,6 +17,9 @@ Per run it makes at most ``TWINWATCH_PORTAL_BUDGET`` requests and keeps at most
 ``TWINWATCH_PORTAL_MAX_BYTES`` of pages, then yields ONE FetchResult for the source:
 a JSON document (``{"portal", "url", "since", "baseline", "complete", "requests",
 "pages": [{"key", "url", "text"}]}``) that the kind's ``extract`` reads into entries.
+A page's ``text`` is the answer as fetched, decoded by its declared charset: JSON for
+most portals, XML for ModernGov's web service. Requests ask for either (``Accept``);
+which one a page must be is the kind's to check, in ``links``.
 
 The sync state travels in that result's headers and is stored by ingest as the
 source's validators (``source_state``; never sent as HTTP headers by this spider):
@@ -45,11 +48,15 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from monitor.models import FetchResult, Link, Source
 from spiders.base import SourceSpider, _followable, _headers, describe_failure, interleave
+
+ACCEPT = "application/json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+"""Portals answer JSON (OParl, JSON:API) or XML (an ASP.NET web service such as
+ModernGov's); one header for all, so that no kind's pages are refused by content type."""
 
 CURSOR = "portal-cursor"
 """Marks a stored ``etag`` that is a portal's resume cursor (a JSON object)."""
@@ -142,7 +149,7 @@ class PortalSpider(SourceSpider):
         walk.requests += 1
         return scrapy.Request(
             link.url, callback=self.parse_page, errback=self.page_failed, dont_filter=True,
-            headers={"Accept": "application/json"},
+            headers={"Accept": ACCEPT},
             meta={"source": walk.source, "walk": walk, "link": link, "started": walk.began},
         )
 
@@ -160,8 +167,7 @@ class PortalSpider(SourceSpider):
             yield self._failed(walk, "parse-error", f"{response.url}: {exc}", response.status)
             return
         walk.size += len(response.body)
-        walk.pages.append({"key": link.key, "url": response.url,
-                           "text": response.body.decode("utf-8", "replace")})
+        walk.pages.append({"key": link.key, "url": response.url, "text": _text(response)})
         fresh: list[Link] = []
         for new in found:
             if new.url in walk.seen or any(new.url == f.url for f in fresh):
@@ -213,6 +219,17 @@ class PortalSpider(SourceSpider):
         kind, message, status = describe_failure(failure)
         where = "" if request.url == walk.source.url else f" at {request.url}"
         yield self._failed(walk, kind, f"{message}{where}", status)
+
+
+def _text(response: Response) -> str:
+    """The page decoded by its declared charset (HTTP header, XML declaration, BOM),
+    else as UTF-8: an XML page in ISO-8859-1 must not reach the kind as mojibake."""
+    if isinstance(response, TextResponse):
+        try:
+            return response.text
+        except (LookupError, UnicodeError):
+            pass
+    return response.body.decode("utf-8", "replace")
 
 
 def _server_time(response: Response) -> datetime:

@@ -47,7 +47,8 @@ def rule_options(f: Any) -> Any:
         click.option("--min-change", type=click.IntRange(min=0),
                      help="Ignore page changes touching fewer characters than this."),
         click.option("--link-pattern",
-                     help="listing: regular expression an article link must match."),
+                     help="listing: regular expression an article link must match; moderngov: "
+                          "the committees to watch, matched against their titles."),
         click.option("--max-items", type=click.IntRange(0, 1000),
                      help="feed/listing: new articles fetched per run at most (default 10)."),
     ]

@@ -3,16 +3,17 @@ watches a whole portal, and each agenda item, paper or meeting is an entry carry
 the municipality (the body) that decided it.
 
 ``common`` holds what every portal kind shares: reading the portal spider's JSON
-document, reading JSON list pages with bounds, adding a time filter to a list URL,
+document, reading JSON and XML pages with bounds, adding a time filter to a list URL,
 matching a body to the municipalities a source is limited to. Each kind has its own
-module (``oparl``, ``lblod``). Their spider is ``spiders.portal:PortalSpider`` (named here as an
-import path only: plugins and spiders never import each other).
+module (``oparl``, ``lblod``, ``moderngov``). Their spider is
+``spiders.portal:PortalSpider`` (named here as an import path only: plugins and
+spiders never import each other).
 """
 
 from __future__ import annotations
 
 from monitor.hookspecs import SourceKind, hookimpl
-from plugins.portals import lblod, oparl
+from plugins.portals import lblod, moderngov, oparl
 
 
 @hookimpl
@@ -25,4 +26,9 @@ def register_source_kinds() -> list[SourceKind]:
                    "each agenda item with its decisions is an entry with its municipality",
                    "spiders.portal:PortalSpider", lblod.extract, lblod.links, reports_edits=True,
                    start=lblod.start),
+        SourceKind("moderngov", "a council's ModernGov site (give its root, the folder holding "
+                   "mgWebService.asmx): each agenda item with its decision is an entry, its "
+                   "committee the body; --link-pattern limits the committees",
+                   "spiders.portal:PortalSpider", moderngov.extract, moderngov.links,
+                   reports_edits=True, start=moderngov.start),
     ]

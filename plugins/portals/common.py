@@ -1,17 +1,22 @@
 """What every council-portal kind shares: the portal spider's document, bounded
-JSON list pages, time filters on list URLs, and which bodies a source watches.
+JSON and XML list pages, time filters on list URLs, and which bodies a source watches.
 
 Pure functions, bytes in and values out, like every kind's ``extract`` and ``links``.
+XML is parsed by lxml without DTDs, entities or network (:func:`read_xml`): a portal's
+answer may be hostile, and none of them needs its own entities.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import lxml.etree
 
 from monitor.errors import ExtractError
 from monitor.models import FetchResult, Source
@@ -34,7 +39,9 @@ class Page:
     """The key of the link that led to it ("" for the entry point)."""
     url: str
     data: Any
-    """The page's JSON."""
+    """The page's JSON; ``None`` for a page that is not JSON (XML: see :attr:`text`)."""
+    text: str = ""
+    """The page as fetched (decoded), for kinds whose pages are not JSON."""
 
 
 def read_json(result: FetchResult) -> Any:
@@ -53,6 +60,68 @@ def read_json(result: FetchResult) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ExtractError(f"not valid JSON ({ctype}): {exc}") from exc
+
+
+MAX_XML_ELEMENTS = 200_000
+"""Elements one XML page may hold: a ModernGov meeting with its agenda, documents and
+attendees has a few thousand; a page past this is broken or hostile and fails the source."""
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _xml_parser() -> lxml.etree.XMLParser:
+    # No DTD, no entity expansion, no network, lxml's default limits on depth and text
+    # size (huge_tree off): a billion-laughs or external-entity page parses to nothing.
+    return lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                                huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+def read_xml(page: FetchResult | Page) -> lxml.etree._Element:
+    """The root element of an XML page, with namespaces dropped from its tags.
+
+    Raises:
+        ExtractError: the page is empty, an HTML page (an error page served with 200,
+            say), not well-formed XML, or holds more than :data:`MAX_XML_ELEMENTS` elements.
+    """
+    if isinstance(page, Page):
+        source: bytes | str = _XML_DECLARATION.sub("", page.text, count=1)
+        ctype = "as stored"
+    else:
+        source = page.body
+        ctype = page.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+    sniff = source.lstrip()[:200]
+    head = (sniff.decode("latin-1") if isinstance(sniff, bytes) else sniff).lower()
+    if not head:
+        raise ExtractError(f"an empty answer ({ctype}) instead of XML")
+    if ctype == "text/html" or "<html" in head or "<!doctype html" in head:
+        raise ExtractError(f"an HTML page ({ctype}) instead of XML: an error page?")
+    if head[:1] in ("{", "["):
+        raise ExtractError(f"JSON ({ctype}) instead of XML")
+    try:
+        root = lxml.etree.fromstring(source, parser=_xml_parser())
+    except (lxml.etree.XMLSyntaxError, ValueError) as exc:
+        raise ExtractError(f"not well-formed XML ({ctype}): {exc}") from exc
+    if root is None:
+        raise ExtractError(f"not well-formed XML ({ctype}): no root element")
+    count = 0
+    for el in root.iter():
+        count += 1
+        if count > MAX_XML_ELEMENTS:
+            raise ExtractError(f"an XML page of more than {MAX_XML_ELEMENTS:,} elements "
+                               "(a broken or hostile answer)")
+        if isinstance(el.tag, str) and "}" in el.tag:
+            el.tag = el.tag.rsplit("}", 1)[1]
+    if isinstance(root.tag, str) and root.tag.lower() == "html":
+        raise ExtractError(f"an HTML page ({ctype}) instead of XML: an error page?")
+    return root
+
+
+def xml_text(element: lxml.etree._Element | None, tag: str) -> str:
+    """The stripped text of ``element``'s first child ``tag`` ("" when there is none)."""
+    if element is None:
+        return ""
+    found = element.find(tag)
+    return (found.text or "").strip() if found is not None else ""
 
 
 def list_items(data: Any, url: str) -> list[dict[str, Any]]:
@@ -99,11 +168,14 @@ def document(result: FetchResult) -> tuple[dict[str, Any], list[Page]]:
         raise ExtractError("not a portal crawl document (no pages): crawl it with its portal spider")
     pages = []
     for p in doc["pages"]:
-        try:
-            data = json.loads(p["text"])
-        except (ValueError, KeyError, TypeError):
+        if not isinstance(p, dict) or not isinstance(p.get("text"), str):
             continue  # the spider read every page it kept; a damaged document loses a page only
-        pages.append(Page(str(p.get("key") or ""), str(p.get("url") or ""), data))
+        text = p["text"]
+        try:
+            data = json.loads(text) if text.lstrip()[:1] in ("{", "[") else None
+        except ValueError:
+            data = None
+        pages.append(Page(str(p.get("key") or ""), str(p.get("url") or ""), data, text))
     return doc, pages
 
 
