@@ -306,7 +306,8 @@ def _entries(source: Source, context: dict[str, Any], page: Page) -> list[Entry]
             or meeting_day
         decided = _flag(item, "isdecision") and _flag(item, "isdecisionpublished") and aid.isdigit()
         web = f"{root}/ieDecisionDetails.aspx?AIId={aid}" if decided else meeting_page
-        out.append(Entry(key, title, web, text_of(*parts), published=when.isoformat() if when else None,
+        day = when.isoformat() if when else None
+        out.append(Entry(key, title, web, text_of(*parts), published=day, decided=day,
                          municipality=municipality, country=source.country or COUNTRY, body=committee))
     return out
 

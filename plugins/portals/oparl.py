@@ -145,7 +145,7 @@ def _entries(source: Source, context: dict[str, Any], item: dict[str, Any]) -> l
                        *(one_line(f"{a.get('number') or ''} {a.get('name') or ''}") for a in agenda),
                        *(_file_text(f) for f in files))
         out.append(Entry(key, _title(item.get("name"), None, "Meeting"), web or key, text,
-                         published=_date(item.get("start")), **own))
+                         published=_date(item.get("start")), decided=_date(item.get("start")), **own))
         if context.get("embedded"):
             for a in agenda:
                 out.extend(_entries(source, {**context, "list": "agendaItem"},
@@ -155,7 +155,8 @@ def _entries(source: Source, context: dict[str, Any], item: dict[str, Any]) -> l
         files = [item.get("resolutionFile"), *_list(item.get("auxiliaryFile"))]
         text = text_of(_label("Result", item.get("result")), item.get("resolutionText"),
                        body and f"Body: {body}", *(_file_text(f) for f in files))
-        out.append(Entry(key, title, web or key, text, published=_date(item.get("start")), **own))
+        out.append(Entry(key, title, web or key, text, published=_date(item.get("start")),
+                         decided=_date(item.get("start")), **own))
     return out
 
 
