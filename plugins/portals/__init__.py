@@ -5,14 +5,14 @@ the municipality (the body) that decided it.
 ``common`` holds what every portal kind shares: reading the portal spider's JSON
 document, reading JSON list pages with bounds, adding a time filter to a list URL,
 matching a body to the municipalities a source is limited to. Each kind has its own
-module (``oparl``, ``lblod``). Their spider is ``spiders.portal:PortalSpider`` (named here as an
+module (``oparl``, ``lblod``, ``ori``). Their spider is ``spiders.portal:PortalSpider`` (named here as an
 import path only: plugins and spiders never import each other).
 """
 
 from __future__ import annotations
 
 from monitor.hookspecs import SourceKind, hookimpl
-from plugins.portals import lblod, oparl
+from plugins.portals import lblod, oparl, ori
 
 
 @hookimpl
@@ -25,4 +25,8 @@ def register_source_kinds() -> list[SourceKind]:
                    "each agenda item with its decisions is an entry with its municipality",
                    "spiders.portal:PortalSpider", lblod.extract, lblod.links, reports_edits=True,
                    start=lblod.start),
+        SourceKind("ori", "Open Raadsinformatie, the Dutch council-document search (give its API base): "
+                   "each document and agenda item is an entry with its municipality; --query searches "
+                   "server side", "spiders.portal:PortalSpider", ori.extract, ori.links,
+                   reports_edits=True, start=ori.start),
     ]
