@@ -157,7 +157,7 @@ class PortalSpider(SourceSpider):
         try:
             found = self.kind.links(walk.asking, page)
         except Exception as exc:  # the kind says why the page cannot be read
-            yield self._failed(walk, "parse-error", f"{response.url}: {exc}", response.status)
+            yield self._failed(walk, "parse-error", f"{_short(response.url)}: {exc}", response.status)
             return
         walk.size += len(response.body)
         walk.pages.append({"key": link.key, "url": response.url,
@@ -213,6 +213,12 @@ class PortalSpider(SourceSpider):
         kind, message, status = describe_failure(failure)
         where = "" if request.url == walk.source.url else f" at {request.url}"
         yield self._failed(walk, kind, f"{message}{where}", status)
+
+
+def _short(url: str, limit: int = 80) -> str:
+    """``url`` cut to ``limit`` characters: a search sent by GET carries its whole query in
+    the URL, which would crowd the reason out of a one-line error."""
+    return url if len(url) <= limit else url[: limit - 1] + "…"
 
 
 def _server_time(response: Response) -> datetime:
