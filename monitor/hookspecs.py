@@ -94,6 +94,20 @@ def register_source_kinds() -> list[SourceKind] | None:
     """
 
 
+@hookspec
+def search_terms(lang: str) -> list[str] | None:
+    """Return the words and phrases that make a text a candidate in language ``lang``
+    (``nl``, ``de``, ...), for a portal's server-side full-text search: ``sources add
+    --query auto`` joins every implementation's terms into the source's query, so that
+    only candidate items are downloaded (the analyzers still decide).
+
+    A term is a word (``stedenband``), a phrase of several words, or a word ending in
+    ``*`` (a prefix: ``stedenband*`` also finds ``stedenbanden``). Return ``None`` or an
+    empty list for a language the plugin has no words for. Called only when a curator
+    asks for an automatic query; an exception is shown as that command's error.
+    """
+
+
 # ---------------------------------------------------------------------------
 # extract: fetched bytes -> text
 # ---------------------------------------------------------------------------

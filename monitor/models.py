@@ -66,6 +66,9 @@ class Source:
     municipalities: tuple[str, ...] = ()
     """Portal kinds: the bodies or municipalities the source is limited to (every
     ``--municipality`` given; empty: all the portal publishes for)."""
+    query: str | None = None
+    """Portal kinds with a search engine: the full-text query the portal is asked with,
+    in ``simple_query_string`` syntax (``monitor.sources.search``); ``None``: every item."""
 
 
 @dataclass(frozen=True)
@@ -503,6 +506,7 @@ def rules_dict(s: Source) -> dict[str, Any]:
     return {
         "region": s.region, "ignore": list(s.ignore), "added_only": s.added_only,
         "min_change": s.min_change, "link_pattern": s.link_pattern, "max_items": s.max_items,
+        "query": s.query,
     }
 
 

@@ -164,7 +164,7 @@ class PortalSpider(SourceSpider):
         try:
             found = self.kind.links(walk.asking, page)
         except Exception as exc:  # the kind says why the page cannot be read
-            yield self._failed(walk, "parse-error", f"{response.url}: {exc}", response.status)
+            yield self._failed(walk, "parse-error", f"{_short(response.url)}: {exc}", response.status)
             return
         walk.size += len(response.body)
         walk.pages.append({"key": link.key, "url": response.url, "text": _text(response)})
@@ -230,6 +230,12 @@ def _text(response: Response) -> str:
         except (LookupError, UnicodeError):
             pass
     return response.body.decode("utf-8", "replace")
+
+
+def _short(url: str, limit: int = 80) -> str:
+    """``url`` cut to ``limit`` characters: a search sent by GET carries its whole query in
+    the URL, which would crowd the reason out of a one-line error."""
+    return url if len(url) <= limit else url[: limit - 1] + "…"
 
 
 def _server_time(response: Response) -> datetime:

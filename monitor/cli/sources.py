@@ -51,6 +51,11 @@ def rule_options(f: Any) -> Any:
                           "the committees to watch, matched against their titles."),
         click.option("--max-items", type=click.IntRange(0, 1000),
                      help="feed/listing: new articles fetched per run at most (default 10)."),
+        click.option("--query",
+                     help="A portal with full-text search (e.g. --kind ori): ask it only for items "
+                          "matching this query (Elasticsearch simple_query_string: a | b, \"a phrase\", "
+                          "word*); 'auto' builds it from the relevance vocabulary of the source's "
+                          "--lang; \"\" removes it."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -58,13 +63,17 @@ def rule_options(f: Any) -> Any:
 
 
 def _rules(every: int | None, region: str | None, ignore: tuple[str, ...], added_only: bool | None,
-           min_change: int | None, link_pattern: str | None, max_items: int | None) -> Any:
+           min_change: int | None, link_pattern: str | None, max_items: int | None,
+           query: str | None = None, *, c: Context | None = None, lang: str | None = None) -> Any:
     from monitor.sources.manage import Rules
+    from monitor.sources.search import AUTO, auto_query
 
     cleared = ignore == ("",)  # --ignore "" clears the list
+    if query is not None and query.strip() == AUTO and c is not None:
+        query = auto_query(c.pm, lang)  # written into the source: the query a crawl sends is visible
     return Rules(every_s=every, region=region, ignore=() if cleared else (tuple(ignore) or None),
                  added_only=added_only,
-                 min_change=min_change, link_pattern=link_pattern, max_items=max_items)
+                 min_change=min_change, link_pattern=link_pattern, max_items=max_items, query=query)
 
 
 @sources.command("add")
@@ -83,11 +92,12 @@ def _rules(every: int | None, region: str | None, ignore: tuple[str, ...], added
 def sources_add(c: Context, url: str, kind: str, municipalities: tuple[str, ...], country: str | None,
                 lang: str | None, tags: tuple[str, ...], every: int | None, region: str | None,
                 ignore: tuple[str, ...], added_only: bool | None, min_change: int | None,
-                link_pattern: str | None, max_items: int | None) -> None:
+                link_pattern: str | None, max_items: int | None, query: str | None) -> None:
     """Watch URL. Prints the new source's id."""
     from monitor.sources.manage import NewSource, add_sources
 
-    rules = _rules(every, region, ignore, added_only, min_change, link_pattern, max_items)
+    rules = _rules(every, region, ignore, added_only, min_change, link_pattern, max_items, query,
+                   c=c, lang=lang)
     with c.db() as db:
         added, skipped = add_sources(
             db, [NewSource(url, kind, None, country, lang, tags, rules, municipalities)], c.kinds())
@@ -105,13 +115,16 @@ def sources_add(c: Context, url: str, kind: str, municipalities: tuple[str, ...]
 @pass_ctx
 def sources_set(c: Context, source_id: int, new_url: str | None, every: int | None, region: str | None,
                 ignore: tuple[str, ...], added_only: bool | None, min_change: int | None,
-                link_pattern: str | None, max_items: int | None) -> None:
+                link_pattern: str | None, max_items: int | None, query: str | None) -> None:
     """Change the URL, schedule and rules of SOURCE_ID; options not given stay as they
     are (--ignore replaces the list; --ignore "" clears it)."""
     from monitor.sources.manage import set_rules, set_url
+    from monitor.store.queries import get_source
 
-    rules = _rules(every, region, ignore, added_only, min_change, link_pattern, max_items)
     with c.db() as db:
+        lang = get_source(db, source_id).lang if query is not None else None
+        rules = _rules(every, region, ignore, added_only, min_change, link_pattern, max_items, query,
+                       c=c, lang=lang)
         if new_url is not None:
             set_url(db, source_id, new_url)
         set_rules(db, source_id, rules)
@@ -210,15 +223,19 @@ def sources_health(c: Context, silent_after: int, as_json: bool, problems: bool)
 @pass_ctx
 def sources_test(c: Context, target: str, kind: str | None, every: int | None, region: str | None,
                  ignore: tuple[str, ...], added_only: bool | None, min_change: int | None,
-                 link_pattern: str | None, max_items: int | None, timeout: float, history_n: int) -> None:
+                 link_pattern: str | None, max_items: int | None, query: str | None, timeout: float,
+                 history_n: int) -> None:
     """Fetch TARGET (a URL, or the id of a watched source) once and print the text
     twinwatch would watch, storing nothing. For a source id, options override its
     rules, and its stored history is replayed to show what these rules would have
     reported."""
     from monitor.crawl.tryout import try_source
+    from monitor.store.queries import get_source
 
-    rules = _rules(every, region, ignore, added_only, min_change, link_pattern, max_items)
     with c.db() as db:
+        lang = get_source(db, int(target)).lang if query is not None and target.isdigit() else None
+        rules = _rules(every, region, ignore, added_only, min_change, link_pattern, max_items, query,
+                       c=c, lang=lang)
         report = try_source(db, c.pm, target, kind=kind, rules=rules, timeout=timeout,
                             history=history_n)
     click.echo(report)

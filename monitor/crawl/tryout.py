@@ -34,9 +34,11 @@ def _apply(source: Source, rules: Rules) -> Source:
     changes: dict[str, Any] = {k: v for k, v in (
         ("every_s", rules.every_s), ("region", rules.region), ("ignore", rules.ignore),
         ("added_only", rules.added_only), ("min_change", rules.min_change),
-        ("link_pattern", rules.link_pattern), ("max_items", rules.max_items)) if v is not None}
-    if "region" in changes and not changes["region"]:
-        changes["region"] = None
+        ("link_pattern", rules.link_pattern), ("max_items", rules.max_items),
+        ("query", rules.query)) if v is not None}
+    for name in ("region", "query"):  # "" removes it
+        if name in changes and not changes[name]:
+            changes[name] = None
     return dataclasses.replace(source, **changes)
 
 

@@ -12,6 +12,7 @@ meets a selector or pattern that does not compile.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -28,6 +29,7 @@ from monitor.errors import ConfigError, SourceError
 from monitor.ingest.extract.html import RegionError, check_selector
 from monitor.models import DEFAULT_EVERY_S, SOURCE_KINDS
 from monitor.net.policy import Refused, load_policy
+from monitor.sources.search import AUTO, check_query
 from monitor.store.db import write_tx
 
 
@@ -44,6 +46,10 @@ class Rules:
     link_pattern: str | None = None
     """``""`` removes the pattern."""
     max_items: int | None = None
+    query: str | None = None
+    """Portal kinds: the server-side full-text query (``monitor.sources.search``); ``""``
+    removes it. ``auto`` is turned into the vocabulary's query by the caller, which
+    has the plugins (:func:`monitor.sources.search.auto_query`)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,10 @@ def check_rules(rules: Rules) -> Rules:
         raise ConfigError("--max-items must be between 0 and 1000")
     if rules.every_s is not None and rules.every_s < 60:
         raise ConfigError("the interval must be at least a minute")
+    if rules.query is not None:
+        if rules.query.strip() == AUTO:
+            raise ConfigError("--query auto must be built from the plugins' search terms first")
+        rules = dataclasses.replace(rules, query=check_query(rules.query))
     return rules
 
 
@@ -165,12 +175,12 @@ def add_sources(db: Database, new: Iterable[NewSource],
             cur = db.execute(
                 "INSERT OR IGNORE INTO sources (url, kind, municipality, country, lang, tags, "
                 "created_at, every_s, region, ignore, added_only, min_change, link_pattern, max_items, "
-                "municipalities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "municipalities, query) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [s.url, s.kind, s.municipality, s.country, s.lang, json.dumps(list(s.tags)), now,
                  r.every_s or DEFAULT_EVERY_S, r.region or None, json.dumps(list(r.ignore or ())),
                  int(bool(r.added_only)), r.min_change or 0, r.link_pattern or None,
                  10 if r.max_items is None else r.max_items,
-                 json.dumps(list(s.municipalities), ensure_ascii=False)],
+                 json.dumps(list(s.municipalities), ensure_ascii=False), r.query or None],
             )
             if cur.rowcount:
                 added.append(int(cur.lastrowid or 0))
@@ -202,6 +212,8 @@ def set_rules(db: Database, source_id: int, rules: Rules) -> None:
         values["link_pattern"] = rules.link_pattern or None
     if rules.max_items is not None:
         values["max_items"] = rules.max_items
+    if rules.query is not None:
+        values["query"] = rules.query or None
     with write_tx(db):
         if db.execute("SELECT 1 FROM sources WHERE id = ?", [source_id]).fetchone() is None:
             raise SourceError(f"no source with id {source_id}")

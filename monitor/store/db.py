@@ -591,3 +591,15 @@ def m010_extraction_checks(db: Database) -> None:
         ALTER TABLE source_state ADD COLUMN extraction_note TEXT;
         """
     )
+
+
+@migrations()
+def m011_source_query(db: Database) -> None:
+    """``sources.query``: the server-side full-text query a portal source is searched
+    with (``sources add/set --query``; ``simple_query_string`` syntax, see
+    ``monitor.sources.search``); NULL asks for everything."""
+    db.executescript(
+        """
+        ALTER TABLE sources ADD COLUMN query TEXT;
+        """
+    )

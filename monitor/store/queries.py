@@ -36,7 +36,7 @@ _SOURCE_COLS = (
     "s.every_s, s.region, s.ignore, s.added_only, s.min_change, s.link_pattern, s.max_items, "
     "st.last_raw_fp, st.last_ok, st.last_relevant_at, COALESCE(st.quiet_runs, 0), "
     "EXISTS (SELECT 1 FROM snapshots sn WHERE sn.source_id = s.id), s.created_at, "
-    "s.municipalities, st.extraction_note"
+    "s.municipalities, st.extraction_note, s.query"
 )
 
 
@@ -47,7 +47,7 @@ def _source(row: Sequence[Any], known_items: frozenset[str] = frozenset()) -> So
         last_modified=row[9], every_s=row[15], region=row[16], ignore=tuple(json.loads(row[17] or "[]")),
         added_only=bool(row[18]), min_change=row[19], link_pattern=row[20], max_items=row[21],
         last_raw_fp=row[22], fetched_before=bool(row[26]), known_items=known_items,
-        municipalities=tuple(json.loads(row[28] or "[]")),
+        municipalities=tuple(json.loads(row[28] or "[]")), query=row[30],
     )
 
 

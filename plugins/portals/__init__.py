@@ -5,7 +5,7 @@ the municipality (the body) that decided it.
 ``common`` holds what every portal kind shares: reading the portal spider's JSON
 document, reading JSON and XML pages with bounds, adding a time filter to a list URL,
 matching a body to the municipalities a source is limited to. Each kind has its own
-module (``oparl``, ``lblod``, ``moderngov``). Their spider is
+module (``oparl``, ``lblod``, ``moderngov``, ``ori``). Their spider is
 ``spiders.portal:PortalSpider`` (named here as an import path only: plugins and
 spiders never import each other).
 """
@@ -13,7 +13,7 @@ spiders never import each other).
 from __future__ import annotations
 
 from monitor.hookspecs import SourceKind, hookimpl
-from plugins.portals import lblod, moderngov, oparl
+from plugins.portals import lblod, moderngov, oparl, ori
 
 
 @hookimpl
@@ -31,4 +31,8 @@ def register_source_kinds() -> list[SourceKind]:
                    "committee the body; --link-pattern limits the committees",
                    "spiders.portal:PortalSpider", moderngov.extract, moderngov.links,
                    reports_edits=True, start=moderngov.start),
+        SourceKind("ori", "Open Raadsinformatie, the Dutch council-document search (give its API base): "
+                   "each document and agenda item is an entry with its municipality; --query searches "
+                   "server side", "spiders.portal:PortalSpider", ori.extract, ori.links,
+                   reports_edits=True, start=ori.start),
     ]
