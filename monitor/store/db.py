@@ -603,3 +603,35 @@ def m011_source_query(db: Database) -> None:
         ALTER TABLE sources ADD COLUMN query TEXT;
         """
     )
+
+
+@migrations()
+def m012_facets_ignore_null(db: Database) -> None:
+    """A ``category`` or ``language`` finding whose value is JSON ``null`` (an analyzer
+    saying "no category") no longer sets the inbox facet to the text ``'null'``: the
+    triggers read a JSON null as no value, and the facets it already set are cleared."""
+    db.executescript(
+        """
+        DROP TRIGGER change_facets_category;
+        CREATE TRIGGER change_facets_category AFTER INSERT ON findings
+        WHEN new.name IN ('category', 'action') AND new.value IS NOT NULL
+            AND NOT (json_valid(new.value) AND json_type(new.value) = 'null') BEGIN
+            UPDATE change_facets SET category = CASE
+                WHEN json_valid(new.value) AND json_type(new.value) = 'text'
+                THEN json_extract(new.value, '$') ELSE new.value END
+            WHERE change_id = new.change_id;
+        END;
+        DROP TRIGGER change_facets_language;
+        CREATE TRIGGER change_facets_language AFTER INSERT ON findings
+        WHEN new.name = 'language' AND new.value IS NOT NULL
+            AND NOT (json_valid(new.value) AND json_type(new.value) = 'null') BEGIN
+            UPDATE change_facets SET lang = lower(CASE
+                WHEN json_valid(new.value) AND json_type(new.value) = 'text'
+                THEN json_extract(new.value, '$') ELSE new.value END)
+            WHERE change_id = new.change_id;
+        END;
+        UPDATE change_facets SET category = NULL WHERE category = 'null';
+        UPDATE change_facets SET lang = (SELECT s.lang FROM changes c JOIN sources s
+            ON s.id = c.source_id WHERE c.id = change_facets.change_id) WHERE lang = 'null';
+        """
+    )

@@ -153,3 +153,16 @@ def test_facets_follow_new_changes_and_findings(db):
     with write_tx(db):
         db.execute("DELETE FROM changes WHERE id = 1")
     assert db.execute("SELECT COUNT(*) FROM change_facets").fetchone()[0] == 0
+
+
+def test_a_null_category_or_language_finding_leaves_the_facet_alone(db):
+    """An analyzer's "no category" (JSON null) is no category in the inbox, not the text
+    'null'; a null language keeps the source's."""
+    with write_tx(db):
+        db.execute("INSERT INTO sources (id, url, lang, created_at) VALUES (1, 'http://a', 'fr', 'now')")
+        db.execute("INSERT INTO changes (id, source_id, kind, url, detected_at) "
+                   "VALUES (1, 1, 'new-entry', 'http://a', '2026-02-01')")
+        for name, value in [("category", "null"), ("language", "null")]:
+            db.execute("INSERT INTO findings (change_id, plugin, name, value) VALUES (1, 'p', ?, ?)",
+                       [name, value])
+    assert db.execute("SELECT category, lang FROM change_facets").fetchall() == [(None, "fr")]
