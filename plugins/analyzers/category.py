@@ -13,7 +13,7 @@ from plugins.analyzers.events import main_event
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import find_places
 from plugins.analyzers.relevance import DETAIL_CAP, detail_only, place_facts, refused_only
-from plugins.analyzers.scoring import SOUTH_COUNTRIES, category, relevance, signals
+from plugins.analyzers.scoring import category, relevance, signals
 from plugins.analyzers.textutil import focus, page_title_context
 
 
@@ -28,15 +28,15 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
     s = signals(title, body)
     src = change.source
     places = find_places(title, body, src.municipality, src.country, language_of(change))
-    rel = relevance(s, **place_facts(places))
-    amount, other_currency = grant_amount(f"{title}\n{body}" if title else body)
     facts = place_facts(places)
+    rel = relevance(s, **facts)
+    amount, other_currency = grant_amount(f"{title}\n{body}" if title else body)
     name, why = category(
         s,
         amount=amount is not None or other_currency,
         troubled_place=places.troubled,
         partner_town=facts["partner_town"],
-        partner_south=places.partner is not None and places.partner.country in SOUTH_COUNTRIES,
+        partner_south=facts["partner_south"],
     )
     nothing_done = refused_only(s) or detail_only(change)  # capped under RELEVANT_AT by relevance
     if nothing_done is not None and DETAIL_CAP < RELEVANT_AT:

@@ -17,7 +17,7 @@ from plugins.analyzers.events import main_event
 from plugins.analyzers.gazetteer import countries, key
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import TROUBLED, Places, find_places
-from plugins.analyzers.scoring import Signals, relevance, signals
+from plugins.analyzers.scoring import SOUTH_COUNTRIES, Signals, relevance, signals
 from plugins.analyzers.textutil import focus, fold, page_title_context
 from plugins.analyzers.vocabulary import CATEGORY_GROUPS, GROUPS
 
@@ -37,6 +37,7 @@ def place_facts(places: Places) -> dict[str, bool]:
         "subject_municipality": m is not None and m.country not in TROUBLED and (
             "cue" in m.why or "subject" in m.why),
         "partner_town": places.partner is not None and "cue" in places.partner.why,
+        "partner_south": places.partner is not None and places.partner.country in SOUTH_COUNTRIES,
     }
 
 

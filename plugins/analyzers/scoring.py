@@ -80,6 +80,7 @@ def relevance(
     named_municipality: bool = False,
     subject_municipality: bool = False,
     partner_town: bool = False,
+    partner_south: bool = False,
 ) -> Relevance:
     """Score a text from its signals.
 
@@ -90,6 +91,8 @@ def relevance(
         subject_municipality: a municipality is named as the one acting (with a
             municipal cue, or as the subject that opens a sentence: "Gent geeft ...").
         partner_town: a twinning or partnership cue names a partner town.
+        partner_south: that partner town is in a country of the South
+            (:data:`SOUTH_COUNTRIES`): a cooperation with it is development cooperation.
     """
     reasons: list[str] = []
     logit = -4.0
@@ -141,6 +144,8 @@ def relevance(
         rule(1.2, f"symbolic action: {', '.join(s.words('symbolic'))}")
     if s.has("devcoop"):
         rule(1.5, f"development cooperation: {', '.join(s.words('devcoop'))}")
+    elif partner_town and partner_south and (s.has("cooperation") or s.has("town_link")):
+        rule(1.5, "a cooperation with a town in the South")
     elif s.has("cooperation") and topic:
         rule(0.8, f"cooperation: {', '.join(s.words('cooperation'))}")
     if s.has("solidarity"):
