@@ -2,8 +2,8 @@
 
 Run: .venv/bin/python bench/relevance [--set NAME|all] [--errors]
 
-NAME is one of dev, generalise, fresh, fresh2, fresh3, fresh4, fresh5, dev2, seeds, pages,
-fresh-pages, fresh3-pages, fresh4-pages, fresh5-pages, dev2-pages; ``all``
+NAME is one of dev, generalise, fresh, fresh2, fresh3, fresh4, fresh5, fresh6, dev2, seeds, pages,
+fresh-pages, fresh3-pages, fresh4-pages, fresh5-pages, fresh6-pages, dev2-pages; ``all``
 prints each set in turn (the throughput line once, at the end).
 
 Sets of news texts (all written for this project, never copied from the web). A line
@@ -38,7 +38,11 @@ is one text (``text``) analyzed as a new feed entry, through the plugin manager:
 - ``fresh5`` (``fresh5.jsonl``): 90 news texts (15 a language, 47 relevant), written on
   2026-12-02 after the issue-14 tuning rounds by someone who saw no analyzer output and
   no tuning data: mostly ordinary council decisions and negatives, about a quarter hard
-  cases (see ``FRESH5.md``). ``split``: ``fresh``. Never tuned on.
+  cases (see ``FRESH5.md``). ``split``: ``fresh``. Its errors were read for the tuning
+  round of 2026-12-03: a seen set since.
+- ``fresh6`` (``fresh6.jsonl``): 90 news texts (15 a language, 45 relevant), written on
+  2026-12-03 after that round by someone who saw no analyzer output and no tuning data,
+  about a third hard cases (see ``FRESH6.md``). ``split``: ``fresh``. Never tuned on.
 - ``dev2`` (``dev2.jsonl``): 96 news texts (16 a language, 43 relevant), a development set
   one may tune on, weighted to hard negatives (matches between twin towns' clubs, twinning
   associations' own events, national or regional governments' decisions, aid by NGOs and
@@ -90,14 +94,16 @@ changes holding several events) lists all of them.
 - ``fresh5-pages`` (``fresh5_pages.jsonl``): 36 page changes (six a language, 22
   relevant), written with ``fresh5``: list edits and status cells in varied layouts,
   network overviews gaining entries, minutes with several decisions (see ``FRESH5.md``).
-  ``split: fresh``.
+  ``split: fresh``. Seen since 2026-12-03, as ``fresh5``.
+- ``fresh6-pages`` (``fresh6_pages.jsonl``): 36 page changes (six a language, 22
+  relevant), written with ``fresh6`` (see ``FRESH6.md``). ``split: fresh``. Never tuned on.
 - ``dev2-pages`` (``dev2_pages.jsonl``): 48 page changes (eight a language, 29 relevant),
   a development set one may tune on, in the same kinds of layouts, with overview entries
   by regional governments and NGOs and minutes of irrelevant decisions as negatives.
   ``split: dev2``.
 
-Fresh sets (``fresh``, ``fresh2``, ``fresh3``, ``fresh4``, ``fresh5``, ``fresh-pages``,
-``fresh3-pages``, ``fresh4-pages``, ``fresh5-pages``) are
+Fresh sets (``fresh``, ``fresh2``, ``fresh3``, ``fresh4``, ``fresh5``, ``fresh6``,
+``fresh-pages``, ``fresh3-pages``, ``fresh4-pages``, ``fresh5-pages``, ``fresh6-pages``) are
 never tuned on: nobody reads their errors to change an analyzer; a new fresh set is written instead.
 
 Each line is labelled: relevant or not, category, acting municipality, partner,
@@ -148,17 +154,20 @@ SETS = {
     "fresh3": HERE / "fresh3.jsonl",
     "fresh4": HERE / "fresh4.jsonl",
     "fresh5": HERE / "fresh5.jsonl",
+    "fresh6": HERE / "fresh6.jsonl",
     "seeds": HERE / "seeds.jsonl",
     "pages": HERE / "pages.jsonl",
     "fresh-pages": HERE / "fresh_pages.jsonl",
     "fresh3-pages": HERE / "fresh3_pages.jsonl",
     "fresh4-pages": HERE / "fresh4_pages.jsonl",
     "fresh5-pages": HERE / "fresh5_pages.jsonl",
+    "fresh6-pages": HERE / "fresh6_pages.jsonl",
     "dev2": HERE / "dev2.jsonl",
     "dev2-pages": HERE / "dev2_pages.jsonl",
 }
-ORDER = ("dev", "generalise", "dev2", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "seeds",
-         "pages", "dev2-pages", "fresh-pages", "fresh3-pages", "fresh4-pages", "fresh5-pages")
+ORDER = ("dev", "generalise", "dev2", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6",
+         "seeds", "pages", "dev2-pages", "fresh-pages", "fresh3-pages", "fresh4-pages", "fresh5-pages",
+         "fresh6-pages")
 SEEDS = Path(os.environ.get("TWINWATCH_SEEDS") or ROOT.parent / "shared" / "seeds")
 LANGS = ("nl", "fr", "de", "en", "es", "it")
 FIELDS = ("relevant", "category", "municipality", "partner", "date", "amount_eur")
@@ -334,7 +343,7 @@ def events_of(p: dict, findings: tuple[Finding, ...]) -> list[dict]:
 
 
 def predict(pm, name: str, gold: list[dict]) -> list[dict]:
-    if name in ("pages", "fresh-pages", "fresh3-pages", "fresh4-pages", "fresh5-pages",
+    if name in ("pages", "fresh-pages", "fresh3-pages", "fresh4-pages", "fresh5-pages", "fresh6-pages",
                 "dev2-pages"):
         return [run_page(pm, g, n) for n, g in enumerate(gold, start=1)]
     return [run_text(pm, g) for g in gold]
@@ -474,7 +483,7 @@ def report(pm, name: str, errors: bool, single: bool) -> tuple[list[str], int]:
     if len(names) > 1:
         splits["all"] = pairs
     unit = "page changes" if name in (
-        "pages", "fresh-pages", "fresh3-pages", "fresh4-pages", "fresh5-pages",
+        "pages", "fresh-pages", "fresh3-pages", "fresh4-pages", "fresh5-pages", "fresh6-pages",
         "dev2-pages") else "texts"
     print(
         f"bench/relevance --set {name}: {len(gold)} {unit} ({sum(g['relevant'] for g in gold)} relevant), "
