@@ -287,7 +287,7 @@ class Ingestor:
 
     async def _extract(self, result: FetchResult, weight: int) -> str:
         try:
-            return await ingest_async(self.db, self.pm, result, self.pool)
+            return await ingest_async(self.db, self.pm, result, self.pool, checked=True)
         finally:
             self.used -= weight
             self._room.set()
