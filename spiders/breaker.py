@@ -14,12 +14,11 @@ the default 30 s timeout would hold a cron run for a quarter of an hour.
 
 :class:`HostBreakerMiddleware` sits last among the downloader middlewares, next to
 the download, so it sees every failure first (before RetryMiddleware retries it)
-and hands a request on only when the host may take it. It admits as many requests
-per host as the host's download slot would run at once
-(``CONCURRENT_REQUESTS_PER_DOMAIN``); the others wait here rather than in the
-slot's queue, where no middleware could stop them after the probe failed. The
-hosts' health is shared by the run's crawlers (``spiders.runstate``): a host down
-for the pages is down for the feed.
+and hands a request on only when the host may take it. Requests wait for their
+site's place just before it (``spiders.hostslot``), not in a download slot's
+queue, where no middleware could stop them after the probe failed. The hosts'
+health is shared by the run's crawlers (``spiders.runstate``): a host down for
+the pages is down for the feed.
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ from spiders.netpolicy import refused_message
 from spiders.runstate import CrawlRun, HostHealth, run_of
 
 HELD = "_twinwatch_held"
-"""``request.meta`` key: the request holds one of its host's places."""
+"""``request.meta`` key: the request was handed on to the download by us."""
 PROBE = "_twinwatch_probe"
 """``request.meta`` key: the request is its host's probe."""
 
@@ -65,23 +64,19 @@ class HostBreakerMiddleware:
     """The circuit breaker of the module docstring (settings: ``TWINWATCH_BREAKER``
     to switch it off; counters ``twinwatch/breaker/*`` in the crawler's stats)."""
 
-    def __init__(self, crawler: Crawler, run: CrawlRun, per_host: int, patience: float) -> None:
+    def __init__(self, crawler: Crawler, run: CrawlRun, patience: float) -> None:
         self.crawler = crawler
         self.patience = patience
         """Seconds to wait for a probe at most: it ends within its timeout, or its
         retry's; past twice that and a little, it is taken as lost."""
         self.run = run
-        self.per_host = max(1, per_host)
-        self._places: dict[str, asyncio.Semaphore] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HostBreakerMiddleware:
         s = crawler.settings
         if not s.getbool("TWINWATCH_BREAKER", True):
             raise sx.NotConfigured
-        return cls(crawler, run_of(s, f"crawler-{id(crawler)}"),
-                   s.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 1),
-                   2 * s.getfloat("DOWNLOAD_TIMEOUT", 180) + 10)
+        return cls(crawler, run_of(s, f"crawler-{id(crawler)}"), 2 * s.getfloat("DOWNLOAD_TIMEOUT", 180) + 10)
 
     def _inc(self, name: str) -> None:
         if self.crawler.stats is not None:
@@ -105,27 +100,19 @@ class HostBreakerMiddleware:
         health = self.run.hosts.setdefault(key, HostHealth())
         if health.down:
             raise self._down(health)
-        places = self._places.get(key)
-        if places is None:
-            places = self._places[key] = asyncio.Semaphore(self.per_host)
-        await places.acquire()
-        try:
-            while health.failure is not None and not health.down:
-                if health.probe is None:  # this one finds out
-                    health.probe = asyncio.get_running_loop().create_future()
-                    request.meta[PROBE] = True
-                    self._inc("probes")
-                    break
-                self._inc("waits")
-                try:
-                    await asyncio.wait_for(asyncio.shield(health.probe), self.patience)
-                except TimeoutError:  # the probe never came back: never wait forever
-                    health.probe = None
-            if health.down:
-                raise self._down(health)
-        except BaseException:
-            places.release()
-            raise
+        while health.failure is not None and not health.down:
+            if health.probe is None:  # this one finds out
+                health.probe = asyncio.get_running_loop().create_future()
+                request.meta[PROBE] = True
+                self._inc("probes")
+                break
+            self._inc("waits")
+            try:
+                await asyncio.wait_for(asyncio.shield(health.probe), self.patience)
+            except TimeoutError:  # the probe never came back: never wait forever
+                health.probe = None
+        if health.down:
+            raise self._down(health)
         request.meta[HELD] = True
 
     def _done(self, request: Request, failure: str | None) -> None:
@@ -134,7 +121,6 @@ class HostBreakerMiddleware:
             # Never handed on by us: refused here or by a middleware before us (whose
             # exception Scrapy hands to every middleware). It says nothing of the host.
             return
-        self._places[key].release()
         health = self.run.hosts.setdefault(key, HostHealth())
         probe = request.meta.pop(PROBE, False)
         if failure is None:  # it answered: whatever was wrong is over

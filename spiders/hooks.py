@@ -40,7 +40,7 @@ def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: di
     pool = ExtractPool(default_workers(len(sources)) if workers is None else int(workers),
                        eager=any(s.last_raw_fp is None for s in sources),
                        analysis=any(s.fetched_before for s in sources))
-    n = default_processes(len(sources)) if processes is None else max(1, int(processes))
+    n = default_processes(sources) if processes is None else max(1, int(processes))
     token = f"pool-{run_id}"
     SHARED[token] = pool
     # Every crawler process reads and refreshes the robots.txt cache (spiders/robots.py).
@@ -59,12 +59,26 @@ def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: di
     return True
 
 
-def default_processes(sources: int) -> int:
-    """Crawler processes for a crawl of ``sources`` sources: one for small crawls
-    (a process costs a second of start-up), else one per core."""
+SITES_PER_PROCESS = 32
+"""Sites one crawler process keeps busy. A site takes one request at a time, so
+a crawl's pace is set by how many sites it has, not how many sources: a process
+of its own costs a second of CPU to start and every result a trip through a pipe,
+which pays only when one process cannot keep up with that many sites at once
+(``bench/crawl --latency 50``, 10 sites of 51 sources: one process started its
+first request about 2.5 s sooner and used 40 % less CPU than two)."""
+
+
+def default_processes(sources: list[Source]) -> int:
+    """Crawler processes for a crawl of ``sources``: one for a small crawl or few
+    sites, else one per :data:`SITES_PER_PROCESS` sites, at most one per core."""
+    from urllib.parse import urlsplit
+
     from monitor.ingest.workers import SMALL_CRAWL
 
-    return 1 if sources < SMALL_CRAWL else max(1, os.cpu_count() or 1)
+    if len(sources) < SMALL_CRAWL:
+        return 1
+    sites = len({(urlsplit(s.url).hostname or "").lower() for s in sources})
+    return max(1, min(os.cpu_count() or 1, -(-sites // SITES_PER_PROCESS)))
 
 
 @hookimpl(trylast=True)

@@ -52,6 +52,7 @@ from scrapy.utils.misc import build_from_crawler
 from monitor.models import RobotsEntry
 from monitor.net import robots
 from spiders.failures import connection_failure
+from spiders.hostslot import slot_of
 from spiders.middlewares import TwinwatchBlocked
 from spiders.runstate import CrawlRun, run_of
 
@@ -117,6 +118,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         self.run: CrawlRun = run_of(s, f"crawler-{id(crawler)}")
         self.db_path: str | None = s.get(DB_SETTING) or None
         self.delay_cap = s.getfloat("TWINWATCH_CRAWL_DELAY_MAX", robots.CRAWL_DELAY_MAX)
+        self.per_host = s.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 1)
         self._rules: dict[str, Any] = {}
         """Origin -> this crawler's parser (``None``: no rules; :class:`_Blocked`)."""
 
@@ -218,22 +220,15 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         return build_from_crawler(self._parserimpl, self.crawler, entry.body)
 
     def _honour_delay(self, host: str, entry: RobotsEntry) -> None:
-        """Make the host's download slot wait ``Crawl-delay`` (capped) between requests:
-        as the delay of a slot made from now on (``per_slot_settings``, as
-        ``DOWNLOAD_SLOTS`` would), of the slot if it exists, and as the floor under
-        AutoThrottle (``spiders.middlewares.Throttle``)."""
+        """Make the site wait ``Crawl-delay`` (capped) between any two of its requests,
+        whichever kind's crawler sends them (``spiders.hostslot``)."""
         delay = robots.capped_delay(entry.crawl_delay, self.delay_cap)
-        if delay is None or self.crawler.engine is None:
+        if delay is None:
             return
         if entry.crawl_delay is not None and entry.crawl_delay > delay:
             self._inc("crawl_delay_capped")
-        downloader = self.crawler.engine.downloader
-        # No jitter: Scrapy's 0.5-1.5x would go under what the site asked for.
-        downloader.per_slot_settings[host] = {**downloader.per_slot_settings.get(host, {}),
-                                              "delay": delay, "jitter": 0}
-        slot = downloader.slots.get(host)
-        if slot is not None and slot.delay < delay:
-            slot.delay, slot.jitter = delay, 0.0
+        slot = slot_of(self.run, host.lower(), self.per_host)
+        slot.delay = max(slot.delay, delay)
 
     def process_request_2(self, rp: Any, request: Request) -> None:
         if isinstance(rp, _Blocked):

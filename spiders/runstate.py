@@ -1,9 +1,11 @@
-"""What the crawlers of one crawl run share in their process: each host's health
-(``spiders.breaker``) and each site's robots.txt (``spiders.robots``).
+"""What the crawlers of one crawl run share in their process: each site's request
+slot (``spiders.hostslot``), each host's health (``spiders.breaker``) and each
+site's robots.txt (``spiders.robots``).
 
 A crawl runs one crawler per source kind in one Scrapy process (``spiders.process``),
-and each crawler builds its own middlewares; a host that hangs for the pages hangs
-for the feed too, and a site's robots.txt is the same for both. ``run_spiders``
+and each crawler builds its own middlewares (and its own download slots); a site
+takes one request at a time from all of them together, a host that hangs for the
+pages hangs for the feed too, and a site's robots.txt is the same for both. ``run_spiders``
 names the run in the ``TWINWATCH_RUN_STATE`` setting, and the middlewares of every
 crawler find the same :class:`CrawlRun` here. The state lives as long as the run
 (the process of a ``twinwatch crawl``), never longer: the next run starts afresh.
@@ -34,7 +36,21 @@ class HostHealth:
 
 
 @dataclass
+class HostSlot:
+    """One site's request places (``spiders.hostslot``), for every kind of source."""
+
+    places: asyncio.Semaphore
+    """As many as ``CONCURRENT_REQUESTS_PER_DOMAIN`` (one): requests in flight to the site."""
+    delay: float = 0.0
+    """Least seconds between two requests to the site: its ``Crawl-delay``, capped."""
+    last: float = 0.0
+    """When (``time.monotonic``) the site's last request was let through."""
+
+
+@dataclass
 class CrawlRun:
+    slots: dict[str, HostSlot] = field(default_factory=dict)
+    """By host name, as Scrapy's download slots are."""
     hosts: dict[str, HostHealth] = field(default_factory=dict)
     """By ``host:port`` (a hanging server is one listening socket)."""
     robots: dict[str, asyncio.Future[RobotsEntry | None]] = field(default_factory=dict)

@@ -20,9 +20,10 @@ USER_AGENT = user_agent()
 # in the database for up to 24 hours: see spiders/robots.py for the policy table.
 ROBOTSTXT_OBEY = True
 
-# Many municipal servers at once, but one request at a time to any one of them per
-# kind of source (defaults 16 / 8). Each kind runs its own crawler, so a site with
-# pages and a feed sees at most two requests at once. Slots are per host name.
+# Many municipal servers at once, but one request at a time to any one of them
+# (defaults 16 / 8). Each kind runs its own crawler, with its own download slots:
+# spiders.hostslot makes a site's pages, feed and listings (and its robots.txt)
+# share the one place. Slots are per host name.
 CONCURRENT_REQUESTS = 256
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 
@@ -31,10 +32,12 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 1
 # the others wait). Scrapy's recommendation for broad crawls.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 
-# Adapt the per-site pace to how fast each server answers (default off): a slow
-# server gets fewer requests; a fast one is not held back.
+# Slow a site down while it answers with server errors (default off). One request
+# at a time already paces a site that answers: our subclass (EXTENSIONS, below)
+# adds no delay then, where Scrapy's kept each site idle about a latency between
+# an answer and its next request (spiders/middlewares.py).
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 0.25  # default 5 s: a site has a few sources, not thousands of pages
+AUTOTHROTTLE_START_DELAY = 0.0  # default 5 s: no delay until a site errs
 AUTOTHROTTLE_MAX_DELAY = 30.0  # default 60 s
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
@@ -63,8 +66,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "spiders.middlewares.MetaRefresh": 580,  # the same, without decoding every page
-    # Last, next to the download: a host that stopped answering costs two timeouts,
-    # not one per source (spiders/breaker.py).
+    # Next to the download: one request at a time to a site across the kinds of
+    # sources, and its Crawl-delay between any two (spiders/hostslot.py); then a host
+    # that stopped answering costs two timeouts, not one per source (spiders/breaker.py).
+    "spiders.hostslot.HostSlotMiddleware": 940,
     "spiders.breaker.HostBreakerMiddleware": 950,
 }
 
@@ -78,7 +83,7 @@ SPIDER_MIDDLEWARES = {
 
 # Scrapy's periodic "Crawled N pages" log line and memory watchdog: our summary and
 # log file say what happened (default on).
-# AutoThrottle is replaced by our subclass, which lets a 304 lower a site's delay.
+# AutoThrottle is replaced by our subclass, which delays a site only while it errs.
 EXTENSIONS = {
     "scrapy.extensions.corestats.CoreStats": None,
     "scrapy.extensions.logstats.LogStats": None,
@@ -130,6 +135,22 @@ TWINWATCH_PORTAL_OVERLAP_S = 3600
 
 # One retry, not two: a broken source is recorded and tried again next run (default 2).
 RETRY_TIMES = 1
+
+# Scrapy's list without its Twisted handler's TunnelError (we fetch through aiohttp,
+# with no proxy): naming it imported that handler and its TLS modules, whose
+# deprecation shims walk the whole call stack with its source lines (0.26 s of
+# every crawl's start-up, before its first request).
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.CannotResolveHostError",
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+    OSError,  # as Scrapy: HttpCompressionMiddleware raises it for an empty compressed body
+]
 
 # A truncated body (fewer bytes than Content-Length) is a failure, never half a page
 # to diff (this is Scrapy's default; stated because the diff depends on it).

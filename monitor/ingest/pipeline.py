@@ -104,14 +104,17 @@ INLINE: Extractor = _Inline()
 
 
 async def ingest_async(db: Database, pm: PluginManager, result: FetchResult,
-                       extractor: Extractor = INLINE) -> str:
+                       extractor: Extractor = INLINE, *, checked: bool = False) -> str:
     """Store what one fetch means; return its outcome (see the module docstring).
     Reads and writes happen on the caller's thread (the single writer); the
-    ``extractor`` does the CPU work, inline or in a pool."""
-    result, done = settled(db, result)
-    if done is not None:
-        record_quick(db, [(result, done, None)])
-        return done
+    ``extractor`` does the CPU work, inline or in a pool. ``checked``: the caller
+    has had ``result`` from :func:`settled` and found no outcome (it needs
+    extracting), so it is not settled twice."""
+    if not checked:
+        result, done = settled(db, result)
+        if done is not None:
+            record_quick(db, [(result, done, None)])
+            return done
     source = get_source(db, result.source_id)
     try:
         prepared = await extractor.prepare(pm, source, result, context(db, source, pm))

@@ -22,6 +22,7 @@ good ones (see :func:`monitor.ingest.outcome.settle`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import re
 import unicodedata
@@ -226,16 +227,19 @@ def blocked(result: FetchResult) -> Recognised | None:
                                              f"HTTP {status}")
     if not result.body or not _htmlish(result):
         return None
-    head = result.body[:HEAD_BYTES].lower()
     walls = status in BLOCKING_STATUSES
+    if not walls and not _short(result.body[:HEAD_BYTES]):
+        # a page served with 200 and this much text is the page, whatever vendor's
+        # script it embeds: no need to look for markers (most pages of a crawl)
+        return None
+    head = result.body[:HEAD_BYTES].lower()
     for vendor in VENDORS:
         marker = next((m for m in vendor.markers if m in head), None)
-        if marker is not None and (walls or _short(head)):
+        if marker is not None:
             return Recognised("blocked", f"{vendor.name} {_what(result)} "
                                          f"(marker {marker.decode('utf-8', 'replace')!r}), HTTP {status}")
     for name, markers in CAPTCHAS:
-        if any(m in head for m in markers) and (
-                walls or (_short(head) and _WALL_WORDS.search(_fold_bytes(_visible(head))))):
+        if any(m in head for m in markers) and (walls or _WALL_WORDS.search(_fold_bytes(_visible(head)))):
             return Recognised("blocked", f"captcha page ({name}), HTTP {status}")
     return None
 
@@ -381,7 +385,15 @@ def _short(head: bytes, limit: int = WALL_TEXT) -> bool:
     never short)."""
     if len(head) >= HEAD_BYTES:
         return False
-    return len(b" ".join(_visible(head).split())) < limit
+    return _visible_length(head) < limit
+
+
+@functools.lru_cache(maxsize=2)
+def _visible_length(head: bytes) -> int:
+    """Visible characters of ``head``, spaces collapsed. Cached for the last heads:
+    :func:`blocked` and :func:`gone` ask about the same page, and stripping its tags
+    is most of what recognising a page costs."""
+    return len(b" ".join(_visible(head).split()))
 
 
 def _fold_bytes(raw: bytes) -> str:

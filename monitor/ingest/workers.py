@@ -26,6 +26,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import pickle
+import threading
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
@@ -127,6 +128,11 @@ class ExtractPool:
         self._all: list[_Worker] = []
         self._queue: collections.deque[tuple[bytes, asyncio.Future[Prepared | None]]] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._launcher: threading.Thread | None = None
+        self._launched: list[_Worker] = []
+        """Every process the launcher started, handed to the loop or not (yet)."""
+        self._broken: str | None = None
+        """Why no process could start (every job then fails with it)."""
 
     @property
     def processes(self) -> int:
@@ -134,24 +140,58 @@ class ExtractPool:
         return len(self._all)
 
     def start(self) -> None:
-        """Start the processes (from the event loop that will await them); once."""
+        """Start the processes (from the event loop that will await them); once.
+
+        They are started from a thread of their own: starting a worker waits for
+        the forkserver to import the extraction code and load the plugins (a second
+        or more of CPU), and the event loop, which fetches and stores, must not wait
+        with it (measured on ``bench/crawl --latency``: the first request of a
+        one-process crawl went out that much later). Jobs queue until the workers
+        are there."""
         if self._loop is not None or self.workers <= 0:
             return
         try:
             self._loop = asyncio.get_running_loop()
         except RuntimeError:  # not in the loop yet: started on the first job
             return
-        # forkserver: workers do not inherit the crawler's threads and sockets; it
-        # imports the extraction code and loads the plugins once (monitor.ingest.preload),
-        # so each worker starts without loading them and shares their memory.
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload([
-            "monitor.ingest.pipeline", "monitor.ingest.kinds", "monitor.ingest.preload"])
-        if not self.analysis:
-            with _env(WARM_ANALYZERS, "0"):
-                multiprocessing.forkserver.ensure_running()
-        for _ in range(self.workers):
-            self._add(_Worker(ctx))
+        self._launcher = threading.Thread(target=self._launch, args=(self._loop,),
+                                          name="twinwatch-extract-start", daemon=True)
+        self._launcher.start()
+
+    def _launch(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start the worker processes (on the launcher thread), then hand them to the loop."""
+        started: list[_Worker] = []
+        error = None
+        try:
+            # forkserver: workers do not inherit the crawler's threads and sockets; it
+            # imports the extraction code and loads the plugins once (monitor.ingest.preload),
+            # so each worker starts without loading them and shares their memory.
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload([
+                "monitor.ingest.pipeline", "monitor.ingest.kinds", "monitor.ingest.preload"])
+            if not self.analysis:
+                with _env(WARM_ANALYZERS, "0"):
+                    multiprocessing.forkserver.ensure_running()
+            for _ in range(self.workers):
+                started.append(_Worker(ctx))
+        except Exception as exc:
+            error = f"the extraction processes did not start: {exc}"
+        self._launched = started
+        with contextlib.suppress(RuntimeError):  # the loop has closed: close() ends them
+            loop.call_soon_threadsafe(self._arrived, started, error)
+
+    def _arrived(self, workers: list[_Worker], error: str | None) -> None:
+        if self._loop is None:  # closed meanwhile
+            return
+        for worker in workers:
+            self._add(worker)
+        if not workers:
+            self._broken = error or "no extraction process started"
+            while self._queue:
+                _, job = self._queue.popleft()
+                if not job.done():
+                    job.set_exception(ExtractError(self._broken))
+        self._dispatch()
 
     def _add(self, worker: _Worker) -> None:
         assert self._loop is not None
@@ -166,6 +206,8 @@ class ExtractPool:
             return prepare(pm, source, result, ctx)
         self.start()
         assert self._loop is not None
+        if self._broken is not None:
+            raise ExtractError(self._broken)
         job: asyncio.Future[Prepared | None] = self._loop.create_future()
         self._queue.append((pickle.dumps((source, result, ctx), protocol=pickle.HIGHEST_PROTOCOL), job))
         self._dispatch()
@@ -214,6 +256,11 @@ class ExtractPool:
         self._dispatch()
 
     def close(self) -> None:
+        if self._launcher is not None:  # processes still starting are ended too
+            self._launcher.join()
+            self._launcher = None
+        self._all.extend(w for w in self._launched if w not in self._all)
+        self._launched = []
         for worker in self._all:
             if self._loop is not None and not self._loop.is_closed():
                 with contextlib.suppress(Exception):
@@ -287,7 +334,7 @@ class Ingestor:
 
     async def _extract(self, result: FetchResult, weight: int) -> str:
         try:
-            return await ingest_async(self.db, self.pm, result, self.pool)
+            return await ingest_async(self.db, self.pm, result, self.pool, checked=True)
         finally:
             self.used -= weight
             self._room.set()

@@ -10,11 +10,13 @@ import pytest
 from monitor import clock
 from monitor.store.db import open_db
 from tests.conftest import TestServer
-from tests.helpers import PARTNERS, page
+from tests.helpers import PARTNERS, feed, page
 
 pytestmark = pytest.mark.slow
 
 TEXT = {"Content-Type": "text/plain"}
+XML = {"Content-Type": "application/rss+xml"}
+ITEMS = [("n1", "Twinning news", "The council met its partners.")]
 TIMEOUT = 3
 SLACK = 5
 """Seconds a crawl run takes beyond its downloads (Scrapy and the extraction pool
@@ -154,8 +156,8 @@ def test_huge_crawl_delay_is_capped_and_shown(http_server, twinwatch):
     assert "Disallow: /x/" in shown
 
 
-def test_crawl_delay_spaces_requests(http_server, twinwatch):
-    """A site's Crawl-delay (capped) is the least time between two of its requests."""
+def _timed(server: TestServer) -> list[float]:
+    """The arrival times (``time.monotonic``) of ``server``'s requests, from now on."""
     import threading
     import time
 
@@ -168,11 +170,41 @@ def test_crawl_delay_spaces_requests(http_server, twinwatch):
                 times.append(time.monotonic())
             super().append(item)
 
-    http_server.requests = Timed()
+    server.requests = Timed()
+    return times
+
+
+def test_crawl_delay_spaces_requests(http_server, twinwatch):
+    """A site's Crawl-delay (capped) is the least time between two of its requests, its
+    pages' and its feed's together."""
+    times = _timed(http_server)
     http_server.set("/robots.txt", "User-agent: *\nCrawl-delay: 100000\n", headers=TEXT)
     for i in range(3):
         twinwatch("sources", "add", http_server.set(f"/p{i}.html", page(PARTNERS)))
+    twinwatch("sources", "add", http_server.set("/feed.xml", feed(ITEMS), headers=XML), "--kind", "feed")
     twinwatch("crawl", env={"TWINWATCH_SCRAPY_SETTINGS": json.dumps({"TWINWATCH_CRAWL_DELAY_MAX": 1.5})})
-    assert len(times) == 4
+    assert len(times) == 5
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert min(gaps) > 1.3, gaps
+
+
+def test_a_sites_kinds_share_one_request_at_a_time(http_server, twinwatch):
+    """A site's pages, feeds and listing (and its robots.txt) get one request at a time
+    from all the kinds' crawlers together, and robots.txt is fetched once."""
+    latency = 0.3
+    times = _timed(http_server)
+    http_server.set("/robots.txt", "User-agent: *\nAllow: /\n", headers=TEXT, hang=latency)
+    for i in range(4):
+        twinwatch("sources", "add", http_server.set(f"/p{i}.html", page(PARTNERS), hang=latency))
+    for i in range(2):
+        twinwatch("sources", "add", http_server.set(f"/feed{i}.xml", feed(ITEMS), headers=XML, hang=latency),
+                  "--kind", "feed")
+    listing = http_server.set("/news.html", page(PARTNERS), hang=latency)
+    twinwatch("sources", "add", listing, "--kind", "listing")
+    out = twinwatch("crawl")
+    assert "7 fetched" in out.stdout, out.stdout
+    assert [p for p, _ in http_server.requests].count("/robots.txt") == 1
+    assert len(times) == 8
+    # each answer takes ``latency``: a request that came sooner overlapped the one before
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) > latency - 0.05, gaps

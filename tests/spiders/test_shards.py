@@ -18,6 +18,7 @@ from monitor.models import FetchResult, Source
 from monitor.store.db import open_db
 from monitor.store.queries import changes, snapshot_count
 from monitor.text import fingerprint
+from spiders.hooks import SITES_PER_PROCESS, default_processes
 from spiders.pipelines import SHARED, message
 from spiders.shards import shard
 from tests.conftest import ROOT
@@ -42,6 +43,22 @@ def test_shard_keeps_each_site_in_one_group_and_balances():
     assert sorted(len(g) for g in groups) == [30, 40]
     assert sorted(s.id for g in groups for s in g) == sorted(s.id for s in srcs)
     assert len(shard(srcs[:3], 8)) == 3  # never an empty process
+
+
+def test_processes_follow_the_number_of_sites_not_of_sources(monkeypatch):
+    """A crawl of many sources on few sites runs in one process; more sites than one
+    process keeps busy are shared out, one process per core at most."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+
+    def crawl(sites: int, per_site: int) -> list[Source]:
+        return [Source(i * per_site + k, f"http://127.1.0.{i + 1}/p{k}.html")
+                for i in range(sites) for k in range(per_site)]
+
+    assert default_processes(crawl(10, 51)) == 1
+    assert default_processes(crawl(SITES_PER_PROCESS, 10)) == 1
+    assert default_processes(crawl(SITES_PER_PROCESS + 1, 10)) == 2
+    assert default_processes(crawl(200, 5)) == 4
+    assert default_processes(crawl(90, 1)) == 1  # a small crawl
 
 
 def test_identical_bytes_and_304_are_sent_without_the_body():

@@ -84,3 +84,21 @@ def test_a_changed_plugin_set_loads_afresh(monkeypatch):
     monkeypatch.setattr(extract_plugins, "installed", lambda: (("extra", "pkg:plugin"),))
     fresh = extract_plugins.current()
     assert fresh is not loaded and any(name == "relevance" for name, _ in fresh.list_name_plugin())
+
+
+def test_the_pool_starts_without_holding_up_the_event_loop():
+    """The workers start on a thread of their own: the crawl's event loop goes on
+    while the forkserver loads the plugins (in a fresh process, with no forkserver yet)."""
+    code = ("import asyncio, time; from monitor.ingest.workers import ExtractPool\n"
+            "async def main(pool):\n"
+            "    t = time.perf_counter(); pool.start(); took = time.perf_counter() - t; ticks = 0\n"
+            "    while pool.processes == 0 and ticks < 6000:\n"
+            "        ticks += 1; await asyncio.sleep(0.01)\n"
+            "    return took, ticks, pool.processes\n"
+            "pool = ExtractPool(1)\n"
+            "try: took, ticks, n = asyncio.run(main(pool))\n"
+            "finally: pool.close()\n"
+            "print(took < 0.3, ticks > 5, n)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         check=True)
+    assert out.stdout.split() == ["True", "True", "1"], out.stdout + out.stderr[-2000:]
