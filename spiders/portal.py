@@ -207,10 +207,15 @@ class PortalSpider(SourceSpider):
             headers["etag"] = json.dumps({
                 CURSOR: 1, "since": walk.since, "started": walk.started, "baseline": walk.baseline,
                 "frontier": [[f.key, f.url] for f in walk.frontier]}, ensure_ascii=False)
-        body = json.dumps({
+        text = json.dumps({
             "portal": self.kind.name if self.kind else "", "url": source.url, "since": walk.since,
             "baseline": walk.baseline, "complete": complete, "requests": walk.requests,
-            "pages": walk.pages}, ensure_ascii=False).encode("utf-8")
+            "pages": walk.pages}, ensure_ascii=False)
+        # The pages are in the text now: pages, text and bytes held at once were a
+        # first sync's peak (bench/portals).
+        walk.pages.clear()
+        body = text.encode("utf-8")
+        del text
         return FetchResult(source.id, source.url, 200, headers, body,
                            elapsed_ms=self._elapsed({"started": walk.began}), run_id=self.run_id)
 
