@@ -168,10 +168,10 @@ def document(result: FetchResult) -> tuple[dict[str, Any], Iterator[Page]]:
         raise ExtractError(f"not a portal crawl document: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("pages"), list):
         raise ExtractError("not a portal crawl document (no pages): crawl it with its portal spider")
-    return doc, _pages(doc["pages"])
+    return doc, _parsed_pages(doc["pages"])
 
 
-def _pages(raw: list[Any]) -> Iterator[Page]:
+def _parsed_pages(raw: list[Any]) -> Iterator[Page]:
     for p in raw:
         if not isinstance(p, dict) or not isinstance(p.get("text"), str):
             continue  # the spider read every page it kept; a damaged document loses a page only
