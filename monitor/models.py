@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -159,12 +160,14 @@ class Entry:
     it as data (a council portal's session date): the decision date, where a date read
     from the text may be one the decision only quotes (a decree, an earlier decision)."""
 
-    @property
+    # Cached: ingest reads both several times per entry (fingerprints, blobs, the
+    # stored item), and a portal's first sync has thousands of entries.
+    @cached_property
     def entry_text(self) -> str:
         """What the index says about the entry: compared across runs (edits)."""
         return normalise(f"{self.title}\n{self.text}")
 
-    @property
+    @cached_property
     def full_text(self) -> str:
         """What a reader gets: the article when fetched, else the index's text."""
         if self.article:

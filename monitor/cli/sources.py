@@ -290,8 +290,9 @@ def coverage(c: Context, countries: tuple[str, ...], files: tuple[Path, ...], pr
     for r in rows:
         m = r.municipality
         state = ", ".join(r.problems) or "ok"
+        portals = f"  portal {', '.join(f'#{p}' for p in r.portals)}" if r.portals else ""
         click.echo(f"{m.code:<6} {m.label[:40]:<40} {len(r.sources):>2} sources  {state:<16} "
-                   f"last relevant: {(r.last_relevant or '—')[:10]}")
+                   f"last relevant: {(r.last_relevant or '—')[:10]}{portals}")
     click.echo(f"{covered} of {len(refs)} municipalities have a source", err=True)
 
 

@@ -187,6 +187,7 @@ COVERAGE_COLUMNS = (
     Column("name_fr", "string", "its French name"),
     Column("name_de", "string", "its German name, where it has one"),
     Column("sources", "array", "ids of the sources that speak for it", "; "),
+    Column("portal_sources", "array", "ids of those that are council portals publishing for it", "; "),
     Column("failing_sources", "array", "ids of those whose last fetch failed", "; "),
     Column("silent_sources", "array", "ids of those that fetch fine but produced nothing lately", "; "),
     Column("last_change", "datetime", "the latest change any of its sources produced"),

@@ -8,7 +8,12 @@ files with a header ``code,name`` plus optional ``name_xx`` columns and ``countr
 
 A source counts for a municipality when its municipality field matches one of the
 municipality's names, ignoring case, accents, hyphens and spacing (Elsene, Ixelles
-and ixelles are the same place).
+and ixelles are the same place). A council portal covers many municipalities with
+one source: it counts for each municipality it has published an entry for (each
+stored entry keeps its own municipality, ``items.municipality``) and for each it is
+limited to (``sources add --municipality``), as a portal source of that
+municipality, with the portal's health; its last change there is that of the
+entries for that municipality.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from monitor import clock
 from monitor.errors import ConfigError
 from monitor.ingest.outcome import EXTRACTION_LOST
 from monitor.ingest.recognise import OUTCOMES
-from monitor.models import RELEVANT_AT, ChangeRow
+from monitor.models import RELEVANT_AT, SOURCE_KINDS, ChangeRow
 from monitor.sources.health import health
 from monitor.store.queries import ChangeFilter, changes
 
@@ -55,6 +60,8 @@ class CoverageRow:
 
     municipality: Municipality
     sources: tuple[int, ...] = ()
+    portals: tuple[int, ...] = ()
+    """Those of :attr:`sources` that are portals publishing for it (or limited to it)."""
     failing: tuple[int, ...] = ()
     silent: tuple[int, ...] = ()
     last_change: str | None = None
@@ -66,7 +73,8 @@ class CoverageRow:
         return {"code": m.code, "country": m.country, "name": m.label,
                 "name_nl": m.names.get("nl"), "name_fr": m.names.get("fr"),
                 "name_de": m.names.get("de"), "sources": list(self.sources),
-                "failing_sources": list(self.failing), "silent_sources": list(self.silent),
+                "portal_sources": list(self.portals), "failing_sources": list(self.failing),
+                "silent_sources": list(self.silent),
                 "last_change": self.last_change, "last_relevant_change": self.last_relevant,
                 "problems": list(self.problems)}
 
@@ -123,28 +131,25 @@ def coverage(db: Database, reference: Sequence[Municipality], *, now: datetime |
             index.setdefault((m.country, key(name)), m)
             index.setdefault(("", key(name)), m)
     per: dict[str, dict[str, list[int] | str | None]] = {}
-    rows = db.execute(
-        "SELECT s.id, s.municipality, s.country, "
-        "(SELECT MAX(detected_at) FROM changes c WHERE c.source_id = s.id), "
-        "(SELECT MAX(c.detected_at) FROM changes c JOIN reviews r ON r.change_id = c.id "
-        " WHERE c.source_id = s.id AND r.status = 'relevant') FROM sources s "
-        "WHERE s.municipality IS NOT NULL"
-    )
-    for sid, name, country, last_change, last_relevant in rows:
+    for sid, name, country, last_change, last_relevant, portal in _claims(db):
         found = index.get(((country or "").upper(), key(name))) or index.get(("", key(name)))
         if found is None:
             continue
-        slot = per.setdefault(found.code, {"sources": [], "failing": [], "silent": [],
+        slot = per.setdefault(found.code, {"sources": [], "portals": [], "failing": [], "silent": [],
                                        "last_change": None, "last_relevant": None})
+        for k, v in (("last_change", last_change), ("last_relevant", last_relevant)):
+            if v and (slot[k] is None or v > str(slot[k])):
+                slot[k] = v
+        if portal and sid not in _ids(slot, "portals"):
+            _ids(slot, "portals").append(sid)
+        if sid in _ids(slot, "sources"):
+            continue  # a portal's entries for a municipality it is also limited to: one source
         _ids(slot, "sources").append(sid)
         verdict = verdicts.get(sid)
         if verdict in ("failing", "silent"):
             _ids(slot, verdict).append(sid)
         elif verdict in (*OUTCOMES, EXTRACTION_LOST):  # blocked, moved, gone, lost: none working
             _ids(slot, "failing").append(sid)
-        for k, v in (("last_change", last_change), ("last_relevant", last_relevant)):
-            if v and (slot[k] is None or v > str(slot[k])):
-                slot[k] = v
     out = []
     for m in reference:
         got = per.get(m.code)
@@ -153,11 +158,43 @@ def coverage(db: Database, reference: Sequence[Municipality], *, now: datetime |
             continue
         failing, silent = tuple(_ids(got, "failing")), tuple(_ids(got, "silent"))
         problems = tuple(p for p, bad in (("failing", failing), ("silent", silent)) if bad)
-        out.append(CoverageRow(m, tuple(_ids(got, "sources")), failing, silent,
+        out.append(CoverageRow(m, tuple(_ids(got, "sources")), tuple(_ids(got, "portals")), failing, silent,
                                _str(got["last_change"]), _str(got["last_relevant"]), problems))
     rank = {"no source": 0, "failing": 1, "silent": 2}
     out.sort(key=lambda r: (min((rank[p] for p in r.problems), default=3), key(r.municipality.label)))
     return out
+
+
+Claim = tuple[int, str, str | None, str | None, str | None, bool]
+"""A source speaking for a municipality: source id, municipality name, country, last
+change and last relevant change there, and whether it is a portal's claim."""
+
+
+def _claims(db: Database) -> list[Claim]:
+    """Each source's own municipality; each municipality a portal source published
+    entries for (with the changes of those entries only), and each it is limited to
+    (portal kinds: any kind but the built-in page, feed, listing and document)."""
+    core = ", ".join("?" * len(SOURCE_KINDS))
+    limits = f"s.municipalities <> '[]' AND s.kind NOT IN ({core})"
+    own = db.execute(
+        "SELECT s.id, s.municipality, s.country, "
+        "(SELECT MAX(detected_at) FROM changes c WHERE c.source_id = s.id), "
+        "(SELECT MAX(c.detected_at) FROM changes c JOIN reviews r ON r.change_id = c.id "
+        f" WHERE c.source_id = s.id AND r.status = 'relevant'), 0 FROM sources s "
+        f"WHERE s.municipality IS NOT NULL AND NOT ({limits})", SOURCE_KINDS
+    ).fetchall()
+    published = db.execute(
+        "SELECT i.source_id, i.municipality, COALESCE(i.country, s.country), MAX(c.detected_at), "
+        "MAX(CASE WHEN r.status = 'relevant' THEN c.detected_at END), 1 "
+        "FROM items i JOIN sources s ON s.id = i.source_id "
+        "LEFT JOIN changes c ON c.item_id = i.id LEFT JOIN reviews r ON r.change_id = c.id "
+        "WHERE i.municipality IS NOT NULL GROUP BY 1, 2, 3"
+    ).fetchall()
+    limited = db.execute(
+        "SELECT s.id, j.value, s.country, NULL, NULL, 1 FROM sources s, json_each(s.municipalities) j "
+        f"WHERE {limits} AND j.type = 'text'", SOURCE_KINDS
+    ).fetchall()
+    return [tuple(r) for r in (*own, *published, *limited)]
 
 
 def _ids(slot: dict[str, list[int] | str | None], name: str) -> list[int]:

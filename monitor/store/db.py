@@ -635,3 +635,19 @@ def m012_facets_ignore_null(db: Database) -> None:
             ON s.id = c.source_id WHERE c.id = change_facets.change_id) WHERE lang = 'null';
         """
     )
+
+
+@migrations()
+def m013_item_municipalities(db: Database) -> None:
+    """``items.municipality`` and ``items.country``: the municipality an entry is for,
+    where it has its own (a council portal's agenda item or paper: the body that
+    decided), so coverage counts a municipality as watched by a portal that publishes
+    for it. Written only by the ingest writer; entries stored before stay NULL until
+    listed again."""
+    db.executescript(
+        """
+        ALTER TABLE items ADD COLUMN municipality TEXT;
+        ALTER TABLE items ADD COLUMN country TEXT;
+        CREATE INDEX items_municipality ON items(source_id, municipality) WHERE municipality IS NOT NULL;
+        """
+    )

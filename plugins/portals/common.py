@@ -154,8 +154,10 @@ def with_param(url: str, name: str, value: str) -> str:
     return urlunsplit(parts._replace(query=urlencode([*query, (name, value)])))
 
 
-def document(result: FetchResult) -> tuple[dict[str, Any], list[Page]]:
-    """The portal spider's document and its pages (see ``spiders/portal.py``).
+def document(result: FetchResult) -> tuple[dict[str, Any], Iterator[Page]]:
+    """The portal spider's document and its pages (see ``spiders/portal.py``), each
+    parsed as it is read: a first sync's pages parsed all at once held most of a
+    crawl's memory (bench/portals, 10,000 Lokaal Beslist items: 614 MB, 376 MB lazily).
 
     Raises:
         ExtractError: it is not one.
@@ -166,8 +168,11 @@ def document(result: FetchResult) -> tuple[dict[str, Any], list[Page]]:
         raise ExtractError(f"not a portal crawl document: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("pages"), list):
         raise ExtractError("not a portal crawl document (no pages): crawl it with its portal spider")
-    pages = []
-    for p in doc["pages"]:
+    return doc, _parsed_pages(doc["pages"])
+
+
+def _parsed_pages(raw: list[Any]) -> Iterator[Page]:
+    for p in raw:
         if not isinstance(p, dict) or not isinstance(p.get("text"), str):
             continue  # the spider read every page it kept; a damaged document loses a page only
         text = p["text"]
@@ -175,8 +180,7 @@ def document(result: FetchResult) -> tuple[dict[str, Any], list[Page]]:
             data = json.loads(text) if text.lstrip()[:1] in ("{", "[") else None
         except ValueError:
             data = None
-        pages.append(Page(str(p.get("key") or ""), str(p.get("url") or ""), data, text))
-    return doc, pages
+        yield Page(str(p.get("key") or ""), str(p.get("url") or ""), data, text)
 
 
 def watches(source: Source, *names: str | None) -> bool:
