@@ -119,7 +119,7 @@ class PortalSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         settings = self.settings
-        self.budget = max(1, settings.getint("TWINWATCH_PORTAL_BUDGET", 200))
+        self.budget = max(1, settings.getint("TWINWATCH_PORTAL_BUDGET", 300))
         self.max_bytes = settings.getint("TWINWATCH_PORTAL_MAX_BYTES", 64 * 1024 * 1024)
         window = timedelta(days=settings.getfloat("TWINWATCH_PORTAL_WINDOW_DAYS", 365))
         overlap = timedelta(seconds=settings.getfloat("TWINWATCH_PORTAL_OVERLAP_S", 3600))

@@ -127,8 +127,10 @@ DOWNLOAD_TIMEOUT = 30
 # requests per portal source and keeps at most this many bytes of its pages, then
 # resumes next run; a first sync goes back this many days, and each later one asks
 # for what changed since the last one began, less this overlap (seconds) for clocks
-# and slow writers on the portal's side.
-TWINWATCH_PORTAL_BUDGET = 200
+# and slow writers on the portal's side. 300 requests: an OParl portal of 50 bodies
+# lists 10,000 items in about 200 pages, so a first sync of that size fits one run (at
+# one request at a time and 200 ms an answer, a minute of the portal's time).
+TWINWATCH_PORTAL_BUDGET = 300
 TWINWATCH_PORTAL_MAX_BYTES = 64 * 1024 * 1024
 TWINWATCH_PORTAL_WINDOW_DAYS = 365
 TWINWATCH_PORTAL_OVERLAP_S = 3600
