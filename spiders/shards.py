@@ -19,6 +19,7 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import types
 from collections.abc import Iterator, Sequence
@@ -34,8 +35,8 @@ if TYPE_CHECKING:  # the parent's side only: a crawler process never loads them
     from monitor.ingest.workers import ExtractPool, Ingestor
 
 STOP_GRACE = 2.0
-"""Seconds a crawler process has to stop (Scrapy closing its spiders) when the crawl
-stops early, before it is killed: what it fetches then is stored by no one."""
+"""Seconds a crawler process has to end after SIGTERM (it has no handler for it, so it
+ends at once unless stuck) when the crawl stops early, before it is killed."""
 
 
 def shard(sources: Sequence[Source], n: int) -> list[list[Source]]:
@@ -57,6 +58,9 @@ def _worker(conn: Connection, sources: list[Source], kinds: dict[str, SourceKind
     It imports what fetching needs and no more (not the database, the plugin
     manager nor the extraction code): 0.4 s of CPU less per process."""
     die_with_parent(parent=parent)  # an orphaned crawler would go on fetching for nobody
+    # The parent decides when a crawl stops (it sends SIGTERM, which ends this process at
+    # once); Ctrl-C, which a terminal sends to the whole process group, is the parent's.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from spiders.pipelines import SHARED, PipeSender
     from spiders.process import run_spiders
 

@@ -90,7 +90,10 @@ def _serve(conn: Connection) -> None:
             reply: tuple[str, Any] = ("ok", prepare(pm, source, result, ctx))
         except Exception as exc:
             reply = ("error", describe_error(exc))
-        conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the crawl stopped while this job was under way
+            return
 
 
 @contextlib.contextmanager
