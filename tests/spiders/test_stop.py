@@ -24,8 +24,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.isdir("/proc"), r
 TAG = "TWINWATCH_TEST_CRAWL"
 """Set to a token per crawl: finds its processes even once they are orphans."""
 
-HANG = 6.0
+HANG = 12.0
 """Seconds the slow pages wait before answering: the crawl is mid-flight meanwhile."""
+
+STOP_WITHIN = 8.0
+"""Seconds a signalled crawl may take to end: less than :data:`HANG`, so it must not
+wait for the requests under way (as Scrapy's graceful stop does)."""
 
 MODES = {"one-process": {"TWINWATCH_CRAWL_PROCESSES": "1"},
          "sharded": {"TWINWATCH_CRAWL_PROCESSES": "2"}}
@@ -91,7 +95,7 @@ def _gone(token: str, within: float) -> list[processes.Proc]:
                          ids=["SIGTERM", "SIGINT", "SIGKILL"])
 @pytest.mark.parametrize("mode", list(MODES))
 def test_a_stopped_crawl_leaves_nothing_running(twinwatch, http_server, db_path, tmp_path, mode, sig):
-    """Signalled mid-crawl, the crawl ends and so do its crawler processes, its
+    """Signalled mid-crawl, the crawl ends at once and so do its crawler processes, its
     extraction workers and their forkserver (after SIGKILL too: they die with it)."""
     token = uuid.uuid4().hex
     proc = _start(twinwatch, http_server, db_path, _env(tmp_path, mode, token))
@@ -99,7 +103,7 @@ def test_a_stopped_crawl_leaves_nothing_running(twinwatch, http_server, db_path,
         helpers = [p for p in _mid_flight(proc, http_server, token, mode) if p.pid != proc.pid]
         assert helpers
         os.kill(proc.pid, sig)  # the crawl only, as kill(1) or a supervisor would
-        proc.communicate(timeout=HANG + 20)
+        proc.communicate(timeout=STOP_WITHIN)
         left = _gone(token, 5)
         assert left == [], [p.line() for p in left]
     finally:
