@@ -206,8 +206,25 @@ def end(proc: subprocess.Popen[Any], grace: float = GRACE) -> int:
     return proc.wait()
 
 
+def group_options() -> dict[str, Any]:
+    """The :class:`subprocess.Popen` (or ``asyncio.create_subprocess_exec``) arguments that
+    start a child in its own process group, dying with this process on Linux; end it
+    with :func:`end` or :func:`kill_group`."""
+    if os.name != "posix":
+        return {}
+    return {"process_group": 0, "preexec_fn": _die_with_parent()}
+
+
+def kill_group(pid: int, sig: int = signal.SIGKILL) -> None:
+    """Send ``sig`` to the process group led by ``pid`` (a child started with
+    :func:`group_options` and not yet reaped): for a caller that cannot block in
+    :func:`end`, which it reproduces (SIGTERM, a grace period, SIGKILL)."""
+    if os.name == "posix":
+        _killpg(pid, sig)
+
+
 @contextlib.contextmanager
-def child(cmd: Sequence[str], **popen: Any) -> Iterator[subprocess.Popen[bytes]]:
+def child(cmd: Sequence[str], **popen: Any) -> Iterator[subprocess.Popen[Any]]:
     """Run ``cmd`` for the length of the block, in its own process group; end the group on
     leaving it, however it is left (see the module docstring).
 
@@ -219,11 +236,26 @@ def child(cmd: Sequence[str], **popen: Any) -> Iterator[subprocess.Popen[bytes]]
     Yields:
         The started process.
     """
-    if os.name == "posix":
-        popen.update(process_group=0, preexec_fn=_die_with_parent())
+    popen.update(group_options())
     with signals_exit():
         proc = subprocess.Popen(cmd, **popen)
         try:
             yield proc
         finally:
             end(proc)
+
+
+def run(cmd: Sequence[str], *, timeout: float, input: str | None = None,
+        **popen: Any) -> subprocess.CompletedProcess[str]:
+    """:func:`subprocess.run` with ``capture_output`` and ``text``, the command in its own
+    process group, which is ended (the command and all it started) when it returns, times
+    out (:class:`subprocess.TimeoutExpired`) or this process is stopped (:func:`child`)."""
+    popen.setdefault("stdout", subprocess.PIPE)
+    popen.setdefault("stderr", subprocess.PIPE)
+    stdin = subprocess.PIPE if input is not None else popen.pop("stdin", subprocess.DEVNULL)
+    with child(list(cmd), stdin=stdin, text=True, **popen) as proc:
+        try:
+            out, err = proc.communicate(input, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise subprocess.TimeoutExpired(exc.cmd, timeout) from None
+    return subprocess.CompletedProcess(list(cmd), proc.returncode, out, err)

@@ -1,5 +1,6 @@
 """The processes a test session starts, found through ``/proc`` (Linux): what is left
-running of them, and a way to run a command whose whole process group ends with it.
+running of them (and :func:`run`, to run a command whose whole process group ends
+with it: :func:`monitor.children.run`).
 
 A session marks its environment with :data:`MARK` (``tests/conftest.py``), which every
 process it starts inherits unless a test hands it a fresh environment; a process is
@@ -8,21 +9,20 @@ the ones that must not outlive a test are :func:`watched`: ``twinwatch`` (the co
 script or ``python -m monitor``), datasette, scrapyd and the crawl's helper processes
 (crawler processes, spawned; extraction workers and their forkserver).
 
-What does not live here: ending a twinwatch child from twinwatch itself
-(:mod:`monitor.children`, which :func:`run` reuses).
+What does not live here: ending a child process (:mod:`monitor.children`).
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from monitor.children import child
+from monitor.children import run
+
+__all__ = ["run"]  # re-exported: the tests run commands through here
 
 MARK = "TWINWATCH_TEST_SESSION"
 """Environment variable set (to a token per session) in every process the session starts."""
@@ -136,19 +136,3 @@ def kill(procs: Sequence[Proc]) -> None:
                 os.kill(p.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-
-
-def run(cmd: Sequence[str], *, timeout: float, input: str | None = None,
-        **popen: Any) -> subprocess.CompletedProcess[str]:
-    """:func:`subprocess.run` with ``capture_output`` and ``text``, the command in its
-    own process group, which is ended (the command and all it started) when it returns
-    or times out (:func:`monitor.children.child`)."""
-    popen.setdefault("stdout", subprocess.PIPE)
-    popen.setdefault("stderr", subprocess.PIPE)
-    stdin = subprocess.PIPE if input is not None else popen.pop("stdin", subprocess.DEVNULL)
-    with child(list(cmd), stdin=stdin, text=True, **popen) as proc:
-        try:
-            out, err = proc.communicate(input, timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            raise subprocess.TimeoutExpired(exc.cmd, timeout) from None
-    return subprocess.CompletedProcess(list(cmd), proc.returncode, out, err)
