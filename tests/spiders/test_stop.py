@@ -111,9 +111,12 @@ def test_a_stopped_crawl_leaves_nothing_running(twinwatch, http_server, db_path,
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
         processes.kill(_of(token))
+    # As the README says: Ctrl-C is click's "Aborted!" (1), SIGTERM 128 + 15.
+    assert proc.returncode == {signal.SIGTERM: 143, signal.SIGINT: 1, signal.SIGKILL: -9}[sig]
     if sig != signal.SIGKILL:  # the run was closed, not left "running"
         with open_db(db_path) as db:
-            assert db.execute("SELECT COUNT(*) FROM crawl_runs WHERE finished_at IS NULL").fetchone()[0] == 0
+            assert db.execute("SELECT status FROM crawl_runs WHERE finished_at IS NOT NULL").fetchall() \
+                == [("failed",)]
 
 
 @pytest.mark.parametrize("mode", list(MODES))
