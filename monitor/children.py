@@ -9,12 +9,16 @@ covers a parent killed with SIGKILL; elsewhere that case is not covered.
 
 Helper processes started through :mod:`multiprocessing` (a sharded crawl's crawler
 processes, the extraction workers and their forkserver) use the other half:
-:func:`die_with_parent`, called first thing in the helper; :func:`end_process`, which
-ends one from its parent (SIGTERM, a grace period, then SIGKILL);
-:func:`stop_forkserver`, which ends and waits for the forkserver (so that it, and the
-workers it forked and reaped, count in the parent's CPU figures and nothing outlives
-the parent); and :func:`signals_exit`, under which SIGTERM and SIGHUP unwind the
-parent through its ``finally`` clauses like Ctrl-C does.
+:func:`die_with_parent`, called first thing in the helper (with
+:func:`forget_forkserver` in a forked worker); :func:`end_process`, which ends one from
+its parent (SIGTERM, a grace period, then SIGKILL); :func:`stop_forkserver`, which
+ends and waits for the forkserver (so that it, and the workers it forked and reaped,
+count in the parent's CPU figures and nothing outlives the parent);
+:func:`stop_multiprocessing`, which also ends the resource tracker; and
+:func:`signals_exit`, under which SIGTERM and SIGHUP unwind the parent through its
+``finally`` clauses like Ctrl-C does. :func:`run` is :func:`subprocess.run` on top of
+:func:`child`; :func:`group_options` and :func:`kill_group` serve a child started some
+other way (``asyncio``).
 
 What does not live here: which command to run and what its exit code means (the callers,
 e.g. :mod:`monitor.export.browse`).
@@ -41,6 +45,16 @@ GRACE = 5.0
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
+def _prctl() -> Any:
+    """libc's ``prctl`` (Linux), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
 def _die_with_parent() -> Callable[[], None] | None:
     """A ``preexec_fn`` that has the child sent SIGTERM when this process dies (Linux only).
 
@@ -48,11 +62,8 @@ def _die_with_parent() -> Callable[[], None] | None:
     deadlock on a lock another thread held at the fork. The signal follows the death of the
     forking *thread*, so start children from a thread that lives as long as they should.
     """
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
+    prctl = _prctl()
+    if prctl is None:
         return None
     parent = os.getpid()
 
@@ -74,10 +85,7 @@ def die_with_parent(sig: int = signal.SIGKILL, parent: int | None = None) -> Non
     parent had (default: the current parent); if it is already gone, this exits at once.
     """
     parent = os.getppid() if parent is None else parent
-    prctl = None
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            prctl = ctypes.CDLL(None, use_errno=True).prctl
+    prctl = _prctl()
     if prctl is not None and prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0:
         if os.getppid() != parent:  # it died before prctl took effect
             os._exit(70)
@@ -119,6 +127,21 @@ def stop_forkserver() -> None:
     server = getattr(multiprocessing.forkserver, "_forkserver", None)
     stop = getattr(server, "_stop", None)
     if stop is not None and getattr(server, "_forkserver_pid", None) is not None:
+        with contextlib.suppress(OSError, ChildProcessError):
+            stop()
+
+
+def stop_multiprocessing() -> None:
+    """End and wait for every helper :mod:`multiprocessing` started for this process: the
+    forkserver (:func:`stop_forkserver`) and the resource tracker, which would otherwise
+    outlive this process by a moment. Call it once no process started through
+    :mod:`multiprocessing` is running; the next one starts them afresh."""
+    import multiprocessing.resource_tracker
+
+    stop_forkserver()
+    tracker = getattr(multiprocessing.resource_tracker, "_resource_tracker", None)
+    stop = getattr(tracker, "_stop", None)
+    if stop is not None and getattr(tracker, "_pid", None) is not None:
         with contextlib.suppress(OSError, ChildProcessError):
             stop()
 

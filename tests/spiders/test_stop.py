@@ -4,6 +4,7 @@ sharded over two; a crawl that ends normally has waited for all of them."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -54,9 +55,8 @@ def _workers(procs: list[processes.Proc]) -> list[processes.Proc]:
     return [p for p in procs if p.ppid in servers]
 
 
-def _start(twinwatch, http_server, db_path: Path, env: dict[str, str],
-           hang: float = HANG) -> subprocess.Popen[str]:
-    """Sources on two sites, most of them slow (``hang`` seconds); start ``twinwatch crawl --all``."""
+def _sources(twinwatch, http_server, hang: float = HANG) -> None:
+    """Sources on two sites, most of them slow (``hang`` seconds)."""
     s = http_server
     other = f"http://localhost:{s.port}"
     s.set("/fast.html", page(["Partner town"]))
@@ -65,9 +65,10 @@ def _start(twinwatch, http_server, db_path: Path, env: dict[str, str],
         s.set(f"/slow{i}.html", page([f"Slow partner {i}"]), hang=hang)
         twinwatch("sources", "add", s.url(f"/slow{i}.html"))
         twinwatch("sources", "add", f"{other}/slow{i}.html")
-    return subprocess.Popen([sys.executable, "-m", "monitor", "--db", str(db_path), "crawl", "--all",
-                             "--timeout", "20"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL, process_group=0)
+
+
+def _crawl(db_path: Path) -> list[str]:
+    return [sys.executable, "-m", "monitor", "--db", str(db_path), "crawl", "--all", "--timeout", "20"]
 
 
 def _mid_flight(proc: subprocess.Popen[str], http_server, token: str, mode: str) -> list[processes.Proc]:
@@ -98,7 +99,10 @@ def test_a_stopped_crawl_leaves_nothing_running(twinwatch, http_server, db_path,
     """Signalled mid-crawl, the crawl ends at once and so do its crawler processes, its
     extraction workers and their forkserver (after SIGKILL too: they die with it)."""
     token = uuid.uuid4().hex
-    proc = _start(twinwatch, http_server, db_path, _env(tmp_path, mode, token))
+    _sources(twinwatch, http_server)
+    proc = subprocess.Popen(_crawl(db_path), env=_env(tmp_path, mode, token), cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL, process_group=0)
     try:
         helpers = [p for p in _mid_flight(proc, http_server, token, mode) if p.pid != proc.pid]
         assert helpers
@@ -119,18 +123,35 @@ def test_a_stopped_crawl_leaves_nothing_running(twinwatch, http_server, db_path,
                 == [("failed",)]
 
 
+REAPER = """
+import ctypes, json, os, signal, subprocess, sys
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+with open(sys.argv[1], "wb") as err:
+    code = subprocess.call(sys.argv[2:], stdout=err, stderr=err, stdin=subprocess.DEVNULL)
+left = []
+for task in os.listdir("/proc/self/task"):
+    with open(f"/proc/self/task/{task}/children") as f:
+        for pid in map(int, f.read().split()):
+            with open(f"/proc/{pid}/cmdline", "rb") as c:
+                left.append(c.read().replace(b"\\0", b" ").decode(errors="replace") or f"zombie {pid}")
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+print(json.dumps({"code": code, "left": left}))
+"""
+"""Runs a command as a child subreaper: a process the command started and did not wait
+for comes back to it when the command exits (alive or not yet reaped), and is named."""
+
+
 @pytest.mark.parametrize("mode", list(MODES))
 def test_a_finished_crawl_has_waited_for_its_helpers(twinwatch, http_server, db_path, tmp_path, mode):
-    """When ``twinwatch crawl`` exits on its own, none of its helpers is still running:
-    it ended and waited for them (their CPU is then part of the crawl's)."""
-    token = uuid.uuid4().hex
-    proc = _start(twinwatch, http_server, db_path, _env(tmp_path, mode, token), hang=0.5)
-    try:
-        out, err = proc.communicate(timeout=90)
-        assert proc.returncode == 0, err
-        left = _of(token)  # no grace: they must be gone when it exits
-        assert left == [], [p.line() for p in left]
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        processes.kill(_of(token))
+    """When ``twinwatch crawl`` exits on its own, it has ended and waited for every
+    process it started (crawler processes, forkserver, workers, resource tracker), so
+    their CPU counts as the crawl's: none comes back to a subreaper above it."""
+    _sources(twinwatch, http_server, hang=0.5)
+    log = tmp_path / "crawl.err"
+    out = processes.run([sys.executable, "-c", REAPER, str(log), *_crawl(db_path)],
+                        env=_env(tmp_path, mode, uuid.uuid4().hex), cwd=ROOT, timeout=90)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["code"] == 0, log.read_text()[-3000:]
+    assert result["left"] == []
