@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from monitor.children import stop_multiprocessing
 from monitor.hookspecs import SourceKind, hookimpl
 from monitor.ingest import kinds as k
 from monitor.models import FetchResult, Source
@@ -56,6 +57,7 @@ def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: di
     finally:
         pool.close()
         SHARED.pop(token, None)
+        stop_multiprocessing()  # nothing of the crawl outlives it (monitor.children)
     return True
 
 

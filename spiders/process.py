@@ -4,6 +4,13 @@ Both ways a crawl runs start here: in this process (``spiders.hooks``, one proce
 for a small crawl, and ``sources test``) and in each crawler process of a sharded
 crawl (``spiders.shards``). Which kinds exist and which pipeline stores the results
 is the caller's; what the crawl settings are is :mod:`spiders.settings`.
+
+Scrapy's own signal handlers are not installed: on its first SIGINT or SIGTERM Scrapy
+stops gracefully, which means finishing every request already handed to the
+downloader (a slow site's whole queue), and a crawl would go on long after Ctrl-C.
+Here Ctrl-C raises ``KeyboardInterrupt`` and SIGTERM ``SystemExit`` (set up by the
+caller, :func:`monitor.children.signals_exit`), which stop the crawl at once; what was
+stored stays stored.
 """
 
 from __future__ import annotations
@@ -46,6 +53,6 @@ def run_spiders(sources: list[Source], kinds: dict[str, SourceKind], run_id: int
             spider = load_object(kind.spider.replace(":", "."))
             process.crawl(spider, sources=chosen, run_id=run_id, kind=kind)
     try:
-        process.start(install_signal_handlers=True)
+        process.start(install_signal_handlers=False)
     finally:
         RUNS.pop(run_key, None)

@@ -7,8 +7,9 @@ idle the second core is. :func:`crawl_sharded` splits the sources by site into
 runs each shard's spiders in a process of its own (:func:`_worker`), and receives
 every :class:`FetchResult` in the parent, which stores it through a
 ``monitor.ingest.workers.Ingestor`` (quick outcomes batched, extraction in its process
-pool). A crawler process dies with its parent; the sources of one that crashed are
-recorded failing, never lost.
+pool). A crawler process dies with its parent, however the parent ends, and the parent
+ends its crawler processes when it stops early (``monitor.children``); the sources of
+one that crashed are recorded failing, never lost.
 """
 
 from __future__ import annotations
@@ -18,20 +19,24 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
-import threading
-import time
 import types
 from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from monitor.children import die_with_parent, end_process
 from monitor.hookspecs import SourceKind
 from monitor.models import Source
 
 if TYPE_CHECKING:  # the parent's side only: a crawler process never loads them
     from monitor.ingest.workers import ExtractPool, Ingestor
+
+STOP_GRACE = 2.0
+"""Seconds a crawler process has to end after SIGTERM (it has no handler for it, so it
+ends at once unless stuck) when the crawl stops early, before it is killed."""
 
 
 def shard(sources: Sequence[Source], n: int) -> list[list[Source]]:
@@ -46,25 +51,16 @@ def shard(sources: Sequence[Source], n: int) -> list[list[Source]]:
     return [g for g in groups if g]
 
 
-def _watch_parent(parent: int) -> None:
-    """Ends this process when its parent is gone (killed, crashed): an orphaned
-    crawler would go on fetching for nobody."""
-    def loop() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(70)
-
-    threading.Thread(target=loop, name="twinwatch-parent-watch", daemon=True).start()
-
-
 def _worker(conn: Connection, sources: list[Source], kinds: dict[str, SourceKind], run_id: int,
             overrides: dict[str, Any], parent: int) -> None:
     """A crawler process: fetch ``sources``, send each result to the parent.
 
     It imports what fetching needs and no more (not the database, the plugin
     manager nor the extraction code): 0.4 s of CPU less per process."""
-    _watch_parent(parent)
+    die_with_parent(parent=parent)  # an orphaned crawler would go on fetching for nobody
+    # The parent decides when a crawl stops (it sends SIGTERM, which ends this process at
+    # once); Ctrl-C, which a terminal sends to the whole process group, is the parent's.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from spiders.pipelines import SHARED, PipeSender
     from spiders.process import run_spiders
 
@@ -171,9 +167,7 @@ def crawl_sharded(db_path: str, sources: list[Source], kinds: dict[str, SourceKi
             conns.append(recv)
         asyncio.run(_collect(db_path, shards, procs, conns, pool, run_id))
     finally:
-        for proc in procs:
-            if proc.is_alive():
-                proc.terminate()
-                proc.join(5)
+        for proc in procs:  # still running only when this crawl stops early: no grace to spare
+            end_process(proc, STOP_GRACE)
         for conn in conns:
             conn.close()

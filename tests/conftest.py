@@ -1,7 +1,11 @@
 """Shared fixtures: a migrated database file, a plugin manager holding only our own
 plugins, a scriptable HTTP server on 127.0.0.1, and a way to run ``twinwatch``: in this
 process through click's CliRunner, or in a child process for the commands that start
-Scrapy's reactor (which cannot restart inside one test process)."""
+Scrapy's reactor (which cannot restart inside one test process).
+
+At the end of the session (and of each pytest-xdist worker) no twinwatch, datasette or
+scrapyd process and no crawl helper the session started may still run: the session
+fails and names them (``tests/processes.py``)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,9 +25,63 @@ import pytest
 
 from monitor.plugin_manager import PluginManager, make_plugin_manager
 from monitor.store.db import open_db
+from tests import processes
 
+_LEFT_KEY = pytest.StashKey[list[str]]()
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+
+LEFT = "twinwatch_leftovers"
+"""Key of an xdist worker's report of the processes it found left running."""
+
+LEFT_WAIT = 5.0
+"""Seconds the end-of-session check gives processes that are ending to go."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Mark the session's environment (before xdist starts its workers, which inherit it)."""
+    os.environ.setdefault(processes.MARK, uuid.uuid4().hex)
+    config.stash[_LEFT_KEY] = []
+
+
+def _marks() -> dict[str, str]:
+    marks = {processes.MARK: os.environ[processes.MARK]}
+    if "PYTEST_XDIST_WORKER" in os.environ:  # this worker's processes only
+        marks["PYTEST_XDIST_WORKER"] = os.environ["PYTEST_XDIST_WORKER"]
+    return marks
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown without xdist
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """(xdist controller) Keep what a worker found left running."""
+    node.config.stash[_LEFT_KEY].extend(getattr(node, "workeroutput", {}).get(LEFT, []))
+
+
+@pytest.hookimpl(trylast=True)  # after xdist has stopped its workers
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the session if a process it started is still running; end those."""
+    if not os.path.isdir("/proc"):
+        return
+    left = processes.leftovers(_marks(), wait=LEFT_WAIT)
+    lines = [p.line() for p in left]
+    processes.kill(left)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports and fails
+        workeroutput[LEFT] = lines
+        return
+    lines += session.config.stash[_LEFT_KEY]
+    if not lines:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    message = ("processes started by the tests were still running at the end of the session "
+               "(now killed):\n  " + "\n  ".join(dict.fromkeys(lines)))
+    if reporter is not None:
+        reporter.write_sep("=", "left running", red=True)
+        reporter.write_line(message)
+    else:
+        sys.stderr.write(message + "\n")
+    if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -268,9 +327,9 @@ def twinwatch(db_path: Path, tmp_path: Path) -> Callable[..., Any]:
             full_env.pop("TWINWATCH_DB", None)
             if "TWINWATCH_CONTACT" not in (env or {}):
                 full_env.pop("TWINWATCH_CONTACT", None)
-            proc: Any = subprocess.run(
+            proc: Any = processes.run(
                 [sys.executable, "-m", "monitor", "--db", str(db_path), *args],
-                capture_output=True, text=True, timeout=timeout, env=full_env, cwd=ROOT, input=input,
+                timeout=timeout, env=full_env, cwd=ROOT, input=input,
             )
         else:
             unset: dict[str, str | None] = {"TWINWATCH_DB": None}

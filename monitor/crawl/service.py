@@ -5,6 +5,9 @@ The fetching itself is a plugin (hook ``crawl_sources``, built in: ``spiders``),
 this module stays free of Scrapy. A file lock makes a second crawl on the same
 database exit at once instead of running twice. Notifiers (hook ``notify_crawl``)
 run after the run is closed; one that fails is logged and the crawl still succeeds.
+A crawl ended by SIGTERM or SIGHUP unwinds like one ended by Ctrl-C: its helper
+processes are ended and waited for, and the run is closed as failed
+(:func:`monitor.children.signals_exit`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 import filelock
 
+from monitor.children import signals_exit
 from monitor.config import crawl_processes, extract_workers, load_config, lock_path
 from monitor.errors import ConfigError, CrawlLocked, PluginError, SourceError
 from monitor.ingest.writer import finish_run, start_run
@@ -69,6 +73,12 @@ def crawl(
         SourceError: an id given does not exist.
         PluginError: no plugin can crawl.
     """
+    with signals_exit():
+        return _crawl(db_path, pm, source_ids, settings, all_sources=all_sources, progress=progress)
+
+
+def _crawl(db_path: Path, pm: PluginManager, source_ids: Sequence[int], settings: dict[str, Any] | None,
+           *, all_sources: bool, progress: Progress | None) -> CrawlSummary:
     lock = filelock.FileLock(str(lock_path(db_path)), timeout=0, mode=0o600)  # owner only, like the db
     try:
         lock.acquire()

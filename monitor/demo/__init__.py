@@ -36,6 +36,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitor.children import run
 from monitor.demo.server import DemoServer
 from monitor.errors import TwinwatchError
 from monitor.models import SOURCE_KINDS, ChangeRow
@@ -181,8 +182,8 @@ def _crawl(db_path: Path, ids: Sequence[int], label: str) -> str:
            *(f"--source={i}" for i in ids)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CRAWL_TIMEOUT,
-                              env=env, stdin=subprocess.DEVNULL)
+        # In its own process group, which ends with the demo (monitor.children).
+        proc = run(cmd, timeout=CRAWL_TIMEOUT, env=env)
     except subprocess.TimeoutExpired as exc:
         raise TwinwatchError(
             f"demo: the {label} crawl did not finish within {CRAWL_TIMEOUT:.0f} s"

@@ -15,9 +15,9 @@ nothing will be analyzed: its pool starts the forkserver with
 ``TWINWATCH_WARM_ANALYZERS=0`` and the analysis is not warmed up (0.8 s of CPU and
 110 MB less; a later analysis in that process loads the models on first use).
 
-A forkserver outlives the pool that started it (it serves the whole parent
-process): :func:`current` checks that the installed plugins are still those it
-loaded, and loads afresh if not.
+A forkserver lives as long as the pool that started it (it is stopped with it), but
+a process may import this module for other reasons: :func:`current` checks that the
+installed plugins are still those it loaded, and loads afresh if not.
 """
 
 from __future__ import annotations

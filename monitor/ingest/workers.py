@@ -8,6 +8,11 @@ extract, and the single writer stores each result as it completes.
 
 With ``workers=0`` everything runs inline (small crawls: no process start-up).
 
+The pool's processes end with it: :meth:`ExtractPool.close` ends the workers and then
+the forkserver, and waits for both, so their CPU counts as the crawl's and nothing
+outlives it. A worker also ends when the forkserver does, and the forkserver when the
+crawl does, however it ends (:mod:`monitor.children`).
+
 :class:`Ingestor` is what a crawl hands its results to: fetches that need no
 extraction (failures, 304s, the bytes of the last fetch: most of a recrawl) are
 recorded in batches, one transaction for many; the others go through
@@ -26,6 +31,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
@@ -33,6 +39,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from monitor.children import GRACE, end_process, stop_forkserver
 from monitor.config import WARM_ANALYZERS
 from monitor.errors import ExtractError
 from monitor.ingest.pipeline import Context, describe_error, ingest_async, prepare, settled
@@ -62,8 +69,16 @@ def widen_pipe(fd: int) -> None:
 
 def _serve(conn: Connection) -> None:
     """An extraction process: ``prepare`` each job received, send back
-    ``("ok", Prepared | None)`` or ``("error", message)``, until the pipe closes."""
+    ``("ok", Prepared | None)`` or ``("error", message)``, until the pipe closes.
+
+    It dies with the forkserver, which dies with the crawl, and ignores Ctrl-C (a
+    terminal sends it to the whole process group): the crawl decides when it ends."""
+    from monitor.children import die_with_parent, forget_forkserver
     from monitor.ingest.preload import current
+
+    die_with_parent()
+    forget_forkserver()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     pm = current()  # preloaded in the forkserver: shared with the other workers
     while True:
@@ -75,7 +90,10 @@ def _serve(conn: Connection) -> None:
             reply: tuple[str, Any] = ("ok", prepare(pm, source, result, ctx))
         except Exception as exc:
             reply = ("error", describe_error(exc))
-        conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the crawl stopped while this job was under way
+            return
 
 
 @contextlib.contextmanager
@@ -256,6 +274,8 @@ class ExtractPool:
         self._dispatch()
 
     def close(self) -> None:
+        """End the workers (each finishes its job first, for up to :data:`GRACE
+        <monitor.children.GRACE>` seconds) and the forkserver, and wait for them."""
         if self._launcher is not None:  # processes still starting are ended too
             self._launcher.join()
             self._launcher = None
@@ -267,12 +287,12 @@ class ExtractPool:
                     self._loop.remove_reader(worker.conn.fileno())
             worker.conn.close()  # the worker sees EOF and returns
         for worker in self._all:
-            worker.proc.join(5)
-            if worker.proc.is_alive():
-                worker.proc.terminate()
-                worker.proc.join(1)
+            worker.proc.join(GRACE)
+            end_process(worker.proc, 1)
         self._all.clear()
         self._idle.clear()
+        if self._loop is not None:
+            stop_forkserver()
         self._loop = None
 
 

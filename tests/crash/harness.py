@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitor.children import end, group_options
+from monitor.children import run as run_child
 from tests.faults.harness import ROOT, crawl_env
 from tests.faults.server import FaultServer, Reply, text_reply
 from tests.helpers import PARTNERS, feed_with_links, page
@@ -92,10 +94,8 @@ def municipal_web(server: FaultServer, sites: int = 6, pages: int = 8) -> list[t
 
 def run(db: Path, home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``twinwatch --db DB ARGS`` to completion."""
-    return subprocess.run(
+    return run_child(
         [sys.executable, "-m", "monitor", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
         timeout=timeout,
         env=crawl_env(home),
         cwd=ROOT,
@@ -163,6 +163,7 @@ def kill_during_writes(db: Path, home: Path, delay: float, *, timeout: float = 6
         stderr=subprocess.DEVNULL,
         env=crawl_env(home),
         cwd=ROOT,
+        **group_options(),
     )
     deadline = time.monotonic() + timeout
     try:
@@ -175,9 +176,9 @@ def kill_during_writes(db: Path, home: Path, delay: float, *, timeout: float = 6
         time.sleep(delay)
         exited = proc.poll() is not None
         if not exited:
-            os.kill(proc.pid, signal.SIGKILL)
+            os.kill(proc.pid, signal.SIGKILL)  # the crawl only: a crash
     finally:
-        proc.wait(30)
+        end(proc, 1)  # and whatever of its group is left
     written = _written(db, last + 1)
     check, fk = health(db)
     return Kill(delay, written, exited, check, len(fk), snapshot(db) == before)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from monitor.children import group_options, kill_group
 from monitor.text import decompress
 from tests.faults import bodies as b
 from tests.faults.scenarios import GROUPS, Lab, Scenario
@@ -77,18 +77,18 @@ def twinwatch(db: Path, *args: str, home: Path, timeout: float = 120.0) -> Run:
             stderr=err,
             env=crawl_env(home),
             cwd=ROOT,
+            **group_options(),
         )
         deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
+        # Its exit is seen without reaping it, so the group id is still its own when the
+        # group (anything the run left behind, or all of it after the timeout) is killed.
+        while os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
             if time.monotonic() > deadline:
-                os.kill(proc.pid, signal.SIGKILL)
-                pid, status, usage = os.wait4(proc.pid, 0)
                 break
             time.sleep(0.02)
         wall = time.monotonic() - started
+        kill_group(proc.pid)
+        pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
     return Run(
         args,

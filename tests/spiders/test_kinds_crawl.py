@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from monitor.children import child
 from monitor.store.db import open_db
 from monitor.store.queries import changes
 from tests.conftest import ROOT
@@ -73,15 +74,14 @@ def test_health_schedule_log_and_lock(http_server, twinwatch, tmp_path, db_path)
            "TWINWATCH_LOG_DIR": str(tmp_path / "log")}
     env.pop("TWINWATCH_DB", None)
     cmd = [sys.executable, "-m", "monitor", "--db", str(db_path), "crawl", "--source", "4"]
-    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                             cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 20
-        while not any(p == "/slow.html" for p, _ in http_server.requests) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        second = twinwatch("crawl", "--all", check=False)
-    finally:
-        out, err = first.communicate(timeout=60)
+    with child(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT) as first:
+        try:
+            deadline = time.monotonic() + 20
+            while not any(p == "/slow.html" for p, _ in http_server.requests) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            second = twinwatch("crawl", "--all", check=False)
+        finally:
+            out, err = first.communicate(timeout=60)
     assert second.returncode == 75
     assert second.stderr.strip().count("\n") == 0 and "another crawl is running" in second.stderr
     assert first.returncode == 0 and "1 fetched" in out

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 import requests
 
+from monitor.children import child, run
 from monitor.store.db import open_db
 from tests.conftest import ROOT
 from tests.spiders.kinds_web import serve_day_one, serve_day_two
@@ -87,9 +87,9 @@ def scrapyd(tmp_path: Path) -> Iterator[Scrapyd]:
     # HOME: scrapyd also reads ~/.scrapyd.conf, which must not be the user's.
     env = {**os.environ, "HOME": str(home)}
     out = (home / "scrapyd.out").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
+    # In its own process group (with the crawls it starts), ended with the test.
+    with out, child([sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=out,
+                    stderr=subprocess.STDOUT) as proc:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while True:
@@ -101,26 +101,6 @@ def scrapyd(tmp_path: Path) -> Iterator[Scrapyd]:
                     pytest.fail(f"scrapyd did not start:\n{(home / 'scrapyd.out').read_text()}")
                 time.sleep(0.2)
         yield Scrapyd(url, home)
-    finally:
-        with _quiet():
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            with _quiet():
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        out.close()
-
-
-class _quiet:
-    """Ignore a process group that is already gone."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, value: object, tb: object) -> bool:
-        return isinstance(value, ProcessLookupError)
 
 
 def build_egg(tmp_path: Path) -> Path:
@@ -144,8 +124,7 @@ def tw(db: Path, *args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]
     env = {**os.environ, "TWINWATCH_CONFIG": str(tmp_path / "config.toml"),
            "TWINWATCH_LOG_DIR": str(tmp_path / "log")}
     env.pop("TWINWATCH_DB", None)
-    proc = subprocess.run([sys.executable, "-m", "monitor", "--db", str(db), *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = run([sys.executable, "-m", "monitor", "--db", str(db), *args], cwd=ROOT, env=env, timeout=120)
     assert proc.returncode == 0, f"twinwatch {args}: {proc.stdout}\n{proc.stderr}"
     return proc
 

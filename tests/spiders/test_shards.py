@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.children import child, run
 from monitor.models import FetchResult, Source
 from monitor.store.db import open_db
 from monitor.store.queries import changes, snapshot_count
@@ -145,20 +146,15 @@ def test_a_crashed_crawler_process_fails_its_own_sources(http_server, db_path, t
         urls += [s.url(f"/slow{i}.html"), f"{other}/slow{i}.html"]
     base = [sys.executable, "-m", "monitor", "--db", str(db_path)]
     for url in urls:
-        subprocess.run([*base, "sources", "add", url], env=env, cwd=ROOT, check=True,
-                       capture_output=True, timeout=60)
-    proc = subprocess.Popen([*base, "crawl", "--all", "--timeout", "20"], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+        run([*base, "sources", "add", url], env=env, cwd=ROOT, timeout=60).check_returncode()
+    with child([*base, "crawl", "--all", "--timeout", "20"], env=env, cwd=ROOT,
+               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
         deadline = time.monotonic() + 60
         while len(crawlers := _crawlers(proc.pid)) < 2 or not s.requests:
             assert time.monotonic() < deadline and proc.poll() is None, "no crawler processes"
             time.sleep(0.1)
         os.kill(crawlers[0], signal.SIGKILL)
         out, err = proc.communicate(timeout=90)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
     assert proc.returncode == 0, err
     assert "6 failed" not in out and "failed" in out
     with open_db(db_path) as db:

@@ -400,6 +400,41 @@ async def test_sources_screen_toggles_and_crawls(db_path, http_server):
         assert table.get_cell(str(sid), "health").plain == "ok"
 
 
+async def test_closing_the_dashboard_ends_its_crawl(db_path, http_server):
+    """A crawl started from the sources screen ends (and closes its run) when the
+    dashboard closes, however slow its site."""
+    from monitor.sources.manage import NewSource, add_sources
+    from tests import processes
+    from tests.helpers import page
+
+    url = http_server.set("/slow.html", page(["Twinning with Biarritz since 1958."]), hang=60)
+    db = open_db(db_path)
+    (sid,), _ = add_sources(db, [NewSource(url, "page", "Ixelles", "BE", "fr")])
+    db.close()
+
+    def crawls() -> list[processes.Proc]:
+        return [p for p in processes.leftovers({}) if "crawl" in p.argv and str(db_path) in p.argv]
+
+    app = TwinwatchApp(str(db_path), refresh_interval=0)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2")
+        await settle(pilot, app)
+        await pilot.press("c")
+        deadline = time.monotonic() + 60
+        while not any(path == "/slow.html" for path, _ in http_server.requests):
+            assert time.monotonic() < deadline, "the crawl never asked for the page"
+            await pilot.pause(0.1)
+        started = crawls()
+        assert len(started) == 1
+    deadline = time.monotonic() + 10
+    while crawls() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert crawls() == []
+    with open_db(db_path) as db:
+        assert db.execute("SELECT status FROM crawl_runs").fetchall() == [("failed",)]
+
+
 async def test_exports_screen_writes_a_batch(db_path, fixed, tmp_path):
     """Exports: pick a format, the changes table and a filter, write; the file and the batch list
     show it."""

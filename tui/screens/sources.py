@@ -9,6 +9,7 @@ output lines are shown as progress, and the inbox picks up what it stored.
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from monitor import clock
+from monitor.children import GRACE, group_options, kill_group
 from monitor.models import SourceStatus
 from monitor.review.inbox import change_counts_by_source
 from monitor.sources.health import sources_by_health
@@ -201,9 +203,10 @@ class SourcesScreen(Screen[None]):
     @work(group="sources-crawl", exit_on_error=False)
     async def _crawl(self, source_id: int) -> None:
         try:
+            # In its own process group, dying with the dashboard (monitor.children).
             proc = await asyncio.create_subprocess_exec(
                 *crawl_command(self.db_path, source_id), stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, **group_options(),
             )
         except OSError as exc:
             self.post_message(self.CrawlProgress(source_id, f"cannot start the crawl: {exc}", done=True,
@@ -218,9 +221,13 @@ class SourcesScreen(Screen[None]):
                     last = line
                     self.post_message(self.CrawlProgress(source_id, line))
             code = await proc.wait()
-        except asyncio.CancelledError:
-            proc.kill()
-            await proc.wait()
+        except asyncio.CancelledError:  # the dashboard is closing: the crawl and its helpers end
+            kill_group(proc.pid, signal.SIGTERM)  # the crawl closes its run and stops at once
+            try:
+                await asyncio.wait_for(proc.wait(), GRACE)
+            except TimeoutError:
+                kill_group(proc.pid)
+                await proc.wait()
             raise
         self.post_message(self.CrawlProgress(source_id, last, done=True, code=code))
 

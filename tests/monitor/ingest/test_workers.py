@@ -102,3 +102,39 @@ def test_the_pool_starts_without_holding_up_the_event_loop():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          check=True)
     assert out.stdout.split() == ["True", "True", "1"], out.stdout + out.stderr[-2000:]
+
+
+def test_closing_the_pool_ends_and_reaps_its_processes(db, pm):
+    """Closed, the pool has ended and waited for its worker and their forkserver: none
+    is left running (or unreaped), and their CPU time counts as this process's."""
+    import multiprocessing.forkserver
+    import resource
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    sid = add_sources(db, [NewSource("http://127.0.0.1:9/p", "page")])[0][0]
+    pool = ExtractPool(1)
+
+    async def run() -> list[int]:
+        ingestor = Ingestor(db, pm, pool)
+        await ingestor.add(FetchResult(sid, "u", 200, HTML, page(PARTNERS)))
+        await ingestor.close()
+        return [w.proc.pid for w in pool._all]
+
+    before = cpu()
+    try:
+        workers = asyncio.run(run())
+        server = multiprocessing.forkserver._forkserver._forkserver_pid
+    finally:
+        pool.close()
+    assert workers and server
+    for pid in [server, *workers]:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        raise AssertionError(f"process {pid} of the pool is still there")
+    # The forkserver loads and warms up the plugins: well over a tenth of a second.
+    assert cpu() - before > 0.1
