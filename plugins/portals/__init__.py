@@ -21,7 +21,8 @@ def register_source_kinds() -> list[SourceKind]:
     return [
         SourceKind("oparl", "an OParl 1.0/1.1 council-information API (give the System URL); "
                    "each paper, meeting and agenda item is an entry with its municipality",
-                   "spiders.portal:PortalSpider", oparl.extract, oparl.links, reports_edits=True),
+                   "spiders.portal:PortalSpider", oparl.extract, oparl.links, reports_edits=True,
+                   attachments=oparl.attachments),
         SourceKind("lblod", "Lokaal Beslist, the Flemish besluitendatabank (give its JSON:API base): "
                    "each agenda item with its decisions is an entry with its municipality",
                    "spiders.portal:PortalSpider", lblod.extract, lblod.links, reports_edits=True,
