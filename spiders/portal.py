@@ -185,8 +185,6 @@ class PortalSpider(SourceSpider):
         except Exception as exc:  # the kind says why the page cannot be read
             yield self._failed(walk, "parse-error", f"{_short(response.url)}: {exc}", response.status)
             return
-        walk.size += len(response.body)
-        walk.pages.append({"key": link.key, "url": response.url, "text": _text(response)})
         fresh: list[Link] = []
         for new in found:
             if new.url in walk.seen or any(new.url == f.url for f in fresh):

@@ -31,7 +31,7 @@ def register_source_kinds() -> list[SourceKind]:
                    "mgWebService.asmx): each agenda item with its decision is an entry, its "
                    "committee the body; --link-pattern limits the committees",
                    "spiders.portal:PortalSpider", moderngov.extract, moderngov.links,
-                   reports_edits=True, start=moderngov.start),
+                   reports_edits=True, start=moderngov.start, attachments=moderngov.attachments),
         SourceKind("ori", "Open Raadsinformatie, the Dutch council-document search (give its API base): "
                    "each document and agenda item is an entry with its municipality; --query searches "
                    "server side", "spiders.portal:PortalSpider", ori.extract, ori.links,

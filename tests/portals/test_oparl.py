@@ -290,3 +290,36 @@ def test_pdf_of_a_new_paper_is_fetched_and_read_when_the_portal_gives_no_text(tw
         assert "Staedtepartnerschaft mit Bethlehem" in _item_text(db_path, read["id"])
     finally:
         server.stop()
+
+
+def test_documents_that_do_not_fit_the_budget_wait_with_their_page(twinwatch, db_path):
+    """With a budget of 4 requests, a page whose 3 PDFs do not fit after the pages before it
+    is read first next run with its PDFs; no run goes over the budget or fails, and every
+    new paper ends with its PDF's words."""
+    from tests.helpers import pdf
+
+    server = OParlServer(bodies=1, papers=10, meetings=1, items=1, old=0).start()
+    try:
+        env = settings(TWINWATCH_PORTAL_BUDGET=4)
+        twinwatch("sources", "add", server.url, "--kind", "oparl")
+        for _ in range(2):  # system, bodies, papers, meetings, agendaItems: a baseline in two runs
+            twinwatch("crawl", "--all", env=env)
+        assert _cursor(db_path) is None
+        papers = [server.add_paper(0, f"Antrag {n}", "", pdf=pdf([[f"Partnerschaftsantrag Nummer {n}."]]))
+                  for n in range(3)]
+        runs = []
+        for _ in range(3):
+            before = len(server.requests)
+            out = twinwatch("crawl", "--all", env=env)
+            assert "0 failed" in out.stdout
+            runs.append([r.split("?")[0] for r in server.requests[before:] if r.startswith("/oparl")])
+        assert all(len(r) <= 4 for r in runs)
+        assert [sum("/file/" in x for x in r) for r in runs] == [0, 3, 0]
+        assert runs[1][0] == "/oparl/body/0/papers"  # the page left over, read again first
+        found = by_url(db_path)
+        for n, paper in enumerate(papers):
+            [change] = found[paper["web"]]
+            assert change.kind == "new-entry"
+            assert f"Partnerschaftsantrag Nummer {n}." in " ".join(change.added)
+    finally:
+        server.stop()
