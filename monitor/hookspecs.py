@@ -45,6 +45,7 @@ ExtractFn = Callable[[Any, "Source", "FetchResult"], "Extracted"]
 (typed ``Any`` here so that this module does not import the manager, which imports it)."""
 LinksFn = Callable[["Source", "FetchResult"], "list[Link]"]
 StartFn = Callable[["Source"], "list[Link]"]
+AttachmentsFn = Callable[["Source", "FetchResult"], "list[Link]"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,19 @@ class SourceKind:
     """Portal kinds: ``start(source) -> [Link]``, the first pages to read, for an API
     whose base URL answers nothing (a JSON:API base): ``source.last_modified`` is the
     time to ask for changes since. Without it the walk starts at the source's URL."""
+    attachments: AttachmentsFn | None = None
+    """Portal kinds: ``attachments(source, page) -> [Link]``, the documents (PDFs) of a
+    page's items to fetch, each ``Link(key, url, title)`` with ``key`` the entry it
+    belongs to. The portal spider calls it on each page it keeps, except in a first
+    sync (a baseline fetches no documents, as a feed's first fetch follows no articles),
+    with the source as stored: ``last_modified`` is the time the last complete sync
+    began and ``known_items`` the keys of the stored entries. Return only the documents
+    of entries new or changed since then whose text the portal does not give itself.
+    The spider fetches them within the run's request budget and size limits, each URL
+    once a run, and hands them to ``extract`` as ``result.attachments`` (``key`` as
+    given; ``url`` where the bytes came from, ``redirects`` the hops before it); a
+    document that failed (HTTP 404, too large, refused) is an attachment with its
+    ``error_kind`` and ``error``, never a failure of the source."""
 
 
 # ---------------------------------------------------------------------------

@@ -34,6 +34,19 @@ source's validators (``source_state``; never sent as HTTP headers by this spider
 A failed fetch or a page the kind cannot read fails the source with a readable
 message: nothing of the run is stored and the state stays as it was, so the next
 run tries the same pages again; what earlier runs stored is kept.
+
+Attachments (a kind's ``attachments(source, page)``: the PDFs of new or changed items
+whose text the portal does not give) are fetched right after the page that names
+them, within the same request budget and ``TWINWATCH_PORTAL_MAX_BYTES`` (each at most
+``DOWNLOAD_MAXSIZE``), each URL once a run, and none in a first sync (a baseline). They
+travel as raw bytes in the result's ``attachments``, not in the JSON document: the
+kind's ``extract`` reads a PDF with the ``document`` kind's extractor, in ingest,
+where text extraction belongs (spiders only fetch), and ingest already carries
+attachments whole (worker processes, JSON Lines). A document that fails (HTTP 404,
+over the size limit, refused) is an attachment with its error, never a failure of
+the source. When a page's documents do not fit in what is left of the budget, the
+page is left for the next run, read first (unless it is the run's first page: then
+the documents past the budget are recorded as not fetched).
 """
 
 from __future__ import annotations
@@ -52,7 +65,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from monitor.models import FetchResult, Link, Source
-from spiders.base import SourceSpider, _followable, _headers, describe_failure, interleave
+from spiders.base import SourceSpider, _followable, _headers, describe_failure, interleave, redirects
 
 ACCEPT = "application/json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 """Portals answer JSON (OParl, JSON:API) or XML (an ASP.NET web service such as
@@ -105,6 +118,11 @@ class Walk:
     size: int = 0
     pages: list[dict[str, Any]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
+    pending: list[Link] = field(default_factory=list)
+    """The last page's attachments still to fetch (before the next page)."""
+    attachments: list[FetchResult] = field(default_factory=list)
+    asked: set[str] = field(default_factory=set)
+    """Attachment URLs fetched (or tried) this run: each once."""
 
 
 class PortalSpider(SourceSpider):
@@ -121,6 +139,7 @@ class PortalSpider(SourceSpider):
         settings = self.settings
         self.budget = max(1, settings.getint("TWINWATCH_PORTAL_BUDGET", 300))
         self.max_bytes = settings.getint("TWINWATCH_PORTAL_MAX_BYTES", 64 * 1024 * 1024)
+        self.max_size = settings.getint("DOWNLOAD_MAXSIZE", 10 * 1024 * 1024)
         window = timedelta(days=settings.getfloat("TWINWATCH_PORTAL_WINDOW_DAYS", 365))
         overlap = timedelta(seconds=settings.getfloat("TWINWATCH_PORTAL_OVERLAP_S", 3600))
         for source in interleave(self.sources):
@@ -171,8 +190,6 @@ class PortalSpider(SourceSpider):
         except Exception as exc:  # the kind says why the page cannot be read
             yield self._failed(walk, "parse-error", f"{_short(response.url)}: {exc}", response.status)
             return
-        walk.size += len(response.body)
-        walk.pages.append({"key": link.key, "url": response.url, "text": _text(response)})
         fresh: list[Link] = []
         for new in found:
             if new.url in walk.seen or any(new.url == f.url for f in fresh):
@@ -186,14 +203,80 @@ class PortalSpider(SourceSpider):
                                    response.status)
                 return
             fresh.append(new)
+        try:
+            wanted = self._wanted(walk, page)
+        except Exception as exc:
+            yield self._failed(walk, "parse-error", f"{_short(response.url)}: {exc}", response.status)
+            return
+        room = self.budget - walk.requests
+        if len(wanted) > room and walk.pages:
+            # its documents do not fit: the page is read first next run, with them
+            walk.frontier.insert(0, link)
+            yield self._done(walk)
+            return
+        walk.size += len(response.body)
+        walk.pages.append({"key": link.key, "url": response.url, "text": _text(response)})
         walk.frontier[:0] = fresh  # depth first: this list's next page before the other lists
+        walk.pending = wanted[:room]
+        for skipped in wanted[room:]:
+            walk.attachments.append(self._not_fetched(walk, skipped, "the run's request budget ran out"))
         yield from self._go_on(walk)
 
+    def _wanted(self, walk: Walk, page: FetchResult) -> list[Link]:
+        """The page's attachments to fetch: none in a first sync, each URL once a run."""
+        assert self.kind is not None
+        if walk.baseline or self.kind.attachments is None:
+            return []
+        out = []
+        for doc in self.kind.attachments(walk.source, page):
+            if doc.url not in walk.asked and _followable(doc.url):
+                walk.asked.add(doc.url)
+                out.append(doc)
+        return out
+
     def _go_on(self, walk: Walk) -> Iterator[Any]:
+        if walk.pending:
+            left = self.max_bytes - walk.size
+            if left > 0:
+                yield self._attachment(walk, walk.pending.pop(0), min(left, self.max_size))
+                return
+            walk.attachments.extend(self._not_fetched(walk, doc, "the run's size limit was reached")
+                                    for doc in walk.pending)
+            walk.pending = []
         if walk.frontier and walk.requests < self.budget and walk.size < self.max_bytes:
             yield self._request(walk)
         else:
             yield self._done(walk)
+
+    def _attachment(self, walk: Walk, doc: Link, maxsize: int) -> scrapy.Request:
+        walk.requests += 1
+        return scrapy.Request(
+            doc.url, callback=self.parse_attachment, errback=self.attachment_failed, dont_filter=True,
+            meta={"source": walk.source, "walk": walk, "link": doc, "started": walk.began,
+                  "download_maxsize": maxsize},
+        )
+
+    def parse_attachment(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        walk: Walk = response.meta["walk"]
+        walk.size += len(response.body)
+        walk.attachments.append(FetchResult(
+            walk.source.id, response.url, response.status, _headers(response), response.body,
+            run_id=self.run_id, key=response.meta["link"].key, redirects=redirects(response.meta)))
+        yield from self._go_on(walk)
+
+    def attachment_failed(self, failure: Failure) -> Iterator[Any]:
+        """A document that cannot be had is recorded with its error; the walk goes on."""
+        request = failure.request  # type: ignore[attr-defined]
+        walk: Walk = request.meta["walk"]
+        kind, message, status = describe_failure(failure)
+        walk.attachments.append(FetchResult(walk.source.id, request.url, status, error_kind=kind,
+                                            error=message, run_id=self.run_id,
+                                            key=request.meta["link"].key))
+        yield from self._go_on(walk)
+
+    def _not_fetched(self, walk: Walk, doc: Link, why: str) -> FetchResult:
+        return FetchResult(walk.source.id, doc.url, None, error_kind="not-fetched",
+                           error=f"not fetched: {why}", run_id=self.run_id, key=doc.key)
 
     def _done(self, walk: Walk) -> FetchResult:
         source = walk.source
@@ -217,7 +300,8 @@ class PortalSpider(SourceSpider):
         body = text.encode("utf-8")
         del text
         return FetchResult(source.id, source.url, 200, headers, body,
-                           elapsed_ms=self._elapsed({"started": walk.began}), run_id=self.run_id)
+                           elapsed_ms=self._elapsed({"started": walk.began}), run_id=self.run_id,
+                           attachments=tuple(walk.attachments))
 
     def _failed(self, walk: Walk, kind: str, message: str, status: int | None) -> FetchResult:
         return FetchResult(walk.source.id, walk.source.url, status, error_kind=kind, error=message,

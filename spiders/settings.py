@@ -124,7 +124,8 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 
 # Council portals (spiders/portal.py, our settings): a run makes at most this many
-# requests per portal source and keeps at most this many bytes of its pages, then
+# requests per portal source and keeps at most this many bytes of its pages and of the
+# documents (PDFs) of its new or changed items (each also within DOWNLOAD_MAXSIZE), then
 # resumes next run; a first sync goes back this many days, and each later one asks
 # for what changed since the last one began, less this overlap (seconds) for clocks
 # and slow writers on the portal's side. 300 requests: an OParl portal of 50 bodies

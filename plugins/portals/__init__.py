@@ -21,7 +21,8 @@ def register_source_kinds() -> list[SourceKind]:
     return [
         SourceKind("oparl", "an OParl 1.0/1.1 council-information API (give the System URL); "
                    "each paper, meeting and agenda item is an entry with its municipality",
-                   "spiders.portal:PortalSpider", oparl.extract, oparl.links, reports_edits=True),
+                   "spiders.portal:PortalSpider", oparl.extract, oparl.links, reports_edits=True,
+                   attachments=oparl.attachments),
         SourceKind("lblod", "Lokaal Beslist, the Flemish besluitendatabank (give its JSON:API base): "
                    "each agenda item with its decisions is an entry with its municipality",
                    "spiders.portal:PortalSpider", lblod.extract, lblod.links, reports_edits=True,
@@ -30,7 +31,7 @@ def register_source_kinds() -> list[SourceKind]:
                    "mgWebService.asmx): each agenda item with its decision is an entry, its "
                    "committee the body; --link-pattern limits the committees",
                    "spiders.portal:PortalSpider", moderngov.extract, moderngov.links,
-                   reports_edits=True, start=moderngov.start),
+                   reports_edits=True, start=moderngov.start, attachments=moderngov.attachments),
         SourceKind("ori", "Open Raadsinformatie, the Dutch council-document search (give its API base): "
                    "each document and agenda item is an entry with its municipality; --query searches "
                    "server side", "spiders.portal:PortalSpider", ori.extract, ori.links,

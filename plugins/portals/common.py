@@ -1,5 +1,6 @@
 """What every council-portal kind shares: the portal spider's document, bounded
-JSON and XML list pages, time filters on list URLs, and which bodies a source watches.
+JSON and XML list pages, time filters on list URLs, which bodies a source watches,
+and the text of the documents (PDFs) the spider fetched for new or changed items.
 
 Pure functions, bytes in and values out, like every kind's ``extract`` and ``links``.
 XML is parsed by lxml without DTDs, entities or network (:func:`read_xml`): a portal's
@@ -19,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import lxml.etree
 
 from monitor.errors import ExtractError
+from monitor.ingest.extract.pdf import DocumentError, is_pdf, pdf_text
 from monitor.models import FetchResult, Source
 from monitor.text import normalise
 
@@ -212,3 +214,30 @@ def _strings(parts: Any) -> Iterator[str]:
     for p in parts:
         if isinstance(p, str) and p.strip():
             yield p
+
+
+def fetched_documents(result: FetchResult) -> dict[str, FetchResult]:
+    """The documents the spider fetched this run (``result.attachments``), by the URL
+    they were asked for (the first hop when they were redirected): a kind finds an
+    item's document by the URL it named in its ``attachments`` function."""
+    return {(a.redirects[0][0] if a.redirects else a.url): a for a in result.attachments}
+
+
+def with_document(label: str, doc: FetchResult) -> str:
+    """``label`` (``File: Vorlage``) followed by the fetched document's text, one
+    paragraph per line; or ``label`` with why it has none (``(not read: HTTP 404)``).
+    A PDF is read by the ``document`` kind's extractor (:mod:`monitor.ingest.extract.pdf`)."""
+    if doc.error_kind == "too-large":
+        return f"{label} (not read, over the size limit: {doc.error or 'too large'})"
+    if doc.error_kind or doc.status != 200:
+        return f"{label} (not read: {doc.error or doc.error_kind or f'HTTP {doc.status}'})"
+    if is_pdf(doc.body):
+        try:
+            text = pdf_text(doc.body)
+        except DocumentError as exc:
+            return f"{label} (not read: {exc})"
+        return f"{label}\n{text}" if text else f"{label} (no text: a scan without a text layer?)"
+    ctype = doc.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+    if ctype == "text/plain":
+        return f"{label}\n{normalise(doc.body.decode('utf-8', 'replace'))}"
+    return f"{label} (not read: not a PDF but {ctype})"

@@ -47,6 +47,13 @@ meeting's; an item without either is kept undated), its page (the decision's
 municipality: the source's ``--municipality``; the web service does not name the council
 (none of its methods that public scrapers use does). Country GB unless the source says.
 
+The documents (``attachments``): each linked document of an agenda item that is new
+(its key is not stored) and that is a document, not a web link (``isurl``), fetched from
+its ``url`` (``mgConvert2PDF.aspx?ID=``, a PDF); its text then stands after its title
+in the entry's full text (``Entry.article``). The web service has no modified times,
+so a document linked later to an item already stored (a decision notice, say) is
+named by its title only.
+
 Shapes and parameters follow public scrapers of live ModernGov sites; see
 tests/portals/moderngov_server.py for where each comes from.
 """
@@ -65,7 +72,15 @@ from monitor.errors import ExtractError
 from monitor.ingest.extract.feeds import html_fragment_text
 from monitor.models import Entry, Extracted, FetchResult, Link, Source
 from monitor.text import normalise, one_line
-from plugins.portals.common import Page, document, read_xml, text_of, xml_text
+from plugins.portals.common import (
+    Page,
+    document,
+    fetched_documents,
+    read_xml,
+    text_of,
+    with_document,
+    xml_text,
+)
 
 if TYPE_CHECKING:
     import lxml.etree
@@ -249,12 +264,13 @@ def _meetings(source: Source, context: dict[str, Any], root: lxml.etree._Element
 def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted:
     """The entries of one run's pages (see the module docstring)."""
     doc, pages = document(result)
+    docs = fetched_documents(result)
     entries: dict[str, Entry] = {}
     for page in pages:
         context = _context(page.key)
         if context.get("list") != "meeting":
             continue
-        for entry in _entries(source, context, page):
+        for entry in _entries(source, context, page, docs):
             entries.pop(entry.key, None)  # read twice in one run: the later one
             entries[entry.key] = entry
     found = tuple(entries.values())
@@ -263,7 +279,56 @@ def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted
                      baseline=bool(doc.get("baseline")))
 
 
-def _entries(source: Source, context: dict[str, Any], page: Page) -> list[Entry]:
+def attachments(source: Source, result: FetchResult) -> list[Link]:
+    """The linked documents of a GetMeeting answer's new agenda items (see the module
+    docstring)."""
+    if _context(result.key).get("list") != "meeting":
+        return []
+    meeting = read_xml(result)
+    out = []
+    for key, item in _items(source, _context(result.key), meeting):
+        if key in source.known_items:
+            continue
+        for title, url in _documents(item):
+            if url:
+                out.append(Link(key, url, title))
+    return out
+
+
+def _items(source: Source, context: dict[str, Any],
+           meeting: lxml.etree._Element) -> list[tuple[str, lxml.etree._Element]]:
+    """A meeting's agenda items that may be displayed, with their keys."""
+    if meeting.tag != "meeting":
+        return []
+    mid = xml_text(meeting, "meetingid") or str(context.get("meeting") or "")
+    if not mid:
+        return []
+    root = site_root(source)
+    agenda = meeting.find("agendaitems")
+    out = []
+    for n, item in enumerate(agenda.findall("agendaitem") if agenda is not None else (), start=1):
+        if _flag(item, "isdisplayallowed") is False:
+            continue
+        aid = xml_text(item, "agendaitemid")
+        place = aid if aid.isdigit() else f"n{n}"
+        out.append((f"{root}/{SERVICE}/GetMeeting?lMeetingId={mid}#{place}", item))
+    return out
+
+
+def _documents(item: lxml.etree._Element) -> list[tuple[str, str | None]]:
+    """An agenda item's linked documents: title, and the URL of a document (not a web link)."""
+    out = []
+    for d in item.iter("linkeddoc"):
+        title = _clean(xml_text(d, "title"))
+        if title:
+            url = xml_text(d, "url")
+            fetchable = url.startswith(("http://", "https://")) and _flag(d, "isurl") is not True
+            out.append((title, url if fetchable else None))
+    return out
+
+
+def _entries(source: Source, context: dict[str, Any], page: Page,
+             docs: dict[str, FetchResult]) -> list[Entry]:
     try:
         meeting = read_xml(page)
     except ExtractError:
@@ -283,31 +348,33 @@ def _entries(source: Source, context: dict[str, Any], page: Page) -> list[Entry]
     meeting_page = f"{root}/ieListDocuments.aspx?{urlencode({'CId': cid, 'MId': mid})}"
     municipality = source.municipality or (source.municipalities[0] if source.municipalities else None)
     out = []
-    agenda = meeting.find("agendaitems")
-    for n, item in enumerate(agenda.findall("agendaitem") if agenda is not None else (), start=1):
-        if _flag(item, "isdisplayallowed") is False:
-            continue
+    for key, item in _items(source, context, meeting):
         aid = xml_text(item, "agendaitemid")
-        key = f"{root}/{SERVICE}/GetMeeting?lMeetingId={mid}#{aid if aid.isdigit() else f'n{n}'}"
         title = _clean(xml_text(item, "agendaitemtitle")) or "Agenda item"
         number = xml_text(item, "fulldisplaynumberformat") or xml_text(item, "agendaitemnumber")
-        documents = [t for d in item.iter("linkeddoc") if (t := _clean(xml_text(d, "title")))]
-        parts: list[str | None] = [
+        documents = _documents(item)
+        head: list[str | None] = [
             number and f"Item {number.rstrip('.')}",
             _html(xml_text(item, "agendatext")),
             "Restricted: not for publication (exempt information)." if _flag(item, "isrestricted") else None,
             (d := _html(xml_text(item, "decisionnonemptyhtmlbody"))) and f"Decision: {d}",
             (m := _html(xml_text(item, "minutesnonemptyhtmlbody"))) and f"Minutes: {m}",
-            *(f"Document: {t}" for t in documents),
+        ]
+        tail: list[str | None] = [
             committee and f"Body: {committee}",
             status and "cancel" in status.lower() and f"Meeting: {one_line(status, 200)}" or None,
         ]
+        parts = [*head, *(f"Document: {t}" for t, _ in documents), *tail]
+        article = None
+        if any(u in docs for _, u in documents if u):
+            article = text_of(*head, *(with_document(f"Document: {t}", docs[u]) if u in docs
+                                       else f"Document: {t}" for t, u in documents), *tail)
         when = _uk_date(xml_text(item, "meetingdate")) or _uk_date(xml_text(item, "actualmeetingdate")) \
             or meeting_day
         decided = _flag(item, "isdecision") and _flag(item, "isdecisionpublished") and aid.isdigit()
         web = f"{root}/ieDecisionDetails.aspx?AIId={aid}" if decided else meeting_page
         day = when.isoformat() if when else None
-        out.append(Entry(key, title, web, text_of(*parts), published=day, decided=day,
+        out.append(Entry(key, title, web, text_of(*parts), article, published=day, decided=day,
                          municipality=municipality, country=source.country or COUNTRY, body=committee))
     return out
 

@@ -13,6 +13,15 @@ resolution, a meeting's agenda), its date, its web page, the body that published
 and that body's municipality (its ``shortName``, else its ``name``). A deleted
 object is an entry marked deleted: ingest records it as withdrawn.
 
+The documents (``attachments``): a File without ``text`` of its own (the server did
+not extract it) whose ``mimeType`` is ``application/pdf`` (or, without one, whose name
+ends in ``.pdf``) is fetched from its ``downloadUrl``, else its ``accessUrl``, when its
+object is new (its key is not stored) or changed since the last complete sync (its
+own or the file's ``modified`` is not before it). Its text then stands after the
+file's name in the entry's full text (``Entry.article``: what a new entry's change
+shows and what is stored); the entry's own text, compared across runs, keeps the
+name only, so a later run that lists the object again without fetching is no edit.
+
 Shapes follow the OParl specification (github.com/OParl/spec, schema/*.json and
 examples/*.json; see tests/portals/oparl_server.py for the commit).
 """
@@ -20,6 +29,7 @@ examples/*.json; see tests/portals/oparl_server.py for the commit).
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ExtractError
@@ -27,11 +37,13 @@ from monitor.models import Entry, Extracted, FetchResult, Link, Source
 from monitor.text import normalise, one_line
 from plugins.portals.common import (
     document,
+    fetched_documents,
     list_items,
     next_link,
     read_json,
     text_of,
     watches,
+    with_document,
     with_param,
 )
 
@@ -96,6 +108,7 @@ def _body_lists(source: Source, body: dict[str, Any], since: str | None) -> list
 def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted:
     """The entries of one run's pages (see the module docstring)."""
     doc, pages = document(result)
+    docs = fetched_documents(result)
     entries: dict[str, Entry] = {}
     for page in pages:
         if not page.key.startswith("{"):
@@ -105,7 +118,7 @@ def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted
         for item in items if isinstance(items, list) else ():
             if not isinstance(item, dict):
                 continue
-            for entry in _entries(source, context, item):
+            for entry in _entries(source, context, item, docs):
                 entries.pop(entry.key, None)  # listed twice in one run: the later one
                 entries[entry.key] = entry
     found = tuple(entries.values())
@@ -114,12 +127,12 @@ def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted
                      baseline=bool(doc.get("baseline")))
 
 
-def _entries(source: Source, context: dict[str, Any], item: dict[str, Any]) -> list[Entry]:
+def _entries(source: Source, context: dict[str, Any], item: dict[str, Any],
+             docs: dict[str, FetchResult]) -> list[Entry]:
     key = item.get("id")
     if not isinstance(key, str) or not key:
         return []  # nothing to know it by next time
-    kind = _type(item) or {"paper": "Paper", "meeting": "Meeting", "agendaItem": "AgendaItem"}.get(
-        context.get("list", ""), "")
+    kind = _kind(context, item)
     body = context.get("name") or context.get("short")
     municipality = context.get("short") or context.get("name")
     own: dict[str, Any] = {"municipality": municipality, "country": source.country or COUNTRY, "body": body}
@@ -129,35 +142,124 @@ def _entries(source: Source, context: dict[str, Any], item: dict[str, Any]) -> l
         note = f"Withdrawn: deleted from the portal{' on ' + when if when else ''}."
         return [Entry(key, "", web or key, note, published=None, deleted=True, **own)]
     out: list[Entry] = []
+    files = _files(kind, item)
+
+    def texts(*head: Any) -> tuple[str, str | None]:
+        """The entry's own text, and its full text when a document of it was fetched."""
+        article = None
+        if any(_document_url(f) in docs for f in files):
+            article = text_of(*head, *(_file_text(f, docs) for f in files))
+        return text_of(*head, *(_file_text(f) for f in files)), article
+
     if kind == "Paper":
         title = _title(item.get("name"), item.get("reference"), "Paper")
-        files = [item.get("mainFile"), *_list(item.get("auxiliaryFile"))]
-        text = text_of(_label("Reference", item.get("reference")), _label("Type", item.get("paperType")),
-                       body and f"Body: {body}", *(_file_text(f) for f in files))
-        out.append(Entry(key, title, web or key, text, published=_date(item.get("date")), **own))
+        text, article = texts(_label("Reference", item.get("reference")),
+                              _label("Type", item.get("paperType")), body and f"Body: {body}")
+        out.append(Entry(key, title, web or key, text, article, published=_date(item.get("date")), **own))
     elif kind == "Meeting":
         agenda = [a for a in _list(item.get("agendaItem")) if isinstance(a, dict)]
-        files = [item.get("invitation"), item.get("resultsProtocol"), *_list(item.get("auxiliaryFile"))]
         place = item.get("location")
-        text = text_of(_label("Start", item.get("start")),
-                       _label("Location", place.get("description") if isinstance(place, dict) else None),
-                       body and f"Body: {body}",
-                       *(one_line(f"{a.get('number') or ''} {a.get('name') or ''}") for a in agenda),
-                       *(_file_text(f) for f in files))
-        out.append(Entry(key, _title(item.get("name"), None, "Meeting"), web or key, text,
+        where = place.get("description") if isinstance(place, dict) else None
+        text, article = texts(_label("Start", item.get("start")), _label("Location", where),
+                              body and f"Body: {body}",
+                              *(one_line(f"{a.get('number') or ''} {a.get('name') or ''}") for a in agenda))
+        out.append(Entry(key, _title(item.get("name"), None, "Meeting"), web or key, text, article,
                          published=_date(item.get("start")), decided=_date(item.get("start")), **own))
         if context.get("embedded"):
             for a in agenda:
                 out.extend(_entries(source, {**context, "list": "agendaItem"},
-                                    {"start": item.get("start"), **a}))
+                                    {"start": item.get("start"), **a}, docs))
     elif kind == "AgendaItem":
         title = _title(one_line(f"{item.get('number') or ''} {item.get('name') or ''}"), None, "Agenda item")
-        files = [item.get("resolutionFile"), *_list(item.get("auxiliaryFile"))]
-        text = text_of(_label("Result", item.get("result")), item.get("resolutionText"),
-                       body and f"Body: {body}", *(_file_text(f) for f in files))
-        out.append(Entry(key, title, web or key, text, published=_date(item.get("start")),
+        text, article = texts(_label("Result", item.get("result")), item.get("resolutionText"),
+                              body and f"Body: {body}")
+        out.append(Entry(key, title, web or key, text, article, published=_date(item.get("start")),
                          decided=_date(item.get("start")), **own))
     return out
+
+
+FILES = {"Paper": ("mainFile", "auxiliaryFile"),
+         "Meeting": ("invitation", "resultsProtocol", "auxiliaryFile"),
+         "AgendaItem": ("resolutionFile", "auxiliaryFile")}
+"""The fields of each object that hold its Files (one File, or a list of them)."""
+
+
+def _kind(context: dict[str, Any], item: dict[str, Any]) -> str:
+    return _type(item) or {"paper": "Paper", "meeting": "Meeting", "agendaItem": "AgendaItem"}.get(
+        context.get("list", ""), "")
+
+
+def _files(kind: str, item: dict[str, Any]) -> list[Any]:
+    out: list[Any] = []
+    for name in FILES.get(kind, ()):
+        value = item.get(name)
+        out.extend(value if isinstance(value, list) else [value] if value is not None else [])
+    return out
+
+
+def attachments(source: Source, result: FetchResult) -> list[Link]:
+    """The PDFs to fetch on a list page (see the module docstring): ``source`` is the
+    source as stored (``last_modified``: when the last complete sync began)."""
+    if not (result.key or "").startswith("{"):
+        return []
+    context = json.loads(result.key or "")
+    out: list[Link] = []
+    for item in list_items(read_json(result), result.url):
+        out.extend(_wanted(source, context, item))
+    return out
+
+
+def _wanted(source: Source, context: dict[str, Any], item: dict[str, Any]) -> list[Link]:
+    key = item.get("id")
+    if not isinstance(key, str) or not key or item.get("deleted"):
+        return []
+    kind = _kind(context, item)
+    out = []
+    for f in _files(kind, item):
+        url = _document_url(f)
+        if url and _changed(source, key, item, f):
+            out.append(Link(key, url, one_line(str(f.get("name") or f.get("fileName") or url), 300)))
+    if kind == "Meeting" and context.get("embedded"):
+        for a in _list(item.get("agendaItem")):
+            if isinstance(a, dict):
+                out.extend(_wanted(source, {**context, "list": "agendaItem"}, a))
+    return out
+
+
+def _changed(source: Source, key: str, item: dict[str, Any], file: dict[str, Any]) -> bool:
+    """New (not stored), or modified since the last complete sync began."""
+    mark = _time(source.last_modified)
+    if key not in source.known_items or mark is None:
+        return True
+    return any((t := _time(o.get("modified"))) is not None and t >= mark for o in (item, file))
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _document_url(file: Any) -> str | None:
+    """Where to fetch a File's PDF: only one the server gave no ``text`` for."""
+    if not isinstance(file, dict) or file.get("deleted"):
+        return None
+    text = file.get("text")
+    if isinstance(text, str) and text.strip():
+        return None
+    mime = str(file.get("mimeType") or "").split(";")[0].strip().lower()
+    names = (str(file.get("fileName") or ""), str(file.get("accessUrl") or ""))
+    if mime != "application/pdf" and (mime or not any(n.lower().endswith(".pdf") for n in names)):
+        return None
+    for field in ("downloadUrl", "accessUrl"):
+        url = file.get(field)
+        if isinstance(url, str) and url.strip():
+            return url.strip()
+    return None
 
 
 def _list(value: Any) -> list[Any]:
@@ -175,15 +277,20 @@ def _label(label: str, value: Any) -> str | None:
     return f"{label}: {one_line(value, 300)}" if isinstance(value, str) and value.strip() else None
 
 
-def _file_text(file: Any) -> str | None:
-    """A File's extracted ``text`` (the OParl server's own), else its name."""
+def _file_text(file: Any, docs: dict[str, FetchResult] | None = None) -> str | None:
+    """A File's extracted ``text`` (the OParl server's own), else its name, followed
+    by the text of its PDF when ``docs`` (the documents fetched this run) hold it."""
     if not isinstance(file, dict) or file.get("deleted"):
         return None
     text = file.get("text")
     if isinstance(text, str) and text.strip():
         return text
     name = file.get("name")
-    return f"File: {one_line(name, 300)}" if isinstance(name, str) and name.strip() else None
+    label = f"File: {one_line(name, 300)}" if isinstance(name, str) and name.strip() else None
+    doc = docs.get(_document_url(file) or "") if docs else None
+    if doc is None:
+        return label
+    return with_document(label or "File:", doc)
 
 
 def _date(value: Any) -> str | None:

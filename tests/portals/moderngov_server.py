@@ -44,6 +44,9 @@ Where the shapes come from (nothing copied; the generated names and texts are ou
   dates are ignored where dd/mm/yyyy is honoured.
 
 A missing parameter is answered as ASP.NET answers it: 500 and a plain-text message.
+A linked document's ``url`` (``mgConvert2PDF.aspx?ID=``, as in the LGSF fixtures) answers
+a small PDF of the document (:meth:`ModernGovServer.document_lines`), or what a test put
+in ``files`` (``None``: 404).
 
 The server counts requests (``count``), can shift its clock (``skew``: its ``Date``
 header and its today), can ignore the date window (``ignore_dates``) and can misbehave
@@ -59,6 +62,7 @@ from datetime import date, datetime, timedelta
 from html import escape
 from urllib.parse import parse_qsl
 
+from tests.helpers import pdf
 from tests.portals.loopback import LoopbackPortal
 
 SERVICE = "/mgWebService.asmx"
@@ -119,6 +123,8 @@ class ModernGovServer(LoopbackPortal):
         """committee id -> (title, expired)."""
         self.meetings: dict[int, Meeting] = {}
         self._next = {"meeting": 4000, "item": 18000, "doc": 60000}
+        self.files: dict[int, bytes | None] = {}
+        """Document id -> the bytes its URL answers (``None``: 404); else its own PDF."""
         self._generate(committees, every, back, ahead, items)
 
     @property
@@ -192,6 +198,21 @@ class ModernGovServer(LoopbackPortal):
                 if item.id == item_id:
                     return meeting, item
         raise KeyError(item_id)
+
+    @staticmethod
+    def document_lines(aid: int, title: str) -> list[str]:
+        """The text of a linked document's PDF."""
+        return [title, f"Report {aid}: the committee is asked to agree the recommendations set out below."]
+
+    def _document(self, aid: int) -> bytes | None:
+        if aid in self.files:
+            return self.files[aid]
+        for meeting in self.meetings.values():
+            for item in meeting.items:
+                for doc, title in item.documents:
+                    if doc == aid:
+                        return pdf([self.document_lines(aid, title)], title="Report to committee")
+        return None
 
     def meeting_on(self, committee: int, day: date) -> Meeting | None:
         return next((m for m in self.meetings.values() if m.committee == committee and m.day == day), None)
@@ -311,6 +332,10 @@ class ModernGovServer(LoopbackPortal):
                 if meeting is None:
                     return 200, xml, b'<?xml version="1.0" encoding="utf-8"?>\n<meeting></meeting>'
                 return 200, xml, self.meeting_xml(meeting).encode()
+            if path == "/mgConvert2PDF.aspx":
+                found = self._document(int(params["ID"])) if params.get("ID", "").isdigit() else None
+                if found is not None:
+                    return 200, "application/pdf", found
         return 404, "text/html", b"<html><body>The resource cannot be found.</body></html>"
 
 

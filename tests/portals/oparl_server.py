@@ -16,6 +16,10 @@ deleted objects (``deleted: true``, ``modified`` = time of deletion, only ``id``
 ``type`` and ``created`` kept, HTTP 200). Nothing is copied from the specification's
 text; the generated names and texts are our own.
 
+A File's ``accessUrl`` answers 404 unless a test gave it bytes (``add_paper(...,
+pdf=...)``, the paper's ``mainFile`` then without ``text``, as a server that extracts
+no text serves it: ``text`` is optional in ``schema/File.json``).
+
 The server counts requests (``requests``), can shift its clock (``skew``: its
 ``Date`` header and the ``modified`` time of edits), and can misbehave on a list
 (``misbehave[path] = "loop" | "huge" | "html" | "empty"``). It stops with the test,
@@ -100,6 +104,8 @@ class OParlServer(LoopbackPortal):
         self.skew = timedelta(0)
         self.misbehave: dict[str, str] = {}
         self.bodies: list[Body] = []
+        self.files: dict[str, bytes] = {}
+        """Bytes of the files served, by path (``/oparl/file/0-7.pdf``)."""
         self.base = f"http://127.0.0.1:{self.port}/oparl"
         self._generate(bodies, papers, meetings, items, old, random.Random(seed))
 
@@ -211,13 +217,22 @@ class OParlServer(LoopbackPortal):
             return paper
 
     def add_paper(
-        self, body: int, name: str, text: str, modified: datetime | None = None
+        self,
+        body: int,
+        name: str,
+        text: str,
+        modified: datetime | None = None,
+        pdf: bytes | None = None,
     ) -> dict[str, Any]:
+        """A new paper; with ``pdf`` its main file has no ``text`` and serves these bytes."""
         with self.lock:
             b = self.bodies[body]
             paper = self._paper(b, len(b.papers), modified or self.now(), random.Random(len(b.papers)))
             paper["name"] = name
             paper["mainFile"]["text"] = text
+            if pdf is not None:
+                del paper["mainFile"]["text"]
+                self.files[paper["mainFile"]["accessUrl"].split(str(self.port), 1)[1]] = pdf
             b.papers.append(paper)
             return paper
 
@@ -317,6 +332,12 @@ class OParlServer(LoopbackPortal):
             return 200, "application/json", json.dumps({"data": data, "links": {}}).encode()
         if mode == "empty":
             return 200, "application/json", json.dumps({"data": [], "links": {}}).encode()
+        if path.startswith("/oparl/file/"):
+            with self.lock:
+                body = self.files.get(path)
+            if body is None:
+                return 404, "text/html", b"<html><body>Datei nicht gefunden</body></html>"
+            return 200, "application/pdf", body
         if path == "/oparl/system":
             return 200, "application/json", json.dumps(self._system()).encode()
         if path == "/oparl/bodies":

@@ -125,6 +125,12 @@ def test_incremental_sync_reads_only_meetings_at_a_milestone(portal, twinwatch, 
     motion = found[f"{portal.url}/ieListDocuments.aspx?CId={council}&MId={new.id}"]
     assert {c.kind for c in motion} == {"new-entry"}
     assert "Motion: ceasefire in Gaza and humanitarian aid" in {c.title for c in motion}
+    # the new items' linked documents are fetched and read (the PDFs' own words), no others
+    report, _ = new.items[-1].documents
+    [entry] = [c for c in motion if c.title == "Motion: ceasefire in Gaza and humanitarian aid"]
+    assert f"Report {report[0]}: the committee is asked" in " ".join(entry.added)
+    docs = {r.split("ID=")[1] for r in portal.requests[asked:] if r.startswith("/mgConvert2PDF")}
+    assert docs == {str(aid) for it in new.items for aid, _ in it.documents}
     assert all(municipality(c) == COUNCIL for c in motion)
     [edited] = found[f"{portal.url}/ieDecisionDetails.aspx?AIId={item.id}"]
     assert edited.kind == "edited-entry" and municipality(edited) == COUNCIL
@@ -134,8 +140,8 @@ def test_incremental_sync_reads_only_meetings_at_a_milestone(portal, twinwatch, 
     asked = len(portal.requests)
     third = twinwatch("crawl", "--all")  # the same day: no meeting passed a milestone since
     assert "0 failed" in third.stdout and "0 changed" in third.stdout
-    assert [r.split("?")[0] for r in portal.requests[asked:] if r.startswith("/mgWebService")] == [
-        "/mgWebService.asmx/GetCommittees", *["/mgWebService.asmx/GetMeetings"] * 6]
+    assert [r.split("?")[0] for r in portal.requests[asked:]] == [
+        "/mgWebService.asmx/GetCommittees", *["/mgWebService.asmx/GetMeetings"] * 6]  # and no document
     assert len([c for cs in by_url(db_path).values() for c in cs]) == changed
 
 

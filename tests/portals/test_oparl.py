@@ -236,3 +236,90 @@ def test_plugins_lists_the_oparl_kind(twinwatch):
     """`twinwatch plugins` names the portals plugin and the oparl kind."""
     out = twinwatch("plugins").stdout
     assert "plugins.portals" in out and "oparl" in out.split("source kinds:")[1]
+
+
+def _item_text(db_path, key: str) -> str:
+    from monitor.text import decompress
+
+    with open_db(db_path) as db:
+        row = db.execute("SELECT b.data FROM items i JOIN blobs b ON b.fp = i.text_fp WHERE i.key = ?",
+                         [key]).fetchone()
+    return decompress(row[0])
+
+
+def test_pdf_of_a_new_paper_is_fetched_and_read_when_the_portal_gives_no_text(twinwatch, db_path):
+    """A new paper whose File has no text: its PDF is fetched and its words are in the entry's
+    text; a PDF over the size limit and one that 404s are noted, the source does not fail;
+    files with text and a first sync fetch nothing, and a re-sync with nothing new neither."""
+    from tests.helpers import pdf
+
+    server = OParlServer(bodies=1, papers=20, meetings=1, items=1, old=0).start()
+    try:
+        env = settings(DOWNLOAD_MAXSIZE=200_000)
+        twinwatch("sources", "add", server.url, "--kind", "oparl")
+        assert "0 failed" in twinwatch("crawl", "--all", env=env).stdout
+        assert server.count("/oparl/file/") == 0  # a baseline fetches no documents
+        minutes = pdf([["Der Rat beschliesst die Staedtepartnerschaft mit Bethlehem.",
+                        "Nothilfe von 20.000 Euro fuer die Partnerstadt wird bereitgestellt."]],
+                      title="Niederschrift Rat")
+        read = server.add_paper(0, "Resolution Bethlehem", "", pdf=minutes)
+        big = server.add_paper(0, "Haushalt mit Anlagen", "", pdf=minutes + b"%" + b"x" * 400_000 + b"\n")
+        gone = server.add_paper(0, "Vorlage ohne Datei", "", pdf=b"")
+        del server.files[gone["mainFile"]["accessUrl"].split(str(server.port), 1)[1]]
+        server.edit_paper(0, 5, name="Geänderte Vorlage mit Text")  # its File has text: not fetched
+        out = twinwatch("crawl", "--all", env=env)
+        assert "0 failed" in out.stdout and state(twinwatch)["last_status"] == "changed"
+        asked = [r for r in server.requests if r.startswith("/oparl/file/")]
+        assert sorted(asked) == sorted(p["mainFile"]["accessUrl"].split(str(server.port), 1)[1]
+                                       for p in (read, big, gone))
+
+        found = by_url(db_path)
+        new = found[read["web"]][0]
+        assert new.kind == "new-entry"
+        words = " ".join(new.added)
+        assert "Staedtepartnerschaft mit Bethlehem" in words and "20.000 Euro" in words
+        assert "Staedtepartnerschaft mit Bethlehem" in _item_text(db_path, read["id"])
+        assert "not read, over the size limit" in " ".join(found[big["web"]][0].added)
+        assert "HTTP 404" in " ".join(found[gone["web"]][0].added)
+        assert found[server.paper(0, 5)["web"]][0].kind == "edited-entry"
+
+        before = server.count("/oparl/file/")
+        again = twinwatch("crawl", "--all", env=env)  # the overlap lists them again: nothing new
+        assert "0 failed" in again.stdout and "0 changed" in again.stdout
+        assert server.count("/oparl/file/") == before
+        assert "Staedtepartnerschaft mit Bethlehem" in _item_text(db_path, read["id"])
+    finally:
+        server.stop()
+
+
+def test_documents_that_do_not_fit_the_budget_wait_with_their_page(twinwatch, db_path):
+    """With a budget of 4 requests, a page whose 3 PDFs do not fit after the pages before it
+    is read first next run with its PDFs; no run goes over the budget or fails, and every
+    new paper ends with its PDF's words."""
+    from tests.helpers import pdf
+
+    server = OParlServer(bodies=1, papers=10, meetings=1, items=1, old=0).start()
+    try:
+        env = settings(TWINWATCH_PORTAL_BUDGET=4)
+        twinwatch("sources", "add", server.url, "--kind", "oparl")
+        for _ in range(2):  # system, bodies, papers, meetings, agendaItems: a baseline in two runs
+            twinwatch("crawl", "--all", env=env)
+        assert _cursor(db_path) is None
+        papers = [server.add_paper(0, f"Antrag {n}", "", pdf=pdf([[f"Partnerschaftsantrag Nummer {n}."]]))
+                  for n in range(3)]
+        runs = []
+        for _ in range(3):
+            before = len(server.requests)
+            out = twinwatch("crawl", "--all", env=env)
+            assert "0 failed" in out.stdout
+            runs.append([r.split("?")[0] for r in server.requests[before:] if r.startswith("/oparl")])
+        assert all(len(r) <= 4 for r in runs)
+        assert [sum("/file/" in x for x in r) for r in runs] == [0, 3, 0]
+        assert runs[1][0] == "/oparl/body/0/papers"  # the page left over, read again first
+        found = by_url(db_path)
+        for n, paper in enumerate(papers):
+            [change] = found[paper["web"]]
+            assert change.kind == "new-entry"
+            assert f"Partnerschaftsantrag Nummer {n}." in " ".join(change.added)
+    finally:
+        server.stop()
