@@ -136,3 +136,11 @@ def kill(procs: Sequence[Proc]) -> None:
                 os.kill(p.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+
+
+def ctrl_c_delivered() -> None:
+    """A ``preexec_fn`` for a child a test will send SIGINT, as a terminal's Ctrl-C: a
+    shell starts a background job with SIGINT ignored, and Python keeps an inherited
+    SIG_IGN (no KeyboardInterrupt), so a suite run as ``make test &`` would otherwise
+    test a twinwatch that cannot be interrupted at all."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

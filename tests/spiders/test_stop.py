@@ -102,7 +102,8 @@ def test_a_stopped_crawl_leaves_nothing_running(twinwatch, http_server, db_path,
     _sources(twinwatch, http_server)
     proc = subprocess.Popen(_crawl(db_path), env=_env(tmp_path, mode, token), cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            stdin=subprocess.DEVNULL, process_group=0)
+                            stdin=subprocess.DEVNULL, process_group=0,
+                            preexec_fn=processes.ctrl_c_delivered)
     try:
         helpers = [p for p in _mid_flight(proc, http_server, token, mode) if p.pid != proc.pid]
         assert helpers

@@ -22,6 +22,7 @@ from monitor.records.registry import create
 from monitor.review.decisions import review
 from monitor.sources.manage import NewSource, add_sources
 from monitor.store.db import open_db
+from tests import processes
 from tests.helpers import feed
 
 pytestmark = pytest.mark.slow
@@ -33,7 +34,8 @@ def start_browse(db: Path, port: int) -> subprocess.Popen:
     """``twinwatch browse`` in its own process group, so the test can end all it started."""
     return subprocess.Popen(
         [sys.executable, "-m", "monitor", "--db", str(db), "browse", "--port", str(port),
-         "--no-open"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0)
+         "--no-open"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0,
+        preexec_fn=processes.ctrl_c_delivered)
 
 
 def processes_of(db: Path) -> list[int]:
