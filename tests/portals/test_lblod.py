@@ -15,7 +15,16 @@ import pytest
 from monitor.models import FetchResult, Link, Source
 from plugins.portals import lblod
 from tests.portals.lblod_server import LblodServer
-from tests.portals.test_oparl import _cursor, _watermark, by_url, items, municipality, settings, state
+from tests.portals.sync import (
+    bad_answers_keep_what_is_stored,
+    by_url,
+    cursor,
+    items,
+    municipality,
+    settings,
+    state,
+    watermark,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -122,9 +131,9 @@ def test_budget_resumes_next_run_and_stays_a_baseline(portal, twinwatch, db_path
         before = portal.count()
         out = twinwatch("crawl", "--all", env=env)
         assert "0 failed" in out.stdout and "0 new items" in out.stdout and portal.count() - before <= 2
-        cursors.append(_cursor(db_path))
+        cursors.append(cursor(db_path))
     assert [c is not None for c in cursors] == [True, False]
-    assert _watermark(db_path) and len(items(db_path)) == 3 * 5 * 8 and by_url(db_path) == {}
+    assert watermark(db_path) and len(items(db_path)) == 3 * 5 * 8 and by_url(db_path) == {}
 
 
 def test_bad_inputs_fail_the_source_readably_and_keep_what_is_stored(portal, twinwatch, db_path):
@@ -132,20 +141,10 @@ def test_bad_inputs_fail_the_source_readably_and_keep_what_is_stored(portal, twi
     readable message, bounded; the stored items and the sync state stay."""
     twinwatch("sources", "add", portal.url, "--kind", "lblod")
     twinwatch("crawl", "--all")
-    stored, watermark = items(db_path), _watermark(db_path)
-    for mode, message in (("loop", "loops"), ("html", "instead of JSON"), ("malformed", "not valid JSON")):
-        portal.misbehave = mode
-        before = portal.count()
-        out = twinwatch("crawl", "--all")
-        assert "1 failed" in out.stdout, mode
-        s = state(twinwatch)
-        assert s["last_status"] == "parse-error" and message in s["last_error"], s
-        assert portal.count() - before <= 4
-        assert items(db_path) == stored and _watermark(db_path) == watermark
-    portal.misbehave = "empty"  # an empty answer after items: no mass deletion
-    out = twinwatch("crawl", "--all")
-    assert "0 failed" in out.stdout and "0 changed" in out.stdout and items(db_path) == stored
-    portal.misbehave = None
+    bad_answers_keep_what_is_stored(
+        twinwatch, db_path, portal,
+        (("loop", "loops"), ("html", "instead of JSON"), ("malformed", "not valid JSON")),
+        max_requests=4)
     assert "0 failed" in twinwatch("crawl", "--all").stdout
 
 

@@ -20,7 +20,7 @@ from monitor.store.db import open_db
 from plugins.portals import moderngov
 from plugins.portals.common import read_xml
 from tests.portals.moderngov_server import ModernGovServer
-from tests.portals.test_oparl import _cursor, _watermark, by_url, items, municipality, settings, state
+from tests.portals.sync import by_url, cursor, items, municipality, settings, state, watermark
 
 pytestmark = pytest.mark.slow
 
@@ -169,11 +169,11 @@ def test_budget_resumes_next_run_and_stays_a_baseline(portal, twinwatch, db_path
         out = twinwatch("crawl", "--all", env=env, timeout=120)
         assert "0 failed" in out.stdout and "0 new items" in out.stdout
         assert len([r for r in portal.requests[before:] if r.startswith("/mgWebService")]) <= 40
-        cursors.append(_cursor(db_path))
+        cursors.append(cursor(db_path))
         if cursors[-1] is None:
             break
     assert len(cursors) >= 3 and cursors[-1] is None and all(cursors[:-1])
-    assert _watermark(db_path) and _keys(portal, _window(portal, -360, 6)) <= set(items(db_path))
+    assert watermark(db_path) and _keys(portal, _window(portal, -360, 6)) <= set(items(db_path))
     assert by_url(db_path) == {}
 
 
@@ -189,7 +189,7 @@ def test_bad_answers_fail_the_source_readably_and_keep_what_is_stored(portal, tw
     the next good answer is read again."""
     twinwatch("sources", "add", portal.url, "--kind", "moderngov")
     twinwatch("crawl", "--all", timeout=180)
-    stored, watermark = items(db_path), _watermark(db_path)
+    stored, mark = items(db_path), watermark(db_path)
     portal.misbehave = mode
     before = len(portal.requests)
     out = twinwatch("crawl", "--all")
@@ -197,7 +197,7 @@ def test_bad_answers_fail_the_source_readably_and_keep_what_is_stored(portal, tw
     s = state(twinwatch)
     assert s["last_status"] == status and message in s["last_error"], s
     assert len([r for r in portal.requests[before:] if r.startswith("/mgWebService")]) == 2
-    assert items(db_path) == stored and _watermark(db_path) == watermark
+    assert items(db_path) == stored and watermark(db_path) == mark
     portal.misbehave = None
     assert "0 failed" in twinwatch("crawl", "--all").stdout
 
@@ -245,7 +245,7 @@ def test_clock_skew_uses_the_portals_calendar(portal, twinwatch, db_path):
     portal.skew = timedelta(days=-3)
     twinwatch("sources", "add", portal.url, "--kind", "moderngov")
     twinwatch("crawl", "--all", timeout=180)
-    mark = datetime.fromisoformat(_watermark(db_path))
+    mark = datetime.fromisoformat(watermark(db_path))
     assert abs((mark - portal.now()).total_seconds()) < 120
     assert {q["sToDate"] for q in _asked(portal, "GetMeetings")} == {
         (portal.today() + timedelta(days=7)).strftime("%d/%m/%Y")}

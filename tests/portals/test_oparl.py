@@ -4,15 +4,14 @@ deletions, the request budget, and the bad inputs of issue 16."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from monitor.store.db import open_db
-from monitor.store.queries import changes
 from tests.portals.oparl_server import OParlServer
+from tests.portals.sync import by_url, cursor, items, municipality, settings, state, watermark
 
 pytestmark = pytest.mark.slow
 
@@ -23,33 +22,6 @@ def oparl() -> Iterator[OParlServer]:
     server = OParlServer(bodies=2, papers=150, meetings=3, items=2, old=20).start()
     yield server
     server.stop()
-
-
-def settings(**values: object) -> dict[str, str]:
-    return {"TWINWATCH_SCRAPY_SETTINGS": json.dumps(values)}
-
-
-def items(db_path) -> dict[str, str]:
-    with open_db(db_path) as db:
-        return dict(db.execute("SELECT key, title FROM items").fetchall())
-
-
-def state(twinwatch) -> dict:
-    return json.loads(twinwatch("sources", "list", "--json").stdout)[0]
-
-
-def by_url(db_path) -> dict[str, list]:
-    with open_db(db_path) as db:
-        rows = changes(db)
-    out: dict[str, list] = {}
-    for c in rows:
-        out.setdefault(c.url, []).append(c)
-    return out
-
-
-def municipality(change) -> str | None:
-    found = [f.value for f in change.findings if f.name == "municipality" and f.value]
-    return found[0]["name"] if found else None
 
 
 def test_first_sync_is_a_baseline_then_only_changes_are_asked_for(oparl, twinwatch, db_path):
@@ -112,9 +84,9 @@ def test_budget_resumes_next_run_and_stays_a_baseline(oparl, twinwatch, db_path)
         before = oparl.count()
         out = twinwatch("crawl", "--all", env=env)
         assert "0 failed" in out.stdout and "0 new items" in out.stdout and oparl.count() - before <= 4
-        cursors.append(_cursor(db_path))
+        cursors.append(cursor(db_path))
     assert [c is not None for c in cursors] == [True, True, False]
-    assert _watermark(db_path) and len(items(db_path)) == 2 * (130 + 3 + 6)
+    assert watermark(db_path) and len(items(db_path)) == 2 * (130 + 3 + 6)
     assert by_url(db_path) == {}
 
 
@@ -123,8 +95,7 @@ def test_bad_inputs_fail_the_source_readably_and_keep_what_is_stored(oparl, twin
     source with a readable message, bounded; the stored items stay, and the sync state too."""
     twinwatch("sources", "add", oparl.url, "--kind", "oparl")
     twinwatch("crawl", "--all")
-    stored = items(db_path)
-    watermark = _watermark(db_path)
+    stored, mark = items(db_path), watermark(db_path)
     for mode, message in (("loop", "loops"), ("huge", "objects"), ("html", "instead of JSON")):
         oparl.misbehave = {"/oparl/body/1/papers": mode}
         before = oparl.count()
@@ -134,7 +105,7 @@ def test_bad_inputs_fail_the_source_readably_and_keep_what_is_stored(oparl, twin
         assert s["last_status"] in ("parse-error", "too-large") and (message in s["last_error"]
                                                                    or s["last_status"] == "too-large"), s
         assert oparl.count() - before <= 10
-        assert items(db_path) == stored and _watermark(db_path) == watermark
+        assert items(db_path) == stored and watermark(db_path) == mark
     oparl.misbehave = {}
     assert "0 failed" in twinwatch("crawl", "--all").stdout
 
@@ -183,13 +154,13 @@ def test_clock_skew_in_modified_times(oparl, twinwatch, db_path):
     oparl.skew = timedelta(days=1)
     twinwatch("sources", "add", oparl.url, "--kind", "oparl")
     twinwatch("crawl", "--all")
-    mark = datetime.fromisoformat(_watermark(db_path))
+    mark = datetime.fromisoformat(watermark(db_path))
     assert abs((mark - oparl.now()).total_seconds()) < 120  # the portal's clock, not ours
     late = mark - timedelta(minutes=30)
     oparl.edit_paper(0, 40, modified=late, name="Spät geschrieben: Partnerschaft Lviv")
     oparl.edit_paper(0, 41, modified=datetime(2099, 1, 1, tzinfo=UTC), name="Aus der Zukunft: Hilfe für Kyiv")
     twinwatch("crawl", "--all")
-    assert abs((datetime.fromisoformat(_watermark(db_path)) - oparl.now()).total_seconds()) < 120
+    assert abs((datetime.fromisoformat(watermark(db_path)) - oparl.now()).total_seconds()) < 120
     oparl.edit_paper(0, 42, name="Danach: Partnerschaft mit Turku")
     twinwatch("crawl", "--all")
     titles = {c.title for cs in by_url(db_path).values() for c in cs}
@@ -209,23 +180,13 @@ def test_oparl_1_0_agenda_items_come_from_their_meetings(twinwatch, db_path):
         server.stop()
 
 
-def _watermark(db_path) -> str:
-    with open_db(db_path) as db:
-        return db.execute("SELECT last_modified FROM source_state").fetchone()[0]
-
-
-def _cursor(db_path) -> str | None:
-    with open_db(db_path) as db:
-        return db.execute("SELECT etag FROM source_state").fetchone()[0]
-
-
 def test_thousands_of_papers_in_pages_of_100(twinwatch, db_path):
     """Five bodies of 1,000 papers each: one run reads every page within the default budget."""
     server = OParlServer(bodies=5, papers=1000, meetings=10, items=5, old=0).start()
     try:
         twinwatch("sources", "add", server.url, "--kind", "oparl")
         out = twinwatch("crawl", "--all", timeout=180)
-        assert "0 failed" in out.stdout and _cursor(db_path) is None
+        assert "0 failed" in out.stdout and cursor(db_path) is None
         assert server.count() == 2 + 5 * (10 + 1 + 1)
         assert len(items(db_path)) == 5 * (1000 + 10 + 50)
     finally:
@@ -304,7 +265,7 @@ def test_documents_that_do_not_fit_the_budget_wait_with_their_page(twinwatch, db
         twinwatch("sources", "add", server.url, "--kind", "oparl")
         for _ in range(2):  # system, bodies, papers, meetings, agendaItems: a baseline in two runs
             twinwatch("crawl", "--all", env=env)
-        assert _cursor(db_path) is None
+        assert cursor(db_path) is None
         papers = [server.add_paper(0, f"Antrag {n}", "", pdf=pdf([[f"Partnerschaftsantrag Nummer {n}."]]))
                   for n in range(3)]
         runs = []

@@ -19,7 +19,16 @@ from plugins.analyzers.textutil import fold
 from plugins.analyzers.vocabulary import CATEGORY_GROUPS, GROUPS
 from plugins.portals import ori
 from tests.portals.ori_server import OriServer
-from tests.portals.test_oparl import _cursor, _watermark, by_url, items, municipality, settings, state
+from tests.portals.sync import (
+    bad_answers_keep_what_is_stored,
+    by_url,
+    cursor,
+    items,
+    municipality,
+    settings,
+    state,
+    watermark,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -156,9 +165,9 @@ def test_budget_resumes_next_run_and_stays_a_baseline(portal, twinwatch, db_path
         before = portal.count()
         out = twinwatch("crawl", "--all", env=env)
         assert "0 failed" in out.stdout and "0 new items" in out.stdout and portal.count() - before <= 2
-        cursors.append(_cursor(db_path))
+        cursors.append(cursor(db_path))
     assert [c is not None for c in cursors] == [True, True, False]
-    assert _watermark(db_path) and set(items(db_path)) == _in_window(portal) and by_url(db_path) == {}
+    assert watermark(db_path) and set(items(db_path)) == _in_window(portal) and by_url(db_path) == {}
     assert portal.count() == 5  # nothing asked twice
 
 
@@ -203,23 +212,13 @@ def test_bad_inputs_fail_the_source_readably_and_keep_what_is_stored(portal, twi
     200 answer with no hits after earlier items deletes and reports nothing."""
     twinwatch("sources", "add", portal.url, "--kind", "ori")
     twinwatch("crawl", "--all")
-    stored, watermark = items(db_path), _watermark(db_path)
+    stored = items(db_path)
     for n in range(120):  # two pages to read next time
         portal.add_document(n % 3, f"Raadsinformatiebrief {n}", "Nieuwe stukken voor de raad.")
-    for mode, message in (("loop", "search_after loops"), ("huge", "100,000 hits"),
-                          ("html", "instead of JSON")):
-        portal.misbehave = mode
-        before = portal.count()
-        out = twinwatch("crawl", "--all")
-        assert "1 failed" in out.stdout, mode
-        s = state(twinwatch)
-        assert s["last_status"] == "parse-error" and message in s["last_error"], s
-        assert portal.count() - before <= 3
-        assert items(db_path) == stored and _watermark(db_path) == watermark
-    portal.misbehave = "empty"  # an empty answer after items: no mass deletion
-    out = twinwatch("crawl", "--all")
-    assert "0 failed" in out.stdout and "0 changed" in out.stdout and items(db_path) == stored
-    portal.misbehave = None
+    bad_answers_keep_what_is_stored(
+        twinwatch, db_path, portal,
+        (("loop", "search_after loops"), ("huge", "100,000 hits"), ("html", "instead of JSON")),
+        max_requests=3)
     out = twinwatch("crawl", "--all")
     assert "0 failed" in out.stdout and len(items(db_path)) == len(stored) + 120
 
@@ -248,13 +247,13 @@ def test_clock_skew_in_dates(portal, twinwatch, db_path):
     portal.skew = timedelta(days=1)
     twinwatch("sources", "add", portal.url, "--kind", "ori")
     twinwatch("crawl", "--all")
-    mark = datetime.fromisoformat(_watermark(db_path))
+    mark = datetime.fromisoformat(watermark(db_path))
     assert abs((mark - portal.now()).total_seconds()) < 120
     late, future = portal.documents(0)[40], portal.documents(0)[41]
     portal.edit(late, modified=mark - timedelta(minutes=30), name="Laat geschreven: partnerstad Lviv")
     portal.edit(future, last_discussed_at="2099-01-01T00:00:00+00:00", name="Uit de toekomst: noodhulp Kyiv")
     twinwatch("crawl", "--all")
-    assert abs((datetime.fromisoformat(_watermark(db_path)) - portal.now()).total_seconds()) < 120
+    assert abs((datetime.fromisoformat(watermark(db_path)) - portal.now()).total_seconds()) < 120
     portal.edit(portal.documents(0)[42], name="Daarna: stedenband met Turku")
     twinwatch("crawl", "--all")
     titles = {c.title for cs in by_url(db_path).values() for c in cs}
@@ -268,7 +267,7 @@ def test_thousands_of_documents_in_pages_of_100(twinwatch, db_path):
     try:
         twinwatch("sources", "add", server.url, "--kind", "ori")
         out = twinwatch("crawl", "--all", timeout=180)
-        assert "0 failed" in out.stdout and _cursor(db_path) is None
+        assert "0 failed" in out.stdout and cursor(db_path) is None
         assert server.count() == 1 + 36 + 1  # the 36th page is full: one more answers no hits
         assert len(items(db_path)) == 3600
     finally:
