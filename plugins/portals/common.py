@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -21,8 +21,8 @@ import lxml.etree
 
 from monitor.errors import ExtractError
 from monitor.ingest.extract.pdf import DocumentError, is_pdf, pdf_text
-from monitor.models import FetchResult, Source
-from monitor.text import normalise
+from monitor.models import Entry, Extracted, FetchResult, Source
+from monitor.text import normalise, one_line
 
 MAX_PAGE_ITEMS = 1000
 """Objects one list page may hold: OParl recommends pages of 100; a page of 100,000
@@ -241,3 +241,17 @@ def with_document(label: str, doc: FetchResult) -> str:
     if ctype == "text/plain":
         return f"{label}\n{normalise(doc.body.decode('utf-8', 'replace'))}"
     return f"{label} (not read: not a PDF but {ctype})"
+
+
+def extracted(label: str, doc: dict[str, Any], found: Iterable[Entry]) -> Extracted:
+    """What a portal kind's ``extract`` returns for one run: its entries, each once (an item
+    listed twice in one run counts as listed the later time), their texts as the source's
+    text, titled ``label``, and a baseline when the run's document says the sync is a
+    first one."""
+    entries: dict[str, Entry] = {}
+    for entry in found:
+        entries.pop(entry.key, None)
+        entries[entry.key] = entry
+    kept = tuple(entries.values())
+    return Extracted(normalise("\n".join(e.entry_text for e in kept)), one_line(label), entries=kept,
+                     baseline=bool(doc.get("baseline")))

@@ -36,13 +36,14 @@ Resource and attribute names follow github.com/lblod/app-burgernabije-besluitend
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from monitor.errors import ExtractError
 from monitor.models import Entry, Extracted, FetchResult, Link, Source
-from monitor.text import normalise, one_line
-from plugins.portals.common import document, list_items, next_link, read_json, text_of, watches
+from monitor.text import one_line
+from plugins.portals.common import document, extracted, list_items, next_link, read_json, text_of, watches
 
 if TYPE_CHECKING:
     from monitor.plugin_manager import PluginManager
@@ -114,22 +115,20 @@ def links(source: Source, result: FetchResult) -> list[Link]:
 def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted:
     """The entries of one run's pages (see the module docstring)."""
     doc, pages = document(result)
-    entries: dict[str, Entry] = {}
-    for page in pages:
-        if not page.key.startswith("{") or not isinstance(page.data, dict):
-            continue
-        context = json.loads(page.key)
-        graph = _included(page.data)
-        items = page.data.get("data")
-        for item in items if isinstance(items, list) else ():
-            entry = _entry(source, context, graph, page.url, item) if isinstance(item, dict) else None
-            if entry is not None:
-                entries.pop(entry.key, None)  # listed twice in one run: the later one
-                entries[entry.key] = entry
-    found = tuple(entries.values())
-    text = normalise("\n".join(e.entry_text for e in found))
-    return Extracted(text, one_line(f"Lokaal Beslist: {source.url}"), entries=found,
-                     baseline=bool(doc.get("baseline")))
+
+    def found() -> Iterator[Entry]:
+        for page in pages:
+            if not page.key.startswith("{") or not isinstance(page.data, dict):
+                continue
+            context = json.loads(page.key)
+            graph = _included(page.data)
+            items = page.data.get("data")
+            for item in items if isinstance(items, list) else ():
+                entry = _entry(source, context, graph, page.url, item) if isinstance(item, dict) else None
+                if entry is not None:
+                    yield entry
+
+    return extracted(f"Lokaal Beslist: {source.url}", doc, found())
 
 
 Graph = dict[tuple[str, str], dict[str, Any]]

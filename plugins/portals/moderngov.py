@@ -63,6 +63,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -71,10 +72,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from monitor.errors import ExtractError
 from monitor.ingest.extract.feeds import html_fragment_text
 from monitor.models import Entry, Extracted, FetchResult, Link, Source
-from monitor.text import normalise, one_line
+from monitor.text import one_line
 from plugins.portals.common import (
     Page,
     document,
+    extracted,
     fetched_documents,
     read_xml,
     text_of,
@@ -265,18 +267,14 @@ def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted
     """The entries of one run's pages (see the module docstring)."""
     doc, pages = document(result)
     docs = fetched_documents(result)
-    entries: dict[str, Entry] = {}
-    for page in pages:
-        context = _context(page.key)
-        if context.get("list") != "meeting":
-            continue
-        for entry in _entries(source, context, page, docs):
-            entries.pop(entry.key, None)  # read twice in one run: the later one
-            entries[entry.key] = entry
-    found = tuple(entries.values())
-    text = normalise("\n".join(e.entry_text for e in found))
-    return Extracted(text, one_line(f"ModernGov: {site_root(source)}"), entries=found,
-                     baseline=bool(doc.get("baseline")))
+
+    def found() -> Iterator[Entry]:
+        for page in pages:
+            context = _context(page.key)
+            if context.get("list") == "meeting":
+                yield from _entries(source, context, page, docs)
+
+    return extracted(f"ModernGov: {site_root(source)}", doc, found())
 
 
 def attachments(source: Source, result: FetchResult) -> list[Link]:

@@ -29,14 +29,16 @@ examples/*.json; see tests/portals/oparl_server.py for the commit).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ExtractError
 from monitor.models import Entry, Extracted, FetchResult, Link, Source
-from monitor.text import normalise, one_line
+from monitor.text import one_line
 from plugins.portals.common import (
     document,
+    extracted,
     fetched_documents,
     list_items,
     next_link,
@@ -109,22 +111,18 @@ def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted
     """The entries of one run's pages (see the module docstring)."""
     doc, pages = document(result)
     docs = fetched_documents(result)
-    entries: dict[str, Entry] = {}
-    for page in pages:
-        if not page.key.startswith("{"):
-            continue  # the System and the body lists: read for their links only
-        context = json.loads(page.key)
-        items = page.data.get("data") if isinstance(page.data, dict) else None
-        for item in items if isinstance(items, list) else ():
-            if not isinstance(item, dict):
-                continue
-            for entry in _entries(source, context, item, docs):
-                entries.pop(entry.key, None)  # listed twice in one run: the later one
-                entries[entry.key] = entry
-    found = tuple(entries.values())
-    text = normalise("\n".join(e.entry_text for e in found))
-    return Extracted(text, one_line(f"OParl: {result.url}"), entries=found,
-                     baseline=bool(doc.get("baseline")))
+
+    def found() -> Iterator[Entry]:
+        for page in pages:
+            if not page.key.startswith("{"):
+                continue  # the System and the body lists: read for their links only
+            context = json.loads(page.key)
+            items = page.data.get("data") if isinstance(page.data, dict) else None
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, dict):
+                    yield from _entries(source, context, item, docs)
+
+    return extracted(f"OParl: {result.url}", doc, found())
 
 
 def _entries(source: Source, context: dict[str, Any], item: dict[str, Any],

@@ -37,13 +37,14 @@ tests/portals/ori_server.py for where each comes from.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from monitor.errors import ExtractError
 from monitor.models import Entry, Extracted, FetchResult, Link, Source
-from monitor.text import normalise, one_line
-from plugins.portals.common import MAX_PAGE_ITEMS, document, read_json, text_of, watches
+from monitor.text import one_line
+from plugins.portals.common import MAX_PAGE_ITEMS, document, extracted, read_json, text_of, watches
 
 if TYPE_CHECKING:
     from monitor.plugin_manager import PluginManager
@@ -150,23 +151,21 @@ def links(source: Source, result: FetchResult) -> list[Link]:
 def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted:
     """The entries of one run's pages (see the module docstring)."""
     doc, pages = document(result)
-    entries: dict[str, Entry] = {}
-    for page in pages:
-        context = _context(page.key)
-        if context.get("list") != DOCS or not isinstance(page.data, dict):
-            continue
-        orgs: dict[str, str] = context["orgs"] if isinstance(context.get("orgs"), dict) else {}
-        found = page.data.get("hits")
-        hits = found.get("hits") if isinstance(found, dict) else None
-        for hit in hits if isinstance(hits, list) else ():
-            entry = _entry(source, orgs, hit) if isinstance(hit, dict) else None
-            if entry is not None:
-                entries.pop(entry.key, None)  # listed twice in one run: the later one
-                entries[entry.key] = entry
-    found_entries = tuple(entries.values())
-    text = normalise("\n".join(e.entry_text for e in found_entries))
-    return Extracted(text, one_line(f"Open Raadsinformatie: {source.url}"), entries=found_entries,
-                     baseline=bool(doc.get("baseline")))
+
+    def found() -> Iterator[Entry]:
+        for page in pages:
+            context = _context(page.key)
+            if context.get("list") != DOCS or not isinstance(page.data, dict):
+                continue
+            orgs: dict[str, str] = context["orgs"] if isinstance(context.get("orgs"), dict) else {}
+            answer = page.data.get("hits")
+            hits = answer.get("hits") if isinstance(answer, dict) else None
+            for hit in hits if isinstance(hits, list) else ():
+                entry = _entry(source, orgs, hit) if isinstance(hit, dict) else None
+                if entry is not None:
+                    yield entry
+
+    return extracted(f"Open Raadsinformatie: {source.url}", doc, found())
 
 
 def _context(key: str | None) -> dict[str, Any]:
