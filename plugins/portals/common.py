@@ -133,10 +133,19 @@ def list_items(data: Any, url: str) -> list[dict[str, Any]]:
         ExtractError: not a list page, or too many objects.
     """
     items = data.get("data") if isinstance(data, dict) else None
+    return bounded(items, "not a list page (no 'data' array)", "a list page", "objects")
+
+
+def bounded(items: Any, missing: str, page: str, unit: str) -> list[dict[str, Any]]:
+    """The objects of a page's array ``items``, at most :data:`MAX_PAGE_ITEMS`.
+
+    Raises:
+        ExtractError: ``missing`` when it is no array; too many objects (``page`` of N ``unit``).
+    """
     if not isinstance(items, list):
-        raise ExtractError("not a list page (no 'data' array)")
+        raise ExtractError(missing)
     if len(items) > MAX_PAGE_ITEMS:
-        raise ExtractError(f"a list page of {len(items):,} objects (at most {MAX_PAGE_ITEMS:,} are read)")
+        raise ExtractError(f"{page} of {len(items):,} {unit} (at most {MAX_PAGE_ITEMS:,} are read)")
     return [item for item in items if isinstance(item, dict)]
 
 

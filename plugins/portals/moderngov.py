@@ -296,9 +296,7 @@ def attachments(source: Source, result: FetchResult) -> list[Link]:
 def _items(source: Source, context: dict[str, Any],
            meeting: lxml.etree._Element) -> list[tuple[str, lxml.etree._Element]]:
     """A meeting's agenda items that may be displayed, with their keys."""
-    if meeting.tag != "meeting":
-        return []
-    mid = xml_text(meeting, "meetingid") or str(context.get("meeting") or "")
+    mid = _meeting_id(context, meeting)
     if not mid:
         return []
     root = site_root(source)
@@ -311,6 +309,13 @@ def _items(source: Source, context: dict[str, Any],
         place = aid if aid.isdigit() else f"n{n}"
         out.append((f"{root}/{SERVICE}/GetMeeting?lMeetingId={mid}#{place}", item))
     return out
+
+
+def _meeting_id(context: dict[str, Any], meeting: lxml.etree._Element) -> str:
+    """The id of the meeting a GetMeeting page holds ("" when it holds none)."""
+    if meeting.tag != "meeting":
+        return ""
+    return xml_text(meeting, "meetingid") or str(context.get("meeting") or "")
 
 
 def _documents(item: lxml.etree._Element) -> list[tuple[str, str | None]]:
@@ -331,9 +336,7 @@ def _entries(source: Source, context: dict[str, Any], page: Page,
         meeting = read_xml(page)
     except ExtractError:
         return []  # the spider checked every page it kept; a damaged document loses a page only
-    if meeting.tag != "meeting":
-        return []
-    mid = xml_text(meeting, "meetingid") or str(context.get("meeting") or "")
+    mid = _meeting_id(context, meeting)
     if not mid:
         return []
     root = site_root(source)

@@ -44,7 +44,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from monitor.errors import ExtractError
 from monitor.models import Entry, Extracted, FetchResult, Link, Source
 from monitor.text import one_line
-from plugins.portals.common import MAX_PAGE_ITEMS, document, extracted, read_json, text_of, watches
+from plugins.portals.common import bounded, document, extracted, read_json, text_of, watches
 
 if TYPE_CHECKING:
     from monitor.plugin_manager import PluginManager
@@ -185,11 +185,7 @@ def _hits(data: Any) -> list[dict[str, Any]]:
         raise ExtractError(f"the search answered an error (status {data.get('status', '?')}): {reason}")
     found = data.get("hits") if isinstance(data, dict) else None
     hits = found.get("hits") if isinstance(found, dict) else None
-    if not isinstance(hits, list):
-        raise ExtractError("not a search answer (no 'hits.hits' array)")
-    if len(hits) > MAX_PAGE_ITEMS:
-        raise ExtractError(f"a page of {len(hits):,} hits (at most {MAX_PAGE_ITEMS:,} are read)")
-    return [h for h in hits if isinstance(h, dict)]
+    return bounded(hits, "not a search answer (no 'hits.hits' array)", "a page", "hits")
 
 
 def _organisations(hits: list[dict[str, Any]]) -> dict[str, str]:
