@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from monitor.hookspecs import hookimpl
 from monitor.models import RELEVANT_AT, AnalysisContext, ChangeDraft, Finding
-from plugins.analyzers.amounts import grant_amount
 from plugins.analyzers.events import main_event
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import find_places
-from plugins.analyzers.relevance import DETAIL_CAP, detail_only, place_facts, refused_only
+from plugins.analyzers.relevance import DETAIL_CAP, detail_only, refused_only, text_facts
 from plugins.analyzers.scoring import category, relevance, signals
 from plugins.analyzers.textutil import focus, page_title_context
 
@@ -28,12 +27,11 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
     s = signals(title, body)
     src = change.source
     places = find_places(title, body, src.municipality, src.country, language_of(change))
-    facts = place_facts(places)
+    facts = text_facts(places, f"{title}\n{body}" if title else body)
     rel = relevance(s, **facts)
-    amount, other_currency = grant_amount(f"{title}\n{body}" if title else body)
     name, why = category(
         s,
-        amount=amount is not None or other_currency,
+        amount=facts["amount"],
         troubled_place=places.troubled,
         partner_town=facts["partner_town"],
         partner_south=facts["partner_south"],

@@ -104,8 +104,10 @@ _WEEKDAY = re.compile(
     rf"prossimo) )?(?P<w>{_WD})(?:avond|ochtend|middag|nacht|abend|morgen|nachmittag|soir|matin)?"
     rf"(?P<next2> (?:prochain|prossimo|proximo|qui vient))?(?![a-z])"
 )
-_RELATIVE = re.compile(r"(?<![a-z])(?:(?P<today>vandaag|aujourd'hui|heute|today|hoy|oggi)|"
-                       r"(?P<yesterday>gisteren|gestern|yesterday|ayer|ieri))(?![a-z'])")
+_RELATIVE = re.compile(
+    r"(?<![a-z])(?:(?P<today>vandaag|aujourd'hui|heute|today|hoy|oggi)|"
+    r"(?P<yesterday>gisteren|gisteravond|gestern|yesterday|last night|hier soir|ayer|anoche|ieri))(?![a-z'])"
+)
 _LAST = re.compile(
     r"^\.?\s*(?:jl\b|j\.l\b|ll\b|l\.l\b|laatstleden|jongstleden|dernier|letzten|last|pasado|scorso)"
 )

@@ -29,6 +29,7 @@ from functools import lru_cache
 from monitor.hookspecs import hookimpl
 from monitor.models import MAX_EVENTS, RELEVANT_AT, AnalysisContext, ChangeDraft, Finding, Passage
 from plugins.analyzers.amounts import grant_amount
+from plugins.analyzers.countrywords import country_word
 from plugins.analyzers.dates import decision_date
 from plugins.analyzers.gazetteer import Place, _common_words, countries, gazetteer, key, wide
 from plugins.analyzers.scoring import category, relevance, signals
@@ -51,12 +52,16 @@ _SUSPENDED = re.compile(
     r"sospes|congelad|bevroren|gel[ée]")
 _ENDED = re.compile(
     r"\bended\b|terminated|former|beeindigd|stopgezet|voormalig|beendet|ehemalig|aufgelost|termine|"
-    r"ancien|rompu|interrott|cessat|ex-|terminad|finalizad|antigu")
+    r"ancien|rompu|interrott|cessat|ex-|terminad|finalizad|antigu|"
+    r"dissou|dissol|ontbonden|opgeheven|aufgehoben|sciolt|disuelt")
 _STATUS = re.compile(
     r"^(?:status:? )?(?:active?|actief|actieve|aktiv|aktive|actif|actifs|attiv[oi]|activ[oa]s?|"
     r"suspended|suspendu|opgeschort|ruhend|ruhende|sospes[oi]|suspendid[oa]|dormant|slapend|"
     r"inactive?|inactief|ended|beeindigd|beendet|termine|terminad[oa]|former|voormalige?|ehemalige?|"
     r"anciens?|ex)\b")
+_STATUS_PHRASE = re.compile(rf"^(?:status:? )?(?:{_SUSPENDED.pattern}|{_ENDED.pattern})")
+"""A cell or item that opens with what became of a link ("dissous (délibération du 3 juillet)",
+"ruht seit Gemeinderatsbeschluss vom 5. Mai"): a status, not a town."""
 _SUBDIVISION = re.compile(
     r"^(?:\d+(?:\.\d+)*\.?\s*)?(?:europe|europa|afrique|africa|afrika|asia|asie|azie|asien|"
     r"america|amerique|amerika|latin america|oceania|oceanie|oceanie|middle east|moyen-orient|"
@@ -116,7 +121,8 @@ class Event:
 
 
 def _country_code(text: str) -> str | None:
-    return countries().get(key(text))
+    k = key(text)
+    return countries().get(k) or (country_word(k) if k and " " not in k else None)
 
 
 def item_place(text: str, municipality: str | None = None) -> tuple[str | None, str | None]:
@@ -171,7 +177,7 @@ def _wide_lookup(name: str) -> list[Place]:
     if key(name) in _common_words():
         return []
     try:
-        return wide().lookup(name)
+        return wide().lookup(name, loose=True)  # a list's item is a town: any transliteration
     except (OSError, ImportError, ValueError):
         return []
 
@@ -336,12 +342,13 @@ def _entry_event(change: ChangeDraft, group: list[Passage]) -> Event | None:
     # the entry's municipality is its subject: the overview's column or heading names
     # who acted, as the minutes' municipality does
     actor = place is not None or src.municipality is not None
-    rel = relevance(s, named_municipality=actor, subject_municipality=actor)
+    amount, other = grant_amount(text)
+    rel = relevance(s, named_municipality=actor, subject_municipality=actor,
+                    amount=amount is not None or other)
     if rel.score < RELEVANT_AT:
         return None
     if CATEGORY_GROUPS["reject"].search(fold(text)) and not s.has("twinning"):
         return None  # a motion lost or a proposal refused: nothing was done
-    amount, other = grant_amount(text)
     action, why = category(s, amount=amount is not None or other)
     date, _ = decision_date(text, change.published)
     if date is None and src.municipality and change.kind == "page-changed":
@@ -379,14 +386,18 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
         partner, partner_country = None, None
         if edit is not None:
             # a status cell names no town: the row's first cell, on the line before it
-            status_only = p.role == "paragraph" or bool(_STATUS.match(fold(p.text)))
+            status_only = p.role == "paragraph" or bool(_STATUS.match(fold(p.text))
+                                                        or _STATUS_PHRASE.match(fold(p.text)))
             partner, partner_country = item_place(_row_town(change.text, p) if status_only else p.text,
                                                   src.municipality)
         if edit is not None and partner is not None:
             action, why = edit
+            # a list says nothing of when, unless the item or its status cell dates the decision
+            date, _ = decision_date(p.text, change.published)
             found.append(Event(action=action, passage=p.text, municipality=src.municipality,
                                country=src.country, partner=partner, partner_country=partner_country,
-                               score=0.8, reasons=(why,)))  # a list says nothing of when
+                               date=date.iso if date is not None and not date.inferred else None,
+                               score=0.8, reasons=(why,)))
         elif p.side in ("added", "changed") and p.headings and p.role not in _NOT_CONTENT:
             if len(groups) < MAX_GROUPS or _group_key(p) in groups:
                 groups.setdefault(_group_key(p), []).append(p)

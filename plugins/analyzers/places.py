@@ -40,6 +40,7 @@ from functools import lru_cache
 
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
+from plugins.analyzers.countrywords import COUNTRY_WORDS, adjective_country, country_word
 from plugins.analyzers.events import main_event
 from plugins.analyzers.gazetteer import Mention, Place, countries, gazetteer, key, wide
 from plugins.analyzers.language import language_of
@@ -58,65 +59,6 @@ LANG_COUNTRIES = {
     "it": ("IT",),
 }
 
-COUNTRY_WORDS: dict[str, str] = {}
-for _cc, _words in {
-    "IL": "israel israelische israelisch israeli israelienne israelien israelische israeli israeliana "
-    "israeliano israelita israeliske",
-    "PS": "palestina palestine palestijnse palestijns palestinian palestinienne palestinien "
-    "palastinensische palastinensischen palastina palestino palestinese palestinesi palastinensisch",
-    "FR": "frankrijk franse france francaise francais frankreich franzosische french francia francesa "
-    "frances francese",
-    "DE": "duitsland duitse allemagne allemande allemand deutschland deutsche deutschen german germany "
-    "alemania alemana aleman germania tedesca tedesco",
-    "NL": "nederland nederlandse pays-bas neerlandaise niederlande niederlandische niederlandischen "
-    "netherlands dutch holanda holandesa paesi bassi olandese",
-    "BE": "belgie belgique belge belgien belgische belgischen belgium belgian belgica belga",
-    "UA": "oekraine oekraiense ukraine ukrainienne ukrainische ukrainischen ukrainian ucrania ucraniana "
-    "ucraina ucraino",
-    "CD": "congo congolese congolaise kongo rdc drc",
-    "GB": "engeland britse angleterre britannique england britain british uk inglaterra britanico "
-    "inghilterra britannico",
-    "ES": "spanje spaanse espagne espagnole spanien spanische spain spanish espana espanola spagna spagnolo",
-    "IT": "italie italiaanse italienne italien italienische italy italian italia italiana italiano",
-    "RU": "rusland russische russie russe russland russian rusia rusa russia russa",
-    "MA": "marokko marokkaanse maroc marocaine marokkanische morocco moroccan marruecos marroqui marocco",
-    "PT": "portugal portugese portugaise portugiesische portuguese portuguesa portogallo portoghese",
-    "RO": "roemenie roumanie rumanien romania romanian rumania",
-}.items():
-    for _w in _words.split():
-        COUNTRY_WORDS[_w] = _cc
-
-
-def _country_word(word: str) -> str | None:
-    """The country a (folded) country name or adjective means, inflected or not
-    (``italienischen``, ``nicaraguense``, ``mozambicana``)."""
-    if word in COUNTRY_WORDS:
-        return COUNTRY_WORDS[word]
-    for suffix in ("en", "er", "es", "em", "e", "n", "s", "a", "o", "i", "as", "os"):
-        if word.endswith(suffix) and word[: -len(suffix)] in COUNTRY_WORDS:
-            return COUNTRY_WORDS[word[: -len(suffix)]]
-    return countries().get(word)
-
-
-for _cc, _words in {
-    "CN": "china chinese chinois chinoise chinesische chino china cinese",
-    "NI": "nicaragua nicaraguaanse nicaraguayen nicaraguayenne nicaraguanische nicaraguan nicaraguense",
-    "SN": "senegal senegalese senegalais senegalaise senegalesische",
-    "BF": "burkinabe burkinabese burkinische",
-    "MZ": "mozambique mozambicaanse mozambicain mozambicaine mosambikanische mozambican mozambicano "
-    "mozambicana",
-    "IE": "ierland ierse irlande irlandaise irlandais irland irische irish irlanda irlandesa irlandese",
-    "AT": "oostenrijk oostenrijkse autriche autrichienne osterreich osterreichische austria austrian "
-    "austriaca",
-    "PL": "polen poolse pologne polonaise polnische poland polish polonia polaca polacca",
-    "EH": "saharaui sahraoui sahrawi saharawi",
-    "SY": "syrie syrische syrienne syrian siria siriana",
-    "LB": "libanon libanese libanaise libanesische lebanese libano libanesa",
-    "CH": "zwitserland zwitserse suisse schweiz schweizer swiss svizzera suiza",
-}.items():
-    for _w in _words.split():
-        COUNTRY_WORDS.setdefault(_w, _cc)
-
 _ACTOR_BEFORE = re.compile(
     r"(?:gemeente(?:raad|bestuur)?(?: van)?|stad(?:sbestuur)?(?: van)?|lokaal bestuur van|burgemeester van|"
     r"schepencollege van|college van burgemeester en schepenen van|"
@@ -125,7 +67,8 @@ _ACTOR_BEFORE = re.compile(
     r"(?:die |der )?stadt|(?:die |der )?gemeinde|stadtrat von|gemeinderat von|rat der stadt|"
     r"burgermeister(?:in)? von|oberburgermeister(?:in)? von|"
     r"city of|town of|municipality of|borough of|council of|mayor of|"
-    r"ayuntamiento de|municipio de|alcald(?:e|esa|ia) de|pleno (?:de|del ayuntamiento de)|consistorio de|"
+    r"ayuntamiento de|municipio de|alcald(?:e|esa|ia) de|junta de gobierno(?: local)? de|"
+    r"pleno (?:de|del ayuntamiento de)|consistorio de|"
     r"comune di|sindac[oa] di|consiglio comunale di|giunta(?: comunale)? di|citta di)\s*$"
 )
 _TITLE_BEFORE = re.compile(
@@ -136,12 +79,13 @@ _ACTOR_AFTER = re.compile(
     r"^(?:'s?)?\s*(?:city council|town council|borough council|county council|council|city hall|town hall|"
     r"local authority|municipal(?:ity)? (?:council|building|executive)|municipality\b(?! of)|mayor|"
     r"gemeenteraad|stadsbestuur|gemeentebestuur|stadhuis|gemeentehuis|schepencollege|burgemeester|"
-    r"stadtrat|gemeinderat|rathaus|ratsversammlung|stadtverwaltung|oberburgermeister|"
+    r"stadtrat|gemeinderat|rathaus|ratsversammlung|stadtverwaltung|oberburgermeister|stadtverordnet\w*|"
     r"conseil communal|college communal|maison communale|hotel de ville)\b"
 )
 _ADJ_ACTOR = re.compile(
     r"(?:gemeenteraad|stadsbestuur|gemeentebestuur|bestuur|stadhuis|gemeentehuis|schepencollege|college|"
-    r"burgemeester|meerderheid|stadtrat|gemeinderat|rathaus|ratsversammlung|stadtverwaltung|"
+    r"burgemeester|meerderheid|raad|wethouders?|coalitie|stadtrat|gemeinderat|rathaus|ratsversammlung|"
+    r"stadtverwaltung|stadtverordnetenversammlung|magistrat|"
     r"oberburgermeister|burgermeister|stadt|college communal|conseil communal|conseil municipal|college|"
     r"conseil|executif|majorite|municipalite|pouvoir communal|bourgmestre|maire|giunta|consiglio comunale|"
     r"consiglio|sindaco|comune|ayuntamiento|consistorio|pleno|alcalde|alcaldesa|gobierno municipal|"
@@ -231,6 +175,7 @@ _SENTENCE_END = re.compile(r"(?<![0-9])[.!?;]\s+|\n")
 _LOCATIVE = re.compile(r"(?:^|[\s(])(?:in|a|à|te|aus|nach|en|at|to|from|uit|naar|desde|da|von)\s+$", re.I)
 _LINK_SENTENCE = re.compile(
     r"stedenband|verbroeder|jumel|twin|sister cit|partnersta|stadtepartner|partnerschaft|partnership|"
+    r"kooperation|zusammen|samenwerk|collabora|colabora|"
     r"partnerschap|samenwerking|cooperation|cooperazione|cooperacion|hermana|gemella|convenio|protocollo|"
     r"friendship|vriendschap|amitie|amicizia|freundschaft|zusterst"
 )
@@ -252,6 +197,34 @@ _NOT_PLACE = re.compile(
     r"im|am|wir|sie|er|unser|cuando|despues|antes|desde|durante|con|pero|en|nosotros|ellos|quando|dopo|"
     r"prima|durante|con|ma|nel|noi|loro|mayors?|councils?)$"
 )
+
+
+_COUNCIL_TAIL = re.compile(r"\s+(?:(?:City|Town|Borough|County|District|Parish|Municipal)\s+)?Council$")
+_COMMON_COMPOUND = re.compile(r"^[a-z]*(?:stadt|stadte|gemeinde|gemeinden|kommune|kommunen)$")
+"""A German town noun or its compound (``Gemeinden``, ``Nachbarstadt``) is a noun, never a name."""
+_DEMONYM = re.compile(
+    r"\b([A-ZÀ-Ý][a-zà-ÿß]+(?:er|se))[ \t]+(?i:(?:gemeente)?raad|college|stadsbestuur|gemeentebestuur|"
+    r"wethouders?|coalitie|burgemeester|gemeinderat|stadtrat|stadtverordnet\w*|rat|rathaus|stadtverwaltung|"
+    r"verwaltung|magistrat|ratsversammlung|(?:ober)?b(?:ü|ue)rgermeister(?:in)?)\b"
+)
+"""A demonym before a council ("de Houtense raad", "der Marburger Stadtrat", "die Schwabacher
+Stadtverordneten"): the adjective names the municipality (see :func:`_demonym_place`)."""
+
+
+def _demonym_place(word: str, prefer: tuple[str, ...]) -> Place | None:
+    """The municipality a Dutch ``-se`` or German ``-er`` demonym comes from, in the text
+    language's countries: ``Houtense`` Houten, ``Leidse`` Leiden, ``Marburger`` Marburg,
+    ``Bremer`` Bremen, ``Münchner`` München."""
+    k = key(word)
+    g = gazetteer()
+    if k in g.index or k in g.adjectives:
+        return None
+    stem = k[:-2]
+    for name in (stem, stem + "en", stem[:-1] + "en" if k.endswith("ner") else "", k[:-1]):
+        places = [p for p in g.index.get(name, []) if p.country in prefer] if len(name) >= 4 else []
+        if places:
+            return max(places, key=lambda p: p.population)
+    return None
 
 
 @dataclass(frozen=True)
@@ -300,6 +273,9 @@ class _Cand:
     """Found in the wide gazetteer only: a partner candidate, never the municipality."""
     aside: bool = False
     """Named as the place of a visit or a landmark ("visiting Y", "near Y"): not the actor."""
+    foreign: bool = False
+    """Qualified as abroad for the text's language ("het Franse Lesneven", "die tansanische
+    Gemeinde Bagamoyo", "Tominian, au Mali"): the partner end of a link, not the actor."""
 
 
 def _country_hint(text: str, start: int, end: int) -> str | None:
@@ -308,12 +284,12 @@ def _country_hint(text: str, start: int, end: int) -> str | None:
     paren = re.match(r"\s*[(,]\s*([a-z .-]+)", after)
     if paren:
         for w in re.findall(r"[a-z]+", paren.group(1))[:2]:
-            cc = _country_word(w)
+            cc = country_word(w)
             if cc:
                 return cc
     words = re.findall(r"[a-z]+", before)[-4:]
     for w in reversed(words):
-        cc = _country_word(w) if len(w) > 3 else None
+        cc = country_word(w) if len(w) > 3 else None
         if cc:
             return cc
     return None
@@ -344,7 +320,7 @@ def _trim(start: int, name: str) -> tuple[int, str]:
     words = name.split(" ")
     while len(words) > 1 and (
         _NOT_PLACE.match(fold(words[0]))
-        or _country_word(fold(words[0]))
+        or country_word(fold(words[0]))
         or _TOWN_NOUN.fullmatch(fold(words[0]))
     ):
         start += len(words[0]) + 1
@@ -354,7 +330,41 @@ def _trim(start: int, name: str) -> tuple[int, str]:
 
 def _is_country(name: str) -> bool:
     k = key(name)
-    return k in countries() or any(_country_word(w) for w in k.split()[:1] if len(k.split()) == 1)
+    return k in countries() or any(country_word(w) for w in k.split()[:1] if len(k.split()) == 1)
+
+
+_TOWN_NOUNS = (r"(?:stad|gemeente|dorp|ville|commune|village|city|town|municipality|stadt|gemeinde|dorf|"
+               r"kommune|ciudad|municipio|localidad|pueblo|citta|comune|cittadina|paese)")
+_QUALIFIED_BEFORE = re.compile(
+    rf"(?:\b([a-z]+)(?:[ \t]+{_TOWN_NOUNS}(?:[ \t]+{_GENITIVE})?)?"
+    rf"|\b{_TOWN_NOUNS}[ \t]+([a-z]+)(?:[ \t]+{_GENITIVE})?)[ \t]*$"
+)
+_QUALIFIED_AFTER = re.compile(
+    r"^[ \t]*(?:,[ \t]*(?:au|en|aux|in|im|nel|in het|in de|en el)[ \t]+|\([ \t]*)([a-z]+(?: [a-z]+){0,2})"
+)
+
+
+def _foreign(folded: str, start: int, end: int, lang: str | None) -> bool:
+    """Whether the town at ``start:end`` is qualified by a country outside the text
+    language's (:data:`LANG_COUNTRIES`): an adjective or country before it, or its country
+    after it, in a comma clause or in brackets."""
+    home = LANG_COUNTRIES.get(lang or "")
+    if not home:
+        return False
+    words: list[str] = []
+    before = _QUALIFIED_BEFORE.search(folded[max(0, start - 60) : start])
+    if before:
+        words += [w for w in before.groups() if w]
+    after = _QUALIFIED_AFTER.match(folded[end : end + 40])
+    if after:  # "au Burkina Faso", "(Mali)"
+        phrase = after.group(1).split()
+        names = [" ".join(phrase[:n]) for n in (3, 2) if n <= len(phrase)]
+        named = [countries()[n] for n in names if n in countries()]
+        if named:
+            return named[0] not in home
+        words.append(phrase[0])
+    found = (adjective_country(w) for w in words if len(w) >= 4)
+    return any(cc is not None and cc not in home for cc in found)
 
 
 def _cues(c: _Cand, folded: str, lang: str | None) -> None:
@@ -371,6 +381,7 @@ def _cues(c: _Cand, folded: str, lang: str | None) -> None:
     elif c.partner:
         c.actor = False  # "mit der polnischen Gemeinde X": the town noun belongs to the partner
     c.qualifier = bool(_QUALIFIER.match(after))
+    c.foreign = _foreign(folded, c.start, c.end, lang)
     c.aside = not (c.actor or c.partner) and bool(_ASIDE_BEFORE.search(before))
     line_start = folded.rfind("\n", 0, c.start) + 1
     ends_before = [m.end() for m in _SENTENCE_END.finditer(folded, max(0, c.start - 400), c.start)]
@@ -493,23 +504,41 @@ def find_places(
                 weak.add(m.start)  # kept only if a pair with a twinning word names it
         cands.append(c)
     spans = [(c.start, c.end) for c in cands]
+    for dm in _DEMONYM.finditer(text):
+        if any(a <= dm.start() < b for a, b in spans):
+            continue
+        town = _demonym_place(dm.group(1), prefer)
+        if town is not None:
+            ident = f"{town.country}:{town.name}"
+            c = _Cand(dm.start(1), dm.end(1), dm.group(1), town, town.country, ident)
+            _cues(c, folded, lang)
+            c.actor, c.partner = True, False
+            cands.append(c)
+            spans.append((c.start, c.end))
     for cap in _CAPS.finditer(text):
         start, name = _trim(cap.start(), cap.group(1))
+        tail = _COUNCIL_TAIL.search(name)
+        if tail:  # "Hebden Royd Town Council": the name before its council
+            name = name[: tail.start()]
         far = _wide_cand(text, folded, start, name, spans, lang)
         if far is not None:
             cands.append(far)
             spans.append((far.start, far.end))
             continue
+        end = start + len(name)
         prev_word = folded[max(0, start - 30) : start].rsplit(None, 1)[-1:] or [""]
-        if not (_CUE_END.fullmatch(prev_word[0]) or _PAIR_NEXT.match(folded, cap.end())):
+        after_cue = bool(_ACTOR_AFTER.match(folded[end : end + 60]))
+        if not (_CUE_END.fullmatch(prev_word[0]) or _PAIR_NEXT.match(folded, end) or after_cue):
             continue  # cheap test first: a cue or a pair must touch the name
         if any(a <= start < b or start <= a < cap.end() for a, b in spans):
             continue
         if len(name) < 3 or _NOT_PLACE.match(fold(name)) or _is_country(name) or key(name) in g.index:
             continue
-        end = start + len(name)
+        if _COMMON_COMPOUND.search(key(name)):
+            continue  # "ihrer polnischen Nachbarstadt": a German noun, no name
         before = folded[max(0, start - 80) : start]
-        cued = _ACTOR_BEFORE.search(before) or _PARTNER_BEFORE.search(before) or _BETWEEN_AND.search(before)
+        cued = (_ACTOR_BEFORE.search(before) or _PARTNER_BEFORE.search(before) or _BETWEEN_AND.search(before)
+                or after_cue)
         pair = _PAIR_NEXT.match(folded, end)
         if cued or pair:
             c = _Cand(start, end, name, None, _country_hint(text, start, end), f"?:{key(name)}")
@@ -521,6 +550,11 @@ def find_places(
             if c.actor or c.partner or (pair and c.sentence_start and c.link_sentence):
                 cands.append(c)
     cands.sort(key=lambda c: c.start)
+    if any(not c.foreign for c in cands):
+        for c in cands:
+            if c.foreign:  # "die tansanische Gemeinde Bagamoyo": the town noun is the partner's
+                c.actor = False
+                c.partner = c.partner or c.link_sentence
     for a, b in zip(cands, cands[1:], strict=False):
         gap = folded[a.end : b.start]
         if a.ident != b.ident and len(gap) <= 45 and _PAIR_GAP.match(gap) and b.link_sentence:

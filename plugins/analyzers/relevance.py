@@ -13,6 +13,7 @@ import re
 from monitor.analyze.learn import model_weight
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
+from plugins.analyzers.amounts import grant_amount
 from plugins.analyzers.events import main_event
 from plugins.analyzers.gazetteer import countries, key
 from plugins.analyzers.language import language_of
@@ -28,10 +29,14 @@ def _names_actor(places: Places) -> bool:
     return m is not None and m.place is not None and m.country not in TROUBLED
 
 
-def place_facts(places: Places) -> dict[str, bool]:
-    """The place facts the vocabulary score uses (see :func:`plugins.analyzers.scoring.relevance`)."""
+def text_facts(places: Places, text: str) -> dict[str, bool]:
+    """The facts beside the vocabulary that the score and the category use (see
+    :func:`plugins.analyzers.scoring.relevance`): where the places stand, and whether
+    a sum of money is named (in euros or in another currency)."""
     m = places.municipality
+    amount, other_currency = grant_amount(text)
     return {
+        "amount": amount is not None or other_currency,
         "troubled_place": places.troubled,
         "named_municipality": _names_actor(places),
         "subject_municipality": m is not None and m.country not in TROUBLED and (
@@ -120,7 +125,7 @@ def score_change(change: ChangeDraft, context: AnalysisContext) -> Finding:
     s = signals(title, body)
     src = change.source
     places = find_places(title, body, src.municipality, src.country, language_of(change))
-    rel = relevance(s, **place_facts(places))
+    rel = relevance(s, **text_facts(places, f"{title}\n{body}" if title else body))
     score, reasons = rel.score, rel.reasons
     refused = refused_only(s)
     if refused is not None and score > DETAIL_CAP:

@@ -81,6 +81,7 @@ def relevance(
     subject_municipality: bool = False,
     partner_town: bool = False,
     partner_south: bool = False,
+    amount: bool = False,
 ) -> Relevance:
     """Score a text from its signals.
 
@@ -93,6 +94,7 @@ def relevance(
         partner_town: a twinning or partnership cue names a partner town.
         partner_south: that partner town is in a country of the South
             (:data:`SOUTH_COUNTRIES`): a cooperation with it is development cooperation.
+        amount: a sum of money is named (:func:`plugins.analyzers.amounts.grant_amount`).
     """
     reasons: list[str] = []
     logit = -4.0
@@ -114,6 +116,10 @@ def relevance(
     elif s.has("town_link"):
         twinning = True
         rule(4.0, f"a link with another town: {s.words('town_link')[0][:60]}")
+    elif partner_town and s.has("link_words"):
+        # "de partnerschap met het Franse Lesneven": the cue names a town, as in category()
+        twinning = True
+        rule(3.5, f"a link with a partner town: {', '.join(s.words('link_words'))}")
     elif partner_town and (s.has("cooperation") or s.has("devcoop")):
         rule(2.0, "a partner town is named with a partnership cue")
     if s.has("actor"):
@@ -134,6 +140,8 @@ def relevance(
             rule(0.8, "aid given by a municipality")
     elif s.has("giving") and topic:
         rule(1.2, f"a gift on the topic: {', '.join(s.words('giving'))}")
+    if amount and acting and (s.has("aid") or s.has("giving")):
+        rule(1.0, "a sum of money the municipality grants")
     if s.has("motion") and topic:
         rule(1.2, f"motion on the topic: {', '.join(s.words('motion'))}")
     if s.has("procurement") and s.has("settlements"):
@@ -161,7 +169,10 @@ def relevance(
             + (f" ({', '.join(s.words('national_or_ngo'))})" if s.has("national_or_ngo") else ""),
         )
     if s.has("pastime") and not s.has("decision"):
-        rule(-2.5, f"a match, a club's or association's outing, an obituary: {', '.join(s.words('pastime'))}")
+        # each further sign of leisure (a cup, a choir, a youth team) weighs more
+        weight = -2.5 - 0.5 * min(len(s.words("pastime")) - 1, 2)
+        leisure = ", ".join(s.words("pastime"))
+        rule(weight, f"a match, a club's or association's outing, an obituary: {leisure}")
     if s.has("government") and not s.has("actor"):
         rule(-2.0, f"a government acts, not a municipality: {', '.join(s.words('government'))}")
     if s.has("lookalike_twin") and not twinning:

@@ -27,6 +27,7 @@ TWINNING = [
     r"zustergemeente",
     # fr
     r"jumel(?:age|ee?s?\b|er\b|ant\b)",
+    r"(?:se |s')jumell?e(?:nt)?\b",
     r"(?:villes?|communes?|cites?)[ -](?:jumelles?|soeurs?)",
     r"pacte d'amitie",
     r"charte de jumelage",
@@ -387,6 +388,17 @@ GIVING = [
     r"stort\b",
     r"trekt .{0,30}uit",
     r"maakt .{0,30}vrij",
+    r"vrij te maken",
+    r"vrijgemaakt",
+    r"uit te trekken",
+    r"uitgetrokken",
+    r"bijdrage",
+    r"contribution",
+    r"contribue",
+    r"beitrag\b",
+    r"zuschuss",
+    r"aportacion",
+    r"contribucion",
     r"steunt .{0,40}met",
     r"octroie",
     r"debloque",
@@ -534,6 +546,11 @@ SYMBOLIC = [
     r"illuminat",
     r"colori del",
     r"cittadinanza onoraria",
+    r"spandoek",
+    r"banderole",
+    r"\bbanners?\b",
+    r"pancarta",
+    r"striscione",
 ]
 """Flags, vigils, lights, minutes of silence, honorary citizenship."""
 
@@ -556,6 +573,20 @@ COOPERATION = [
     r"kooperationsvereinbarung",
     r"[a-z]{3,}partnerschaft",
     r"zusammenarbeit mit",
+    r"kooperation\b",
+    r"[a-z]{3,}kooperation",
+    r"zusammenarbeiten",
+    r"arbeiten (?:\w+ ){0,5}zusammen",
+    r"samenwerken",
+    r"werken (?:\w+ ){0,5}samen",
+    r"cooperer avec",
+    r"collaborer avec",
+    r"work(?:s|ing)? together",
+    r"cooperat(?:e|es|ing) with",
+    r"cooperar con",
+    r"colaborar con",
+    r"collaborare con",
+    r"cooperare con",
     r"development cooperation",
     r"decentrali[sz]ed cooperation",
     r"international cooperation",
@@ -830,6 +861,13 @@ TOPIC = [
     r"victims",
     r"victimas",
     r"vittime",
+    r"ontheemd",
+    r"deplace(?:e)?s\b",
+    r"vertriebene",
+    r"displaced",
+    r"desplazad",
+    r"sfollat",
+    r"darfo?ur",
 ]
 """What municipal solidarity is about: wars, disasters, the South, human rights."""
 
@@ -907,6 +945,8 @@ ACTOR_STRONG = [
     r"alcaldia",
     r"junta de gobierno",
     r"ratsversammlung",
+    r"stadtverordnet",
+    r"magistrat der stadt",
     r"lord mayor",
     r"civic (?:hall|centre|center|reception)",
     r"\bmairie\b",
@@ -1306,6 +1346,20 @@ END = [
     r"break (?:off|ties)",
     r"verbreekt",
     r"beeindigt",
+    # dissolving it
+    r"ontbonden",
+    r"ontbind",
+    r"opgeheven",
+    r"aufgehoben",
+    r"aufzuheben",
+    r"dissou",
+    r"dissolution",
+    r"dissolv",
+    r"disolv",
+    r"disuel",
+    r"disolucion",
+    r"sciolt",
+    r"sciogli",
 ]
 """Ending a link."""
 
@@ -1336,6 +1390,7 @@ SUSPEND = [
     r"congel",
     r"sospend",
     r"sospes",
+    r"sospens",
     r"congela",
 ]
 """Suspending a link."""
@@ -1529,10 +1584,16 @@ PASTIME = [
     # sport between clubs (also of twin towns)
     r"\b(?:voetbal|fussball|football|calcio|futbol|rugby|handbal|handball|basket\w*|volley\w*|hockey|tennis)",
     r"\b(?:wedstrijd|toernooi|tournoi|turnier|torneo|partido|partita|match|friendly|amical|freundschaftsspiel)",
+    r"[a-z]+(?:wedstrijd|toernooi|turnier)\b",
+    r"\b(?:beker|pokal|coppa|trophee|trofeo|cup)\b",
+    r"\b(?:under|onder|unter)[ -]\d\d",
     r"\d{1,3} ?[-:] ?\d{1,3}\)?[ ,.;]",
     # an association's leisure
     r"\b(?:loto|bingo|kienspiel|tombola|lotteria|rifa)\b",
     r"(?:coach trip|busreis|busfahrt|voyage des adherents|viaje de socios|gita sociale)",
+    # a fair, a feast, a choir
+    r"\b(?:sagra|pro loco|kermis|kirmes|kerwa|fete foraine|fiesta patronal|festa patronale|"
+    r"chorale|koor|chor|coro|choir|fanfare|harmonie|blaskapelle|banda musicale)\b",
     # a twinning association's own activity (a private club, not the council)
     r"(?:comite de jumelage|jumelagecomite|stedenbandcomite|stedenbandvereniging|partnerschaftsverein|"
     r"partnerschaftskomitee|freundeskreis|twinning association|twinning society|asociacion de hermanamiento|"
@@ -1562,6 +1623,11 @@ GOVERNMENT = [
     r"\bgoverno\b(?! local)",
     r"\bregione\b",
     r"comunidad autonoma",
+    # a German Land: its programmes fund municipalities, they are not a municipality's act
+    r"das land (?:baden|bayern|berlin|brandenburg|bremen|hamburg|hessen|mecklenburg|niedersachsen|"
+    r"nordrhein|rheinland|saarland|sachsen|schleswig|thuringen)",
+    r"landesprogramm",
+    r"forderprogramm des landes",
 ]
 """A national or regional government: its decisions are not a municipality's."""
 

@@ -122,6 +122,28 @@ def test_a_twinning_list_in_a_table_and_under_numbered_headings(db, pm):
     assert f["partner"]["name"] == "Megiddo"
 
 
+@pytest.mark.parametrize(("lang", "heading", "rows", "old", "new", "action", "date"), [
+    ("fr", "Villes jumelles", [("Caerphilly", "Royaume-Uni"), ("Vyborg", "Russie")], "suspendu",
+     "dissous par délibération du 9 mars 2026", "twinning_ended", "2026-03-09"),
+    ("de", "Unsere Partnerstädte", [("Lubań", "Polen"), ("Pskow", "Russland")], "seit 1994",
+     "ruht seit Ratsbeschluss vom 2. Februar 2026", "twinning_suspended", "2026-02-02"),
+])
+def test_a_status_cell_that_changes_ends_or_suspends_its_row(db, pm, lang, heading, rows, old, new, action,
+                                                             date):
+    """A table of partners without a header row, whose last row's status cell changes: the
+    event is the row's town, the status says what became of the link, and a date in the
+    cell dates the decision."""
+    def body(status):
+        trs = "".join(f"<tr><td>{t}</td><td>{c}</td><td>{s}</td></tr>"
+                      for (t, c), s in zip(rows, ("actif" if lang == "fr" else "aktiv", status), strict=True))
+        return _page(heading, f"<h1>{heading}</h1><table>{trs}</table>", lang)
+    f = _run(db, pm, body(old), body(new), municipality="Lannion" if lang == "fr" else "Tübingen",
+             country="FR" if lang == "fr" else "DE", lang=lang)
+    assert f["category"] == action
+    assert f["partner"]["name"] == rows[-1][0]
+    assert f["events"][0]["date"] == date
+
+
 OVERVIEW = """<h1>Lokale acties voor Gaza</h1><p>Een overzicht van wat gemeenten doen, per gemeente.</p>
 {entries}<h2>Bronnen</h2><p>Verzameld door de vereniging van steden en gemeenten.</p>"""
 

@@ -23,6 +23,9 @@ SMALL_PARTNERS = [
     ("en", "Leuven City Council approved a friendship pact with Halych in western Ukraine.", "Leuven", "UA"),
     ("es", "El Ayuntamiento de Getafe aprueba el hermanamiento con la daira de Tifariti.", "Getafe", "EH"),
     ("it", "Pesaro si gemella con Polička, cittadina ceca.", "Pesaro", "CZ"),
+    # a German spelling (z for ts) of a Ukrainian town GeoNames spells Kremenets
+    ("de", "Der Gemeinderat von Tübingen hat eine Partnerschaft mit dem ukrainischen Kremenez beschlossen.",
+     "Tübingen", "UA"),
 ]
 
 # Which of two (or three) towns is the partner: the object of the twinning clause, the
@@ -78,6 +81,7 @@ def test_spellings_of_one_town_match_through_alternate_and_loose_names():
     assert not w.lookup("Drohobytch")  # not a GeoNames spelling ...
     assert w.lookup("Drohobytch", loose=True)[0].name == "Drohobych"  # ... but the same sounds
     assert loose_key("Drohobych") == loose_key("Drohobytch") == loose_key("Drohobytsch")
+    assert w.lookup("Kremenez", loose=True)[0].name == "Kremenets"  # German z is ts
 
 
 @pytest.mark.parametrize(("lang", "text", "municipality", "partner"), CLAUSES,
