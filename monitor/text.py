@@ -101,6 +101,12 @@ _AGENDA = re.compile(
 _CLOSING = re.compile(r"[.!?;,]$")
 
 
+def agenda_point(line: str) -> bool:
+    """Whether a line opens an agenda point ("Punt 4. Motie ...", "TOP 7: Antrag ..."):
+    a heading whatever its length beside the document's other lines."""
+    return len(line) <= HEADING_LINE and bool(_AGENDA.match(line)) and not _CLOSING.search(line.rstrip("."))
+
+
 def heading_level(line: str) -> int | None:
     """The level (2-6) of a line that reads as a heading by its own shape -- a numbered
     heading ("1.1. Twinning partnerships": level 3) or an agenda point ("Agendapunt 6:

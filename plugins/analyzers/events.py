@@ -228,6 +228,8 @@ def list_edit(p: Passage, page: str) -> tuple[str, str] | None:
     status = _STATUS.search(fold(p.text))
     if status and p.side == "removed" and status.end() >= len(fold(p.text).split("(")[0].strip()) - 1:
         return None  # "active" taken away: the other half of a status that changed
+    if p.side == "removed" and _still_listed(p.text, page):
+        return None  # "Ath" gone as a cell of its own, still there opening its row: the table was redrawn
     if p.role == "paragraph" and not (status and p.side == "added" and len(p.text) <= 40):
         # a plain paragraph is no list item; a bare status word is a table cell, and so is
         # a town the gazetteer knows, alone on its line ("Irpin" under "Villes jumelles")
@@ -239,7 +241,7 @@ def list_edit(p: Passage, page: str) -> tuple[str, str] | None:
     if not twinning:
         return "partnership_cooperation", f"a partner {where}"
     if p.side == "added":
-        marks = fold(f"{subdivision} {p.text}")
+        marks = fold(f"{heading} {subdivision} {p.text}")  # "Former twin towns", "ruhende"
         if _SUSPENDED.search(marks):
             return "twinning_suspended", f"a town {where}: the twinning is suspended"
         if _ENDED.search(marks):
@@ -250,6 +252,15 @@ def list_edit(p: Passage, page: str) -> tuple[str, str] | None:
     if _SUSPENDED.search(fold(page)):
         return "twinning_suspended", f"a town {where}, and the page speaks of a suspension"
     return "twinning_ended", f"a town {where}: the twinning ended"
+
+
+def _still_listed(item: str, page: str) -> bool:
+    """Whether a line of the page still opens with the removed item (a row "Ath Dori
+    (Burkina Faso) ..." where the cell "Ath" was its own line). Prose that names the
+    town ("... Megiddo in Israel, ...") does not keep it listed."""
+    item = item.strip()
+    return bool(item) and any(line.lstrip("| ") == item or line.lstrip("| ").startswith(item + " ")
+                              for line in page.split("\n")[:100_000])
 
 
 def _row_town(text: str, p: Passage) -> str:
@@ -385,9 +396,10 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
         edit = list_edit(p, change.text)
         partner, partner_country = None, None
         if edit is not None:
-            # a status cell names no town: the row's first cell, on the line before it
-            status_only = p.role == "paragraph" or bool(_STATUS.match(fold(p.text))
-                                                        or _STATUS_PHRASE.match(fold(p.text)))
+            # a status cell names no town: the row's first cell, on the line before it (a town
+            # alone on its line, "Irpin", is its own row's first cell)
+            status_only = bool(_STATUS.match(fold(p.text)) or _STATUS_PHRASE.match(fold(p.text))) or (
+                p.role == "paragraph" and not gazetteer().lookup(p.text.strip()))
             partner, partner_country = item_place(_row_town(change.text, p) if status_only else p.text,
                                                   src.municipality)
         if edit is not None and partner is not None:

@@ -543,10 +543,12 @@ def find_places(
         if cued or pair:
             c = _Cand(start, end, name, None, _country_hint(text, start, end), f"?:{key(name)}")
             _cues(c, folded, lang)
-            if c.partner and not c.actor and not _town_clause(before, c.country):
-                # "partnership with Oxfam", "convenio con Cáritas": a name no gazetteer knows after a
-                # cue that is not about towns is an organisation more often than a town
-                c.partner = False
+            between = c.actor and not (_ACTOR_BEFORE.search(before) or after_cue)
+            if (c.partner and not c.actor or between) and not _town_clause(before, c.country):
+                # "partnership with Oxfam", "convenio con Cáritas", "Partnerschaften zwischen Schulen
+                # und Unternehmen": a name no gazetteer knows after a cue that is not about towns is
+                # an organisation (or a German noun) more often than a town
+                c.partner = c.actor = False
             if c.actor or c.partner or (pair and c.sentence_start and c.link_sentence):
                 cands.append(c)
     cands.sort(key=lambda c: c.start)

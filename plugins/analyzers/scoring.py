@@ -173,7 +173,7 @@ def relevance(
         weight = -2.5 - 0.5 * min(len(s.words("pastime")) - 1, 2)
         leisure = ", ".join(s.words("pastime"))
         rule(weight, f"a match, a club's or association's outing, an obituary: {leisure}")
-    if s.has("government") and not s.has("actor"):
+    if s.has("government") and not acting:  # "the council calls on the government": it acts
         rule(-2.0, f"a government acts, not a municipality: {', '.join(s.words('government'))}")
     if s.has("lookalike_twin") and not twinning:
         rule(-1.5, f"twins, not twin towns: {', '.join(s.words('lookalike_twin'))}")

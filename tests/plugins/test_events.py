@@ -144,6 +144,19 @@ def test_a_status_cell_that_changes_ends_or_suspends_its_row(db, pm, lang, headi
     assert f["events"][0]["date"] == date
 
 
+def test_a_town_moved_to_the_former_partners_list_ended_its_twinning(db, pm):
+    """The town leaves the one-line list of twin towns and joins "Former twin towns": one
+    event, ended (the heading says so); its leaving the first list is no second event."""
+    def body(current, former):
+        return _page("Twinning", "<h1>Twinning and international links</h1><dl><dt>Twin towns</dt>"
+                     f"<dd>{'; '.join(current)}</dd><dt>Former twin towns</dt><dd>{former}</dd></dl>")
+    f = _run(db, pm, body(["Formigine (Italy)", "Pskov (Russia)", "Lubań (Poland)"], "none"),
+             body(["Formigine (Italy)", "Lubań (Poland)"], "Pskov (Russia)"), municipality="Kilkenny",
+             country="IE")
+    assert f["category"] == "twinning_ended"
+    assert [(e["action"], e["partner"]) for e in f["events"]] == [("twinning_ended", "Pskov")]
+
+
 OVERVIEW = """<h1>Lokale acties voor Gaza</h1><p>Een overzicht van wat gemeenten doen, per gemeente.</p>
 {entries}<h2>Bronnen</h2><p>Verzameld door de vereniging van steden en gemeenten.</p>"""
 

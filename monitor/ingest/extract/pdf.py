@@ -16,7 +16,7 @@ import logging
 import re
 from collections import Counter
 
-from monitor.text import heading_level, normalise
+from monitor.text import agenda_point, heading_level, normalise
 
 MAX_PAGES = 500
 """Pages read at most; a longer document is cut there (bounded time and memory)."""
@@ -91,7 +91,7 @@ def paragraphs_of(pages: list[str]) -> list[str]:
     paras: list[str] = []
     current: list[str] = []
     for line in lines:
-        if len(line) < typical * 0.9 and heading_level(line):
+        if (len(line) < typical * 0.9 and heading_level(line)) or agenda_point(line):
             # a heading ("Agendapunt 6: Motie over Gaza", "1.1. Twinning partnerships")
             # is a paragraph of its own: the passages read it as the heading of what follows
             if current:
