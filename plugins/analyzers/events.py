@@ -132,11 +132,13 @@ def item_place(text: str, municipality: str | None = None) -> tuple[str | None, 
     if text.startswith("|"):  # a table row: its first cell
         text = text.strip("| ").split(" | ")[0]
     if municipality:
-        for sep in (" – ", " — ", " - ", " / ", " ↔ "):
+        for sep in (" – ", " — ", " - ", " / ", " ↔ ", " "):
             first, found, rest = text.partition(sep)
             if found and key(first) == key(municipality):
                 text = rest
                 break
+            if sep == " " and text.startswith(municipality + " "):  # a row's cells joined by spaces
+                text = text[len(municipality) + 1:]
     country = None
     for inner in _PAREN.findall(text):
         country = country or _country_code(inner.strip())
@@ -153,6 +155,11 @@ def item_place(text: str, municipality: str | None = None) -> tuple[str | None, 
             break
     m = _NAME.match(text.strip())
     name = m.group(0).strip(" .-") if m else ""
+    lead = name.split()
+    for n in range(len(lead) - 1, 0, -1):  # "Oleksandrija Gemeinderat": the cells after the town's
+        if not (gazetteer().lookup(name) or _wide_lookup(name)) and (
+                gazetteer().lookup(" ".join(lead[:n])) or _wide_lookup(" ".join(lead[:n]))):
+            name = " ".join(lead[:n])
     if not (gazetteer().lookup(name) or _wide_lookup(name)):
         # a described item ("Afvalbeheer met de gemeente Koudougou (Burkina Faso)"): the
         # last capitalised name before the country, or the last one a gazetteer knows
@@ -400,14 +407,24 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
             # alone on its line, "Irpin", is its own row's first cell)
             status_only = bool(_STATUS.match(fold(p.text)) or _STATUS_PHRASE.match(fold(p.text))) or (
                 p.role == "paragraph" and not gazetteer().lookup(p.text.strip()))
-            partner, partner_country = item_place(_row_town(change.text, p) if status_only else p.text,
-                                                  src.municipality)
+            item = _row_town(change.text, p) if status_only else p.text
+            # a network's table ("Kommune | Partnergemeinde"): the row names its municipality,
+            # then its partner; on a town's own page the first column is the partners'
+            row_place = _row_place(p) if src.municipality is None else None
+            partner, partner_country = item_place(item, row_place or src.municipality)
+            if row_place is not None and (partner is None or key(partner) == key(row_place)):
+                row_place = None
+                partner, partner_country = item_place(item, src.municipality)
         if edit is not None and partner is not None:
             action, why = edit
             # a list says nothing of when, unless the item or its status cell dates the decision
             date, _ = decision_date(p.text, change.published)
-            found.append(Event(action=action, passage=p.text, municipality=src.municipality,
-                               country=src.country, partner=partner, partner_country=partner_country,
+            municipality, country = src.municipality, src.country
+            if row_place is not None:
+                places = gazetteer().lookup(row_place)
+                municipality, country = row_place, places[0].country if len(places) == 1 else country
+            found.append(Event(action=action, passage=p.text, municipality=municipality,
+                               country=country, partner=partner, partner_country=partner_country,
                                date=date.iso if date is not None and not date.inferred else None,
                                score=0.8, reasons=(why,)))
         elif p.side in ("added", "changed") and p.headings and p.role not in _NOT_CONTENT:

@@ -98,7 +98,7 @@ _QUALIFIER = re.compile(
 )
 _CUE_WORDS = (
     r"stedenband\w*|verbroeder\w*|vriendschap\w*|partnerschap\w*|samenwerking\w*|jumel\w*|"
-    r"partenariat\w*|cooperation|convention|liens?|partnerschaft\w*|stadtepartnerschaft\w*|twinning|twinned|"
+    r"partenariat\w*|cooperation|convention|liens?|\w*partnerschaft\w*|stadtepartnerschaft\w*|twinning|twinned|"
     r"twin towns?|twins|sister cit(?:y|ies)|partnerships?|links?|ties|bonds?|friendship|hermanamiento|"
     r"hermana\w*|convenio|acuerdo|gemella\w*|cooperazione|cooperacion|protocollo|patto|relations?|"
     r"relaties|beziehungen|relaciones|rapporti|contacts?|kontakte|agreement|akkoord|overeenkomst|pacte|"
@@ -110,7 +110,8 @@ _FILLER = (
     r"d'|del|della|zijn|haar|hun|its|their|his|her|ses|son|sa|leur|su|sua|suo|seine[mnrs]?|ihre[mnrs]?|"
     r"unsere[mnrs]?|nieuwe|new|nouvelle|neue[mnrs]?|nueva|nuova|stad|gemeente|dorp|ville|commune|village|"
     r"stadt|gemeinde|dorf|town|city|ciudad|localidad|pueblo|citta|comune|paese|municipality|municipalite|"
-    r"municipalita|municipio|alcaldia|daira|region|regione|[a-z]+(?:ische[nmrs]?|isch|ese|aise|oise|ais|ois|"
+    r"municipalita|municipio|alcaldia|daira|region|regione|distrikt|district|distrito|distretto|provinz|province|"
+    r"provincia|oblast|[a-z]+(?:ische[nmrs]?|isch|ese|aise|oise|ais|ois|"
     r"ienne|ien|ian|iana|iano|ense|ane|ana|ano|ina|ino|se|ese|aui|ui)|"
     + "|".join(sorted(COUNTRY_WORDS))
     + r"))"
@@ -166,6 +167,7 @@ _PAIR_NEXT = re.compile(r"[ \t]*(?:and|en|et|und|y|e)\s")
 _CUE_END = re.compile(
     r"(?:van|de|d'|of|di|del|della|von|met|with|avec|mit|con|and|en|et|und|y|e|tussen|between|entre|zwischen|"
     r"tra|fra|aan|stad|gemeente|dorp|city|town|village|dorf|ville|commune|ciudad|citta|comune|stadt|gemeinde|"
+    r"distrikt|district|distrito|distretto|provinz|province|provincia|oblast|"
     r"municipality|partnerstad|partnerstadt|zusterstad|schwesterstadt|stadte|[a-z]+(?:ische[nmrs]?|ese|aise|"
     r"oise|ais|ois|ienne|ien|ian|iana|iano|ense|ane|ana|ano|ina|ino|se|aui|ui|be|ca|co|ga|go|ia|ta|to))[,:]?"
 )
@@ -311,7 +313,9 @@ def _pick(m: Mention, hint: str | None, prefer: tuple[str, ...]) -> Place:
     return max(m.places, key=rank)
 
 
-_TOWN_NOUN = re.compile(r"(?:stadt|gemeinde|stad|gemeente|ville|commune|city|town|ciudad|citta|comune)")
+_TOWN_NOUN = re.compile(
+    r"(?:stadt|gemeinde|stad|gemeente|ville|commune|city|town|ciudad|citta|comune|distrikt|district|distrito|distretto)"
+)
 
 
 def _trim(start: int, name: str) -> tuple[int, str]:
@@ -406,7 +410,8 @@ _TWIN_CUE = re.compile(
 """Cues that are about a link between towns (a cooperation agreement may be with anyone)."""
 _TOWN_WORD = re.compile(
     r"\b(?:stad|gemeente|dorp|ville|commune|village|city|town|municipality|stadt|gemeinde|dorf|ciudad|"
-    r"municipio|localidad|pueblo|daira|wilaya|citta|comune|paese|cittadina|municipalite|municipalita)\b"
+    r"municipio|localidad|pueblo|daira|wilaya|citta|comune|paese|cittadina|municipalite|municipalita|"
+    r"distrikt|district|distrito|distretto)\b"
 )
 
 

@@ -191,7 +191,8 @@ _DENIED_BEFORE = re.compile(
     r"(?:\bgeen|\bniet|\bkein\w{0,2}|\bnicht|\bnot(?: an?)?|\bno (?:se trata de )?(?:un |una )?|"
     r"\bnon (?:si tratta di )?(?:un |una )?|\bpas (?:d'une?|une?)|\bni |\bsans)\s*(?:\w+\s+){0,2}$")
 _DENIED_AFTER = re.compile(
-    r"^\w*\s*(?:\(?\s*)?(?:is|ist|est|es|e|blijft|bleibt)?\s*(?:niet|nicht|not|pas|no|non)\b"
+    r"^\w*\s*(?:\(?\s*)?(?:is|ist|est|es|e|blijft|bleibt)?\s*(?:\w+\s+)?(?:niet|nicht|not|pas|no|non)\b"
+    r"(?! (?:nur|only|alleen|seulement|solo|solamente)\b)"
     r"|^\w*\s*(?:ist nicht geplant|n'est pas prevu|no esta previst|non e previst|is niet gepland)")
 
 

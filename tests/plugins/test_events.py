@@ -157,6 +157,25 @@ def test_a_town_moved_to_the_former_partners_list_ended_its_twinning(db, pm):
     assert [(e["action"], e["partner"]) for e in f["events"]] == [("twinning_ended", "Pskov")]
 
 
+def test_a_network_table_names_each_rows_municipality_and_partner(db, pm):
+    """A network's table with a municipality column ("Kommune | Partnergemeinde | Beschluss")
+    gains two rows: two events, each with its row's municipality, partner and date."""
+    head = "<tr><th>Kommune</th><th>Partnergemeinde</th><th>Beschluss</th></tr>"
+    old = [("Tübingen", "Lubań", "Gemeinderat, 12.03.2019"), ("Delft", "Tver", "Gemeinderat, 04.05.2020")]
+    new = [("Göttingen", "Kremenez", "Ratsversammlung, 15.07.2026"),
+           ("Weinheim", "Pskow", "Gemeinderat, 22.06.2026"), *old]
+
+    def body(rows):
+        trs = "".join(f"<tr><td>{a}</td><td>{b}</td><td>{c}</td></tr>" for a, b, c in rows)
+        return _page("Partnerschaften", "<h1>Neue Partnerschaften</h1><p>Kommunen des Netzwerks, die "
+                     "eine Partnerschaft mit einer Gemeinde im Ausland beschlossen haben, mit dem Gremium "
+                     f"und dem Datum des Beschlusses.</p><table>{head}{trs}</table>", "de")
+    f = _run(db, pm, body(old), body(new), municipality=None, country="DE", lang="de")
+    got = [(e.get("municipality"), e.get("partner"), e.get("date")) for e in f["events"]]
+    assert got == [("Göttingen", "Kremenez", "2026-07-15"), ("Weinheim", "Pskow", "2026-06-22")]
+    assert {e["action"] for e in f["events"]} == {"twinning_established"}
+
+
 OVERVIEW = """<h1>Lokale acties voor Gaza</h1><p>Een overzicht van wat gemeenten doen, per gemeente.</p>
 {entries}<h2>Bronnen</h2><p>Verzameld door de vereniging van steden en gemeenten.</p>"""
 
