@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from monitor.hookspecs import hookimpl
 from monitor.models import RELEVANT_AT, AnalysisContext, ChangeDraft, Finding
+from plugins.analyzers.amounts import grant_amount
 from plugins.analyzers.events import main_event
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import find_places
@@ -27,11 +28,12 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
     s = signals(title, body)
     src = change.source
     places = find_places(title, body, src.municipality, src.country, language_of(change))
-    facts = text_facts(places, f"{title}\n{body}" if title else body)
+    text = f"{title}\n{body}" if title else body
+    facts = text_facts(places, text)
     rel = relevance(s, **facts)
     name, why = category(
         s,
-        amount=facts["amount"],
+        amount=facts["amount"] or grant_amount(text)[1],
         troubled_place=places.troubled,
         partner_town=facts["partner_town"],
         partner_south=facts["partner_south"],

@@ -333,10 +333,26 @@ def _heading_place(headings: tuple[str, ...], network: bool = True) -> str | Non
 
 def _group_key(p: Passage) -> tuple[str, ...]:
     """Paragraphs under the same headings belong to one event; so does each row of a
-    table with a municipality column (one row, one municipality's action)."""
-    if _row_place(p):
+    table with a municipality column (one row, one municipality's action), and each
+    entry that opens with its municipality ("Villeurbanne (Rhône) — 12 000 € ...")."""
+    if _row_place(p) or _lead_place(p):
         return (*p.headings, p.label, p.text)
     return (*p.headings, p.label) if p.label else p.headings
+
+
+_LEAD = re.compile(
+    r"^([A-ZÀ-Þ][\w'’.-]*(?:[ -][A-ZÀ-Þ][\w'’.-]*){0,3})\s*(?:\([^()]{1,40}\)\s*)?(?:[—–:]| - )"
+)
+
+
+def _lead_place(p: Passage) -> str | None:
+    """The municipality an added entry opens with, before a dash or a colon
+    ("Pessac (Gironde) — 5 000 € au Secours populaire", "Gent: de gemeenteraad ..."), when
+    the gazetteer knows it."""
+    if p.side != "added" or p.role not in ("paragraph", "item"):
+        return None
+    m = _LEAD.match(p.text)
+    return m.group(1) if m and gazetteer().lookup(m.group(1)) else None
 
 
 def _row_place(p: Passage) -> str | None:
@@ -356,13 +372,13 @@ def _entry_event(change: ChangeDraft, group: list[Passage]) -> Event | None:
     title = heads[-1] if heads else ""
     s = signals(title, text)
     src = change.source
-    place = _row_place(group[0]) or _heading_place(heads, network=src.municipality is None)
+    place = (_row_place(group[0]) or (_lead_place(group[0]) if src.municipality is None else None)
+             or _heading_place(heads, network=src.municipality is None))
     # the entry's municipality is its subject: the overview's column or heading names
     # who acted, as the minutes' municipality does
     actor = place is not None or src.municipality is not None
     amount, other = grant_amount(text)
-    rel = relevance(s, named_municipality=actor, subject_municipality=actor,
-                    amount=amount is not None or other)
+    rel = relevance(s, named_municipality=actor, subject_municipality=actor, amount=amount is not None)
     if rel.score < RELEVANT_AT:
         return None
     if CATEGORY_GROUPS["reject"].search(fold(text)) and not s.has("twinning"):
@@ -436,7 +452,7 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
     # headings at once (minutes adding agenda points); one group alone is the change
     # itself, which the analyzers read whole
     if not found and (len(groups) > 1 or any(_heading_place(k, src.municipality is None) for k in groups)
-                      or any(_row_place(g[0]) for g in groups.values())):
+                      or any(_row_place(g[0]) or _lead_place(g[0]) for g in groups.values())):
         # what was added first: an edited row is more often a correction than news
         for group in sorted(groups.values(), key=lambda g: g[0].side != "added"):
             ev = _entry_event(change, group)

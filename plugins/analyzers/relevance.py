@@ -32,11 +32,11 @@ def _names_actor(places: Places) -> bool:
 def text_facts(places: Places, text: str) -> dict[str, bool]:
     """The facts beside the vocabulary that the score and the category use (see
     :func:`plugins.analyzers.scoring.relevance`): where the places stand, and whether
-    a sum of money is named (in euros or in another currency)."""
+    a sum in euros is named (a price in pounds is no grant: the category reads other
+    currencies itself)."""
     m = places.municipality
-    amount, other_currency = grant_amount(text)
     return {
-        "amount": amount is not None or other_currency,
+        "amount": grant_amount(text)[0] is not None,
         "troubled_place": places.troubled,
         "named_municipality": _names_actor(places),
         "subject_municipality": m is not None and m.country not in TROUBLED and (

@@ -140,7 +140,7 @@ def relevance(
             rule(0.8, "aid given by a municipality")
     elif s.has("giving") and topic:
         rule(1.2, f"a gift on the topic: {', '.join(s.words('giving'))}")
-    if amount and acting and (s.has("aid") or s.has("giving")):
+    if amount and acting and (s.has("aid") or s.has("giving") or topic):
         rule(1.0, "a sum of money the municipality grants")
     if s.has("motion") and topic:
         rule(1.2, f"motion on the topic: {', '.join(s.words('motion'))}")
@@ -394,6 +394,9 @@ def _solidarity_category(
     if amount and s.has("giving"):
         # money given, on a war, a disaster or its victims: an aid grant
         scores["humanitarian_aid"] = scores.get("humanitarian_aid", 0.0) + (1.6 if topic else 0.8)
+    elif amount and topic:
+        # "Villeurbanne — 12 000 € à l'UNRWA pour Gaza": a sum on the topic is a grant
+        scores["humanitarian_aid"] = scores.get("humanitarian_aid", 0.0) + 1.2
     if s.has("motion") and topic:
         add("council_motion", "motion", 1.6)
     if topic or s.has("solidarity"):

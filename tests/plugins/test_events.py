@@ -176,6 +176,25 @@ def test_a_network_table_names_each_rows_municipality_and_partner(db, pm):
     assert {e["action"] for e in f["events"]} == {"twinning_established"}
 
 
+def test_entries_that_open_with_their_municipality_are_one_event_each(db, pm):
+    """A network's overview under one heading gains two entries, each opening with its
+    municipality ("Lannion (Côtes-d'Armor) — 8 000 € ..."): two grants, each with its own
+    municipality, date and amount."""
+    known = ("<p><strong>Quimper</strong> (Finistère) — 10 000 € à Médecins du Monde, "
+             "délibération du 2 mai 2026.</p>")
+    added = ("<p><strong>Lannion</strong> (Côtes-d'Armor) — 8 000 € au Secours populaire pour le Liban, "
+             "délibération du 3 juin 2026.</p><p><strong>Vannes</strong> (Morbihan) — 5 000 € à l'UNRWA pour "
+             "Gaza, conseil municipal du 9 juin 2026.</p>")
+
+    def body(entries):
+        return _page("Collectivités solidaires", "<h1>Collectivités solidaires</h1><p>Aides votées par les "
+                     f"collectivités adhérentes du réseau pour le Liban et Gaza.</p>{entries}", "fr")
+    f = _run(db, pm, body(known), body(added + known), municipality=None, country="FR", lang="fr")
+    got = [(e.get("municipality"), e.get("action"), e.get("date"), e.get("amount_eur")) for e in f["events"]]
+    assert got == [("Lannion", "humanitarian_aid", "2026-06-03", 8000.0),
+                   ("Vannes", "humanitarian_aid", "2026-06-09", 5000.0)]
+
+
 OVERVIEW = """<h1>Lokale acties voor Gaza</h1><p>Een overzicht van wat gemeenten doen, per gemeente.</p>
 {entries}<h2>Bronnen</h2><p>Verzameld door de vereniging van steden en gemeenten.</p>"""
 
