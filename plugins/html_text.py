@@ -174,14 +174,105 @@ def landmark_text(doc: lxml.html.HtmlElement) -> str | None:
     """The text of the page's main-content landmark (one block per line, not yet
     normalised), or ``None`` without one."""
     region = _landmark(doc)
-    return None if region is None else region[1]
+    return None if region is None else "\n".join(line for line, _ in region[1])
+
+
+TEASER_WORDS = 5
+"""A line of at least this many words that is mostly link text is a headline teaser
+("Tribune Publishing renames itself Tronc as its dispute with Gannett continues"); a
+shorter one is a name or a label (a partner town, "Facebook", "Next page")."""
+
+PROSE_WORDS = 15
+"""A line of at least this many words that is mostly not link text is prose."""
+
+LINK_SHARE = 0.5
+"""The share of a line's characters (spaces not counted) inside links from which the
+line is mostly link text."""
+
+PROSE_RUN = 3
+"""This many prose lines in a row below the article are more of it (the next posts of a
+blog's front page), not a teaser's summary (one or two lines)."""
+
+LIST_GAP = 3
+"""Two teasers at most this many lines apart are in one teaser list."""
+
+OTHER, TEASER, PROSE = 0, 1, 2
+"""The kinds of a landmark's lines (:func:`_lines`)."""
+
+_MARKS = re.compile(f"([{html.LINK_OPEN}{html.LINK_CLOSE}\n])")
+
+
+def _lines(marked: str) -> list[tuple[str, int]]:
+    """The lines of a text marked by ``block_text(mark_links=True)`` that hold words,
+    markers removed, each with its kind: :data:`TEASER`, :data:`PROSE` or :data:`OTHER`."""
+    if html.LINK_OPEN not in marked:
+        return [(line, OTHER) for line in marked.split("\n")]
+    out: list[tuple[str, int]] = []
+    line: list[str] = []
+    linked = solid = 0
+    depth = 0
+    for piece in _MARKS.split(marked + "\n"):
+        if piece == html.LINK_OPEN:
+            depth += 1
+        elif piece == html.LINK_CLOSE:
+            depth = max(0, depth - 1)
+        elif piece == "\n":
+            text = "".join(line)
+            words = len(text.split())
+            if words:
+                dense = linked >= LINK_SHARE * max(1, solid)
+                out.append((text, TEASER if words >= TEASER_WORDS and dense
+                            else PROSE if words >= PROSE_WORDS and not dense else OTHER))
+            line, linked, solid = [], 0, 0
+        elif piece:
+            line.append(piece)
+            n = len("".join(piece.split()))
+            solid += n
+            if depth:
+                linked += n
+    return out
+
+
+def trim_teasers(lines: list[tuple[str, int]], estimate: str) -> list[str]:
+    """The lines of a landmark without the teaser lists at its head and tail.
+
+    ``estimate`` (trafilatura's text of the page) gives the span of the article: from
+    the first to the last line of the landmark that it holds too, and on through any
+    run of two or more prose lines below it (the later posts of a blog's front page).
+    Outside that span, teaser lines (headlines that are links) go, and so does
+    everything after the first teaser below the span (the "related", "most read" and
+    "more from" blocks with their one-line summaries, dates and section names). Inside
+    the span nothing goes, and neither do short link lines outside it (a list of partner
+    towns, each a link, that trafilatura left out). Without a line in common, nothing
+    goes."""
+    est = "".join(estimate.split())
+    shared = [len(s := "".join(line.split())) >= 10 and s in est for line, _ in lines]
+    if True not in shared:
+        return [line for line, _ in lines]
+    first = shared.index(True)
+    last = len(shared) - 1 - shared[::-1].index(True)
+    run = 0
+    for i in range(len(lines) - 1, last, -1):
+        run = run + 1 if lines[i][1] == PROSE else 0
+        if run == PROSE_RUN:
+            last = i + PROSE_RUN - 1
+            break
+    cut = next((i for i in range(last + 1, len(lines)) if lines[i][1] == TEASER), len(lines))
+    above = [i for i in range(first) if lines[i][1] == TEASER]
+    listed = [b for a, b in zip(above, above[1:], strict=False) if b - a <= LIST_GAP]
+    top = listed[-1] + 1 if listed else 0
+    return [line for i, (line, kind) in enumerate(lines[top:cut], top)
+            if first <= i <= last or kind != TEASER]
 
 
 LANDMARK_NAMES = ("<main>", "role=main", "<article>", "#content")
 """How :func:`extraction_path` names each of :data:`LANDMARKS`."""
 
 
-def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str, str] | None:
+def _landmark(doc: lxml.html.HtmlElement
+              ) -> tuple[lxml.html.HtmlElement, list[tuple[str, int]], str] | None:
+    """The page's main-content landmark: the element, its lines (each with its kind,
+    :func:`_lines`) and its name."""
     for xpath, name in zip(LANDMARKS, LANDMARK_NAMES, strict=True):
         found = doc.xpath(xpath)
         if len(found) != 1:
@@ -190,16 +281,16 @@ def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str, s
         _strip_boilerplate(region)
         # Not normalised here: the caller (monitor's ingest) normalises every
         # extractor's text. The threshold counts the characters that are not spaces.
-        text = html.block_text([region], normal=False)
-        if _solid(text):
+        marked = html.block_text([region], normal=False, mark_links=True)
+        if _solid(marked):
             if name == "#content":
                 name = f"#{region.get('id')}"
-            return region, text, name
+            return region, _lines(marked), name
     return None
 
 
 def _solid(text: str) -> bool:
-    return len(text) - sum(text.count(c) for c in " \n\t\r") >= MIN_TEXT
+    return len(text) - sum(text.count(c) for c in " \n\t\r\x02\x03") >= MIN_TEXT
 
 
 _GLUED_LINKS = re.compile(r"(</a\s*>)(?=<a[\s>])", re.I)
@@ -251,12 +342,18 @@ def _extract(url: str, body: bytes, content_type: str) -> tuple[str | None, str 
             else html.decode(body, content_type))
     found = _landmark(doc)
     if found is not None:
-        region, text, name = found
-        if _comment_share(region, text) < COMMENT_SHARE:
+        region, lines, name = found
+        text = "\n".join(line for line, _ in lines)
+        comments = _comment_share(region, text) >= COMMENT_SHARE
+        if not comments and not any(kind == TEASER for _, kind in lines):
             return text, f"landmark {name}"
+        # Only landmarks that may hold a comment thread or teaser lists pay for the estimate.
         estimate = _trafilatura(page, url)
-        if _solid(estimate) and disagrees(text, estimate):
+        if comments and _solid(estimate) and disagrees(text, estimate):
             return estimate, f"trafilatura (the landmark {name} looked like a comment thread)"
+        kept = trim_teasers(lines, estimate)
+        if len(kept) < len(lines):
+            return "\n".join(kept), f"landmark {name} (teaser lists cut against trafilatura)"
         return text, f"landmark {name} (checked against trafilatura)"
     text = _trafilatura(page, url)
     if not text.strip():

@@ -131,6 +131,71 @@ def test_plain_landmark_page_is_unchanged(pm) -> None:
     assert text.endswith("ARTICLE-END.")
 
 
+# --------------------------------------------------------------------------- teaser lists
+
+
+PARTNERS = ("Wittlich (Deutschland)", "Kaniv (Ukraine)", "Bohicon (Benin)", "Fidenza (Italia)",
+            "Tonbridge (United Kingdom)", "Ouidah (Benin)", "Sainte-Foy (Canada)", "Kindia (Guinea)")
+
+
+def teasers(n: int, word: str = "Headline") -> str:
+    """``n`` teaser cards, each a link holding a headline and a one-line summary, then a
+    date. The callers put them in a ``*-stories`` block: trafilatura leaves it out (its
+    related-stories rule), the class words of ``plugins.html_text`` do not name it."""
+    return "".join(
+        f"<li><a href='/news/{i}'><h3>{word} {i}: the neighbouring town opens a new swimming "
+        f"pool for the summer</h3><p>Summary {i}: the pool opens in June after two years of "
+        f"works and a long debate in the council.</p></a><time>12/03/2026</time></li>"
+        for i in range(n))
+
+
+def test_partner_town_links_before_related_news_are_kept(pm) -> None:
+    """A list of partner towns inside ``<main>``, each a link, stays whole; the teaser list
+    of news below it (headlines that are links, dates, summaries) goes."""
+    towns = "".join(f"<li><a href='/twinning/{i}'>{t}</a></li>" for i, t in enumerate(PARTNERS))
+    body = page(f"{HEADER}<main><h1>Our twin towns</h1><p>The municipality keeps ties of friendship "
+                f"with eight towns in Europe, Africa and Canada. The twinning committee organises "
+                f"school, sports and cultural exchanges with them every year.</p>{article(4)}<ul>{towns}</ul>"
+                f"<div class='more-stories'><h2>News</h2><ul>{teasers(5)}</ul></div></main>"
+                f"<footer>Town hall</footer>")
+    text = extract(body, pm)
+    for town in PARTNERS:
+        assert town in text.split("\n")
+    assert "Headline 0" not in text and "Summary 3" not in text
+
+
+def test_teaser_lists_around_the_article_are_cut(pm) -> None:
+    """Teaser lists above and below the article inside the landmark go; the article stays."""
+    body = page(f"{HEADER}<main><ul class='top-stories'>{teasers(4, 'Top story')}</ul><article>"
+                f"{TEASER}{article()}</article><section class='more-stories'><h2>More from the "
+                f"town</h2><ul>{teasers(6)}</ul></section></main>")
+    text = extract(body, pm)
+    assert "Twinning with Kindia renewed\nBy the communication service" in text
+    assert "ARTICLE-END." in text
+    assert "Top story" not in text and "Headline" not in text and "Summary" not in text
+
+
+def test_headline_above_a_byline_link_is_kept(pm) -> None:
+    """One link line above the article (a byline) is not a teaser list: what is above it stays."""
+    body = page(f"{HEADER}<main><h1>Twinning with Kindia renewed</h1><p><a href='/authors/7'>"
+                f"Anna Peeters | Communication service of the town</a></p>{article()}"
+                f"<section class='more-stories'><ul>{teasers(3)}</ul></section></main>")
+    text = extract(body, pm)
+    assert text.startswith("Twinning with Kindia renewed\nAnna Peeters")
+    assert text.endswith("ARTICLE-END.")
+
+
+def test_front_page_of_full_posts_is_kept(pm) -> None:
+    """A blog's front page holding several whole posts (a title link, then paragraphs) is
+    watched whole, not cut after the first post."""
+    posts = "".join(
+        f"<div class='post'><h2><a href='/post/{k}'>Post {k}: news from the twinning committee "
+        f"this month</a></h2>{article(4).replace('ARTICLE-END', f'POST-{k}-END')}</div>"
+        for k in range(3))
+    text = extract(page(f"{HEADER}<main>{posts}</main>"), pm)
+    assert all(f"POST-{k}-END" in text for k in range(3))
+
+
 # --------------------------------------------------------------------------- consent banners
 
 
