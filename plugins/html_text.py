@@ -16,6 +16,13 @@ looks like it holds a comment thread is checked against trafilatura's text of th
 page and given up for it when the two disagree badly; the check runs only on such
 landmarks, so the fast path stays fast.
 
+Teaser lists inside a landmark ("related", "most read", "more from": headlines that are
+links, with their summaries and dates) are cut at its head and tail, outside the span of
+the landmark that trafilatura's reading of it keeps (:func:`trim_teasers`). A line of a
+few words that is a link (a partner town, a label) is never a teaser, so a municipality's
+list of partner towns stays whatever trafilatura thinks of it. Landmarks without such a
+headline link (most municipal pages) never pay for trafilatura.
+
 ``trylast`` so a plugin can take over pages it knows better. Bytes are decoded by
 :func:`monitor.ingest.extract.html.decode` (declared charset, then UTF-8, then cp1252), so a
 cp1252 page declared as UTF-8 keeps its accents.
@@ -174,7 +181,7 @@ def landmark_text(doc: lxml.html.HtmlElement) -> str | None:
     """The text of the page's main-content landmark (one block per line, not yet
     normalised), or ``None`` without one."""
     region = _landmark(doc)
-    return None if region is None else "\n".join(line for line, _ in region[1])
+    return None if region is None else "\n".join(line for line, _ in _lines(region[1]))
 
 
 TEASER_WORDS = 5
@@ -205,8 +212,6 @@ _MARKS = re.compile(f"([{html.LINK_OPEN}{html.LINK_CLOSE}\n])")
 def _lines(marked: str) -> list[tuple[str, int]]:
     """The lines of a text marked by ``block_text(mark_links=True)`` that hold words,
     markers removed, each with its kind: :data:`TEASER`, :data:`PROSE` or :data:`OTHER`."""
-    if html.LINK_OPEN not in marked:
-        return [(line, OTHER) for line in marked.split("\n")]
     out: list[tuple[str, int]] = []
     line: list[str] = []
     linked = solid = 0
@@ -269,10 +274,9 @@ LANDMARK_NAMES = ("<main>", "role=main", "<article>", "#content")
 """How :func:`extraction_path` names each of :data:`LANDMARKS`."""
 
 
-def _landmark(doc: lxml.html.HtmlElement
-              ) -> tuple[lxml.html.HtmlElement, list[tuple[str, int]], str] | None:
-    """The page's main-content landmark: the element, its lines (each with its kind,
-    :func:`_lines`) and its name."""
+def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str, str] | None:
+    """The page's main-content landmark: the element, its text with links marked
+    (``block_text(mark_links=True)``) and its name."""
     for xpath, name in zip(LANDMARKS, LANDMARK_NAMES, strict=True):
         found = doc.xpath(xpath)
         if len(found) != 1:
@@ -285,12 +289,17 @@ def _landmark(doc: lxml.html.HtmlElement
         if _solid(marked):
             if name == "#content":
                 name = f"#{region.get('id')}"
-            return region, _lines(marked), name
+            return region, marked, name
     return None
 
 
 def _solid(text: str) -> bool:
     return len(text) - sum(text.count(c) for c in " \n\t\r\x02\x03") >= MIN_TEXT
+
+
+def _alone(region: lxml.html.HtmlElement) -> str:
+    """A page holding only ``region`` (already without its boilerplate)."""
+    return f"<html><body>{lxml.html.tostring(region, encoding='unicode', with_tail=False)}</body></html>"
 
 
 _GLUED_LINKS = re.compile(r"(</a\s*>)(?=<a[\s>])", re.I)
@@ -342,13 +351,17 @@ def _extract(url: str, body: bytes, content_type: str) -> tuple[str | None, str 
             else html.decode(body, content_type))
     found = _landmark(doc)
     if found is not None:
-        region, lines, name = found
-        text = "\n".join(line for line, _ in lines)
+        region, text, name = found
+        lines: list[tuple[str, int]] = []
+        if html.LINK_OPEN in text:  # most landmarks of municipal pages: no link, no cost
+            lines = _lines(text)
+            text = "\n".join(line for line, _ in lines)
         comments = _comment_share(region, text) >= COMMENT_SHARE
         if not comments and not any(kind == TEASER for _, kind in lines):
             return text, f"landmark {name}"
-        # Only landmarks that may hold a comment thread or teaser lists pay for the estimate.
-        estimate = _trafilatura(page, url)
+        # Only landmarks that may hold a comment thread or teaser lists pay for the estimate;
+        # for teasers alone, trafilatura reads the landmark only (as good, and faster).
+        estimate = _trafilatura(page if comments else _alone(region), url)
         if comments and _solid(estimate) and disagrees(text, estimate):
             return estimate, f"trafilatura (the landmark {name} looked like a comment thread)"
         kept = trim_teasers(lines, estimate)
