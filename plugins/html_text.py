@@ -285,7 +285,8 @@ def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str, s
         _strip_boilerplate(region)
         # Not normalised here: the caller (monitor's ingest) normalises every
         # extractor's text. The threshold counts the characters that are not spaces.
-        marked = html.block_text([region], normal=False, mark_links=True)
+        marked = html.block_text([region], normal=False,
+                                 mark_links=region.find(".//a") is not None)
         if _solid(marked):
             if name == "#content":
                 name = f"#{region.get('id')}"
@@ -294,7 +295,7 @@ def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str, s
 
 
 def _solid(text: str) -> bool:
-    return len(text) - sum(text.count(c) for c in " \n\t\r\x02\x03") >= MIN_TEXT
+    return len(text) - sum(text.count(c) for c in " \n\t\r") >= MIN_TEXT
 
 
 def _alone(region: lxml.html.HtmlElement) -> str:
