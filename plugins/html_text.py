@@ -21,7 +21,9 @@ links, with their summaries and dates) are cut at its head and tail, outside the
 the landmark that trafilatura's reading of it keeps (:func:`trim_teasers`). A line of a
 few words that is a link (a partner town, a label) is never a teaser, so a municipality's
 list of partner towns stays whatever trafilatura thinks of it. Landmarks without such a
-headline link (most municipal pages) never pay for trafilatura.
+headline link (most municipal pages) never pay for trafilatura. On a page without a
+landmark, a lead paragraph beside the only ``<h1>`` that trafilatura left out is put back
+in front of its text (:func:`with_lead`).
 
 ``trylast`` so a plugin can take over pages it knows better. Bytes are decoded by
 :func:`monitor.ingest.extract.html.decode` (declared charset, then UTF-8, then cp1252), so a
@@ -298,6 +300,32 @@ def _solid(text: str) -> bool:
     return len(text) - sum(text.count(c) for c in " \n\t\r") >= MIN_TEXT
 
 
+def with_lead(doc: lxml.html.HtmlElement, text: str) -> str:
+    """``text`` (trafilatura's reading of a page without a landmark) with the page's lead
+    put back in front: the paragraphs of prose (:data:`PROSE_WORDS`, mostly not links)
+    that follow the page's only ``<h1>`` in its container, before the first of them that
+    ``text`` holds. trafilatura often leaves out a lead set apart from the article body,
+    beside the headline, and an edit there would go unseen. Dates, places, captions and
+    link lines beside the headline stay out (too short, or links)."""
+    heads = doc.xpath("//h1")
+    if not isinstance(heads, list) or len(heads) != 1 or not text.strip():
+        return text
+    solid = "".join(text.split())
+    lead: list[str] = []
+    for el in heads[0].itersiblings():
+        if not isinstance(el.tag, str):
+            continue
+        block = html.block_text([el])
+        if not block:
+            continue
+        if "".join(block.split())[:200] in solid:
+            break  # the article trafilatura kept begins here
+        linked = sum(len(a.text_content()) for a in el.iter("a"))
+        if el.tag == "p" and len(block.split()) >= PROSE_WORDS and linked < LINK_SHARE * len(block):
+            lead.append(block)
+    return "\n".join([*lead, text])
+
+
 def _alone(region: lxml.html.HtmlElement) -> str:
     """A page holding only ``region`` (already without its boilerplate)."""
     return f"<html><body>{lxml.html.tostring(region, encoding='unicode', with_tail=False)}</body></html>"
@@ -370,6 +398,7 @@ def _extract(url: str, body: bytes, content_type: str) -> tuple[str | None, str 
             return "\n".join(kept), f"landmark {name} (teaser lists cut against trafilatura)"
         return text, f"landmark {name} (checked against trafilatura)"
     text = _trafilatura(page, url)
+    text = with_lead(doc, text)
     if not text.strip():
         found_frames = doc.xpath("//frame/@src | //iframe/@src")
         frames = [str(src) for src in found_frames] if isinstance(found_frames, list) else []

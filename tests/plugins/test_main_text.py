@@ -196,6 +196,24 @@ def test_front_page_of_full_posts_is_kept(pm) -> None:
     assert all(f"POST-{k}-END" in text for k in range(3))
 
 
+LEAD = ("Ten years after the first visit, the council renewed the twinning agreement with Kindia "
+        "and doubled the budget for school exchanges, drinking water and training.")
+
+
+def test_lead_beside_the_headline_is_kept_without_a_landmark(pm) -> None:
+    """On a page without a landmark, the lead set apart from the article body, beside the
+    headline (which trafilatura leaves out), is watched; the date line and caption are not."""
+    body = page(f"{HEADER}<div class='wrap'><section class='intro'><div><a href='/news'>News</a>"
+                f"<h1>Twinning with Kindia renewed</h1><p><span>3 March 2026</span> <span>in Example "
+                f"Town</span></p><h2 class='teaser'></h2><p>{LEAD}</p></div><p class='text-center'>"
+                f"<small>The delegation in Kindia. (Photo: Example Town)</small></p></section>"
+                f"<section><div class='body' itemprop='articleBody'>{article()}</div></section></div>")
+    text = extract(body, pm)
+    assert text.startswith(LEAD + "\nThe municipal council met on Tuesday")
+    assert text.endswith("ARTICLE-END.")
+    assert "3 March 2026" not in text and "(Photo: Example Town)" not in text
+
+
 # --------------------------------------------------------------------------- consent banners
 
 
