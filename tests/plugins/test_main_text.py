@@ -86,6 +86,15 @@ def test_div_navigation_is_boilerplate(pm) -> None:
     assert "Spring festival" not in text and "Library closed" not in text
 
 
+def test_picture_captions_are_left_out(pm) -> None:
+    """A picture's caption and credit inside the landmark are not watched text."""
+    body = page(f"<main>{TEASER}<figure><img src='/kindia.jpg' alt=''><figcaption>The delegation "
+                f"in Kindia, March 2026. Photo: Example Town</figcaption></figure>{article()}</main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and "Ten years after the first visit" in text
+    assert "Photo: Example Town" not in text
+
+
 # --------------------------------------------------------------------------- landmark check
 
 
