@@ -243,12 +243,37 @@ def _lines(marked: str) -> list[tuple[str, int]]:
     return out
 
 
+PROBES = 400
+"""How many lines :func:`trim_teasers` tries from each end of a landmark to find the first
+and the last line the estimate holds; without one there, nothing is cut."""
+
+WINDOW = 65_536
+"""How much of each end of the estimate those lines are looked for in (an estimate of the
+landmark alone begins and ends with lines of it): with :data:`PROBES`, this bounds the
+search on a page of any size."""
+
+MAX_CHECKED = 300_000
+"""A landmark with more characters than this is not checked for teaser lists (a news
+page is a few tens of KB; trafilatura takes about a second for each 500 KB of landmark)."""
+
+
+def _shared(lines: list[tuple[str, int]], order: range, est: str) -> int | None:
+    """The first index in ``order`` whose line (spaces not counted, at least 10
+    characters) is in ``est``."""
+    for i in order:
+        solid = "".join(lines[i][0].split())
+        if len(solid) >= 10 and solid in est:
+            return i
+    return None
+
+
 def trim_teasers(lines: list[tuple[str, int]], estimate: str) -> list[str]:
     """The lines of a landmark without the teaser lists at its head and tail.
 
     ``estimate`` (trafilatura's text of the page) gives the span of the article: from
-    the first to the last line of the landmark that it holds too, and on through any
-    run of two or more prose lines below it (the later posts of a blog's front page).
+    the first to the last line of the landmark that it holds too (looked for near the
+    ends only: :data:`PROBES`, :data:`WINDOW`), and on through any run of
+    :data:`PROSE_RUN` prose lines below it (the later posts of a blog's front page).
     Outside that span, teaser lines (headlines that are links) go, and so does
     everything after the first teaser below the span (the "related", "most read" and
     "more from" blocks with their one-line summaries, dates and section names). Inside
@@ -256,11 +281,10 @@ def trim_teasers(lines: list[tuple[str, int]], estimate: str) -> list[str]:
     towns, each a link, that trafilatura left out). Without a line in common, nothing
     goes."""
     est = "".join(estimate.split())
-    shared = [len(s := "".join(line.split())) >= 10 and s in est for line, _ in lines]
-    if True not in shared:
+    first = _shared(lines, range(min(PROBES, len(lines))), est[:WINDOW])
+    last = _shared(lines, range(len(lines) - 1, max(-1, len(lines) - 1 - PROBES), -1), est[-WINDOW:])
+    if first is None or last is None or last < first:
         return [line for line, _ in lines]
-    first = shared.index(True)
-    last = len(shared) - 1 - shared[::-1].index(True)
     run = 0
     for i in range(len(lines) - 1, last, -1):
         run = run + 1 if lines[i][1] == PROSE else 0
@@ -389,6 +413,8 @@ def _extract(url: str, body: bytes, content_type: str) -> tuple[str | None, str 
             lines = _lines(text)
             text = "\n".join(line for line, _ in lines)
         comments = _comment_share(region, text) >= COMMENT_SHARE
+        if len(text) > MAX_CHECKED:
+            lines = []
         if not comments and not any(kind == TEASER for _, kind in lines):
             return text, f"landmark {name}"
         # Only landmarks that may hold a comment thread or teaser lists pay for the estimate;

@@ -336,6 +336,9 @@ HOSTILE = {
                       + _LINE * 5 + "</p></noscript></body></html>"),
     "all-links": "<html><body>" + "".join(f"<a href='/p{i}'>Page {i}</a>" for i in range(5000))
                  + "</body></html>",
+    "teaser-landmark": ("<html><body><main>" + "".join(
+        f"<p><a href='/n/{i}'>Headline {i} of the town news</a></p><p>The council met on day {i}.</p>"
+        for i in range(4_500)) + "</main></body></html>"),
     "two-scripts": ("<html><body><main><p>" + ("Совет муниципалитета утвердил соглашение о "
                     "побратимстве. " + _LINE) * 20 + "</p></main></body></html>"),
     "frameset": ("<html><head><title>Gemeente</title></head><frameset cols='20%,80%'>"
