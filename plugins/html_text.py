@@ -270,16 +270,18 @@ def _shared(lines: list[tuple[str, int]], order: range, est: str) -> int | None:
 def trim_teasers(lines: list[tuple[str, int]], estimate: str) -> list[str]:
     """The lines of a landmark without the teaser lists at its head and tail.
 
-    ``estimate`` (trafilatura's text of the page) gives the span of the article: from
-    the first to the last line of the landmark that it holds too (looked for near the
-    ends only: :data:`PROBES`, :data:`WINDOW`), and on through any run of
+    ``estimate`` (trafilatura's text of the landmark) gives the span of the article:
+    from the first to the last line of the landmark that it holds too (looked for near
+    the ends only: :data:`PROBES`, :data:`WINDOW`), and on through any run of
     :data:`PROSE_RUN` prose lines below it (the later posts of a blog's front page).
-    Outside that span, teaser lines (headlines that are links) go, and so does
-    everything after the first teaser below the span (the "related", "most read" and
-    "more from" blocks with their one-line summaries, dates and section names). Inside
-    the span nothing goes, and neither do short link lines outside it (a list of partner
-    towns, each a link, that trafilatura left out). Without a line in common, nothing
-    goes."""
+    Below the span, everything from its first teaser line (a headline that is a link)
+    on goes: the "related", "most read" and "more from" blocks with their one-line
+    summaries, dates and section names. Above it, everything down to the last teaser of
+    a list (two teasers at most :data:`LIST_GAP` lines apart) goes; a lone link line
+    there (a byline, the first headline of a news list that trafilatura took for a
+    title) stays. Inside the span nothing goes, and neither do short link lines outside
+    it (a list of partner towns, each a link, that trafilatura left out). Without a
+    line in common, nothing goes."""
     est = "".join(estimate.split())
     first = _shared(lines, range(min(PROBES, len(lines))), est[:WINDOW])
     last = _shared(lines, range(len(lines) - 1, max(-1, len(lines) - 1 - PROBES), -1), est[-WINDOW:])
@@ -295,8 +297,7 @@ def trim_teasers(lines: list[tuple[str, int]], estimate: str) -> list[str]:
     above = [i for i in range(first) if lines[i][1] == TEASER]
     listed = [b for a, b in zip(above, above[1:], strict=False) if b - a <= LIST_GAP]
     top = listed[-1] + 1 if listed else 0
-    return [line for i, (line, kind) in enumerate(lines[top:cut], top)
-            if first <= i <= last or kind != TEASER]
+    return [line for line, _ in lines[top:cut]]
 
 
 LANDMARK_NAMES = ("<main>", "role=main", "<article>", "#content")

@@ -194,6 +194,16 @@ def test_headline_above_a_byline_link_is_kept(pm) -> None:
     assert text.endswith("ARTICLE-END.")
 
 
+def test_news_list_page_keeps_every_item(pm) -> None:
+    """A page that is a list of news cards (each a link holding headline and summary)
+    keeps every headline, the first one included."""
+    cards = "".join(f"<div class='card'><a href='/news/{i}'><h3>Headline {i}: the twinning "
+                    f"committee visits the partner town</h3><p>Summary {i}: a delegation of twenty "
+                    f"people leaves on Friday.</p></a><span>1{i}/03/2026</span></div>" for i in range(10))
+    text = extract(page(f"{HEADER}<main><h1>News</h1>{cards}</main><footer>Town hall</footer>"), pm)
+    assert all(f"Headline {i}:" in text and f"Summary {i}:" in text for i in range(10))
+
+
 def test_front_page_of_full_posts_is_kept(pm) -> None:
     """A blog's front page holding several whole posts (a title link, then paragraphs) is
     watched whole, not cut after the first post."""
