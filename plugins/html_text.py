@@ -211,11 +211,23 @@ LIST_GAP = 3
 OTHER, TEASER, PROSE = 0, 1, 2
 """The kinds of a landmark's lines (:func:`_lines`)."""
 
+DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".odt", ".ods", ".odp", ".rtf", ".xls", ".xlsx",
+                     ".ppt", ".pptx", ".csv", ".zip")
+"""A link to a file with one of these suffixes is a document (a council decision, a
+regulation), never a teaser, however long its text."""
+
+
+def _teaser_link(a: lxml.etree._Element) -> bool:
+    """Whether a link may be part of a teaser: any link but one to a document."""
+    href = (a.get("href") or "").split("#", 1)[0].split("?", 1)[0].lower()
+    return not href.endswith(DOCUMENT_SUFFIXES)
+
+
 _MARKS = re.compile(f"([{html.LINK_OPEN}{html.LINK_CLOSE}\n])")
 
 
 def _lines(marked: str) -> list[tuple[str, int]]:
-    """The lines of a text marked by ``block_text(mark_links=True)`` that hold words,
+    """The lines of a text marked by ``block_text(mark_links=...)`` that hold words,
     markers removed, each with its kind: :data:`TEASER`, :data:`PROSE` or :data:`OTHER`."""
     out: list[tuple[str, int]] = []
     line: list[str] = []
@@ -306,7 +318,7 @@ LANDMARK_NAMES = ("<main>", "role=main", "<article>", "#content")
 
 def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str, str] | None:
     """The page's main-content landmark: the element, its text with links marked
-    (``block_text(mark_links=True)``) and its name."""
+    (:func:`_teaser_link`) and its name."""
     for xpath, name in zip(LANDMARKS, LANDMARK_NAMES, strict=True):
         found = doc.xpath(xpath)
         if len(found) != 1:
@@ -316,7 +328,7 @@ def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str, s
         # Not normalised here: the caller (monitor's ingest) normalises every
         # extractor's text. The threshold counts the characters that are not spaces.
         marked = html.block_text([region], normal=False,
-                                 mark_links=region.find(".//a") is not None)
+                                 mark_links=_teaser_link if region.find(".//a") is not None else None)
         if _solid(marked):
             if name == "#content":
                 name = f"#{region.get('id')}"

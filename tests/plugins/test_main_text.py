@@ -184,6 +184,18 @@ def test_teaser_lists_around_the_article_are_cut(pm) -> None:
     assert "Top story" not in text and "Headline" not in text and "Summary" not in text
 
 
+def test_document_links_after_the_article_are_kept(pm) -> None:
+    """Long links to documents below the article (council decisions as PDF) are content,
+    not teasers, whatever trafilatura thinks of them; the teasers after them still go."""
+    docs = "".join(f"<li><a href='/docs/decision-{i}.pdf?v=2'>Decision of the municipal council of "
+                   f"{i + 1} March 2026 on the twinning (PDF, 200 KB)</a></li>" for i in range(6))
+    body = page(f"{HEADER}<main>{TEASER}{article()}<div class='downloads'><h2>Documents</h2><ul>"
+                f"{docs}</ul></div><div class='more-stories'><ul>{teasers(4)}</ul></div></main>")
+    text = extract(body, pm)
+    assert all(f"council of {i + 1} March 2026" in text for i in range(6))
+    assert "Headline" not in text and "ARTICLE-END" in text
+
+
 def test_headline_above_a_byline_link_is_kept(pm) -> None:
     """One link line above the article (a byline) is not a teaser list: what is above it stays."""
     body = page(f"{HEADER}<main><h1>Twinning with Kindia renewed</h1><p><a href='/authors/7'>"
