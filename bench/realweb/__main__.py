@@ -14,6 +14,9 @@ The pages (``bench/realweb/data/README.md`` records sources, commits and licence
 * ``municipal``: 15 Belgian, Dutch and French municipal-style pages written for this
   benchmark (``municipal.py``): CMS themes, mega-menus, cookie walls, tickers, stamps.
 
+About 30% of the pages (by a hash of their id, :func:`held_out`) were held out when the
+extraction rules were last tuned; the table reports them apart from the rest.
+
 Each page gets a day-2 variant (``variants.py``, ``municipal.py``), a third each after a
 seeded shuffle within its group: an edit only outside the gold text (navigation, footer,
 sidebar, a consent banner, a timestamp; on the municipal pages a ticker, stamp,
@@ -40,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import hashlib
 import json
 import os
 import random
@@ -271,8 +275,23 @@ def median(xs: list[float]) -> str:
     return f"{statistics.median(xs):.2f}" if xs else "-"
 
 
+HELD_OUT = 3
+"""Pages whose id hashes (SHA-1, first 8 hex digits) to a remainder below this, modulo 10,
+are the held-out part: split off before the teaser and lead rules of ``plugins.html_text``
+were tuned on the rest (issue 15), and reported apart, so a rule fitted to the pages it
+was tried on shows as such."""
+
+
+def held_out(pid: str) -> bool:
+    return int(hashlib.sha1(pid.encode()).hexdigest()[:8], 16) % 10 < HELD_OUT
+
+
 def table(pages: list[Page], reported: set[str], scores: dict[str, tuple], errors: dict[str, str]) -> None:
-    slices: list[tuple[str, list[Page]]] = [("all", pages)]
+    slices: list[tuple[str, list[Page]]] = [
+        ("all", pages),
+        ("  tuned on", [p for p in pages if not held_out(p.id)]),
+        ("  held out", [p for p in pages if held_out(p.id)]),
+    ]
     for group in ("aeb", "trafilatura", "municipal"):
         mine = [p for p in pages if p.group == group]
         if not mine:

@@ -86,6 +86,15 @@ def test_div_navigation_is_boilerplate(pm) -> None:
     assert "Spring festival" not in text and "Library closed" not in text
 
 
+def test_picture_captions_are_left_out(pm) -> None:
+    """A picture's caption and credit inside the landmark are not watched text."""
+    body = page(f"<main>{TEASER}<figure><img src='/kindia.jpg' alt=''><figcaption>The delegation "
+                f"in Kindia, March 2026. Photo: Example Town</figcaption></figure>{article()}</main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and "Ten years after the first visit" in text
+    assert "Photo: Example Town" not in text
+
+
 # --------------------------------------------------------------------------- landmark check
 
 
@@ -129,6 +138,111 @@ def test_plain_landmark_page_is_unchanged(pm) -> None:
     text = extract(body, pm)
     assert text.startswith("Twinning with Kindia renewed\nBy the communication service")
     assert text.endswith("ARTICLE-END.")
+
+
+# --------------------------------------------------------------------------- teaser lists
+
+
+PARTNERS = ("Wittlich (Deutschland)", "Kaniv (Ukraine)", "Bohicon (Benin)", "Fidenza (Italia)",
+            "Tonbridge (United Kingdom)", "Ouidah (Benin)", "Sainte-Foy (Canada)", "Kindia (Guinea)")
+
+
+def teasers(n: int, word: str = "Headline") -> str:
+    """``n`` teaser cards, each a link holding a headline and a one-line summary, then a
+    date. The callers put them in a ``*-stories`` block: trafilatura leaves it out (its
+    related-stories rule), the class words of ``plugins.html_text`` do not name it."""
+    return "".join(
+        f"<li><a href='/news/{i}'><h3>{word} {i}: the neighbouring town opens a new swimming "
+        f"pool for the summer</h3><p>Summary {i}: the pool opens in June after two years of "
+        f"works and a long debate in the council.</p></a><time>12/03/2026</time></li>"
+        for i in range(n))
+
+
+def test_partner_town_links_before_related_news_are_kept(pm) -> None:
+    """A list of partner towns inside ``<main>``, each a link, stays whole; the teaser list
+    of news below it (headlines that are links, dates, summaries) goes."""
+    towns = "".join(f"<li><a href='/twinning/{i}'>{t}</a></li>" for i, t in enumerate(PARTNERS))
+    body = page(f"{HEADER}<main><h1>Our twin towns</h1><p>The municipality keeps ties of friendship "
+                f"with eight towns in Europe, Africa and Canada. The twinning committee organises "
+                f"school, sports and cultural exchanges with them every year.</p>{article(4)}<ul>{towns}</ul>"
+                f"<div class='more-stories'><h2>News</h2><ul>{teasers(5)}</ul></div></main>"
+                f"<footer>Town hall</footer>")
+    text = extract(body, pm)
+    for town in PARTNERS:
+        assert town in text.split("\n")
+    assert "Headline 0" not in text and "Summary 3" not in text
+
+
+def test_teaser_lists_around_the_article_are_cut(pm) -> None:
+    """Teaser lists above and below the article inside the landmark go; the article stays."""
+    body = page(f"{HEADER}<main><ul class='top-stories'>{teasers(4, 'Top story')}</ul><article>"
+                f"{TEASER}{article()}</article><section class='more-stories'><h2>More from the "
+                f"town</h2><ul>{teasers(6)}</ul></section></main>")
+    text = extract(body, pm)
+    assert "Twinning with Kindia renewed\nBy the communication service" in text
+    assert "ARTICLE-END." in text
+    assert "Top story" not in text and "Headline" not in text and "Summary" not in text
+
+
+def test_document_links_after_the_article_are_kept(pm) -> None:
+    """Long links to documents below the article (council decisions as PDF) are content,
+    not teasers, whatever trafilatura thinks of them; the teasers after them still go."""
+    docs = "".join(f"<li><a href='/docs/decision-{i}.pdf?v=2'>Decision of the municipal council of "
+                   f"{i + 1} March 2026 on the twinning (PDF, 200 KB)</a></li>" for i in range(6))
+    body = page(f"{HEADER}<main>{TEASER}{article()}<div class='downloads'><h2>Documents</h2><ul>"
+                f"{docs}</ul></div><div class='more-stories'><ul>{teasers(4)}</ul></div></main>")
+    text = extract(body, pm)
+    assert all(f"council of {i + 1} March 2026" in text for i in range(6))
+    assert "Headline" not in text and "ARTICLE-END" in text
+
+
+def test_headline_above_a_byline_link_is_kept(pm) -> None:
+    """One link line above the article (a byline) is not a teaser list: what is above it stays."""
+    body = page(f"{HEADER}<main><h1>Twinning with Kindia renewed</h1><p><a href='/authors/7'>"
+                f"Anna Peeters | Communication service of the town</a></p>{article()}"
+                f"<section class='more-stories'><ul>{teasers(3)}</ul></section></main>")
+    text = extract(body, pm)
+    assert text.startswith("Twinning with Kindia renewed\nAnna Peeters")
+    assert text.endswith("ARTICLE-END.")
+
+
+def test_news_list_page_keeps_every_item(pm) -> None:
+    """A page that is a list of news cards (each a link holding headline and summary)
+    keeps every headline, the first one included."""
+    cards = "".join(f"<div class='card'><a href='/news/{i}'><h3>Headline {i}: the twinning "
+                    f"committee visits the partner town</h3><p>Summary {i}: a delegation of twenty "
+                    f"people leaves on Friday.</p></a><span>1{i}/03/2026</span></div>" for i in range(10))
+    text = extract(page(f"{HEADER}<main><h1>News</h1>{cards}</main><footer>Town hall</footer>"), pm)
+    assert all(f"Headline {i}:" in text and f"Summary {i}:" in text for i in range(10))
+
+
+def test_front_page_of_full_posts_is_kept(pm) -> None:
+    """A blog's front page holding several whole posts (a title link, then paragraphs) is
+    watched whole, not cut after the first post."""
+    posts = "".join(
+        f"<div class='post'><h2><a href='/post/{k}'>Post {k}: news from the twinning committee "
+        f"this month</a></h2>{article(4).replace('ARTICLE-END', f'POST-{k}-END')}</div>"
+        for k in range(3))
+    text = extract(page(f"{HEADER}<main>{posts}</main>"), pm)
+    assert all(f"POST-{k}-END" in text for k in range(3))
+
+
+LEAD = ("Ten years after the first visit, the council renewed the twinning agreement with Kindia "
+        "and doubled the budget for school exchanges, drinking water and training.")
+
+
+def test_lead_beside_the_headline_is_kept_without_a_landmark(pm) -> None:
+    """On a page without a landmark, the lead set apart from the article body, beside the
+    headline (which trafilatura leaves out), is watched; the date line and caption are not."""
+    body = page(f"{HEADER}<div class='wrap'><section class='intro'><div><a href='/news'>News</a>"
+                f"<h1>Twinning with Kindia renewed</h1><p><span>3 March 2026</span> <span>in Example "
+                f"Town</span></p><h2 class='teaser'></h2><p>{LEAD}</p></div><p class='text-center'>"
+                f"<small>The delegation in Kindia. (Photo: Example Town)</small></p></section>"
+                f"<section><div class='body' itemprop='articleBody'>{article()}</div></section></div>")
+    text = extract(body, pm)
+    assert text.startswith(LEAD + "\nThe municipal council met on Tuesday")
+    assert text.endswith("ARTICLE-END.")
+    assert "3 March 2026" not in text and "(Photo: Example Town)" not in text
 
 
 # --------------------------------------------------------------------------- consent banners
@@ -244,6 +358,9 @@ HOSTILE = {
                       + _LINE * 5 + "</p></noscript></body></html>"),
     "all-links": "<html><body>" + "".join(f"<a href='/p{i}'>Page {i}</a>" for i in range(5000))
                  + "</body></html>",
+    "teaser-landmark": ("<html><body><main>" + "".join(
+        f"<p><a href='/n/{i}'>Headline {i} of the town news</a></p><p>The council met on day {i}.</p>"
+        for i in range(4_500)) + "</main></body></html>"),
     "two-scripts": ("<html><body><main><p>" + ("Совет муниципалитета утвердил соглашение о "
                     "побратимстве. " + _LINE) * 20 + "</p></main></body></html>"),
     "frameset": ("<html><head><title>Gemeente</title></head><frameset cols='20%,80%'>"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import lxml.etree
 import lxml.html
@@ -204,12 +204,21 @@ def _separate(parent: str, prev: lxml.etree._Element, child: lxml.etree._Element
     return a == "a" or b == "a" or parent in _LINK_RUN_PARENTS
 
 
-def block_text(elements: Iterable[lxml.etree._Element], *, normal: bool = True) -> str:
+LINK_OPEN, LINK_CLOSE = "\x02", "\x03"
+"""What :func:`block_text` puts around the text of each ``<a>`` when asked to mark links
+(control characters no page text keeps: :func:`monitor.text.normalise` drops them)."""
+
+
+def block_text(elements: Iterable[lxml.etree._Element], *, normal: bool = True,
+               mark_links: Callable[[lxml.etree._Element], bool] | None = None) -> str:
     """Visible text of ``elements``, one paragraph per line (block elements and ``<br>``
     break lines; scripts, styles and form controls are left out; adjacent links, and the
     labels inside a link or menu, are kept apart by a space). With ``normal=False``
     the text is not normalised (for a caller that normalises it anyway: on a 40 KB
-    page, normalising costs as much again as the walk)."""
+    page, normalising costs as much again as the walk). With ``mark_links`` (and
+    ``normal=False``) the text of each ``<a>`` it returns true for is put between
+    :data:`LINK_OPEN` and :data:`LINK_CLOSE`, so a caller can tell which part of a line
+    is such links."""
     parts: list[str] = []
 
     def walk(el: lxml.etree._Element) -> None:
@@ -222,6 +231,9 @@ def block_text(elements: Iterable[lxml.etree._Element], *, normal: bool = True) 
         block = tag in BLOCK_TAGS
         if block:
             parts.append("\n")
+        link = mark_links is not None and tag == "a" and mark_links(el)
+        if link:
+            parts.append(LINK_OPEN)
         if el.text:
             parts.append(el.text)
         prev: lxml.etree._Element | None = None
@@ -230,6 +242,8 @@ def block_text(elements: Iterable[lxml.etree._Element], *, normal: bool = True) 
                 parts.append(" ")
             walk(child)
             prev = child
+        if link:
+            parts.append(LINK_CLOSE)
         if block:
             parts.append("\n")
         elif tag in ("td", "th"):
