@@ -329,7 +329,7 @@ def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str, s
         # extractor's text. The threshold counts the characters that are not spaces.
         marked = html.block_text([region], normal=False,
                                  mark_links=_teaser_link if region.find(".//a") is not None else None)
-        if _solid(marked):
+        if _solid(marked) or _holds_the_page(doc, marked):
             if name == "#content":
                 name = f"#{region.get('id')}"
             return region, marked, name
@@ -338,6 +338,29 @@ def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str, s
 
 def _solid(text: str) -> bool:
     return len(text) - sum(text.count(c) for c in " \n\t\r") >= MIN_TEXT
+
+
+SMALL_TEXT = 40
+"""A landmark under :data:`MIN_TEXT` is still the page's text from this many characters on,
+when it holds most of what the page says (:func:`_holds_the_page`)."""
+
+_PAGE_WORDS = ("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or "
+               "ancestor::template or ancestor::nav or ancestor::header or ancestor::footer or "
+               "ancestor::aside)]")
+
+
+def _holds_the_page(doc: lxml.html.HtmlElement, text: str) -> bool:
+    """Whether a small landmark (a short partner table on a town's page) holds most of
+    the page's text outside its navigation, header, footer and asides: then it is the
+    page's text, as it will be once the page grows past :data:`MIN_TEXT`, and the page
+    does not switch ways (and layouts: trafilatura writes a table's cells one per line)
+    when it does. An empty ``<main>`` shell beside the real content holds little of it."""
+    solid = len("".join(text.split()))
+    if solid < SMALL_TEXT:
+        return False
+    found = doc.xpath(_PAGE_WORDS)
+    page = sum(len("".join(str(t).split())) for t in found) if isinstance(found, list) else 0
+    return solid >= 0.6 * page
 
 
 def with_lead(doc: lxml.html.HtmlElement, text: str) -> str:

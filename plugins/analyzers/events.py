@@ -204,7 +204,7 @@ def _list_heading(p: Passage) -> tuple[str, bool, str] | None:
             if not twinning and subdivision == "" and any(_TWINNING_HEAD.search(fold(h)) for h in heads):
                 continue  # "active partnerships" under "our twin towns": a subdivision
             return heading, twinning, subdivision
-        if n == 0 and heading == p.label and p.role == "row":
+        if n == 0 and heading == p.label and p.role in ("row", "paragraph"):
             continue  # a table's header row ("Town Country Since") names columns, not the list
         if not _is_subdivision(heading):
             return None
@@ -239,8 +239,10 @@ def list_edit(p: Passage, page: str) -> tuple[str, str] | None:
         return None  # "Ath" gone as a cell of its own, still there opening its row: the table was redrawn
     if p.role == "paragraph" and not (status and p.side == "added" and len(p.text) <= 40):
         # a plain paragraph is no list item; a bare status word is a table cell, and so is
-        # a town the gazetteer knows, alone on its line ("Irpin" under "Villes jumelles")
-        if len(p.text) > 60 or not gazetteer().lookup(p.text.strip()):
+        # a town the gazetteer knows, alone on its line ("Irpin" under "Villes jumelles"), and
+        # a row gone from a table under its header ("Kenitra Marruecos 2003" below "Ciudad País Año")
+        row = bool(p.label) and p.side == "removed" and item_place(p.text)[0] is not None
+        if len(p.text) > 60 or not (row or gazetteer().lookup(p.text.strip())):
             return None
     where = f"{'added to' if p.side == 'added' else 'removed from'} the list under {heading!r}"
     if subdivision:
@@ -419,10 +421,11 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
         edit = list_edit(p, change.text)
         partner, partner_country = None, None
         if edit is not None:
-            # a status cell names no town: the row's first cell, on the line before it (a town
-            # alone on its line, "Irpin", is its own row's first cell)
+            # a status or country cell names no town: the row's first cell, on the line before
+            # it (a line that opens with a town, "Irpin" or "Ramat Hasharon Israel 1998", is its
+            # own row)
             status_only = bool(_STATUS.match(fold(p.text)) or _STATUS_PHRASE.match(fold(p.text))) or (
-                p.role == "paragraph" and not gazetteer().lookup(p.text.strip()))
+                p.role == "paragraph" and item_place(p.text, src.municipality)[0] is None)
             item = _row_town(change.text, p) if status_only else p.text
             # a network's table ("Kommune | Partnergemeinde"): the row names its municipality,
             # then its partner; on a town's own page the first column is the partners'

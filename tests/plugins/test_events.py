@@ -195,6 +195,23 @@ def test_entries_that_open_with_their_municipality_are_one_event_each(db, pm):
                    ("Vannes", "humanitarian_aid", "2026-06-09", 5000.0)]
 
 
+def test_a_small_partner_table_that_grows_is_read_the_same_way_both_days(db, pm):
+    """A town's page whose <main> is a short partner table (under the length from which a
+    landmark is trusted alone) gains a row: both versions are read from the landmark, so
+    the change is the new row only (no navigation, no table redrawn cell by cell)."""
+    def body(rows):
+        trs = "".join(f"<tr><td>{a}</td><td>{b}</td><td>{c}</td></tr>" for a, b, c in rows)
+        return _page("Ciudades hermanas", "<h1>Ciudades hermanas</h1><p>Las ciudades hermanadas con el "
+                     "municipio desde 1962.</p><table><tr><th>Ciudad</th><th>País</th>"
+                     f"<th>Año</th></tr>{trs}</table>", "es")
+    rows = [("Oloron-Sainte-Marie", "Francia", "1962"), ("Tver", "Rusia", "1998"),
+            ("Lubań", "Polonia", "2004"), ("Kremenets", "Ucrania", "2015"), ("Sucre", "Bolivia", "2019")]
+    new = [*rows, ("Pskov", "Rusia", "2026"), ("Delft", "Países Bajos", "2026")]
+    f = _run(db, pm, body(rows), body(new), municipality="Getafe", country="ES", lang="es")
+    assert [(e["action"], e["partner"]) for e in f["events"]] == [("twinning_established", "Pskov"),
+                                                                   ("twinning_established", "Delft")]
+
+
 OVERVIEW = """<h1>Lokale acties voor Gaza</h1><p>Een overzicht van wat gemeenten doen, per gemeente.</p>
 {entries}<h2>Bronnen</h2><p>Verzameld door de vereniging van steden en gemeenten.</p>"""
 
