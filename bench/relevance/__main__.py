@@ -155,6 +155,7 @@ SETS = {
     "fresh4": HERE / "fresh4.jsonl",
     "fresh5": HERE / "fresh5.jsonl",
     "fresh6": HERE / "fresh6.jsonl",
+    "fresh7": HERE / "fresh7.jsonl",
     "seeds": HERE / "seeds.jsonl",
     "pages": HERE / "pages.jsonl",
     "fresh-pages": HERE / "fresh_pages.jsonl",
@@ -162,12 +163,13 @@ SETS = {
     "fresh4-pages": HERE / "fresh4_pages.jsonl",
     "fresh5-pages": HERE / "fresh5_pages.jsonl",
     "fresh6-pages": HERE / "fresh6_pages.jsonl",
+    "fresh7-pages": HERE / "fresh7_pages.jsonl",
     "dev2": HERE / "dev2.jsonl",
     "dev2-pages": HERE / "dev2_pages.jsonl",
 }
-ORDER = ("dev", "generalise", "dev2", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6",
+ORDER = ("dev", "generalise", "dev2", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7",
          "seeds", "pages", "dev2-pages", "fresh-pages", "fresh3-pages", "fresh4-pages", "fresh5-pages",
-         "fresh6-pages")
+         "fresh6-pages", "fresh7-pages")
 SEEDS = Path(os.environ.get("TWINWATCH_SEEDS") or ROOT.parent / "shared" / "seeds")
 LANGS = ("nl", "fr", "de", "en", "es", "it")
 FIELDS = ("relevant", "category", "municipality", "partner", "date", "amount_eur")
@@ -343,8 +345,7 @@ def events_of(p: dict, findings: tuple[Finding, ...]) -> list[dict]:
 
 
 def predict(pm, name: str, gold: list[dict]) -> list[dict]:
-    if name in ("pages", "fresh-pages", "fresh3-pages", "fresh4-pages", "fresh5-pages", "fresh6-pages",
-                "dev2-pages"):
+    if name.endswith("pages"):
         return [run_page(pm, g, n) for n, g in enumerate(gold, start=1)]
     return [run_text(pm, g) for g in gold]
 
@@ -482,9 +483,7 @@ def report(pm, name: str, errors: bool, single: bool) -> tuple[list[str], int]:
     splits = {s: [p for p in pairs if p[0]["split"] == s] for s in names}
     if len(names) > 1:
         splits["all"] = pairs
-    unit = "page changes" if name in (
-        "pages", "fresh-pages", "fresh3-pages", "fresh4-pages", "fresh5-pages", "fresh6-pages",
-        "dev2-pages") else "texts"
+    unit = "page changes" if name.endswith("pages") else "texts"
     print(
         f"bench/relevance --set {name}: {len(gold)} {unit} ({sum(g['relevant'] for g in gold)} relevant), "
         + " / ".join(f"{len(rows)} {s}" for s, rows in splits.items() if s != "all")
