@@ -651,3 +651,25 @@ def m013_item_municipalities(db: Database) -> None:
         CREATE INDEX items_municipality ON items(source_id, municipality) WHERE municipality IS NOT NULL;
         """
     )
+
+
+@migrations()
+def m014_outcomes_not_by_source(db: Database) -> None:
+    """Drop ``fetch_outcomes_source``: every crawl writes one outcome row per source,
+    and that index filed each row under its source, so once the year's outcomes
+    filled a page per source, each crawl rewrote about one index page per source
+    (2,300 WAL pages a day for 2,000 sources after a year, 220 without the index)
+    and read each of them back through a page cache they no longer fit: the
+    recrawl's own write grew with the history behind it (``bench/year``).
+
+    No query reads fetch outcomes by source: a run's outcomes are found by
+    ``fetch_outcomes_run``, and a source's health is kept in ``source_state``.
+    Sources are disabled, never deleted, so the ``ON DELETE CASCADE`` that such
+    an index would serve has nothing to look up. A reader that needs a source's
+    history of outcomes should get an index of its own, bounded to the rows it
+    reads (a partial index), rather than one that every crawl pays for."""
+    db.executescript(
+        """
+        DROP INDEX IF EXISTS fetch_outcomes_source;
+        """
+    )

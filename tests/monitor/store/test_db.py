@@ -166,3 +166,29 @@ def test_a_null_category_or_language_finding_leaves_the_facet_alone(db):
             db.execute("INSERT INTO findings (change_id, plugin, name, value) VALUES (1, 'p', ?, ?)",
                        [name, value])
     assert db.execute("SELECT category, lang FROM change_facets").fetchall() == [(None, "fr")]
+
+
+def test_m014_drops_the_per_source_outcome_index_and_keeps_the_outcomes(db_path):
+    """Upgrading a database made by m013 drops ``fetch_outcomes_source``; its outcomes
+    stay, and a run's outcomes are still found through ``fetch_outcomes_run``."""
+    from sqlite_utils import Database
+
+    from monitor.store.db import connect
+
+    old = Database(connect(db_path))
+    migrations.apply(old, stop_before="m014_outcomes_not_by_source")
+    with write_tx(old):
+        old.execute("INSERT INTO sources (id, url, created_at) VALUES (1, 'http://a', 'now')")
+        old.execute("INSERT INTO crawl_runs (id, started_at) VALUES (1, 'now')")
+        old.execute("INSERT INTO fetch_outcomes (run_id, source_id, fetched_at, outcome) "
+                    "VALUES (1, 1, 'now', 'not-modified')")
+    assert "fetch_outcomes_source" in {i.name for i in old["fetch_outcomes"].indexes}
+    old.close()
+    db = open_db(db_path)
+    assert {i.name for i in db["fetch_outcomes"].indexes} == {"fetch_outcomes_run"}
+    assert db.execute("SELECT source_id, outcome FROM fetch_outcomes WHERE run_id = 1").fetchall() == [
+        (1, "not-modified")]
+    plan = " ".join(r[3] for r in db.execute(
+        "EXPLAIN QUERY PLAN SELECT source_id FROM fetch_outcomes WHERE run_id = ?", [1]))
+    assert "fetch_outcomes_run" in plan
+    db.close()
