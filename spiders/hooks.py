@@ -10,7 +10,6 @@ import os
 from typing import Any
 
 from monitor.children import stop_multiprocessing
-from monitor.collector import loading
 from monitor.hookspecs import SourceKind, hookimpl
 from monitor.ingest import kinds as k
 from monitor.models import FetchResult, Source
@@ -34,9 +33,8 @@ def register_source_kinds() -> list[SourceKind]:
 @hookimpl(trylast=True)
 def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: dict[str, Any],
                   kinds: dict[str, SourceKind]) -> bool:
-    with loading():  # the ingest code and Scrapy
-        from monitor.ingest.workers import ExtractPool, default_workers
-        from spiders.pipelines import SHARED
+    from monitor.ingest.workers import ExtractPool, default_workers
+    from spiders.pipelines import SHARED
 
     workers = settings.pop("TWINWATCH_EXTRACT_WORKERS", None)
     processes = settings.pop("TWINWATCH_CRAWL_PROCESSES", None)

@@ -20,7 +20,6 @@ import logging
 import os
 from typing import Any
 
-from monitor.collector import loading
 from monitor.hookspecs import SourceKind
 from monitor.models import Source
 
@@ -30,27 +29,13 @@ def run_spiders(sources: list[Source], kinds: dict[str, SourceKind], run_id: int
     """Crawl ``sources`` with their kinds' spiders in one ``AsyncCrawlerProcess``
     (one crawler per kind) and return when all are done; the crawl settings plus
     ``overrides``, plus ``TWINWATCH_SCRAPY_SETTINGS`` (JSON) for experiments."""
-    with loading():  # Scrapy's code and the crawlers: nothing to collect yet
-        process, run_key = _setup(sources, kinds, run_id, overrides)
-    from spiders.runstate import RUNS
-
-    try:
-        process.start(install_signal_handlers=False)
-    finally:
-        RUNS.pop(run_key, None)
-
-
-def _setup(sources: list[Source], kinds: dict[str, SourceKind], run_id: int | None,
-           overrides: dict[str, Any]) -> tuple[Any, str]:
-    """The ``AsyncCrawlerProcess`` with one crawler per kind of ``sources``, not started,
-    and the key of the run's shared state."""
     # Scrapy is imported here, not at module level, so that commands that never
     # crawl (list, review, export, tui) start without loading it.
     from scrapy.crawler import AsyncCrawlerProcess
     from scrapy.utils.misc import load_object
 
     from spiders import settings as crawl_settings
-    from spiders.runstate import SETTING
+    from spiders.runstate import RUNS, SETTING
 
     extra = json.loads(os.environ.get("TWINWATCH_SCRAPY_SETTINGS") or "{}")  # for experiments
     # The crawlers of this run share each host's health and robots.txt (spiders.runstate).
@@ -67,4 +52,7 @@ def _setup(sources: list[Source], kinds: dict[str, SourceKind], run_id: int | No
         if chosen:
             spider = load_object(kind.spider.replace(":", "."))
             process.crawl(spider, sources=chosen, run_id=run_id, kind=kind)
-    return process, run_key
+    try:
+        process.start(install_signal_handlers=False)
+    finally:
+        RUNS.pop(run_key, None)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from monitor.children import die_with_parent, end_process
-from monitor.collector import before_exit, loading
+from monitor.collector import before_exit
 from monitor.hookspecs import SourceKind
 from monitor.models import Source
 
@@ -62,9 +62,8 @@ def _worker(conn: Connection, sources: list[Source], kinds: dict[str, SourceKind
     # The parent decides when a crawl stops (it sends SIGTERM, which ends this process at
     # once); Ctrl-C, which a terminal sends to the whole process group, is the parent's.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with loading():
-        from spiders.pipelines import SHARED, PipeSender
-        from spiders.process import run_spiders
+    from spiders.pipelines import SHARED, PipeSender
+    from spiders.process import run_spiders
 
     sender = SHARED["conn"] = PipeSender(conn)
     SHARED["last_raw_fp"] = {s.id: s.last_raw_fp for s in sources if s.last_raw_fp}

@@ -14,7 +14,6 @@ from typing import Any
 import click
 
 from monitor import errors
-from monitor.collector import loading
 from monitor.errors import TwinwatchError
 from monitor.models import SOURCE_KINDS
 from monitor.plugin_manager import PluginManager, make_plugin_manager, source_kinds
@@ -31,8 +30,7 @@ class Context:
     @property
     def pm(self) -> PluginManager:
         if self._pm is None:
-            with loading():  # the plugins' code: nothing to collect
-                self._pm = make_plugin_manager()
+            self._pm = make_plugin_manager()
             for err in self._pm.load_errors:
                 click.echo(f"warning: plugin {err.name} ({err.value}) not loaded: {err.message}",
                            err=True)
