@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.collector import loading
+from plugins.analyzers import textutil
 from plugins.analyzers.cache import cache_path, write_whole
 from plugins.analyzers.textutil import fold
 
@@ -267,14 +268,23 @@ def countries() -> dict[str, str]:
     return out
 
 
-GAZETTEER_FORMAT = 1
-"""Bump when :meth:`Gazetteer.state` changes (the cached file's name carries it)."""
+def _derived_from() -> bytes:
+    """Everything the derived index depends on: the data files it reads and the code
+    that derives it (this module and the folding of names)."""
+    parts = []
+    for path in (DATA, DATA.parent / "wide_common.tsv", Path(__file__), Path(textutil.__file__)):
+        try:
+            parts.append(path.read_bytes())
+        except OSError:
+            parts.append(b"")
+    return b"\0".join(parts)
 
 
-def gazetteer_cache_path(data: bytes) -> Path:
-    """Where the derived index of the gazetteer file ``data`` is kept (named by its digest)."""
-    digest = hashlib.blake2b(data, digest_size=8).hexdigest()
-    return cache_path(f"gazetteer-{digest}-f{GAZETTEER_FORMAT}.json")
+def gazetteer_cache_path() -> Path:
+    """Where the derived index is kept, named by a digest of what it is derived from:
+    a new data file or a change to the code gets a copy of its own."""
+    digest = hashlib.blake2b(_derived_from(), digest_size=8).hexdigest()
+    return cache_path(f"gazetteer-{digest}.json")
 
 
 @lru_cache(maxsize=1)
@@ -283,11 +293,11 @@ def gazetteer() -> Gazetteer:
 
     Reading the file and deriving the index took 0.25-0.4 s of CPU in each analyzing
     process (a crawl's extraction forkserver, ``twinwatch analyze``); what it derives
-    is kept in the cache folder as JSON (read without pickle), named by the file's
-    digest, and read back in a third of the time. A missing or unreadable copy is
-    derived again and rewritten, never an error."""
+    is kept in the cache folder as JSON (read without pickle), named by a digest of
+    the data and the code that derive it, and read back in a third of the time. A
+    missing or unreadable copy is derived again and rewritten, never an error."""
     with loading():  # some 300,000 objects, all kept for the life of the process
-        path = gazetteer_cache_path(DATA.read_bytes())
+        path = gazetteer_cache_path()
         with contextlib.suppress(OSError, ValueError, LookupError, TypeError):
             return Gazetteer.from_state(json.loads(path.read_bytes()))
         gaz = Gazetteer(_read(DATA))

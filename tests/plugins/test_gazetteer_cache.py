@@ -72,3 +72,17 @@ def test_a_read_only_cache_folder_still_gives_the_gazetteer(tmp_path: Path,
         assert fresh().lookup("Gent")
     finally:
         gz.gazetteer.cache_clear()
+
+
+def test_a_change_to_the_code_that_derives_it_gets_a_copy_of_its_own(
+        cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not only the data: a copy derived by older code (a new rule in the constructor)
+    is never read by newer code."""
+    fresh()
+    before = gz.gazetteer_cache_path()
+    newer = tmp_path / "gazetteer.py"
+    newer.write_text(Path(gz.__file__).read_text(encoding="utf-8") + "# a new rule\n", encoding="utf-8")
+    monkeypatch.setattr(gz, "__file__", str(newer))
+    assert gz.gazetteer_cache_path() != before
+    fresh()
+    assert len(list(cache.glob("gazetteer-*.json"))) == 2
