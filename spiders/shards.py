@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from monitor.children import die_with_parent, end_process
+from monitor.collector import before_exit
 from monitor.hookspecs import SourceKind
 from monitor.models import Source
 
@@ -71,6 +72,7 @@ def _worker(conn: Connection, sources: list[Source], kinds: dict[str, SourceKind
     sender.finish()
     conn.send_bytes(pickle.dumps(("done",)))
     conn.close()
+    before_exit()  # the parent waits for this process to end
 
 
 async def _readable(conn: Connection) -> None:

@@ -12,6 +12,7 @@ import click
 from monitor import __version__, errors
 from monitor.cli import analyze, app, crawl, export, records, review, sources
 from monitor.cli.context import Context, TwinwatchGroup
+from monitor.collector import before_exit
 from monitor.config import default_db_path
 
 
@@ -56,3 +57,5 @@ def main() -> None:
         traceback.print_exc()
         click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(errors.INTERNAL)
+    finally:  # the command is done: what follows is the interpreter's exit
+        before_exit()

@@ -26,6 +26,7 @@ import gc
 from importlib.metadata import entry_points
 
 from monitor.analyze.run import analyze
+from monitor.collector import loading
 from monitor.config import warm_analyzers
 from monitor.ingest.kinds import page_extract
 from monitor.models import ChangeDraft, FetchResult, Source
@@ -56,8 +57,9 @@ def _warm_up(pm: PluginManager, analyzers: bool = True) -> None:
 
 def _load() -> tuple[tuple[tuple[str, str], ...], PluginManager | None]:
     try:
-        pm = make_plugin_manager()
-        _warm_up(pm, analyzers=warm_analyzers())
+        with loading():
+            pm = make_plugin_manager()
+            _warm_up(pm, analyzers=warm_analyzers())
         # Out of the collector's sight: a collection would write to every object's
         # header and so copy, in each worker, the pages it shares with the forkserver.
         gc.freeze()

@@ -1,7 +1,8 @@
 """The offline gazetteer: Belgian municipalities (Dutch, French and German names, before
 and after the 2019 and 2025 mergers) and towns abroad, read from ``data/gazetteer.tsv``
-(built by ``tools/build_gazetteer.py``), country names from ``data/countries.tsv``, and
-a matcher that finds them in text.
+(built by ``tools/build_gazetteer.py``; what a process derives from it is kept in the user
+cache folder for the next, :func:`gazetteer`), country names from ``data/countries.tsv``,
+and a matcher that finds them in text.
 
 Matching is by whole words, ignoring case of later letters and accents, but a name
 must start with a capital letter in the text ("Boom" the town, not "boom" the tree).
@@ -24,6 +25,9 @@ up there.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import mmap
 import re
 from collections.abc import Iterable, Iterator
@@ -32,8 +36,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from monitor.collector import loading
+from plugins.analyzers import textutil
 from plugins.analyzers.cache import cache_path, write_whole
 from plugins.analyzers.textutil import fold
 
@@ -155,6 +161,34 @@ class Gazetteer:
         self.lower_first = {k.split(" ")[0] for k, ps in self.adjectives.items()
                             if any(a[:1].islower() and key(a) == k for p in ps for a in p.adjectives)}
 
+    def state(self) -> dict[str, object]:
+        """Everything the constructor derived, as JSON values (places by position)."""
+        at = {id(p): i for i, p in enumerate(self.places)}
+        return {
+            "places": [[p.name, p.country, p.kind, p.names, p.info, p.ambiguous, sorted(p.ambiguous_in),
+                        p.adjectives] for p in self.places],
+            "index": {k: [at[id(p)] for p in ps] for k, ps in self.index.items()},
+            "adjectives": {k: [at[id(p)] for p in ps] for k, ps in self.adjectives.items()},
+            "ambiguous_in": {k: sorted(v) for k, v in self.ambiguous_in.items()},
+            "first_tokens": self.first_tokens,
+            "lower_first": sorted(self.lower_first),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Gazetteer:
+        """The gazetteer :meth:`state` describes, without deriving anything again."""
+        places = [Place(name, cc, kind, tuple(names), info, amb, frozenset(amb_in), tuple(adjectives))
+                  for name, cc, kind, names, info, amb, amb_in, adjectives in state["places"]]
+        g = cls.__new__(cls)
+        g.places = places
+        g.index = {k: [places[i] for i in ids] for k, ids in state["index"].items()}
+        g.adjectives = {k: [places[i] for i in ids] for k, ids in state["adjectives"].items()}
+        g.ambiguous_in = {k: frozenset(v) for k, v in state["ambiguous_in"].items()}
+        g.ambiguous = set(g.ambiguous_in)
+        g.first_tokens = {k: int(v) for k, v in state["first_tokens"].items()}
+        g.lower_first = set(state["lower_first"])
+        return g
+
     def lookup(self, name: str) -> list[Place]:
         """Places called ``name`` (any of their names)."""
         return list(self.index.get(key(name), []))
@@ -234,10 +268,42 @@ def countries() -> dict[str, str]:
     return out
 
 
+def _derived_from() -> bytes:
+    """Everything the derived index depends on: the data files it reads and the code
+    that derives it (this module and the folding of names)."""
+    parts = []
+    for path in (DATA, DATA.parent / "wide_common.tsv", Path(__file__), Path(textutil.__file__)):
+        try:
+            parts.append(path.read_bytes())
+        except OSError:
+            parts.append(b"")
+    return b"\0".join(parts)
+
+
+def gazetteer_cache_path() -> Path:
+    """Where the derived index is kept, named by a digest of what it is derived from:
+    a new data file or a change to the code gets a copy of its own."""
+    digest = hashlib.blake2b(_derived_from(), digest_size=8).hexdigest()
+    return cache_path(f"gazetteer-{digest}.json")
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The bundled gazetteer, loaded once."""
-    return Gazetteer(_read(DATA))
+    """The bundled gazetteer, loaded once per process.
+
+    Reading the file and deriving the index took 0.25-0.4 s of CPU in each analyzing
+    process (a crawl's extraction forkserver, ``twinwatch analyze``); what it derives
+    is kept in the cache folder as JSON (read without pickle), named by a digest of
+    the data and the code that derive it, and read back in a third of the time. A
+    missing or unreadable copy is derived again and rewritten, never an error."""
+    with loading():  # some 300,000 objects, all kept for the life of the process
+        path = gazetteer_cache_path()
+        with contextlib.suppress(OSError, ValueError, LookupError, TypeError):
+            return Gazetteer.from_state(json.loads(path.read_bytes()))
+        gaz = Gazetteer(_read(DATA))
+        with contextlib.suppress(OSError):  # a read-only cache folder: derive each time
+            write_whole(path, json.dumps(gaz.state(), ensure_ascii=False, separators=(",", ":")).encode())
+        return gaz
 
 
 # --- the wide gazetteer: GeoNames places of 1,000+ people, for partners only
