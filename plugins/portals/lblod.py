@@ -21,6 +21,18 @@ municipality, filtered on the administrative unit's name along both paths
 (``filter[:or:]...``, as the public front end does). Pages are read through
 ``links.next`` (host-relative in mu-cl-resources; ``page[number]`` from 0).
 
+Deletions: the JSON:API keeps no trace of a removed agenda item (its triples are
+deleted, or it becomes an ``as:Tombstone``): no list shows it again, so its absence
+from a date-filtered list says nothing. Each sync therefore also asks for stored items
+by id (``filter[:id:]=id1,id2,...``, the id being the last segment of the item's
+``uri``, as mu-cl-resources mints them), :data:`CHECK_BATCH` a request and at most
+:data:`CHECKED_PER_SYNC` a sync, taking the next slice of the stored keys each hour so
+that a large store is checked in turn. An asked item the answer leaves out is an entry
+marked deleted (ingest records it as withdrawn); one the answer lists is read as any
+listed item (a withdrawn one that reappears is restored). An answer that lists none of
+the items asked is not taken as their deletion: a portal answering an empty list after
+it had items is more likely broken than emptied.
+
 The entries (``extract``): each agenda item, keyed by its ``uri``, with its title
 (else its decision's), its text (the agenda item's description, then each decision's
 title, description and motivation), its date (the session's start, else the
@@ -37,6 +49,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -63,6 +76,12 @@ LISTS = {
     "publication": ("filter[handled-by][resolutions][:gte:publication-date]", True),
 }
 """The two lists: the date filter each is asked with, and whether it takes a day only."""
+
+CHECK_BATCH = 100
+"""Stored items asked for by id in one request (the ids make a URL of about 4 KB)."""
+CHECKED_PER_SYNC = 200
+"""Stored items checked for deletion per sync: two requests."""
+WITHDRAWN = "Withdrawn: no longer published on Lokaal Beslist."
 
 UNIT_PATHS = (
     "filter[:or:][sessions][governing-body][administrative-unit][name]",
@@ -98,7 +117,41 @@ def start(source: Source) -> list[Link]:
             query += [("page[size]", str(PAGE_SIZE)), ("page[number]", "0")]
             key = json.dumps({"list": name, "municipality": municipality}, ensure_ascii=False)
             out.append(Link(key, canonical(f"{base}/agenda-items?{urlencode(query)}")))
+    return out + checks(source)
+
+
+def item_id(key: str) -> str | None:
+    """The JSON:API id of a stored item's key (its ``uri``): the last path segment."""
+    tail = key.rstrip("/").rsplit("/", 1)[-1]
+    return tail if tail and tail not in ("http:", "https:") and "?" not in tail else None
+
+
+def checks(source: Source) -> list[Link]:
+    """The requests that ask for stored items by id (see the module docstring): this
+    hour's slice of :data:`CHECKED_PER_SYNC` of the stored keys, in batches."""
+    known = sorted(k for k in source.known_items if item_id(k))
+    batches = [known[i:i + CHECK_BATCH] for i in range(0, len(known), CHECK_BATCH)]
+    turn = max(1, CHECKED_PER_SYNC // CHECK_BATCH)
+    if len(batches) > turn:
+        hour = int(_epoch(source.last_modified) // 3600)
+        first = hour * turn % len(batches)
+        batches = [batches[(first + n) % len(batches)] for n in range(turn)]
+    base = source.url.rstrip("/")
+    out = []
+    for batch in batches:
+        ids = [i for k in batch if (i := item_id(k))]
+        query = [("include", INCLUDE), ("filter[:id:]", ",".join(ids)),
+                 ("page[size]", str(len(ids))), ("page[number]", "0")]
+        key = json.dumps({"list": "check", "keys": batch}, ensure_ascii=False)
+        out.append(Link(key, canonical(f"{base}/agenda-items?{urlencode(query)}")))
     return out
+
+
+def _epoch(value: str | None) -> float:
+    try:
+        return datetime.fromisoformat((value or "").replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def links(source: Source, result: FetchResult) -> list[Link]:
@@ -112,6 +165,8 @@ def links(source: Source, result: FetchResult) -> list[Link]:
     if not result.key:
         raise ExtractError("Lokaal Beslist's walk starts at its agenda-items lists, not at a page")
     list_items(data, result.url)
+    if result.key.startswith("{") and json.loads(result.key).get("list") == "check":
+        return []  # one page holds every item asked for
     nxt = next_link(data)
     return [Link(result.key, canonical(urljoin(result.url, nxt)))] if nxt else []
 
@@ -126,16 +181,32 @@ def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted
                 continue
             context = json.loads(page.key)
             graph = _included(page.data)
-            items = page.data.get("data")
-            for item in items if isinstance(items, list) else ():
-                entry = _entry(source, context, graph, page.url, item) if isinstance(item, dict) else None
+            found = page.data.get("data")
+            items = [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
+            for item in items:
+                entry = _entry(source, context, graph, page.url, item)
                 if entry is not None:
                     yield entry
+            if context.get("list") == "check":
+                yield from _deleted(context, page.url, items)
 
     return extracted(f"Lokaal Beslist: {source.url}", doc, found())
 
 
 Graph = dict[tuple[str, str], dict[str, Any]]
+
+
+def _deleted(context: dict[str, Any], url: str, listed: list[dict[str, Any]]) -> Iterator[Entry]:
+    """The items a check asked for and its answer left out, marked deleted; none when
+    the answer lists none of them (an empty answer is no mass deletion)."""
+    present = {str(i.get("id")) for i in listed}
+    asked = [k for k in context.get("keys") or () if isinstance(k, str)]
+    if not present & {item_id(k) for k in asked}:
+        return
+    for key in asked:
+        if (rid := item_id(key)) and rid not in present:
+            yield Entry(key, "", urljoin(url, f"/agendapunten/{rid}"), WITHDRAWN, published=None,
+                        deleted=True)
 
 
 def _included(data: dict[str, Any]) -> Graph:

@@ -26,6 +26,23 @@ the generated names and texts are our own.
 As in SPARQL over ISO literals, date filters compare the stored text: a session whose
 ``planned-start`` is not a date (``"onbekend"``) passes a ``:gte:`` filter.
 
+Deletions (``delete``, ``restore``): Lokaal Beslist's JSON:API keeps no trace of a
+removed resource. The harvester's delta files remove an agenda item's triples (or turn
+its subject into an ``as:Tombstone`` with ``as:formerType``, the convention of LBLOD's
+own services, whose LPDC instance store also turns a tombstone back into the resource
+when it is published again), and the app applies a delta's deletes as ``DELETE DATA``
+(``config/consumer/besluiten/delta-sync-dispatching.js`` at the commit above); once its
+``besluit:Agendapunt`` type is gone, mu-cl-resources lists it under no filter and a GET
+of ``/agenda-items/{id}`` answers 404 with ``{"data": null}``
+(github.com/mu-semtech/mu-cl-resources commit d083c3e41dc95e154d337661d412b179fecf226f,
+no licence file in the repository: read for its documented behaviour only;
+``framework/call-specification.lisp``:
+``no-such-instance`` -> ``respond-not-found``, ``framework/request-parsing.lisp``). A
+deleted item here is tombstoned the same way: absent from every answer until restored.
+The ``filter[:id:]=id1,id2`` form (mu-cl-resources' README, "Filtering on exact
+relationships": a comma-separated list of ids) lists those of the given items that
+still exist.
+
 The server counts requests (``requests``) and can misbehave on the agenda items
 (``misbehave = "loop" | "html" | "malformed" | "empty"``). It stops with the test, and
 by itself after ``lifetime`` seconds at the latest.
@@ -74,6 +91,8 @@ class LblodServer(LoopbackPortal):
         self.items: list[str] = []
         """Agenda item ids, in order of creation."""
         self.units: list[str] = []
+        self.tombstones: set[str] = set()
+        """Ids of the agenda items deleted (tombstoned): listed under no filter."""
         self._generate(units, sessions, items, old)
 
     @property
@@ -165,6 +184,20 @@ class LblodServer(LoopbackPortal):
             resolution["attributes"].update(attributes, **{"publication-date": today})
             return resolution
 
+    def delete(self, index: int) -> dict[str, Any]:
+        """Withdraw an agenda item: from now on no answer lists it (see the module docstring)."""
+        with self.lock:
+            item = self.item(index)
+            self.tombstones.add(item["id"])
+            return item
+
+    def restore(self, index: int) -> dict[str, Any]:
+        """Publish a deleted agenda item again, as it was."""
+        with self.lock:
+            item = self.item(index)
+            self.tombstones.discard(item["id"])
+            return item
+
     def municipality(self, item: dict[str, Any]) -> str | None:
         for session in self._rel(item, "sessions"):
             for body in self._rel(session, "governing-body"):
@@ -185,11 +218,16 @@ class LblodServer(LoopbackPortal):
             return sum(1 for r in self.requests if r.startswith(PREFIX))
 
     def _matches(self, item: dict[str, Any], query: list[tuple[str, str]]) -> bool:
+        if item["id"] in self.tombstones:
+            return False
         names = [v.casefold() for k, v in query if k.startswith("filter[:or:]") and k.endswith("[name]")]
         if names and not any(n in (self.municipality(item) or "").casefold() for n in names):
             return False  # mu-cl-resources' plain filter: the name contains the value
         for k, v in query:
-            if k == "filter[sessions][:gte:planned-start]":
+            if k == "filter[:id:]":
+                if item["id"] not in v.split(","):
+                    return False
+            elif k == "filter[sessions][:gte:planned-start]":
                 if not any(str(s["attributes"].get("planned-start") or "") >= v.replace("+00:00", "Z")
                            for s in self._rel(item, "sessions")):
                     return False

@@ -72,7 +72,8 @@ def test_first_sync_is_a_baseline_with_each_items_municipality(portal, twinwatch
 
 def test_incremental_sync_asks_only_for_recent_items_and_reports_new_and_republished(
         portal, twinwatch, db_path):
-    """The next sync asks each list once, dated from the last sync less the overlap; a decision
+    """The next sync asks each list once, dated from the last sync less the overlap (and the
+    stored items by id, for deletions); a decision
     of a new session is a new entry and a decision published again an edit, each with its
     municipality."""
     twinwatch("sources", "add", portal.url, "--kind", "lblod")
@@ -87,7 +88,9 @@ def test_incremental_sync_asks_only_for_recent_items_and_reports_new_and_republi
     second = twinwatch("crawl", "--all")
     assert "0 failed" in second.stdout
     requested = [r for r in portal.requests[asked:] if r.startswith("/api/")]
-    assert len(requested) == 2  # one page of each list
+    checks = [r for r in requested if "filter[:id:]" in _filters(r)]
+    requested = [r for r in requested if r not in checks]
+    assert len(requested) == 2 and len(checks) == 2  # one page of each list; 120 stored items by id
     recent = datetime.now(UTC) - timedelta(hours=3)
     for r in requested:
         f = _filters(r)
@@ -148,6 +151,71 @@ def test_bad_inputs_fail_the_source_readably_and_keep_what_is_stored(portal, twi
         (("loop", "loops"), ("html", "instead of JSON"), ("malformed", "not valid JSON")),
         max_requests=4)
     assert "0 failed" in twinwatch("crawl", "--all").stdout
+
+
+def test_withdrawn_item_is_recorded_restored_and_an_empty_answer_deletes_nothing(portal, twinwatch, db_path):
+    """An agenda item removed from the portal is an edit saying it was withdrawn, with its
+    municipality (of sessions past, which no date-filtered list shows again); recorded
+    once; published again it is an edit restoring it. Lists and checks that answer empty
+    after items delete nothing."""
+    twinwatch("sources", "add", portal.url, "--kind", "lblod")
+    twinwatch("crawl", "--all")
+    stored = items(db_path)
+    recent, old = portal.item(20), portal.item(60)
+    for index in (20, 60):
+        portal.delete(index)
+    asked = len(portal.requests)
+    out = twinwatch("crawl", "--all")
+    assert "0 failed" in out.stdout
+    checks = [_filters(r) for r in portal.requests[asked:] if "filter[:id:]" in _filters(r)]
+    assert len(checks) == 2 and sum(len(f["filter[:id:]"].split(",")) for f in checks) == len(stored)
+    found = by_url(db_path)
+    url = f"http://127.0.0.1:{portal.port}/agendapunten/"
+    assert set(found) == {url + recent["id"], url + old["id"]}
+    for item in (recent, old):
+        [change] = found[url + item["id"]]
+        assert change.kind == "edited-entry" and municipality(change) == portal.municipality(item)
+        assert change.added[-1] == "Withdrawn: no longer published on Lokaal Beslist."
+        assert change.title == item["attributes"]["title"]
+    assert items(db_path) == stored  # kept, with the note
+
+    again = twinwatch("crawl", "--all")  # still gone: the same text, no new change
+    assert "0 changed" in again.stdout and sum(map(len, by_url(db_path).values())) == 2
+
+    portal.restore(60)
+    back = twinwatch("crawl", "--all")
+    assert "0 failed" in back.stdout
+    restored = by_url(db_path)[url + old["id"]]
+    assert [c.kind for c in restored] == ["edited-entry", "edited-entry"]
+    latest = max(restored, key=lambda c: c.id)
+    assert any("Withdrawn" in line for line in latest.removed)
+    assert municipality(latest) == portal.municipality(old)
+
+    portal.misbehave = "empty"
+    empty = twinwatch("crawl", "--all")
+    assert "0 failed" in empty.stdout and "0 changed" in empty.stdout
+    assert items(db_path) == stored and sum(map(len, by_url(db_path).values())) == 3
+    portal.misbehave = None
+
+
+def test_checks_take_the_stored_items_in_turn():
+    """Stored items are asked for by id, 100 a request and 200 a sync, a different slice
+    each hour until every one was asked; a first sync asks none."""
+    keys = frozenset(f"http://data.lblod.info/id/agendapunten/{n:04d}" for n in range(450))
+    source = Source(1, "https://lokaalbeslist.example/api", "lblod", known_items=keys,
+                    last_modified="2025-03-01T08:00:00+00:00", fetched_before=True)
+    assert lblod.checks(replace(source, known_items=frozenset())) == []
+    seen: set[str] = set()
+    for hour in range(3):
+        links = lblod.checks(replace(source, last_modified=f"2025-03-01T{8 + hour:02d}:00:00+00:00"))
+        assert len(links) == 2
+        for link in links:
+            ids = _filters(link.url)["filter[:id:]"].split(",")
+            assert len(ids) <= 100 and _filters(link.url)["page[size]"] == str(len(ids))
+            uris = [f"http://data.lblod.info/id/agendapunten/{i}" for i in ids]
+            assert json.loads(link.key)["keys"] == uris
+            seen.update(ids)
+    assert len(seen) == 450
 
 
 def test_items_without_a_date_or_a_session_are_kept(portal, twinwatch, db_path):
