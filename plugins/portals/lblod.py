@@ -14,6 +14,21 @@ them included (``sessions`` -> ``governing-body`` -> ``administrative-unit``, or
   (``filter[handled-by][resolutions][:gte:publication-date]``): a decision list
   published (or published again, edited) after its session.
 
+A source with a query (``--query``, ``simple_query_string`` syntax) asks Lokaal
+Beslist's search instead of the two lists: mu-search's ``agenda-items`` index behind
+``/search`` (``{base}/search/agenda-items/search``) for the items whose
+``search_content`` (title, description, the decision's title and description) matches
+(``filter[:sqs:search_content]``), of sessions planned since that time
+(``filter[:gte:session_planned_start]``), of the municipality when the source is
+limited (``filter[:phrase:governing_body_location_name,abstract_governing_body_location_name]``),
+sorted by the session's start and read by ``page[number]`` up to the answer's
+``count`` (mu-search's ``next`` link points at its own path and stays on the last
+page). Only the candidates are then downloaded, by id, with what hangs from them, as
+the lists give them (``filter[:id:]``): the entries are the same whichever way they
+were found, and the analyzers still decide. The index has no publication date, so
+with a query a decision published again after its session is seen when its item's
+turn to be checked comes (below).
+
 The portal keeps no modification time, so an edit is seen when its decision is
 published again (its publication date moves) or its session lies within the overlap.
 A source limited to municipalities (``--municipality``) asks both lists once per
@@ -77,6 +92,10 @@ LISTS = {
 }
 """The two lists: the date filter each is asked with, and whether it takes a day only."""
 
+SEARCH = "search/agenda-items/search"
+"""mu-search's agenda-items index, below the JSON:API base (the app's dispatcher)."""
+LOCATION_FIELDS = "governing_body_location_name,abstract_governing_body_location_name"
+
 CHECK_BATCH = 100
 """Stored items asked for by id in one request (the ids make a URL of about 4 KB)."""
 CHECKED_PER_SYNC = 200
@@ -103,6 +122,9 @@ def start(source: Source) -> list[Link]:
     the sessions list only: over a whole window both lists hold the same agenda items, and
     asking both read every item twice (200 pages for 10,000 items instead of 100,
     bench/portals); a decision published late is seen by the next syncs."""
+    if source.query:
+        return [search_link(source, municipality, 0) for municipality in source.municipalities or (None,)] \
+            + checks(source)
     base = source.url.rstrip("/")
     since = source.last_modified or ""
     lists = LISTS if source.fetched_before else {"session": LISTS["session"]}
@@ -118,6 +140,27 @@ def start(source: Source) -> list[Link]:
             key = json.dumps({"list": name, "municipality": municipality}, ensure_ascii=False)
             out.append(Link(key, canonical(f"{base}/agenda-items?{urlencode(query)}")))
     return out + checks(source)
+
+
+def search_link(source: Source, municipality: str | None, page: int) -> Link:
+    """A page of the search for the source's query (see the module docstring)."""
+    query = [("filter[:sqs:search_content]", source.query or "")]
+    if source.last_modified:
+        query.append(("filter[:gte:session_planned_start]", source.last_modified))
+    if municipality:
+        query.append((f"filter[:phrase:{LOCATION_FIELDS}]", municipality))
+    query += [("sort[session_planned_start.field]", "asc"), ("page[size]", str(PAGE_SIZE)),
+              ("page[number]", str(page))]
+    key = json.dumps({"list": "search", "municipality": municipality, "page": page}, ensure_ascii=False)
+    return Link(key, canonical(f"{source.url.rstrip('/')}/{SEARCH}?{urlencode(query)}"))
+
+
+def by_id(source: Source, ids: list[str], context: dict[str, Any]) -> Link:
+    """The agenda items of ``ids``, with what hangs from them, in one page."""
+    query = [("include", INCLUDE), ("filter[:id:]", ",".join(ids)), ("page[size]", str(len(ids))),
+             ("page[number]", "0")]
+    key = json.dumps(context, ensure_ascii=False)
+    return Link(key, canonical(f"{source.url.rstrip('/')}/agenda-items?{urlencode(query)}"))
 
 
 def item_id(key: str) -> str | None:
@@ -136,15 +179,8 @@ def checks(source: Source) -> list[Link]:
         hour = int(_epoch(source.last_modified) // 3600)
         first = hour * turn % len(batches)
         batches = [batches[(first + n) % len(batches)] for n in range(turn)]
-    base = source.url.rstrip("/")
-    out = []
-    for batch in batches:
-        ids = [i for k in batch if (i := item_id(k))]
-        query = [("include", INCLUDE), ("filter[:id:]", ",".join(ids)),
-                 ("page[size]", str(len(ids))), ("page[number]", "0")]
-        key = json.dumps({"list": "check", "keys": batch}, ensure_ascii=False)
-        out.append(Link(key, canonical(f"{base}/agenda-items?{urlencode(query)}")))
-    return out
+    return [by_id(source, [i for k in batch if (i := item_id(k))], {"list": "check", "keys": batch})
+            for batch in batches]
 
 
 def _epoch(value: str | None) -> float:
@@ -155,20 +191,38 @@ def _epoch(value: str | None) -> float:
 
 
 def links(source: Source, result: FetchResult) -> list[Link]:
-    """The next page of a list, if any.
+    """The next page of a list, if any; after a page of search hits, its items by id,
+    then the next page of hits.
 
     Raises:
         ExtractError: the page is not a JSON:API list (HTML, not JSON, no ``data``
-            array, a page of too many objects).
+            array, a page of too many objects), or not a search answer (no ``count``).
     """
     data = read_json(result)
     if not result.key:
         raise ExtractError("Lokaal Beslist's walk starts at its agenda-items lists, not at a page")
-    list_items(data, result.url)
-    if result.key.startswith("{") and json.loads(result.key).get("list") == "check":
+    hits = list_items(data, result.url)
+    context = json.loads(result.key) if result.key.startswith("{") else {}
+    if context.get("list") == "search":
+        return _found(source, context, data, hits)
+    if context.get("list") in ("check", "found"):
         return []  # one page holds every item asked for
     nxt = next_link(data)
     return [Link(result.key, canonical(urljoin(result.url, nxt)))] if nxt else []
+
+
+def _found(source: Source, context: dict[str, Any], data: Any, hits: list[dict[str, Any]]) -> list[Link]:
+    count = data.get("count") if isinstance(data, dict) else None
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise ExtractError("not a search answer (no 'count')")
+    if len(hits) > PAGE_SIZE:
+        raise ExtractError(f"a page of {len(hits):,} hits where {PAGE_SIZE} were asked for")
+    ids = [str(h["id"]) for h in hits if isinstance(h.get("id"), str) and h["id"]]
+    municipality, page = context.get("municipality"), int(context.get("page") or 0)
+    out = [by_id(source, ids, {"list": "found", "municipality": municipality, "page": page})] if ids else []
+    if len(hits) == PAGE_SIZE and (page + 1) * PAGE_SIZE < count:
+        out.append(search_link(source, municipality, page + 1))
+    return out
 
 
 def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted:
@@ -180,6 +234,8 @@ def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted
             if not page.key.startswith("{") or not isinstance(page.data, dict):
                 continue
             context = json.loads(page.key)
+            if context.get("list") == "search":
+                continue  # hits: their items are read by id, from the page after
             graph = _included(page.data)
             found = page.data.get("data")
             items = [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []

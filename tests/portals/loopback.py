@@ -1,15 +1,48 @@
 """What every loopback portal server shares: a threaded HTTP server on 127.0.0.1 that
 logs each request path, answers robots.txt, serves what the portal's ``respond`` gives,
-and stops by itself after ``lifetime`` seconds (or on ``stop``)."""
+and stops by itself after ``lifetime`` seconds (or on ``stop``); and the full-text
+match of the portals whose search is Elasticsearch's ``simple_query_string`` (ORI,
+Lokaal Beslist's mu-search): :func:`simple_query_matches`."""
 
 from __future__ import annotations
 
+import re
 import threading
+import unicodedata
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 from urllib.parse import urlsplit
+
+
+def fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def tokens(text: str) -> list[str]:
+    return re.findall(r"\w+", fold(text))
+
+
+def simple_query_matches(texts: list[str], query: str) -> bool:
+    """Whether any clause of a ``simple_query_string`` (``|`` or whitespace, the default
+    operator or) matches one of ``texts``: a word, ``word*`` or a phrase (never across
+    two texts). No stemming: an analyzer's stems are the real engine's."""
+    found: list[str] = []
+    for text in texts:
+        found += tokens(text) + ["\x00"]
+    for phrase, word in re.findall(r'"([^"]*)"|([^\s|"]+)', query):
+        if phrase:
+            words = tokens(phrase)
+            if words and any(found[i:i + len(words)] == words for i in range(len(found))):
+                return True
+        elif word.endswith("*"):
+            prefix = fold(word[:-1])
+            if any(t.startswith(prefix) for t in found):
+                return True
+        elif tokens(word) and all(t in found for t in tokens(word)):
+            return True
+    return False
 
 
 class LoopbackPortal:

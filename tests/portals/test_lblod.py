@@ -198,6 +198,64 @@ def test_withdrawn_item_is_recorded_restored_and_an_empty_answer_deletes_nothing
     portal.misbehave = None
 
 
+def _searches(portal: LblodServer) -> list[dict[str, str]]:
+    return [_filters(r) for r in portal.requests if urlsplit(r).path.endswith("/search/agenda-items/search")]
+
+
+def test_query_downloads_only_candidates(portal, twinwatch, db_path):
+    """--query asks Lokaal Beslist's search for the items that match it, then downloads only
+    those, by id: a query that finds some items stores them and not the others; the next sync
+    reports a new matching item and not a new item that does not match."""
+    session = portal.add_session(0, datetime.now(UTC) - timedelta(days=30))
+    wanted = [portal.add_item(session, "Stedenband met Bethlehem", "Evaluatie van de stedenband.", ""),
+              portal.add_item(portal.add_session(1, datetime.now(UTC) - timedelta(days=50)),
+                              "Subsidie", "Noodhulp voor Gaza: 10.000 euro.", "")]
+    portal.add_item(session, "Rioleringswerken", "Aanbesteding van de riolering.", "")
+    twinwatch("sources", "add", portal.url, "--kind", "lblod", "--query", 'stedenband* | noodhulp')
+    out = twinwatch("crawl", "--all")
+    assert "0 failed" in out.stdout
+    assert set(items(db_path)) == {i["attributes"]["uri"] for i in wanted}
+    [search] = _searches(portal)
+    assert search["filter[:sqs:search_content]"] == "stedenband* | noodhulp"
+    window = (datetime.now(UTC) - timedelta(days=300)).isoformat()
+    assert search["filter[:gte:session_planned_start]"] < window  # a first sync: the 12 months
+    fetched = [_filters(r) for r in portal.requests if "filter[:id:]" in _filters(r)]
+    assert [sorted(f["filter[:id:]"].split(",")) for f in fetched] == [sorted(i["id"] for i in wanted)]
+
+    new = portal.add_item(portal.add_session(2, datetime.now(UTC)), "Motie",
+                          "De gemeenteraad kent noodhulp toe aan Oekraïne.", "")
+    portal.add_item(portal.add_session(2, datetime.now(UTC)), "Parkeren", "Tarieven voor het parkeren.", "")
+    out = twinwatch("crawl", "--all")
+    assert "0 failed" in out.stdout
+    [change] = [c for cs in by_url(db_path).values() for c in cs]
+    assert change.kind == "new-entry" and change.url.endswith(new["id"]) and municipality(change) == "Leuven"
+    assert len(items(db_path)) == 3
+
+
+def test_query_auto_and_municipality_page_through_the_search(portal, twinwatch, db_path):
+    """--query auto (Dutch) sends the relevance vocabulary; with --municipality the search is
+    limited to it, and a search of more hits than a page is read page by page (by count)."""
+    session = portal.add_session(1, datetime.now(UTC) - timedelta(days=5))
+    solidarity = {portal.add_item(session, f"Noodhulp {n}", f"De stad kent noodhulp toe ({n}).", "")["id"]
+                  for n in range(130)}
+    portal.add_item(portal.add_session(0, datetime.now(UTC) - timedelta(days=5)), "Noodhulp Gent",
+                    "Noodhulp voor Gaza.", "")
+    twinwatch("sources", "add", portal.url, "--kind", "lblod", "--lang", "nl", "--query", "auto",
+              "--municipality", "Antwerpen")
+    query = state(twinwatch)["rules"]["query"]
+    assert "stedenband*" in query and "noodhulp" in query and " | " in query
+    out = twinwatch("crawl", "--all")
+    assert "0 failed" in out.stdout
+    searches = _searches(portal)
+    assert [s["page[number]"] for s in searches] == ["0", "1"]
+    assert all(s["filter[:sqs:search_content]"] == query and s[f"filter[:phrase:{lblod.LOCATION_FIELDS}]"]
+               == "Antwerpen" for s in searches)
+    stored = items(db_path)
+    assert {portal.item_uri(i) for i in solidarity} <= set(stored)
+    assert all(portal.municipality(portal.res[("agenda-items", k.rsplit("/", 1)[1])]) == "Antwerpen"
+               for k in stored)
+
+
 def test_checks_take_the_stored_items_in_turn():
     """Stored items are asked for by id, 100 a request and 200 a sync, a different slice
     each hour until every one was asked; a first sync asks none."""
