@@ -108,6 +108,18 @@ def _followable(url: str) -> bool:
         return False
 
 
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """``If-None-Match`` and ``If-Modified-Since`` from the validators an earlier 2xx
+    answer gave (compare Scrapy's ``RFC2616Policy._set_conditional_validators``); the
+    request must let a 304 through (``handle_httpstatus_list``)."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
 def interleave(sources: list[Source]) -> list[Source]:
     """Sources round-robin by host, so the first requests a crawl hands out go to
     many sites at once rather than queue behind one site's politeness limit."""

@@ -31,6 +31,16 @@ source's validators (``source_state``; never sent as HTTP headers by this spider
 * ``etag``: the resume cursor when the budget ran out: the links still to read, the
   time asked for and when the sync began. The next run goes on from there.
 
+Conditional requests: a page answered with an ``ETag`` or ``Last-Modified`` has its
+validators kept in the same state (the ``etag`` object's ``portal-validators``, by URL,
+at most :data:`MAX_VALIDATORS`), and is asked for again with ``If-None-Match`` /
+``If-Modified-Since``. A 304 means the page did not change: it is not kept in the
+document (nothing of it is read again), and the links it leads to are the kind's
+``links`` of the page as it was, whose text is kept with its validators when it led
+somewhere and is at most :data:`MAX_KEPT_TEXT` (a page too large to keep is asked for
+unconditionally). A page that led nowhere (a meeting's agenda, the last page of a
+list) keeps its validators only: the same URL and the same answer lead nowhere again.
+
 A failed fetch or a page the kind cannot read fails the source with a readable
 message: nothing of the run is stored and the state stays as it was, so the next
 run tries the same pages again; what earlier runs stored is kept.
@@ -65,7 +75,15 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from monitor.models import FetchResult, Link, Source
-from spiders.base import SourceSpider, _followable, _headers, describe_failure, interleave, redirects
+from spiders.base import (
+    SourceSpider,
+    _followable,
+    _headers,
+    conditional_headers,
+    describe_failure,
+    interleave,
+    redirects,
+)
 
 ACCEPT = "application/json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 """Portals answer JSON (OParl, JSON:API) or XML (an ASP.NET web service such as
@@ -73,6 +91,16 @@ ModernGov's); one header for all, so that no kind's pages are refused by content
 
 CURSOR = "portal-cursor"
 """Marks a stored ``etag`` that is a portal's resume cursor (a JSON object)."""
+VALIDATORS = "portal-validators"
+"""The stored ``etag`` object's validators of the pages that gave them, by URL."""
+MAX_VALIDATORS = 2000
+"""Pages whose validators are kept (the most recently read): a ModernGov council's
+committees, their meeting lists and a year and a half of meetings."""
+MAX_KEPT_TEXT = 32 * 1024
+"""The largest page kept whole for a 304 (a list that led somewhere); its links are
+worked out again from it. A meeting list of a committee's date window is a few KB."""
+MAX_KEPT_TOTAL = 512 * 1024
+"""All kept pages of a source together: the oldest lose their text past it."""
 
 
 def iso(moment: datetime) -> str:
@@ -90,15 +118,42 @@ def _parse_time(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _state(etag: str | None) -> dict[str, Any]:
+    if not etag or not etag.startswith("{"):
+        return {}
+    try:
+        state = json.loads(etag)
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
 def read_cursor(etag: str | None) -> dict[str, Any] | None:
     """The resume cursor stored as a source's ``etag``, or ``None``."""
-    if not etag or not etag.startswith("{"):
-        return None
-    try:
-        cursor = json.loads(etag)
-    except ValueError:
-        return None
-    return cursor if isinstance(cursor, dict) and cursor.get(CURSOR) == 1 else None
+    cursor = _state(etag)
+    return cursor if cursor.get(CURSOR) == 1 else None
+
+
+def read_validators(etag: str | None) -> dict[str, dict[str, Any]]:
+    """The pages' validators stored in a source's ``etag`` object, by URL."""
+    found = _state(etag).get(VALIDATORS)
+    return {u: v for u, v in found.items() if isinstance(v, dict)} if isinstance(found, dict) else {}
+
+
+def kept(validators: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The validators to store: the :data:`MAX_VALIDATORS` most recent, the oldest kept
+    pages losing their text past :data:`MAX_KEPT_TOTAL`."""
+    recent = list(validators.items())[-MAX_VALIDATORS:]
+    out: dict[str, dict[str, Any]] = {}
+    total = 0
+    for url, v in reversed(recent):
+        text = v.get("text")
+        if isinstance(text, str):
+            total += len(text)
+            if total > MAX_KEPT_TOTAL:
+                v = {k: x for k, x in v.items() if k != "text"}
+        out[url] = v
+    return dict(reversed(out.items()))
 
 
 @dataclass
@@ -123,6 +178,10 @@ class Walk:
     attachments: list[FetchResult] = field(default_factory=list)
     asked: set[str] = field(default_factory=set)
     """Attachment URLs fetched (or tried) this run: each once."""
+    validators: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The pages' validators (see the module docstring), the most recently read last."""
+    not_modified: int = 0
+    """Pages answered 304 this run."""
 
 
 class PortalSpider(SourceSpider):
@@ -153,13 +212,15 @@ class PortalSpider(SourceSpider):
             frontier = [Link(k, u) for k, u in cursor.get("frontier") or []]
             asking = dataclasses.replace(source, last_modified=since)
             walk = Walk(source, asking, since, bool(cursor.get("baseline")),
-                        frontier or self._first(asking), started=cursor.get("started"))
+                        frontier or self._first(asking), started=cursor.get("started"),
+                        validators=read_validators(source.etag))
             return walk
         mark = _parse_time(source.last_modified)
         since = iso((mark - overlap) if mark else datetime.now(UTC) - window)
         asking = dataclasses.replace(source, last_modified=since)
         # No watermark yet: a first sync, stored as a baseline however many runs it takes.
-        return Walk(source, asking, since, mark is None, self._first(asking))
+        return Walk(source, asking, since, mark is None, self._first(asking),
+                    validators=read_validators(source.etag))
 
     def _first(self, asking: Source) -> list[Link]:
         """The first pages: the kind's ``start`` links (an API base that answers nothing
@@ -171,10 +232,15 @@ class PortalSpider(SourceSpider):
         link = walk.frontier.pop(0)
         walk.seen.add(link.url)
         walk.requests += 1
+        headers = {"Accept": ACCEPT}
+        known = walk.validators.get(link.url)
+        if known and ("text" in known or known.get("leaf")):
+            headers.update(conditional_headers(known.get("etag"), known.get("last-modified")))
         return scrapy.Request(
             link.url, callback=self.parse_page, errback=self.page_failed, dont_filter=True,
-            headers={"Accept": ACCEPT},
-            meta={"source": walk.source, "walk": walk, "link": link, "started": walk.began},
+            headers=headers,
+            meta={"source": walk.source, "walk": walk, "link": link, "started": walk.began,
+                  "handle_httpstatus_list": [304]},
         )
 
     def parse_page(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -182,8 +248,21 @@ class PortalSpider(SourceSpider):
         link: Link = response.meta["link"]
         if walk.started is None:
             walk.started = iso(_server_time(response))
-        page = FetchResult(walk.source.id, response.url, response.status, _headers(response),
-                           response.body, run_id=self.run_id, key=link.key or None)
+        known = walk.validators.pop(link.url, None)
+        unchanged = response.status == 304 and known is not None
+        if unchanged:
+            assert known is not None
+            walk.not_modified += 1
+            walk.validators[link.url] = known  # read now: the most recent
+            if "text" not in known:
+                yield from self._go_on(walk)  # a page that led nowhere leads nowhere again
+                return
+            body = str(known["text"]).encode("utf-8")
+            page = FetchResult(walk.source.id, link.url, 200, _headers(response), body,
+                               run_id=self.run_id, key=link.key or None)
+        else:
+            page = FetchResult(walk.source.id, response.url, response.status, _headers(response),
+                               response.body, run_id=self.run_id, key=link.key or None)
         assert self.kind is not None and self.kind.links is not None
         try:
             found = self.kind.links(walk.asking, page)
@@ -208,6 +287,11 @@ class PortalSpider(SourceSpider):
         except Exception as exc:
             yield self._failed(walk, "parse-error", f"{_short(response.url)}: {exc}", response.status)
             return
+        if unchanged:  # nothing of it to read again: only where it leads
+            walk.frontier[:0] = fresh
+            yield from self._go_on(walk)
+            return
+        self._validate(walk, link.url, response, bool(found))
         room = self.budget - walk.requests
         if len(wanted) > room and walk.pages:
             # its documents do not fit: the page is read first next run, with them
@@ -221,6 +305,22 @@ class PortalSpider(SourceSpider):
         for skipped in wanted[room:]:
             walk.attachments.append(self._not_fetched(walk, skipped, "the run's request budget ran out"))
         yield from self._go_on(walk)
+
+    def _validate(self, walk: Walk, url: str, response: Response, led: bool) -> None:
+        """Keep the validators the page gave (and, when it led somewhere, its text)."""
+        etag = response.headers.get(b"ETag")
+        modified = response.headers.get(b"Last-Modified")
+        if response.status != 200 or not (etag or modified):
+            return
+        entry: dict[str, Any] = {"etag": etag.decode("latin-1") if etag else None,
+                                 "last-modified": modified.decode("latin-1") if modified else None}
+        if not led:
+            entry["leaf"] = True
+        elif len(response.body) <= MAX_KEPT_TEXT:
+            entry["text"] = _text(response)
+        else:
+            return  # too large to keep: asked for unconditionally, its links worked out anew
+        walk.validators[url] = entry
 
     def _wanted(self, walk: Walk, page: FetchResult) -> list[Link]:
         """The page's attachments to fetch: none in a first sync, each URL once a run."""
@@ -282,18 +382,22 @@ class PortalSpider(SourceSpider):
         source = walk.source
         complete = not walk.frontier
         headers = {"content-type": "application/json"}
+        state: dict[str, Any] = {}
         if complete:  # the next sync asks for what changed since this one began
             headers["last-modified"] = walk.started or iso(datetime.now(UTC))
         else:
             if source.last_modified:  # the watermark stays until a sync is complete
                 headers["last-modified"] = source.last_modified
-            headers["etag"] = json.dumps({
-                CURSOR: 1, "since": walk.since, "started": walk.started, "baseline": walk.baseline,
-                "frontier": [[f.key, f.url] for f in walk.frontier]}, ensure_ascii=False)
+            state = {CURSOR: 1, "since": walk.since, "started": walk.started, "baseline": walk.baseline,
+                     "frontier": [[f.key, f.url] for f in walk.frontier]}
+        if walk.validators:
+            state[VALIDATORS] = kept(walk.validators)
+        if state:
+            headers["etag"] = json.dumps(state, ensure_ascii=False)
         text = json.dumps({
             "portal": self.kind.name if self.kind else "", "url": source.url, "since": walk.since,
             "baseline": walk.baseline, "complete": complete, "requests": walk.requests,
-            "pages": walk.pages}, ensure_ascii=False)
+            "not_modified": walk.not_modified, "pages": walk.pages}, ensure_ascii=False)
         # The pages are in the text now: pages, text and bytes held at once were a
         # first sync's peak (bench/portals).
         walk.pages.clear()

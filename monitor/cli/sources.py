@@ -52,7 +52,7 @@ def rule_options(f: Any) -> Any:
         click.option("--max-items", type=click.IntRange(0, 1000),
                      help="feed/listing: new articles fetched per run at most (default 10)."),
         click.option("--query",
-                     help="A portal with full-text search (e.g. --kind ori): ask it only for items "
+                     help="A portal with full-text search (--kind ori or lblod): ask it only for items "
                           "matching this query (Elasticsearch simple_query_string: a | b, \"a phrase\", "
                           "word*); 'auto' builds it from the relevance vocabulary of the source's "
                           "--lang; \"\" removes it."),

@@ -83,6 +83,9 @@ class Context:
     prev_visible: int | None = None
     """The page's visible characters (without spaces) when its text last changed
     (``source_state.last_visible``; ``None`` before it was measured)."""
+    places: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    """Stored entries of a kind that reports edits with a municipality of their own:
+    key -> (municipality, country), for a deleted entry that no longer names it."""
 
 
 class Extractor(Protocol):
@@ -183,20 +186,23 @@ def context(db: Database, source: Source, pm: PluginManager | None = None) -> Co
     prev_text = decompress(db.execute("SELECT data FROM blobs WHERE fp = ?", [rows[0][1]]).fetchone()[0])
     edits = pm is not None and source.kind in source_kinds(pm) and source_kinds(pm)[source.kind].reports_edits
     items: dict[str, tuple[str, str | None]] = {}
+    places: dict[str, tuple[str, str | None]] = {}
     if edits:
-        for key, fp, data in db.execute(
-            "SELECT i.key, COALESCE(i.entry_fp, i.text_fp), b.data FROM items i "
+        for key, fp, data, municipality, country in db.execute(
+            "SELECT i.key, COALESCE(i.entry_fp, i.text_fp), b.data, i.municipality, i.country FROM items i "
             "LEFT JOIN blobs b ON b.fp = COALESCE(i.entry_fp, i.text_fp) WHERE i.source_id = ?",
             [source.id],
         ):
             items[key] = (fp, decompress(data) if data is not None else None)
+            if municipality:
+                places[key] = (municipality, country)
     else:
         for key, fp in db.execute(
             "SELECT key, COALESCE(entry_fp, text_fp) FROM items WHERE source_id = ?", [source.id]
         ):
             items[key] = (fp, None)
     return Context(rows[0][0], rows[0][1], prev_text, frozenset(r[1] for r in rows), items, db_path,
-                   prev_visible)
+                   prev_visible, places=places)
 
 
 def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context) -> Prepared | None:
@@ -295,7 +301,9 @@ def _withdrawn(entries: Sequence[Entry], ctx: Context) -> tuple[Entry, ...]:
     (a deleted object keeps no title or text of its own) plus a last line saying it
     was withdrawn, so the deletion is recorded as an ``edited-entry`` and never
     silently dropped; listed again as deleted, it is the same text (no new change).
-    A deleted entry that was never stored has nothing to withdraw and is left out."""
+    A deleted entry without a municipality (a portal that keeps nothing of a removed
+    item) is the stored entry's. A deleted entry that was never stored has nothing to
+    withdraw and is left out."""
     out: list[Entry] = []
     for e in entries:
         if not e.deleted:
@@ -306,8 +314,11 @@ def _withdrawn(entries: Sequence[Entry], ctx: Context) -> tuple[Entry, ...]:
             continue
         lines = [ln for ln in old[1].split("\n") if not ln.startswith(WITHDRAWN)]
         note = one_line(e.text) if e.text.startswith(WITHDRAWN) else f"{WITHDRAWN} deleted from the portal."
+        municipality, country = (e.municipality, e.country) if e.municipality else \
+            ctx.places.get(e.key, (None, e.country))
         out.append(dataclasses.replace(e, title=lines[0] if lines else e.title,
-                                       text="\n".join([*lines[1:], note])))
+                                       text="\n".join([*lines[1:], note]),
+                                       municipality=municipality, country=country or e.country))
     return tuple(out)
 
 

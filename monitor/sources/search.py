@@ -1,5 +1,5 @@
 """A source's server-side search query: the full-text query a council portal with a
-search engine (``ori``; ``lblod`` could) is asked with, so that only candidate items
+search engine (``ori``, ``lblod``) is asked with, so that only candidate items
 are downloaded; the analyzers still decide what is relevant.
 
 The query is kept in one syntax whatever the portal: Elasticsearch's

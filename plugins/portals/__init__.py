@@ -24,7 +24,8 @@ def register_source_kinds() -> list[SourceKind]:
                    "spiders.portal:PortalSpider", oparl.extract, oparl.links, reports_edits=True,
                    attachments=oparl.attachments),
         SourceKind("lblod", "Lokaal Beslist, the Flemish besluitendatabank (give its JSON:API base): "
-                   "each agenda item with its decisions is an entry with its municipality",
+                   "each agenda item with its decisions is an entry with its municipality; --query "
+                   "searches server side",
                    "spiders.portal:PortalSpider", lblod.extract, lblod.links, reports_edits=True,
                    start=lblod.start),
         SourceKind("moderngov", "a council's ModernGov site (give its root, the folder holding "

@@ -30,11 +30,15 @@ Cost: a sync makes one ``GetCommittees`` request, one ``GetMeetings`` request pe
 watched committee, and one ``GetMeeting`` request per meeting that passed a milestone
 since the last sync, so about five per meeting over its life. A re-sync with nothing new
 (the same day, or a day on which no meeting passed a milestone) costs one request per
-list: GetCommittees and each committee's GetMeetings. Conditional requests: not made.
-The portal spider keeps no validators per page, and a 304 would still be a request,
-which the milestones avoid; an edit between milestones (a decision corrected a month
-after it was published, say) waits for the next milestone of its meeting, or is missed
-after the last.
+list: GetCommittees and each committee's GetMeetings. Conditional requests: where the
+site answers with an ``ETag`` or ``Last-Modified``, the portal spider asks each page
+again with ``If-None-Match`` / ``If-Modified-Since`` (``spiders/portal.py``), so a quiet
+re-sync's lists, and a meeting at a milestone whose agenda did not change, cost a 304
+and nothing is read again (for GetCommittees and GetMeetings the spider keeps the
+answer, from which the meetings to read are worked out as before). A 304 is still a
+request, so the milestones still decide which meetings are asked for; an edit between
+milestones (a decision corrected a month after it was published, say) waits for the
+next milestone of its meeting, or is missed after the last.
 
 The entries (``extract``): each agenda item that may be displayed, keyed by its place
 in the web service (``.../GetMeeting?lMeetingId=M#I``), with its title (HTML entities

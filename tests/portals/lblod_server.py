@@ -26,6 +26,40 @@ the generated names and texts are our own.
 As in SPARQL over ISO literals, date filters compare the stored text: a session whose
 ``planned-start`` is not a date (``"onbekend"``) passes a ``:gte:`` filter.
 
+Deletions (``delete``, ``restore``): Lokaal Beslist's JSON:API keeps no trace of a
+removed resource. The harvester's delta files remove an agenda item's triples (or turn
+its subject into an ``as:Tombstone`` with ``as:formerType``, the convention of LBLOD's
+own services, whose LPDC instance store also turns a tombstone back into the resource
+when it is published again), and the app applies a delta's deletes as ``DELETE DATA``
+(``config/consumer/besluiten/delta-sync-dispatching.js`` at the commit above); once its
+``besluit:Agendapunt`` type is gone, mu-cl-resources lists it under no filter and a GET
+of ``/agenda-items/{id}`` answers 404 with ``{"data": null}``
+(github.com/mu-semtech/mu-cl-resources commit d083c3e41dc95e154d337661d412b179fecf226f,
+no licence file in the repository: read for its documented behaviour only;
+``framework/call-specification.lisp``:
+``no-such-instance`` -> ``respond-not-found``, ``framework/request-parsing.lisp``). A
+deleted item here is tombstoned the same way: absent from every answer until restored.
+The ``filter[:id:]=id1,id2`` form (mu-cl-resources' README, "Filtering on exact
+relationships": a comma-separated list of ids) lists those of the given items that
+still exist.
+
+Search (``/search/agenda-items/search``): the app's dispatcher forwards ``/search/*`` to
+mu-search (``config/dispatcher/dispatcher.ex``), whose ``agenda-items`` index
+(``config/search/config.json``: ``title``, ``description``, ``resolution_title`` and
+``resolution_description`` copied into ``search_content``; ``session_planned_start``;
+``governing_body_location_name`` and ``abstract_governing_body_location_name``, the
+municipality, directly or through the body's legislature) is asked as the front end
+asks it (``app/services/mu-search.ts``, ``app/utils/search/agenda-items-query.ts``:
+``filter[<flag><field>]``, ``sort[<field>.field]=asc``, ``page[size]``/``page[number]``
+from 0). The filter flags and the answer are mu-search's
+(github.com/mu-semtech/mu-search commit d1f5b90211b4aeb7a4028832f9f5eefe656cba0d, MIT;
+``README.md`` "Supported search methods": ``:sqs:`` a ``simple_query_string``, ``:gte:``
+a range, ``:phrase:`` over several fields; ``lib/mu_search/json_api.rb``: ``count``,
+``data`` of ``{type, id: uuid, attributes: _source + uri, highlight}`` and ``links``
+built from mu-search's own path, ``next`` never past the last page, so a client pages
+by ``count``). The text match is :func:`~tests.portals.loopback.simple_query_matches`,
+without the index's Dutch stemmer.
+
 The server counts requests (``requests``) and can misbehave on the agenda items
 (``misbehave = "loop" | "html" | "malformed" | "empty"``). It stops with the test, and
 by itself after ``lifetime`` seconds at the latest.
@@ -40,7 +74,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from tests.portals.loopback import LoopbackPortal
+from tests.portals.loopback import LoopbackPortal, simple_query_matches
 
 PREFIX = "/api"
 UNITS = ["Gent", "Antwerpen", "Leuven", "Brugge", "Mechelen", "Kortrijk", "Hasselt", "Aalst"]
@@ -74,6 +108,8 @@ class LblodServer(LoopbackPortal):
         self.items: list[str] = []
         """Agenda item ids, in order of creation."""
         self.units: list[str] = []
+        self.tombstones: set[str] = set()
+        """Ids of the agenda items deleted (tombstoned): listed under no filter."""
         self._generate(units, sessions, items, old)
 
     @property
@@ -165,6 +201,20 @@ class LblodServer(LoopbackPortal):
             resolution["attributes"].update(attributes, **{"publication-date": today})
             return resolution
 
+    def delete(self, index: int) -> dict[str, Any]:
+        """Withdraw an agenda item: from now on no answer lists it (see the module docstring)."""
+        with self.lock:
+            item = self.item(index)
+            self.tombstones.add(item["id"])
+            return item
+
+    def restore(self, index: int) -> dict[str, Any]:
+        """Publish a deleted agenda item again, as it was."""
+        with self.lock:
+            item = self.item(index)
+            self.tombstones.discard(item["id"])
+            return item
+
     def municipality(self, item: dict[str, Any]) -> str | None:
         for session in self._rel(item, "sessions"):
             for body in self._rel(session, "governing-body"):
@@ -185,11 +235,16 @@ class LblodServer(LoopbackPortal):
             return sum(1 for r in self.requests if r.startswith(PREFIX))
 
     def _matches(self, item: dict[str, Any], query: list[tuple[str, str]]) -> bool:
+        if item["id"] in self.tombstones:
+            return False
         names = [v.casefold() for k, v in query if k.startswith("filter[:or:]") and k.endswith("[name]")]
         if names and not any(n in (self.municipality(item) or "").casefold() for n in names):
             return False  # mu-cl-resources' plain filter: the name contains the value
         for k, v in query:
-            if k == "filter[sessions][:gte:planned-start]":
+            if k == "filter[:id:]":
+                if item["id"] not in v.split(","):
+                    return False
+            elif k == "filter[sessions][:gte:planned-start]":
                 if not any(str(s["attributes"].get("planned-start") or "") >= v.replace("+00:00", "Z")
                            for s in self._rel(item, "sessions")):
                     return False
@@ -238,7 +293,69 @@ class LblodServer(LoopbackPortal):
                 doc["included"] = self._include(page)
             return json.loads(json.dumps(doc))
 
+    def _indexed(self, item: dict[str, Any]) -> dict[str, Any]:
+        """An agenda item as mu-search indexes it (the fields the kind may ask for)."""
+        resolution = self.resolution(item)
+        sessions = self._rel(item, "sessions")
+        start = sessions[0]["attributes"].get("planned-start") if sessions else None
+        bodies = [b for s in sessions for b in self._rel(s, "governing-body")]
+        place = self.municipality(item)
+        direct = any(self._rel(b, "administrative-unit") for b in bodies)
+        doc: dict[str, Any] = {
+            "uuid": item["id"], "title": item["attributes"].get("title"),
+            "description": item["attributes"].get("description"),
+            "resolution_title": resolution["attributes"].get("title"),
+            "resolution_description": resolution["attributes"].get("description"),
+            "session_planned_start": start,
+            "governing_body_name": bodies[0]["attributes"]["name"] if bodies else None}
+        doc["governing_body_location_name" if direct else "abstract_governing_body_location_name"] = place
+        return doc
+
+    def item_uri(self, rid: str) -> str:
+        return str(self.res[("agenda-items", rid)]["attributes"]["uri"])
+
+    def search(self, query: list[tuple[str, str]]) -> dict[str, Any]:
+        """mu-search's ``GET /agenda-items/search`` (see the module docstring)."""
+        with self.lock:
+            docs = [self._indexed(self.res[("agenda-items", i)]) for i in self.items
+                    if i not in self.tombstones]
+            for key, value in query:
+                if key == "filter[:sqs:search_content]":
+                    fields = ("title", "description", "resolution_title", "resolution_description")
+                    docs = [d for d in docs if simple_query_matches([d[f] or "" for f in fields], value)]
+                elif key == "filter[:gte:session_planned_start]":
+                    since = value.replace("+00:00", "Z")
+                    docs = [d for d in docs if str(d["session_planned_start"] or "") >= since]
+                elif key.startswith("filter[:phrase:") and key.endswith("]"):
+                    names = key[len("filter[:phrase:"):-1].split(",")
+                    wanted = value.casefold()
+                    docs = [d for d in docs if any(wanted in str(d.get(n) or "").casefold() for n in names)]
+                elif key.startswith("filter["):
+                    raise ValueError(f"unexpected filter {key}")
+            if ("sort[session_planned_start.field]", "asc") in query:
+                docs.sort(key=lambda d: (str(d["session_planned_start"] or ""), d["uuid"]))
+            params = dict(query)
+            size, number = int(params.get("page[size]", "10")), int(params.get("page[number]", "0"))
+            page = docs[number * size:(number + 1) * size]
+            last = len(docs) // size
+            kept = [(k, v) for k, v in query if not k.startswith("page[")]
+            base = "/agenda-items/search?" + urlencode(kept)  # mu-search's own path
+
+            def link(n: int) -> str:
+                return f"{base}&page[number]={n}&page[size]={size}" if n else f"{base}&page[size]={size}"
+
+            return {"count": len(docs),
+                    "data": [{"type": "agenda-items", "id": d["uuid"],
+                              "attributes": {**d, "uri": self.item_uri(d["uuid"])},
+                              "highlight": None} for d in page],
+                    "links": {"self": link(number), "first": link(0), "last": link(last),
+                              "prev": link(max(number - 1, 0)), "next": link(min(number + 1, last))}}
+
     def answer(self, path: str, query: list[tuple[str, str]]) -> tuple[int, str, bytes]:
+        if path == f"{PREFIX}/search/agenda-items/search":
+            if self.misbehave == "empty":
+                return 200, "application/json", b'{"count": 0, "data": [], "links": {}}'
+            return 200, "application/json", json.dumps(self.search(query), ensure_ascii=False).encode()
         if path != f"{PREFIX}/agenda-items":
             return 404, "application/vnd.api+json", b'{"errors": [{"title": "Route not found"}]}'
         mode = self.misbehave

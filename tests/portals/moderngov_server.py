@@ -48,7 +48,10 @@ A linked document's ``url`` (``mgConvert2PDF.aspx?ID=``, as in the LGSF fixtures
 a small PDF of the document (:meth:`ModernGovServer.document_lines`), or what a test put
 in ``files`` (``None``: 404).
 
-The server counts requests (``count``), can shift its clock (``skew``: its ``Date``
+The server answers with validators (``ETag``, ``Last-Modified``) and 304s to
+conditional requests (:class:`~tests.portals.loopback.LoopbackPortal`), as an IIS site
+serving a web service may; public scrapers do not say ModernGov's do, so the kind makes
+do without them. The server counts requests (``count``), can shift its clock (``skew``: its ``Date``
 header and its today), can ignore the date window (``ignore_dates``) and can misbehave
 on GetMeetings (``misbehave = "html" | "malformed" | "huge" | "empty"``). It stops with
 the test, and by itself after ``lifetime`` seconds at the latest.
@@ -117,6 +120,7 @@ class ModernGovServer(LoopbackPortal):
         super().__init__(lifetime)
         self.skew = timedelta(0)
         self.misbehave: str | None = None
+        self.validators = True  # ETag and Last-Modified, 304s: see LoopbackPortal
         self.ignore_dates = False
         self.rnd = random.Random(seed)
         self.committees: dict[int, tuple[str, bool]] = {}

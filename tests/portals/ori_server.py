@@ -33,13 +33,12 @@ from __future__ import annotations
 
 import json
 import random
-import re
-import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tests.portals.loopback import LoopbackPortal
+from tests.portals.loopback import LoopbackPortal, simple_query_matches
+from tests.portals.loopback import fold as _fold
 
 PREFIX = "/v1/elastic/"
 LONG_MAX = 2**63 - 1
@@ -75,14 +74,6 @@ def _time(value: Any) -> datetime | None:
         except ValueError:
             return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
-
-
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"\w+", _fold(text))
 
 
 class OriServer(LoopbackPortal):
@@ -229,26 +220,13 @@ class OriServer(LoopbackPortal):
         raise ValueError(f"unknown query [{kind}]")
 
     def _text_matches(self, doc: dict[str, Any], spec: dict[str, Any]) -> bool:
-        """Any clause (``|`` or whitespace, default_operator or): a word, ``word*`` or a phrase."""
-        tokens: list[str] = []
+        """Any clause of the query in any of the fields (see :func:`simple_query_matches`)."""
+        texts: list[str] = []
         for field in spec.get("fields") or ["*"]:
             value = doc.get(field) if field != "*" else " ".join(str(v) for v in doc.values())
-            for part in value if isinstance(value, list) else [value]:
-                if isinstance(part, str):
-                    tokens += _tokens(part) + ["\x00"]  # no phrase across fields or pages
-        clauses = re.findall(r'"([^"]*)"|([^\s|"]+)', spec.get("query", ""))
-        for phrase, word in clauses:
-            if phrase:
-                words = _tokens(phrase)
-                if words and any(tokens[i:i + len(words)] == words for i in range(len(tokens))):
-                    return True
-            elif word.endswith("*"):
-                prefix = _fold(word[:-1])
-                if any(t.startswith(prefix) for t in tokens):
-                    return True
-            elif _tokens(word) and all(t in tokens for t in _tokens(word)):
-                return True
-        return False
+            parts = value if isinstance(value, list) else [value]
+            texts += [part for part in parts if isinstance(part, str)]
+        return simple_query_matches(texts, spec.get("query", ""))
 
     def _sort_values(self, did: str, doc: dict[str, Any], sort: list[Any]) -> list[Any]:
         values: list[Any] = []

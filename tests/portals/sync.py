@@ -46,8 +46,18 @@ def watermark(db_path) -> str:
 
 
 def cursor(db_path) -> str | None:
+    """The stored resume cursor (a sync the budget cut short), else ``None``; the state
+    may also hold the pages' validators (``portal-validators``), which are no cursor."""
     with open_db(db_path) as db:
-        return db.execute("SELECT etag FROM source_state").fetchone()[0]
+        etag = db.execute("SELECT etag FROM source_state").fetchone()[0]
+    return etag if etag and json.loads(etag).get("portal-cursor") == 1 else None
+
+
+def validators(db_path) -> dict:
+    """The pages' validators the portal spider keeps, by URL."""
+    with open_db(db_path) as db:
+        etag = db.execute("SELECT etag FROM source_state").fetchone()[0]
+    return json.loads(etag).get("portal-validators", {}) if etag else {}
 
 
 def bad_answers_keep_what_is_stored(twinwatch, db_path, portal: Any, cases: Sequence[tuple[str, str]],

@@ -72,7 +72,8 @@ def test_first_sync_is_a_baseline_with_each_items_municipality(portal, twinwatch
 
 def test_incremental_sync_asks_only_for_recent_items_and_reports_new_and_republished(
         portal, twinwatch, db_path):
-    """The next sync asks each list once, dated from the last sync less the overlap; a decision
+    """The next sync asks each list once, dated from the last sync less the overlap (and the
+    stored items by id, for deletions); a decision
     of a new session is a new entry and a decision published again an edit, each with its
     municipality."""
     twinwatch("sources", "add", portal.url, "--kind", "lblod")
@@ -87,7 +88,9 @@ def test_incremental_sync_asks_only_for_recent_items_and_reports_new_and_republi
     second = twinwatch("crawl", "--all")
     assert "0 failed" in second.stdout
     requested = [r for r in portal.requests[asked:] if r.startswith("/api/")]
-    assert len(requested) == 2  # one page of each list
+    checks = [r for r in requested if "filter[:id:]" in _filters(r)]
+    requested = [r for r in requested if r not in checks]
+    assert len(requested) == 2 and len(checks) == 2  # one page of each list; 120 stored items by id
     recent = datetime.now(UTC) - timedelta(hours=3)
     for r in requested:
         f = _filters(r)
@@ -148,6 +151,129 @@ def test_bad_inputs_fail_the_source_readably_and_keep_what_is_stored(portal, twi
         (("loop", "loops"), ("html", "instead of JSON"), ("malformed", "not valid JSON")),
         max_requests=4)
     assert "0 failed" in twinwatch("crawl", "--all").stdout
+
+
+def test_withdrawn_item_is_recorded_restored_and_an_empty_answer_deletes_nothing(portal, twinwatch, db_path):
+    """An agenda item removed from the portal is an edit saying it was withdrawn, with its
+    municipality (of sessions past, which no date-filtered list shows again); recorded
+    once; published again it is an edit restoring it. Lists and checks that answer empty
+    after items delete nothing."""
+    twinwatch("sources", "add", portal.url, "--kind", "lblod")
+    twinwatch("crawl", "--all")
+    stored = items(db_path)
+    recent, old = portal.item(20), portal.item(60)
+    for index in (20, 60):
+        portal.delete(index)
+    asked = len(portal.requests)
+    out = twinwatch("crawl", "--all")
+    assert "0 failed" in out.stdout
+    checks = [_filters(r) for r in portal.requests[asked:] if "filter[:id:]" in _filters(r)]
+    assert len(checks) == 2 and sum(len(f["filter[:id:]"].split(",")) for f in checks) == len(stored)
+    found = by_url(db_path)
+    url = f"http://127.0.0.1:{portal.port}/agendapunten/"
+    assert set(found) == {url + recent["id"], url + old["id"]}
+    for item in (recent, old):
+        [change] = found[url + item["id"]]
+        assert change.kind == "edited-entry" and municipality(change) == portal.municipality(item)
+        assert change.added[-1] == "Withdrawn: no longer published on Lokaal Beslist."
+        assert change.title == item["attributes"]["title"]
+    assert items(db_path) == stored  # kept, with the note
+
+    again = twinwatch("crawl", "--all")  # still gone: the same text, no new change
+    assert "0 changed" in again.stdout and sum(map(len, by_url(db_path).values())) == 2
+
+    portal.restore(60)
+    back = twinwatch("crawl", "--all")
+    assert "0 failed" in back.stdout
+    restored = by_url(db_path)[url + old["id"]]
+    assert [c.kind for c in restored] == ["edited-entry", "edited-entry"]
+    latest = max(restored, key=lambda c: c.id)
+    assert any("Withdrawn" in line for line in latest.removed)
+    assert municipality(latest) == portal.municipality(old)
+
+    portal.misbehave = "empty"
+    empty = twinwatch("crawl", "--all")
+    assert "0 failed" in empty.stdout and "0 changed" in empty.stdout
+    assert items(db_path) == stored and sum(map(len, by_url(db_path).values())) == 3
+    portal.misbehave = None
+
+
+def _searches(portal: LblodServer) -> list[dict[str, str]]:
+    return [_filters(r) for r in portal.requests if urlsplit(r).path.endswith("/search/agenda-items/search")]
+
+
+def test_query_downloads_only_candidates(portal, twinwatch, db_path):
+    """--query asks Lokaal Beslist's search for the items that match it, then downloads only
+    those, by id: a query that finds some items stores them and not the others; the next sync
+    reports a new matching item and not a new item that does not match."""
+    session = portal.add_session(0, datetime.now(UTC) - timedelta(days=30))
+    wanted = [portal.add_item(session, "Stedenband met Bethlehem", "Evaluatie van de stedenband.", ""),
+              portal.add_item(portal.add_session(1, datetime.now(UTC) - timedelta(days=50)),
+                              "Subsidie", "Noodhulp voor Gaza: 10.000 euro.", "")]
+    portal.add_item(session, "Rioleringswerken", "Aanbesteding van de riolering.", "")
+    twinwatch("sources", "add", portal.url, "--kind", "lblod", "--query", 'stedenband* | noodhulp')
+    out = twinwatch("crawl", "--all")
+    assert "0 failed" in out.stdout
+    assert set(items(db_path)) == {i["attributes"]["uri"] for i in wanted}
+    [search] = _searches(portal)
+    assert search["filter[:sqs:search_content]"] == "stedenband* | noodhulp"
+    window = (datetime.now(UTC) - timedelta(days=300)).isoformat()
+    assert search["filter[:gte:session_planned_start]"] < window  # a first sync: the 12 months
+    fetched = [_filters(r) for r in portal.requests if "filter[:id:]" in _filters(r)]
+    assert [sorted(f["filter[:id:]"].split(",")) for f in fetched] == [sorted(i["id"] for i in wanted)]
+
+    new = portal.add_item(portal.add_session(2, datetime.now(UTC)), "Motie",
+                          "De gemeenteraad kent noodhulp toe aan Oekraïne.", "")
+    portal.add_item(portal.add_session(2, datetime.now(UTC)), "Parkeren", "Tarieven voor het parkeren.", "")
+    out = twinwatch("crawl", "--all")
+    assert "0 failed" in out.stdout
+    [change] = [c for cs in by_url(db_path).values() for c in cs]
+    assert change.kind == "new-entry" and change.url.endswith(new["id"]) and municipality(change) == "Leuven"
+    assert len(items(db_path)) == 3
+
+
+def test_query_auto_and_municipality_page_through_the_search(portal, twinwatch, db_path):
+    """--query auto (Dutch) sends the relevance vocabulary; with --municipality the search is
+    limited to it, and a search of more hits than a page is read page by page (by count)."""
+    session = portal.add_session(1, datetime.now(UTC) - timedelta(days=5))
+    solidarity = {portal.add_item(session, f"Noodhulp {n}", f"De stad kent noodhulp toe ({n}).", "")["id"]
+                  for n in range(130)}
+    portal.add_item(portal.add_session(0, datetime.now(UTC) - timedelta(days=5)), "Noodhulp Gent",
+                    "Noodhulp voor Gaza.", "")
+    twinwatch("sources", "add", portal.url, "--kind", "lblod", "--lang", "nl", "--query", "auto",
+              "--municipality", "Antwerpen")
+    query = state(twinwatch)["rules"]["query"]
+    assert "stedenband*" in query and "noodhulp" in query and " | " in query
+    out = twinwatch("crawl", "--all")
+    assert "0 failed" in out.stdout
+    searches = _searches(portal)
+    assert [s["page[number]"] for s in searches] == ["0", "1"]
+    assert all(s["filter[:sqs:search_content]"] == query and s[f"filter[:phrase:{lblod.LOCATION_FIELDS}]"]
+               == "Antwerpen" for s in searches)
+    stored = items(db_path)
+    assert {portal.item_uri(i) for i in solidarity} <= set(stored)
+    assert all(portal.municipality(portal.res[("agenda-items", k.rsplit("/", 1)[1])]) == "Antwerpen"
+               for k in stored)
+
+
+def test_checks_take_the_stored_items_in_turn():
+    """Stored items are asked for by id, 100 a request and 200 a sync, a different slice
+    each hour until every one was asked; a first sync asks none."""
+    keys = frozenset(f"http://data.lblod.info/id/agendapunten/{n:04d}" for n in range(450))
+    source = Source(1, "https://lokaalbeslist.example/api", "lblod", known_items=keys,
+                    last_modified="2025-03-01T08:00:00+00:00", fetched_before=True)
+    assert lblod.checks(replace(source, known_items=frozenset())) == []
+    seen: set[str] = set()
+    for hour in range(3):
+        links = lblod.checks(replace(source, last_modified=f"2025-03-01T{8 + hour:02d}:00:00+00:00"))
+        assert len(links) == 2
+        for link in links:
+            ids = _filters(link.url)["filter[:id:]"].split(",")
+            assert len(ids) <= 100 and _filters(link.url)["page[size]"] == str(len(ids))
+            uris = [f"http://data.lblod.info/id/agendapunten/{i}" for i in ids]
+            assert json.loads(link.key)["keys"] == uris
+            seen.update(ids)
+    assert len(seen) == 450
 
 
 def test_items_without_a_date_or_a_session_are_kept(portal, twinwatch, db_path):

@@ -27,6 +27,7 @@ from tests.portals.sync import (
     items,
     municipality,
     settings,
+    validators,
     watermark,
 )
 
@@ -151,6 +152,48 @@ def test_incremental_sync_reads_only_meetings_at_a_milestone(portal, twinwatch, 
     assert [r.split("?")[0] for r in portal.requests[asked:]] == [
         "/mgWebService.asmx/GetCommittees", *["/mgWebService.asmx/GetMeetings"] * 6]  # and no document
     assert len([c for cs in by_url(db_path).values() for c in cs]) == changed
+
+
+def test_conditional_requests_quiet_resync_gets_304s_and_a_changed_meeting_is_read(
+        portal, twinwatch, db_path):
+    """The web service's ETag and Last-Modified are kept with the sync state: a quiet re-sync
+    asks each list again conditionally and gets only 304s, storing nothing; a day later the
+    meetings at a milestone are asked conditionally too: an unchanged one is a 304, one whose
+    decision was published since is read and reported as an edit."""
+    cabinet = portal.committee_id("Cabinet")
+    held = portal.add_meeting(cabinet, portal.today() - timedelta(days=2), ["Twinning link with Bethlehem"])
+    quiet = portal.add_meeting(cabinet, portal.today() - timedelta(days=2), ["Allotments"])
+    twinwatch("sources", "add", portal.url, "--kind", "moderngov", "--municipality", COUNCIL)
+    twinwatch("crawl", "--all", timeout=180)
+    kept = validators(db_path)
+    meeting = f"{portal.url}/mgWebService.asmx/GetMeeting?lMeetingId="
+    assert kept[meeting + str(held.id)]["etag"] and kept[meeting + str(held.id)]["leaf"]
+    assert "text" in kept[f"{portal.url}/mgWebService.asmx/GetCommittees"]
+    assert cursor(db_path) is None  # validators are no resume cursor
+    twinwatch("crawl", "--all")  # the lists' date window moves to the last sync: new URLs, read
+    stored = items(db_path)
+
+    asked, before = len(portal.requests), len(portal.not_modified)
+    out = twinwatch("crawl", "--all")
+    assert "0 failed" in out.stdout and "0 changed" in out.stdout
+    again = portal.requests[asked:]
+    assert [r.split("?")[0] for r in again] == [
+        "/mgWebService.asmx/GetCommittees", *["/mgWebService.asmx/GetMeetings"] * 6]
+    assert portal.not_modified[before:] == again  # every one a 304
+    assert items(db_path) == stored and by_url(db_path) == {}
+
+    portal.skew = timedelta(days=1)  # three days after both meetings: their decision-notice milestone
+    held.items[-1].decision = "<p>RESOLVED: That the twinning link with Bethlehem be renewed.</p>"
+    asked, before = len(portal.requests), len(portal.not_modified)
+    out = twinwatch("crawl", "--all", timeout=120)
+    assert "0 failed" in out.stdout
+    unchanged = portal.not_modified[before:]
+    read = {q["lMeetingId"] for q in _asked(portal, "GetMeeting?", asked)}
+    assert {str(held.id), str(quiet.id)} <= read
+    assert f"/mgWebService.asmx/GetMeeting?lMeetingId={quiet.id}" in unchanged
+    assert f"/mgWebService.asmx/GetMeeting?lMeetingId={held.id}" not in unchanged
+    [edited] = [c for cs in by_url(db_path).values() for c in cs]
+    assert edited.kind == "edited-entry" and any("renewed" in line for line in edited.added)
 
 
 def test_link_pattern_limits_the_committees(portal, twinwatch, db_path):
