@@ -12,7 +12,7 @@ from plugins.analyzers.amounts import grant_amount
 from plugins.analyzers.events import main_event
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import find_places
-from plugins.analyzers.relevance import DETAIL_CAP, detail_only, refused_only, text_facts
+from plugins.analyzers.relevance import DETAIL_CAP, denied_only, detail_only, refused_only, text_facts
 from plugins.analyzers.scoring import category, relevance, signals
 from plugins.analyzers.textutil import focus, page_title_context
 
@@ -38,7 +38,8 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
         partner_town=facts["partner_town"],
         partner_south=facts["partner_south"],
     )
-    nothing_done = refused_only(s) or detail_only(change)  # capped under RELEVANT_AT by relevance
+    # capped under RELEVANT_AT by relevance
+    nothing_done = refused_only(s) or denied_only(s) or detail_only(change)
     if nothing_done is not None and DETAIL_CAP < RELEVANT_AT:
         return [Finding("category", None, score=0.0, reasons=(f"{nothing_done}; closest: {name}",))]
     if rel.score < RELEVANT_AT:

@@ -323,7 +323,8 @@ def _trim(start: int, name: str) -> tuple[int, str]:
     "Israëlische Kiryat Motzkin")."""
     words = name.split(" ")
     while len(words) > 1 and (
-        _NOT_PLACE.match(fold(words[0]))
+        words[0].islower()  # "(Il Comune) di Montecchio Maggiore"
+        or _NOT_PLACE.match(fold(words[0]))
         or country_word(fold(words[0]))
         or _TOWN_NOUN.fullmatch(fold(words[0]))
     ):
@@ -595,6 +596,13 @@ def find_places(
     return Places(municipality, partner, tuple(dict.fromkeys(c.surface for c in cands)), troubled)
 
 
+def _home_town(c: _Cand, prefer: tuple[str, ...]) -> bool:
+    """A small town of the text language's own countries (the wide gazetteer's: Crickhowell,
+    Waldmünchen) that opens a sentence or a pair with a partner: it may be the municipality.
+    A small town abroad named alone never is."""
+    return c.country in prefer and not c.partner and (c.sentence_start or c.pair_first)
+
+
 def _region(c: _Cand) -> bool:
     return c.place is not None and c.place.kind == "region"
 
@@ -606,7 +614,7 @@ def _municipality(cands: list[_Cand], prefer: tuple[str, ...]) -> PlaceGuess | N
     first: dict[str, _Cand] = {}
     subject: dict[str, bool] = {}
     for i, c in enumerate(cands):
-        if _region(c) or c.wide:
+        if _region(c) or (c.wide and not _home_town(c, prefer)):
             continue
         opens = c.sentence_start and not c.partner and not c.qualifier and not c.aside
         subject[c.ident] = subject.get(c.ident, False) or opens

@@ -116,6 +116,24 @@ def refused_only(s: Signals) -> str | None:
     return None
 
 
+_UNDONE = ("decision", "end", "suspend", "establish", "aid")
+
+
+def denied_only(s: Signals) -> str | None:
+    """Why nothing was done, or ``None``: the text denies a report or rumour ("spreekt
+    berichten tegen als zou de jumelage worden opgezegd", "claims that the council cut
+    ties are untrue", "ha desmentido que vaya a romper el hermanamiento") and no other
+    sentence decides, ends, suspends, makes or grants anything."""
+    deny = CATEGORY_GROUPS["denial"]
+    denied = [t for t in s.sentences if deny.search(t)]
+    if not denied:
+        return None
+    others = [t for t in s.sentences if not deny.search(t)]
+    if any(GROUPS[g].search(t) for t in others for g in _UNDONE):
+        return None
+    return "a report or rumour is denied: nothing was done"
+
+
 def score_change(change: ChangeDraft, context: AnalysisContext) -> Finding:
     """The ``relevance`` finding for a change."""
     title, body = focus(change)
@@ -127,7 +145,7 @@ def score_change(change: ChangeDraft, context: AnalysisContext) -> Finding:
     places = find_places(title, body, src.municipality, src.country, language_of(change))
     rel = relevance(s, **text_facts(places, f"{title}\n{body}" if title else body))
     score, reasons = rel.score, rel.reasons
-    refused = refused_only(s)
+    refused = refused_only(s) or denied_only(s)
     if refused is not None and score > DETAIL_CAP:
         score, reasons = DETAIL_CAP, (*reasons, f"{refused}: at most {DETAIL_CAP}")
     detail = detail_only(change)

@@ -296,7 +296,7 @@ def link_states(s: Signals) -> LinkStates:
     debated = decided = False
     link = GROUPS["link_words"]
     for sent in s.sentences:
-        if not link.search(sent):
+        if not (link.search(sent) or GROUPS["twinning"].search(sent)):  # "Städtefreundschaft"
             continue
         demands, decisions, rejected, proposes = _sentence_mood(sent)
         proposal_or_debate = proposes or bool(_DEBATE.search(sent))
@@ -316,7 +316,10 @@ def link_states(s: Signals) -> LinkStates:
                 last_demand = max((d for d in demands if d < m.start()), default=-1)
                 last_decision = max((d for d in decisions if d < m.start()), default=-1)
                 negated = _negated(sent, m.start())
-                if (rejected or negated or last_demand > last_decision
+                # "ha approvato la mozione che sospende", "der Rat folgte einem Antrag": a decision
+                # that comes first in the sentence adopts the motion it names
+                adopted = bool(decisions) and decisions[0] < first_demand and not rejected
+                if (rejected or negated or (last_demand > last_decision and not adopted)
                         or (not decisions and proposal_or_debate)):
                     asked[state] = max(asked.get(state, 0), 1)
                 else:
@@ -354,8 +357,10 @@ def category(
         if any(k in st.asked for k in ("end", "suspend")):
             asked_by = ", ".join(s.words("demand")) or "refused or rejected"
             return "twinning_debate", (f"asked for, not decided: {asked_by}",)
-        if s.has("aid"):
-            return "humanitarian_aid", (f"aid to a partner town: {', '.join(s.words('aid'))}",)
+        # aid, or money given to the partner town outside a cooperation agreement's budget
+        if s.has("aid") or (amount and s.has("giving") and not (s.has("cooperation") or s.has("devcoop"))):
+            given = s.words("aid") or s.words("giving")
+            return "humanitarian_aid", (f"aid to a partner town: {', '.join(given)}",)
         strict = s.finds("twinning_strict")
         south = ("the partner's country" if partner_south else None) or s.finds("south") or (
             s.words("devcoop") or ("",))[0]

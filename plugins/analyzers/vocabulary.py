@@ -193,6 +193,40 @@ SOUTH = [
 ]
 """The South: a region, or a country where municipal development cooperation usually goes."""
 
+DENIAL = [
+    # a report or rumour said to be untrue: nothing was done
+    r"spreekt .{0,60}\btegen\b",
+    r"tegengesproken",
+    r"ontkent",
+    r"ontkend",
+    r"dementi",
+    r"dement(?:e|ent|i)\b",
+    r"widersprich",
+    r"widerspricht",
+    r"dementier",
+    r"(?:claims?|reports?|rumou?rs?|posts?) .{0,80}(?:are|is|were|was) (?:simply |completely |entirely )?"
+    r"(?:untrue|false|unfounded|wrong)",
+    r"(?:is|are) (?:simply |completely )?(?:untrue|unfounded)",
+    r"denie[sd]",
+    r"\bden(?:y|ying)\b",
+    r"desment",
+    r"smenti",
+    r"smentisce",
+    r"contrairement a ce qu",
+    r"contrary to (?:claims|reports|rumou?rs)",
+    r"im gegensatz zu (?:berichten|behauptungen|geruchten)",
+    r"in tegenstelling tot (?:berichten|geruchten|beweringen)",
+    r"contrariamente a quanto",
+    r"(?:there are )?no plans to",
+    r"geen (?:enkel )?(?:plan|voorstel)",
+    r"keine pl(?:a|ae)ne",
+    r"aucun projet de",
+    r"ningun(?:a)? propuesta",
+    r"nessuna proposta",
+]
+"""A report or rumour denied ("spreekt berichten tegen", "dément", "widerspricht Berichten",
+"claims ... are simply untrue", "ha desmentido"): said not to have happened."""
+
 REJECT = [
     r"reject",
     r"verworpen",
@@ -1346,7 +1380,11 @@ END = [
     r"break (?:off|ties)",
     r"verbreekt",
     r"beeindigt",
-    # dissolving it
+    # dissolving it, voiding it
+    r"(?:deja|dejo|dejar|dejan|dejaron|queda) sin efecto",
+    r"revoke",
+    r"revocation",
+    r"annul",
     r"ontbonden",
     r"ontbind",
     r"opgeheven",
@@ -1368,6 +1406,9 @@ SUSPEND = [
     r"op te schorten",
     r"schort .{0,60}op",
     r"opgeschort",
+    r"geschorst",
+    r"schorst\b",
+    r"te schorsen",
     r"bevrie",
     r"on hold",
     r"suspend",
@@ -1675,6 +1716,7 @@ CATEGORY_GROUPS: dict[str, re.Pattern[str]] = {
         "proposal": PROPOSAL,
         "petition": PETITION,
         "boycott": BOYCOTT,
+        "denial": DENIAL,
     }.items()
 }
 """Groups only the category reads, searched only when it needs them (so relevance, which
