@@ -108,7 +108,10 @@ def relevance(
     actor = s.has("actor") or (s.has("actor_weak") and not church)
     topic = s.has("topic") or troubled_place or s.has("settlements") or s.has("devcoop")
     twinning = s.has("twinning")
-    in_passing = twinning and not _link_acted_on(s)
+    # a government's programme for twinnings acts on none itself ("La Regione stanzia ... per i
+    # Comuni che promuovono gemellaggi")
+    governed = s.has("government") and not s.has("actor") and not subject_municipality
+    in_passing = twinning and (governed or not _link_acted_on(s))
     if in_passing:
         rule(2.0, f"twinning, named in passing (nobody acts on it): {', '.join(s.words('twinning'))}")
     elif twinning:
@@ -173,6 +176,10 @@ def relevance(
         weight = -2.5 - 0.5 * min(len(s.words("pastime")) - 1, 2)
         leisure = ", ".join(s.words("pastime"))
         rule(weight, f"a match, a club's or association's outing, an obituary: {leisure}")
+    if s.has("ceremony") and twinning and not _CHARTER.search(s.text) and not any(
+            s.has(g) for g in ("end", "suspend", "aid", "motion", "symbolic")):
+        weight = -2.0 - 0.5 * min(len(s.words("ceremony")) - 1, 2)  # a visit, a jubilee, the golden book
+        rule(weight, f"a ceremony of a twinning, no decision: {', '.join(s.words('ceremony'))}")
     if s.has("government") and not acting:  # "the council calls on the government": it acts
         rule(-2.0, f"a government acts, not a municipality: {', '.join(s.words('government'))}")
     if s.has("lookalike_twin") and not twinning:
@@ -193,7 +200,8 @@ _DENIED_BEFORE = re.compile(
 _DENIED_AFTER = re.compile(
     r"^\w*\s*(?:\(?\s*)?(?:is|ist|est|es|e|blijft|bleibt)?\s*(?:\w+\s+)?(?:niet|nicht|not|pas|no|non)\b"
     r"(?! (?:nur|only|alleen|seulement|solo|solamente)\b)"
-    r"|^\w*\s*(?:ist nicht geplant|n'est pas prevu|no esta previst|non e previst|is niet gepland)")
+    r"|^\w*\s*(?:(?:ist|sei|wird|war) (?:\w+ )?nicht geplant|n'est (?:\w+ )?pas prevu|no esta previst|"
+    r"non e previst|is (?:\w+ )?niet gepland|(?:is|was) (?:\w+ )?not planned)")
 
 
 def twinning_denied(s: Signals) -> bool:
@@ -227,6 +235,10 @@ def _link_acted_on(s: Signals) -> bool:
     return not sents
 
 
+_CHARTER = re.compile(
+    r"renouvel|erneuer|vernieuw|rinnov|renov|renew|charte|charter|urkunde|oorkonde|overeenkomst|vertrag|"
+    r"convenio|accordo|agreement|pacte|patto|pacto|protocol")
+"""A document signed or renewed at a ceremony: then the ceremony is the act."""
 _STATES = ("end", "suspend", "establish")
 _DEBATE = re.compile(
     r"(?<![a-z])(?:discuss|debat|beraten|diskut|diskuss|besprochen|agenda|ordre du jour|tagesordnung|"

@@ -200,7 +200,13 @@ DENIAL = [
     r"ontkent",
     r"ontkend",
     r"dementi",
-    r"dement(?:e|ent|i)\b",
+    r"dement(?:e|ent|i)?\b",
+    r"sans fondement",
+    r"infundad",
+    r"haltlos",
+    r"zuruckgewiesen",
+    r"weist .{0,60}\bzuruck\b",
+    r"(?:niega|nego|negaron) que",
     r"widersprich",
     r"widerspricht",
     r"dementier",
@@ -663,7 +669,11 @@ DEVCOOP = [
 SOLIDARITY = [
     r"solidariteit",
     r"(?:logements?|woningen|wohnungen|alloggi|viviendas) (?:communa|gemeente|stadt|comunal|municipal)",
-    r"(?:met|mettre|stellt|mette|pone) (?:\w+ ){0,4}(?:a (?:la )?disposi|ter beschikking|zur verfugung)",
+    r"(?:met|mettre|stellt|stelt|stellen|mette|pone|zet) (?:\w+ ){0,4}"
+    r"(?:a (?:la )?disposi|ter beschikking|zur verfugung)",
+    r"(?:woning|logement|wohnung|alloggio|vivienda|flat|house|home)s? .{0,60}(?:available|ter beschikking|"
+    r"a disposicion|a (?:la )?disposition|zur verfugung|a disposizione|rent-free|gratuit|kosteloos|mietfrei)",
+    r"(?:cede|cedera|ceder) (?:una|un|dos|tres) vivienda",
     r"(?:hebergement|onderdak|unterbringung|accoglienza|acogida) (?:de|van|von|di|del)",
     r"vluchteling",
     r"opvang",
@@ -896,6 +906,10 @@ TOPIC = [
     r"victimas",
     r"vittime",
     r"ontheemd",
+    r"\bfled\b",
+    r"gevlucht",
+    r"geflohen",
+    r"fuyant",
     r"deplace(?:e)?s\b",
     r"vertriebene",
     r"displaced",
@@ -958,7 +972,7 @@ ACTOR_STRONG = [
     r"local authority",
     r"municipal (?:council|executive|building)",
     r"the city of",
-    r"ayuntamiento",
+    r"ayuntamiento(?!s)",
     r"alcalde",
     r"alcaldesa",
     r"\bpleno\b",
@@ -991,6 +1005,7 @@ ACTOR_STRONG = [
     r"palazzo (?:moroni|barbieri|comunale|civico)",
     r"neues rathaus",
     r"deputies of the council",
+    r"municipal district",
 ]
 """A municipality acting: its council, mayor, executive, town hall."""
 
@@ -1335,6 +1350,7 @@ END = [
     r"beeindig",
     r"stopzet",
     r"zet .{0,60}stop",
+    r"stop te zetten",
     r"op te zeggen",
     r"opzeggen",
     r"verbreken",
@@ -1389,6 +1405,7 @@ END = [
     r"ontbind",
     r"opgeheven",
     r"aufgehoben",
+    r"auflosung",
     r"aufzuheben",
     r"dissou",
     r"dissolution",
@@ -1649,6 +1666,26 @@ PASTIME = [
 """What happens between twin towns without the municipality doing anything: a match,
 an association's loto or trip, an obituary, works on a street named after a town."""
 
+CEREMONY = [
+    r"livre d'or",
+    r"golden(?:es)? buch",
+    r"goldene[ns]? buch",
+    r"gulden boek",
+    r"libro d'oro",
+    r"libro de (?:oro|honor)",
+    r"golden book",
+    r"(?:delegati(?:e|on)|delegazione|delegacion|abordnung) .{0,60}"
+    r"(?:bezocht|bezoek|visit|besuch|visite|visita|ontvang|empfang|accueil|ricevut|recibi)",
+    r"(?:\d+|twintig|dertig|veertig|vijftig|vingt|trente|quarante|cinquante|zwanzig|dreissig|vierzig|funfzig|"
+    r"twenty|thirty|forty|fifty|venti|trenta|quaranta|cinquanta|veinte|treinta|cuarenta|cincuenta)[ -]?"
+    r"(?:jaar|ans|jahre|jahrige[ns]?|years|anni|anos|year)\b.{0,30}(?:jumelage|stedenband|partnerschaft|"
+    r"twinning|gemellaggio|hermanamiento|vriendschap)",
+    r"(?:anniversary|jubileum|anniversaire|jubilaum|anniversario|aniversario) "
+    r"(?:of|van|du|de|der|des|del|dello) (?:the |het |de |la |le |l'|die |der |il |el |lo )?"
+    r"(?:jumelage|stedenband|partnerschaft|stadtepartnerschaft|twinning|gemellaggio|hermanamiento)",
+]
+"""An anniversary, a delegation's visit, the golden book: a ceremony of a twinning, no decision."""
+
 GOVERNMENT = [
     r"federale regering",
     r"vlaamse regering",
@@ -1664,6 +1701,14 @@ GOVERNMENT = [
     r"\bgoverno\b(?! local)",
     r"\bregione\b",
     r"comunidad autonoma",
+    r"generalitat",
+    r"xunta de galicia",
+    r"junta de (?:andalucia|castilla|extremadura|galicia)",
+    r"gobierno vasco",
+    r"freistaat",
+    r"staatskanzlei",
+    r"conseil (?:regional|departemental)",
+    r"provincia autonoma",
     # a German Land: its programmes fund municipalities, they are not a municipality's act
     r"das land (?:baden|bayern|berlin|brandenburg|bremen|hamburg|hessen|mecklenburg|niedersachsen|"
     r"nordrhein|rheinland|saarland|sachsen|schleswig|thuringen)",
@@ -1702,6 +1747,7 @@ GROUPS: dict[str, re.Pattern[str]] = {
         "suspend": SUSPEND,
         "establish": ESTABLISH,
         "pastime": PASTIME,
+        "ceremony": CEREMONY,
         "government": GOVERNMENT,
     }.items()
 }
