@@ -110,7 +110,13 @@ class _OnDemand(pluggy.HookCaller):
 
 class PluginManager(pluggy.PluginManager):
     """pluggy's manager that loads entry points when their hooks are first called,
-    plus the load errors of our entry points."""
+    plus the load errors of our entry points.
+
+    Call order: pluggy calls the plugins of a hook in reverse registration order, so
+    before a plugin is registered, every plugin still waiting that comes before it
+    (in entry-point order; a plugin registered directly comes after them all) and
+    shares a hook with it is loaded first. Nothing registered is ever moved, so
+    another thread calling a hook meanwhile never misses a plugin."""
 
     def __init__(self, report: Callable[[LoadError], None] | None = None) -> None:
         super().__init__(hookspecs.PROJECT)
@@ -119,14 +125,9 @@ class PluginManager(pluggy.PluginManager):
         self._report = report
         self._waiting: list[_Waiting] = []
         self._ready: set[str] = set()
-        """Hooks whose waiting plugins are loaded (none waits for them any more)."""
-        self._ranks: dict[str, float] = {}
-        """Each registered plugin's place: its entry point's, or after them all."""
+        """Hooks no plugin waits for any more."""
         self._entry_points = 0
         self._lock = threading.RLock()
-        self._moving = False
-        """Plugins are being registered again (pluggy's ``unregister`` asks every hook for
-        its implementations: that must not load anything)."""
 
     def add_hookspecs(self, module_or_class: Any) -> None:
         for name in dir(module_or_class):
@@ -136,10 +137,10 @@ class PluginManager(pluggy.PluginManager):
         super().add_hookspecs(module_or_class)
 
     def register(self, plugin: Any, name: str | None = None) -> str | None:
-        registered = super().register(plugin, name)
-        if registered is not None:
-            self._ranks.setdefault(registered, math.inf)
-        return registered
+        """Register ``plugin`` after every entry point: those waiting that share a
+        hook with it are loaded first."""
+        with self._lock:
+            return self._admit(plugin, name, math.inf)
 
     def add_entry_points(self, found: Iterable[tuple[EntryPoint, Collection[str] | None]]) -> None:
         """Add plugins from entry points, in order: each with the hooks it implements
@@ -171,43 +172,40 @@ class PluginManager(pluggy.PluginManager):
         if hook_name in self._ready:
             return
         with self._lock:
-            if self._moving:
-                return
-            due = [w for w in self._waiting if hook_name in w.hooks]
-            self._waiting = [w for w in self._waiting if hook_name not in w.hooks]
+            if self._load_before(hook_name, math.inf):
+                self.check_pending()
+            self._ready.add(hook_name)
+
+    def _load_before(self, hook_name: str, rank: float) -> bool:
+        """Load the waiting plugins of ``hook_name`` placed before ``rank``, in order;
+        whether there were any."""
+        due = [w for w in self._waiting if hook_name in w.hooks and w.rank < rank]
+        if due:
+            self._waiting = [w for w in self._waiting if w not in due]
             for waiting in due:
                 self._load(waiting)
-            self._ready.add(hook_name)
-            if due:
-                self.check_pending()
+        return bool(due)
 
     def _load(self, waiting: _Waiting) -> None:
         ep = waiting.entry_point
         if self.is_blocked(ep.name):
             return
         try:
-            self._insert(ep.load(), ep.name, waiting.rank)
+            self._admit(ep.load(), ep.name, waiting.rank)
         except Exception as exc:  # a broken plugin must not stop the program
             error = LoadError(ep.name, ep.value, f"{type(exc).__name__}: {exc}")
             self.load_errors.append(error)
             if self._report is not None:
                 self._report(error)
 
-    def _insert(self, plugin: Any, name: str, rank: int) -> None:
-        """Register ``plugin`` at its entry point's place: the plugins registered with a
-        later place are registered again after it (pluggy calls the last registered first)."""
-        later = [(n, p) for n, p in self.list_name_plugin() if self._ranks.get(n, math.inf) > rank]
-        self._moving = True
-        try:
-            for n, p in later:
-                self.unregister(p, n)
-            self._ranks[name] = rank
-            if self.register(plugin, name) is None:
-                self._ranks.pop(name, None)
-        finally:
-            for n, p in later:
-                self.register(p, n)
-            self._moving = False
+    def _admit(self, plugin: Any, name: str | None, rank: float) -> str | None:
+        """Register ``plugin`` at place ``rank``, after the waiting plugins before it
+        that share a hook with it."""
+        for attr in dir(plugin):
+            opts = self.parse_hookimpl_opts(plugin, attr)
+            if opts is not None:
+                self._load_before(opts.get("specname") or attr, rank)
+        return super().register(plugin, name)
 
 
 def make_plugin_manager(

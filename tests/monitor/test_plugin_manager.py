@@ -19,7 +19,7 @@ HERE = "tests.monitor.test_plugin_manager"
 
 
 class Early:
-    """Entry point 0 in the order test: two hooks."""
+    """Two hooks."""
 
     @staticmethod
     @hookimpl
@@ -33,7 +33,7 @@ class Early:
 
 
 class Middle:
-    """Entry point 1: one hook, shared with both others."""
+    """One hook."""
 
     @staticmethod
     @hookimpl
@@ -42,7 +42,7 @@ class Middle:
 
 
 class Late:
-    """Entry point 2, hooks not declared (as a third-party plugin): loaded up front."""
+    """Two hooks."""
 
     @staticmethod
     @hookimpl
@@ -55,44 +55,77 @@ class Late:
         return ["late"]
 
 
+class Last:
+    """One hook."""
+
+    @staticmethod
+    @hookimpl
+    def search_terms(lang: str) -> list[str]:
+        return ["last"]
+
+
 def _ep(name: str, value: str) -> EntryPoint:
     return EntryPoint(name, value, GROUP)
 
 
-def _manager(report=None):
+def _manager(*found, report=None):
+    """A manager of the entry points ``(name, class name, hooks)`` of this module."""
     pm = make_plugin_manager(load_entry_points=False, report=report)
-    pm.add_entry_points([
-        (_ep("early", f"{HERE}:Early"), {"register_exporters", "search_terms"}),
-        (_ep("middle", f"{HERE}:Middle"), {"search_terms"}),
-        (_ep("late", f"{HERE}:Late"), None),
-        (_ep("broken", "tests.no_such_module_here"), {"register_exporters"}),
-    ])
+    pm.add_entry_points([(_ep(name, f"{HERE}:{cls}"), hooks) for name, cls, hooks in found])
     return pm
 
 
+def _loaded(pm) -> list[str]:
+    return sorted(name for name, _ in pm.list_name_plugin())
+
+
 def test_plugins_load_with_their_first_hook_and_errors_are_reported_then():
-    """Only the plugin of unknown hooks loads up front; the others, and the failure of
-    a broken one, come with the first call of one of their hooks."""
+    """A plugin loads, or its failure is reported, when one of its hooks is first
+    called, and not before."""
     reported: list[LoadError] = []
-    pm = _manager(reported.append)
-    assert [name for name, _ in pm.list_name_plugin()] == ["late"]
-    assert pm.load_errors == [] and reported == []
-    assert pm.hook.register_exporters() == [["late"], ["early"]]
-    assert sorted(name for name, _ in pm.list_name_plugin()) == ["early", "late"]
+    pm = make_plugin_manager(load_entry_points=False, report=reported.append)
+    pm.add_entry_points([(_ep("early", f"{HERE}:Early"), {"register_exporters", "search_terms"}),
+                         (_ep("broken", "tests.no_such_module_here"), {"register_exporters"}),
+                         (_ep("last", f"{HERE}:Last"), {"search_terms"})])
+    assert _loaded(pm) == [] and reported == []
+    assert pm.hook.register_exporters() == [["early"]]
+    assert _loaded(pm) == ["early"]
     assert [e.name for e in pm.load_errors] == ["broken"] and reported == pm.load_errors
     assert "ModuleNotFoundError" in reported[0].message
+    assert pm.hook.search_terms(lang="nl") == [["last"], ["early"]]
+    assert _loaded(pm) == ["early", "last"]
 
 
-def test_call_order_is_entry_point_order_whatever_loads_first():
-    """A plugin loaded later than one placed after it in entry-point order is still
-    called after it (pluggy calls the last registered first), as if all loaded at once."""
-    pm = _manager()
-    pm.hook.register_exporters()  # loads Early after Late
-    assert pm.hook.search_terms(lang="nl") == [["late"], ["middle"], ["early"]]
-    assert [i.plugin_name for i in pm.hook.register_exporters.get_hookimpls()] == ["early", "late"]
-    extra = make_plugin_manager(load_entry_points=False, extra=[Middle()])
-    extra.add_entry_points([(_ep("early", f"{HERE}:Early"), {"search_terms"})])
-    assert extra.hook.search_terms(lang="nl") == [["middle"], ["early"]]  # registered directly: last
+def test_a_plugin_loads_after_the_earlier_ones_it_shares_a_hook_with():
+    """Loaded for one hook, a plugin brings the earlier plugins of its other hooks with
+    it: each hook calls its plugins in entry-point order, the last first, as if all
+    had loaded at once."""
+    pm = _manager(("middle", "Middle", {"search_terms"}),
+                  ("late", "Late", {"register_exporters", "search_terms"}))
+    assert pm.hook.register_exporters() == [["late"]]
+    assert _loaded(pm) == ["late", "middle"]
+    assert pm.hook.search_terms(lang="nl") == [["late"], ["middle"]]
+
+
+def test_a_plugin_of_unknown_hooks_loads_up_front_in_its_place():
+    """A plugin with no declared hooks (a third-party one) loads when the manager is
+    made, after the earlier plugins it shares a hook with; a later one still waits."""
+    pm = _manager(("early", "Early", {"register_exporters", "search_terms"}),
+                  ("middle", "Middle", {"search_terms"}), ("late", "Late", None),
+                  ("last", "Last", {"search_terms"}))
+    assert _loaded(pm) == ["early", "late", "middle"]
+    assert pm.hook.search_terms(lang="nl") == [["last"], ["late"], ["middle"], ["early"]]
+    assert pm.hook.register_exporters() == [["late"], ["early"]]
+
+
+def test_a_plugin_registered_directly_comes_after_every_entry_point():
+    """``pm.register`` (a test's or ``extra`` plugin) loads the waiting plugins of its
+    hooks first, so it is called before them."""
+    pm = _manager(("early", "Early", {"register_exporters", "search_terms"}),
+                  ("last", "Last", {"search_terms"}))
+    pm.register(Middle(), "direct")
+    assert _loaded(pm) == ["direct", "early", "last"]
+    assert pm.hook.search_terms(lang="nl") == [["middle"], ["last"], ["early"]]
 
 
 def test_builtin_hooks_are_what_each_builtin_implements():
