@@ -16,7 +16,7 @@ import click
 from monitor import errors
 from monitor.errors import TwinwatchError
 from monitor.models import SOURCE_KINDS
-from monitor.plugin_manager import PluginManager, make_plugin_manager, source_kinds
+from monitor.plugin_manager import LoadError, PluginManager, make_plugin_manager, source_kinds
 from monitor.store.db import open_db
 
 
@@ -30,10 +30,7 @@ class Context:
     @property
     def pm(self) -> PluginManager:
         if self._pm is None:
-            self._pm = make_plugin_manager()
-            for err in self._pm.load_errors:
-                click.echo(f"warning: plugin {err.name} ({err.value}) not loaded: {err.message}",
-                           err=True)
+            self._pm = make_plugin_manager(report=_warn)
         return self._pm
 
     def db(self) -> Any:
@@ -42,6 +39,11 @@ class Context:
     def kinds(self) -> list[str]:
         """Kind names the installed plugins provide (the built-ins when none do)."""
         return sorted(source_kinds(self.pm)) or list(SOURCE_KINDS)
+
+
+def _warn(err: LoadError) -> None:
+    """A plugin that failed to load (when one of its hooks was first called), on stderr."""
+    click.echo(f"warning: plugin {err.name} ({err.value}) not loaded: {err.message}", err=True)
 
 
 pass_ctx = click.make_pass_decorator(Context)

@@ -1,19 +1,22 @@
 """The plugins an extraction process analyzes with, loaded once for all of them.
 
 :class:`monitor.ingest.workers.ExtractPool` starts its processes from a forkserver that
-imports this module first: the plugin manager (analyzers, their models and word
-lists: most of an extraction process's memory) is then built once in the
-forkserver, and every extraction process forked from it shares those pages
-copy-on-write instead of loading its own copy. The forkserver runs no event loop
-and no threads of the crawl, so forking from it is safe.
+imports this module first: the plugins an extraction uses (the kinds, the text
+extractor, the analyzers with their models and word lists: most of an extraction
+process's memory) are then loaded once in the forkserver, and every extraction
+process forked from it shares those pages copy-on-write instead of loading its own
+copy. The forkserver runs no event loop and no threads of the crawl, so forking
+from it is safe.
 
-Analyzers load their models (language profiles, gazetteer) on first use:
+Plugins load when one of their hooks is first called (:mod:`monitor.plugin_manager`),
+and analyzers load their models (language profiles, gazetteer) on first use:
 :func:`_warm_up` runs one extraction and one analysis of a small sample so that
-those are loaded in the forkserver too, not once per worker. A crawl whose sources
-were all never fetched cannot produce a change (a first fetch is the baseline), so
+both are loaded in the forkserver, not once per worker. A crawl whose sources were
+all never fetched cannot produce a change (a first fetch is the baseline), so
 nothing will be analyzed: its pool starts the forkserver with
-``TWINWATCH_WARM_ANALYZERS=0`` and the analysis is not warmed up (0.8 s of CPU and
-110 MB less; a later analysis in that process loads the models on first use).
+``TWINWATCH_WARM_ANALYZERS=0`` and only the extraction is warmed up: the analyzers
+are not even imported (about 1 s of CPU and 110 MB less; a later analysis in that
+process loads them on first use).
 
 A forkserver lives as long as the pool that started it (it is stopped with it), but
 a process may import this module for other reasons: :func:`current` checks that the
@@ -30,7 +33,7 @@ from monitor.collector import loading
 from monitor.config import warm_analyzers
 from monitor.ingest.kinds import page_extract
 from monitor.models import ChangeDraft, FetchResult, Source
-from monitor.plugin_manager import GROUP, PluginManager, make_plugin_manager
+from monitor.plugin_manager import GROUP, PluginManager, make_plugin_manager, source_kinds
 
 SAMPLE = (
     "The municipal council of Ixelles approved the twinning with Kinshasa and Nablus. "
@@ -46,8 +49,9 @@ def installed() -> tuple[tuple[str, str], ...]:
 
 
 def _warm_up(pm: PluginManager, analyzers: bool = True) -> None:
-    """Extract (and with ``analyzers``, analyze) :data:`SAMPLE` once, loading what
-    plugins load lazily."""
+    """Extract (and with ``analyzers``, analyze) :data:`SAMPLE` once, loading the
+    plugins a job calls and what they load on first use."""
+    source_kinds(pm)  # every job asks for its source's kind
     source = Source(0, "http://127.0.0.1/")
     html = f"<html><body><main><h1>Council</h1><p>{SAMPLE}</p></main></body></html>".encode()
     page_extract(pm, source, FetchResult(0, source.url, 200, {"content-type": "text/html"}, html))
