@@ -96,6 +96,16 @@ def test_plugins_load_with_their_first_hook_and_errors_are_reported_then():
     assert _loaded(pm) == ["early", "last"]
 
 
+def test_a_waiting_plugin_unregistered_by_name_never_loads():
+    """``pm.unregister(name=...)`` takes out a plugin that has not loaded yet, as it takes
+    out a loaded one (the dashboard's tests take the analyzers out this way)."""
+    pm = _manager(("early", "Early", {"register_exporters", "search_terms"}),
+                  ("last", "Last", {"search_terms"}))
+    assert pm.unregister(name="last") is None
+    assert pm.hook.search_terms(lang="nl") == [["early"]]
+    assert _loaded(pm) == ["early"]
+
+
 def test_a_plugin_loads_after_the_earlier_ones_it_shares_a_hook_with():
     """Loaded for one hook, a plugin brings the earlier plugins of its other hooks with
     it: each hook calls its plugins in entry-point order, the last first, as if all
