@@ -268,8 +268,22 @@ def _still_listed(item: str, page: str) -> bool:
     (Burkina Faso) ..." where the cell "Ath" was its own line). Prose that names the
     town ("... Megiddo in Israel, ...") does not keep it listed."""
     item = item.strip()
-    return bool(item) and any(line.lstrip("| ") == item or line.lstrip("| ").startswith(item + " ")
-                              for line in page.split("\n")[:100_000])
+    return bool(item) and item in _line_heads(page)
+
+
+HEAD_WORDS = 8
+"""A removed item is looked for among the first this many words of each line."""
+
+
+@lru_cache(maxsize=4)
+def _line_heads(page: str) -> frozenset[str]:
+    """The openings (one to :data:`HEAD_WORDS` words) of the page's lines, read once per
+    page: a change that removes many items does not read the page again for each."""
+    heads: set[str] = set()
+    for line in page.split("\n")[:100_000]:
+        words = line.lstrip("| ").split(" ")
+        heads.update(" ".join(words[:n]) for n in range(1, min(len(words), HEAD_WORDS) + 1))
+    return frozenset(heads)
 
 
 def _row_town(text: str, p: Passage) -> str:
