@@ -10,7 +10,7 @@ pattern is bounded, so a hostile text of the full analyzer cap costs linear time
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from plugins.analyzers.textutil import fold
@@ -159,12 +159,45 @@ def find_amounts(text: str) -> list[FoundAmount]:
     return sorted(found.values(), key=lambda a: a.start)
 
 
+_COUNT = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+          "six": 6, "zwei": 2, "drei": 3, "funf": 5, "sechs": 6, "two": 2, "three": 3, "four": 4, "five": 5,
+          "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "due": 2, "tre": 3, "quattro": 4,
+          "cinque": 5, "sei": 6}
+_N = r"(?P<n>[2-9]|10|" + "|".join(_COUNT) + ")"
+_YEARS = re.compile(
+    r"(?<![a-z])(?:(?:voor|gedurende|(?:de )?komende|pendant|sur|pour|fur|uber|(?:die )?nachsten|for|over|"
+    r"(?:the )?next|durante|por|(?:los )?proximos|per|(?:i |nei )?prossimi)\s+" + _N +
+    r"\s+(?:jaar|jaren|ans|annees|jahre|jahren|years|anos|anni)\b"
+    r"|(?:les )?" + _N.replace("?P<n>", "?P<m>") + r" prochaines annees)"
+)
+"""How many years a yearly part is paid ("5.000 euro per jaar ... de komende drie jaar",
+"3.000 euro all'anno per tre anni"); never "since three years" (no duration word before)."""
+_MONTHLY = re.compile(r"maand|month|mois|monat|\bmes\b|mese|mensil|mensual")
+
+
+def _total(best: FoundAmount, folded: str) -> FoundAmount:
+    """A yearly part times the years it is paid for, where the text says how many."""
+    end = best.start + len(best.text)
+    if not best.periodic or _MONTHLY.search(folded[end: end + 40]):
+        return best
+    m = _YEARS.search(folded)
+    if m is None:
+        return best
+    raw = m.group("n") or m.group("m")
+    years = _COUNT.get(raw) or int(raw)
+    return replace(best, value=round(best.value * years, 2), text=f"{best.text} x {years} years",
+                   periodic=False)
+
+
 @lru_cache(maxsize=256)
 def grant_amount(text: str) -> tuple[FoundAmount | None, bool]:
-    """The amount most likely to be the grant, and whether other currencies were seen."""
+    """The amount most likely to be the grant, and whether other currencies were seen. A
+    yearly part paid for a stated number of years counts as its total."""
     amounts = find_amounts(text)
     other = bool(_OTHER.search(text))
     if not amounts:
         return None, other
     # a grant before any amount, a total before a yearly part, then the first
-    return min(amounts, key=lambda a: (not a.grant, a.periodic, a.start)), other
+    best = min(amounts, key=lambda a: (not a.grant, a.periodic, a.start))
+    folded = fold(text)
+    return (_total(best, folded) if len(folded) == len(text) else best), other

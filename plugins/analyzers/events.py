@@ -38,7 +38,8 @@ from plugins.analyzers.vocabulary import CATEGORY_GROUPS
 
 _TWINNING_HEAD = re.compile(
     r"twinn|twin (?:town|cit)|sister (?:town|cit)|partner (?:town|cit)|jumel|villes? partenaires?|"
-    r"stedenband|zusterst|partnerst|partnergemeente|partnergemeind|partnerkommun|stadtepartner|"
+    r"stedenband|zusterst|zustergemeente|verbroedering|partnerst|schwesterst|villes? s(?:oe|œ)urs?|"
+    r"citta (?:sorell|gemell)|partnergemeente|partnergemeind|partnerkommun|stadtepartner|"
     r"partnerschaften? mit|gemellag|"
     r"citta gemellat|hermanami|ciudades? herman|hermanad")
 """A heading over a list of twinned towns (folded: lower case, no accents)."""
@@ -73,6 +74,9 @@ _CAPITALISED = re.compile(
 _PAREN = re.compile(r"\(([^()]{1,60})\)")
 _NAME = re.compile(r"^[^\W\d_][\w'’.\- ]{0,60}?(?=\s*(?:[,(–—:/]| - |$))")
 _DIGITS = re.compile(r"\d")
+_ADMIN_NOUN = re.compile(
+    r"^(?:[Dd]a[iï]ra|[Ww]ilaya|[Gg]emeinde|[Gg]emeente|[Mm]unicipio|[Cc]omune|[Cc]ommune|[Vv]ille|[Ss]tadt)"
+    r"(?:[ \t]+(?:de|d'|di|del|van|von|of))?[ \t]+(?=[A-ZÀ-Þ])")
 
 _STATUS_WORD = re.compile(
     r"\b(?:active?|actief|actieve|aktiv\w*|actifs?|attiv[oi]|activ[oa]s?|lopende|laufende|en cours|"
@@ -139,6 +143,7 @@ def item_place(text: str, municipality: str | None = None) -> tuple[str | None, 
                 break
             if sep == " " and text.startswith(municipality + " "):  # a row's cells joined by spaces
                 text = text[len(municipality) + 1:]
+    text = _ADMIN_NOUN.sub("", text)  # "Daira de Tichla", "Gemeinde Vrchlabí": the name after its noun
     country = None
     for inner in _PAREN.findall(text):
         country = country or _country_code(inner.strip())
@@ -148,6 +153,9 @@ def item_place(text: str, municipality: str | None = None) -> tuple[str | None, 
     words = text.split()
     for i, w in enumerate(words[1:], 1):  # "Boyarka Oekraïne 2024": the name ends at its country
         code = _country_code(w.strip("(),;"))
+        whole = " ".join(words[: i + 1]).strip("(),;")
+        if code and (gazetteer().lookup(whole) or _wide_lookup(whole)):
+            continue  # "Staraya Russa (Russia)": a word of the name that is also a country word
         if code or _DIGITS.match(w):
             if code and country is None:
                 country = code
@@ -478,6 +486,23 @@ def events(change: ChangeDraft) -> tuple[Event, ...]:
             if len(found) >= MAX_EVENTS:
                 break
     return tuple(found[:MAX_EVENTS])
+
+
+def entry_partner(change: ChangeDraft) -> tuple[str, str | None, str] | None:
+    """``(town, country, why)`` when the paragraphs that changed sit under one label of a
+    twinning list ("Novogroudok (Biélorussie)" over "Jumelage signé en 1995, dissous ..."):
+    the label names the partner the entry is about."""
+    under = [p for p in change.passages
+             if p.label and p.role == "paragraph" and p.side in ("added", "removed")]
+    if not under or len({p.label for p in under}) != 1:
+        return None
+    found = _list_heading(under[0])
+    if found is None or not found[1]:
+        return None
+    name, country = item_place(under[0].label, change.source.municipality)
+    if not name or not (gazetteer().lookup(name) or _wide_lookup(name)):
+        return None
+    return name, country, f"the entry's label {under[0].label!r} under {found[0]!r}"
 
 
 def main_event(change: ChangeDraft) -> Event | None:

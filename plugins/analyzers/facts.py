@@ -6,7 +6,7 @@ from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
 from plugins.analyzers.amounts import grant_amount
 from plugins.analyzers.dates import decision_date
-from plugins.analyzers.events import main_event
+from plugins.analyzers.events import events
 from plugins.analyzers.textutil import focus
 
 
@@ -30,7 +30,8 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
         date_f = Finding("date", date.iso, score=0.8 if date.cue and not date.background else 0.5,
                          reasons=tuple(reasons))
     amount, other = grant_amount(text)
-    event = main_event(change)
+    found = events(change)
+    event = found[0] if found else None
     if event is not None and event.date:  # the change read in context: the first event's own passage
         date_f = Finding("date", event.date, score=0.6, reasons=event.reasons[-1:])
     if change.decided:  # the source says when it was decided: the text may only quote other dates
@@ -39,6 +40,9 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
             f"{n} date{'s' if n != 1 else ''} in the text"))
     if event is not None and event.amount_eur is not None:
         return [date_f, Finding("amount", event.amount_eur, score=0.8, reasons=event.reasons[-1:])]
+    if event is not None and len(found) > 1:  # the change's facts are its first event's, not another's sum
+        return [date_f, Finding("amount", None, score=0.0, reasons=(
+            f"the first of {len(found)} events names no euro amount", *event.reasons[-1:]))]
     if amount is None:
         why = "amounts in another currency are not converted" if other else "no euro amount in the text"
         amount_f = Finding("amount", None, score=0.0, reasons=(why,))

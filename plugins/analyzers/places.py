@@ -41,7 +41,7 @@ from functools import lru_cache
 from monitor.hookspecs import hookimpl
 from monitor.models import AnalysisContext, ChangeDraft, Finding
 from plugins.analyzers.countrywords import COUNTRY_WORDS, adjective_country, country_word
-from plugins.analyzers.events import main_event
+from plugins.analyzers.events import entry_partner, main_event
 from plugins.analyzers.gazetteer import Mention, Place, countries, gazetteer, key, wide
 from plugins.analyzers.language import language_of
 from plugins.analyzers.scoring import signals
@@ -77,7 +77,7 @@ _TITLE_BEFORE = re.compile(
 )
 _ACTOR_AFTER = re.compile(
     r"^(?:'s?)?\s*(?:city council|town council|borough council|county council|council|city hall|town hall|"
-    r"local authority|municipal(?:ity)? (?:council|building|executive)|municipality\b(?! of)|mayor|"
+    r"local authority|municipal(?:ity)? (?:council|building|executive|district)|municipality\b(?! of)|mayor|"
     r"gemeenteraad|stadsbestuur|gemeentebestuur|stadhuis|gemeentehuis|schepencollege|burgemeester|"
     r"stadtrat|gemeinderat|rathaus|ratsversammlung|stadtverwaltung|oberburgermeister|stadtverordnet\w*|"
     r"conseil communal|college communal|maison communale|hotel de ville)\b"
@@ -130,6 +130,8 @@ _PARTNER_BEFORE = re.compile(
     # the verb of a twinning takes its partner as object: "jumelée à", "twinned to", "se hermana con"
     r"|\b(?:jumel\w*|twinned|twins|verbroeder\w*|verschwistert|gemella\w*|hermana\w*)[ \t]+"
     rf"(?:a|to|with|avec|met|mit|con|y|e){_FILLER}{{0,4}}"
+    # "voted to twin the town with X", "to twin Frodsham with the village of X"
+    rf"|\btwin(?:[ \t]+[\w'-]+){{0,3}}?[ \t]+with{_FILLER}{{0,4}}"
     rf"|(?:{_PARTNER_NOUN})(?![ \t]+{_GENITIVE}\b){_FILLER}{{0,2}})[ \t]*$"
 )
 _OWNER_BEFORE = re.compile(
@@ -157,6 +159,16 @@ _ASIDE_BEFORE = re.compile(
 """A town named as where a visit took place or as a landmark ("the mayor of X, visiting Y,
 ...", "Heerlen, near Maastricht, ..."): not the actor. It may still be the partner (a
 twinning signed "bei einem Besuch in Kiew"); a cued partner outranks it anyway."""
+_LANDMARK_BEFORE = re.compile(
+    r"(?:\b(?:north|south|east|west)(?:[ -]?(?:east|west))? of|"
+    r"\bten (?:noord|zuid)?(?:oosten|westen|noorden|zuiden) van|"
+    r"\bau (?:nord|sud|est|ouest)(?:-(?:est|ouest))? de|\b(?:nord|sud)?(?:west|ost|nord|sud)lich von|"
+    r"\bal (?:norte|sur|este|oeste|noroeste|noreste|sureste|suroeste) de|"
+    r"\ba (?:nord|sud|est|ovest)(?:-(?:est|ovest))? di|"
+    r"\b(?:outside|buiten|ausserhalb von|a las afueras de|alle porte di|aux portes de))[ \t]*$"
+)
+"""A town named to locate another ("the village of Beit Iksa, north-west of Jerusalem"): a
+landmark, neither the actor nor, unless a cue says so, the partner."""
 _BETWEEN = re.compile(r"\b(?:tussen|entre|zwischen|between|tra|fra)\s*(?:\s+[\w'-]+){0,3}?\s*$")
 _BETWEEN_AND = re.compile(
     r"\b(?:tussen|entre|zwischen|between|tra|fra)\s+[^.;:!?\n]{2,45}\s(?:and|en|et|und|y|e)"
@@ -182,8 +194,8 @@ _LINK_SENTENCE = re.compile(
     r"friendship|vriendschap|amitie|amicizia|freundschaft|zusterst"
 )
 _CAPS = re.compile(
-    r"([A-ZÀ-Ý][\w'’]+(?:(?:[ -](?:(?:de|di|del|la|le|les|sur|sous|im|am|an|der|upon|en|aan|op|San|Santa|"
-    r"Sankt|Saint|Sint)[ -])?|[ -][ld]['’])[A-ZÀ-Ý][\w'’]+){0,4})"
+    r"([A-ZÀ-Ý][\w'’]+(?:(?:[ -](?:(?:de|di|del|la|le|les|sur|sous|im|am|an|der|upon|on|under|en|aan|op|"
+    r"San|Santa|Sankt|Saint|Sint)[ -])?|[ -][ld]['’])[A-ZÀ-Ý][\w'’]+){0,4})"
 )
 _NOT_PLACE = re.compile(
     r"^(?:januar\w*|februar\w*|maart|march|mars|marz|april|avril|abril|aprile|mai|mei|may|mayo|maggio|juni|"
@@ -197,20 +209,49 @@ _NOT_PLACE = re.compile(
     r"wanneer|toen|als|na|voor|sinds|tijdens|met|en|maar|in|op|wij|zij|hij|ons|quand|lorsque|apres|avant|"
     r"depuis|pendant|avec|et|mais|dans|sur|nous|ils|elle|notre|wenn|als|nach|vor|seit|wahrend|mit|und|aber|"
     r"im|am|wir|sie|er|unser|cuando|despues|antes|desde|durante|con|pero|en|nosotros|ellos|quando|dopo|"
-    r"prima|durante|con|ma|nel|noi|loro|mayors?|councils?)$"
+    r"prima|durante|con|ma|nel|noi|loro|mayors?|councils?|"
+    # weekdays: "at Monday's town council meeting" names a day, not a town
+    r"maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|lundi|mardi|mercredi|jeudi|vendredi|samedi|"
+    r"dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday|lunes|martes|miercoles|jueves|viernes|sabado|domingo|"
+    r"lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica)(?:['’]s)?$"
 )
 
 
-_COUNCIL_TAIL = re.compile(r"\s+(?:(?:City|Town|Borough|County|District|Parish|Municipal)\s+)?Council$")
+_COUNCIL_TAIL = re.compile(
+    r"\s+(?:(?:(?:City|Town|Borough|County|District|Parish|Municipal)\s+)?Council|Municipal\s+District)$")
 _COMMON_COMPOUND = re.compile(r"^[a-z]*(?:stadt|stadte|gemeinde|gemeinden|kommune|kommunen)$")
 """A German town noun or its compound (``Gemeinden``, ``Nachbarstadt``) is a noun, never a name."""
 _DEMONYM = re.compile(
-    r"\b([A-ZÀ-Ý][a-zà-ÿß]+(?:er|se))[ \t]+(?i:(?:gemeente)?raad|college|stadsbestuur|gemeentebestuur|"
+    r"\b((?:(?:Bad|Sankt|St\.|Sint)[ \t]+)?[A-ZÀ-Ý][a-zà-ÿß]+(?:er|se))[ \t]+"
+    r"(?i:(?:gemeente)?raad|college|stadsbestuur|gemeentebestuur|"
     r"wethouders?|coalitie|burgemeester|gemeinderat|stadtrat|stadtverordnet\w*|rat|rathaus|stadtverwaltung|"
     r"verwaltung|magistrat|ratsversammlung|(?:ober)?b(?:ü|ue)rgermeister(?:in)?)\b"
 )
 """A demonym before a council ("de Houtense raad", "der Marburger Stadtrat", "die Schwabacher
-Stadtverordneten"): the adjective names the municipality (see :func:`_demonym_place`)."""
+Stadtverordneten", "vor dem Bad Kissinger Rathaus"): the adjective names the municipality
+(see :func:`_demonym_place`)."""
+_INHABITANTS = re.compile(
+    r"(?:\b\d[\d.]*|\b(?:honderden|duizenden|tientallen|enkele|veel|vele))[ \t]+"
+    r"([A-Z][a-z]+(?:enaren|aren|naars|aars|ers))\b"
+)
+"""Inhabitants counted ("een petitie van 900 Woerdenaren", "duizenden Utrechters"): in Dutch
+the plural demonym names the municipality they live in."""
+
+
+def _inhabitants_place(word: str, prefer: tuple[str, ...]) -> Place | None:
+    """The municipality of a Dutch plural demonym: ``Woerdenaren`` Woerden, ``Leidenaars``
+    Leiden, ``Amsterdammers`` Amsterdam, ``Utrechters`` Utrecht."""
+    k = key(word)
+    g = gazetteer()
+    for suffix in ("aren", "aars", "ers"):
+        if k.endswith(suffix):
+            stem = k[: -len(suffix)]
+            for name in (stem, stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+                places = [p for p in g.index.get(name, []) if p.country in prefer] if len(name) >= 4 else []
+                if places:
+                    return max(places, key=lambda p: p.population)
+    return None
 
 
 def _demonym_place(word: str, prefer: tuple[str, ...]) -> Place | None:
@@ -278,6 +319,8 @@ class _Cand:
     foreign: bool = False
     """Qualified as abroad for the text's language ("het Franse Lesneven", "die tansanische
     Gemeinde Bagamoyo", "Tominian, au Mali"): the partner end of a link, not the actor."""
+    landmark: bool = False
+    """Named to locate another town ("north-west of Jerusalem"): not the partner."""
 
 
 def _country_hint(text: str, start: int, end: int) -> str | None:
@@ -387,7 +430,8 @@ def _cues(c: _Cand, folded: str, lang: str | None) -> None:
         c.actor = False  # "mit der polnischen Gemeinde X": the town noun belongs to the partner
     c.qualifier = bool(_QUALIFIER.match(after))
     c.foreign = _foreign(folded, c.start, c.end, lang)
-    c.aside = not (c.actor or c.partner) and bool(_ASIDE_BEFORE.search(before))
+    c.landmark = not (c.actor or c.partner) and bool(_LANDMARK_BEFORE.search(before))
+    c.aside = not (c.actor or c.partner) and (bool(_ASIDE_BEFORE.search(before)) or c.landmark)
     line_start = folded.rfind("\n", 0, c.start) + 1
     ends_before = [m.end() for m in _SENTENCE_END.finditer(folded, max(0, c.start - 400), c.start)]
     sent_start = max(line_start, ends_before[-1] if ends_before else 0)
@@ -446,7 +490,9 @@ def _wide_cand(
             end = words[i + n - 1][1]
             surface = text[w_start:end]
             k = key(surface)
-            if (any(a < end and w_start < b for a, b in spans) or k in g.index or k in g.adjectives
+            # a shorter name inside a longer one ("Avon" in "Bradford on Avon") gives way to it
+            if (any(a < end and w_start < b and not (w_start <= a and b <= end and n > 1) for a, b in spans)
+                    or k in g.index or k in g.adjectives
                     or _NOT_PLACE.match(k) or _is_country(surface) or _TOWN_NOUN.fullmatch(k)):
                 continue
             places = wide().lookup(surface)
@@ -458,11 +504,19 @@ def _wide_cand(
             hint = _country_hint(text, w_start, end)
             if loose:  # a spelling GeoNames lacks (Drohobytch): only where the clause asks for a town
                 places = wide().lookup(surface, loose=True) if c.partner or hint is not None else []
-            if not places or (c.actor and not c.partner):
+            if not places:
                 continue
-            place = next((p for p in places if p.country == hint), places[0])
+            home = LANG_COUNTRIES.get(lang or "", ())
+            # "Listowel Municipal District", "Bradford on Avon Town Council": a small town of the
+            # text language's countries may act; a town abroad with a municipal cue is a namesake
+            home_actor = c.actor and not c.partner and i == 0
+            # of two namesakes, the one at home unless a cue names a partner ("Malmesbury" GB, not ZA)
+            at_home = next((p for p in places if p.country in home), places[0])
+            place = next((p for p in places if p.country == hint), places[0] if c.partner else at_home)
+            if c.actor and not c.partner and not (home_actor and place.country in home):
+                continue
             beside_country = hint is not None and hint == place.country
-            if not (c.partner or beside_country or (i == 0 and c.link_sentence)):
+            if not (c.partner or beside_country or (i == 0 and c.link_sentence) or c.actor):
                 continue
             c.place, c.country, c.ident, c.wide = place, place.country, f"{place.country}:{place.name}", True
             return c
@@ -510,15 +564,21 @@ def find_places(
                 weak.add(m.start)  # kept only if a pair with a twinning word names it
         cands.append(c)
     spans = [(c.start, c.end) for c in cands]
-    for dm in _DEMONYM.finditer(text):
-        if any(a <= dm.start() < b for a, b in spans):
+    demonyms = [(dm, _demonym_place) for dm in _DEMONYM.finditer(text)]
+    if lang == "nl":
+        demonyms += [(dm, _inhabitants_place) for dm in _INHABITANTS.finditer(text)]
+    for dm, place_of in demonyms:
+        if any(a <= dm.start(1) < b for a, b in spans if not (dm.start(1) < a and b <= dm.end(1))):
             continue
-        town = _demonym_place(dm.group(1), prefer)
+        town = place_of(dm.group(1), prefer)
         if town is not None:
             ident = f"{town.country}:{town.name}"
             c = _Cand(dm.start(1), dm.end(1), dm.group(1), town, town.country, ident)
             _cues(c, folded, lang)
             c.actor, c.partner = True, False
+            # "Bad Kissinger": the whole demonym, not the town inside it ("Kissing")
+            cands = [o for o in cands if not (c.start <= o.start and o.end <= c.end)]
+            spans = [(a, b) for a, b in spans if not (c.start <= a and b <= c.end)]
             cands.append(c)
             spans.append((c.start, c.end))
     for cap in _CAPS.finditer(text):
@@ -528,6 +588,8 @@ def find_places(
             name = name[: tail.start()]
         far = _wide_cand(text, folded, start, name, spans, lang)
         if far is not None:
+            cands = [c for c in cands if not (far.start <= c.start and c.end <= far.end)]
+            spans = [(a, b) for a, b in spans if not (far.start <= a and b <= far.end)]
             cands.append(far)
             spans.append((far.start, far.end))
             continue
@@ -600,7 +662,8 @@ def _home_town(c: _Cand, prefer: tuple[str, ...]) -> bool:
     """A small town of the text language's own countries (the wide gazetteer's: Crickhowell,
     Waldmünchen) that opens a sentence or a pair with a partner: it may be the municipality.
     A small town abroad named alone never is."""
-    return c.country in prefer and not c.partner and (c.sentence_start or c.pair_first)
+    return c.country in prefer and not c.partner and (c.sentence_start or c.pair_first or c.with_partner
+                                                      or (c.actor and not c.title))
 
 
 def _region(c: _Cand) -> bool:
@@ -685,6 +748,7 @@ def _partner(cands: list[_Cand], municipality: PlaceGuess | None, linked: bool) 
         if c.link_sentence and not c.actor:
             score += 0.5
         score -= 1.5 if c.qualifier else 0.0
+        score -= 2.0 if c.landmark else 0.0
         score -= 0.5 if c.place is None and not c.partner else 0.0
         prev = scores.get(c.ident)
         scores[c.ident] = score if prev is None else max(prev, score) + (0.3 if c.partner else 0.0)
@@ -724,6 +788,11 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
         if event.partner:
             out[1] = Finding("partner", {"name": event.partner, "country": event.partner_country},
                              score=0.8, reasons=why)
+    if out[1].value is None:
+        entry = entry_partner(change)
+        if entry is not None:
+            out[1] = Finding("partner", {"name": entry[0], "country": entry[1]}, score=0.7,
+                             reasons=(entry[2],))
     return out
 
 

@@ -18,7 +18,7 @@ from plugins.analyzers.events import main_event
 from plugins.analyzers.gazetteer import countries, key
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import TROUBLED, Places, find_places
-from plugins.analyzers.scoring import SOUTH_COUNTRIES, Signals, relevance, signals
+from plugins.analyzers.scoring import SOUTH_COUNTRIES, Signals, negated, relevance, signals
 from plugins.analyzers.textutil import focus, fold, page_title_context
 from plugins.analyzers.vocabulary import CATEGORY_GROUPS, GROUPS
 
@@ -129,7 +129,8 @@ def denied_only(s: Signals) -> str | None:
     if not denied:
         return None
     others = [t for t in s.sentences if not deny.search(t)]
-    if any(GROUPS[g].search(t) for t in others for g in _UNDONE):
+    # "X ne rompt pas avec sa ville jumelle": a negated act is the denial said again
+    if any(not negated(t, m.start()) for t in others for g in _UNDONE for m in GROUPS[g].finditer(t)):
         return None
     return "a report or rumour is denied: nothing was done"
 

@@ -178,7 +178,7 @@ def relevance(
         rule(weight, f"a match, a club's or association's outing, an obituary: {leisure}")
     if s.has("ceremony") and twinning and not _CHARTER.search(s.text) and not any(
             s.has(g) for g in ("end", "suspend", "aid", "motion", "symbolic")):
-        weight = -2.0 - 0.5 * min(len(s.words("ceremony")) - 1, 2)  # a visit, a jubilee, the golden book
+        weight = -2.5 - 0.5 * min(len(s.words("ceremony")) - 1, 2)  # a visit, a jubilee, the golden book
         rule(weight, f"a ceremony of a twinning, no decision: {', '.join(s.words('ceremony'))}")
     if s.has("government") and not acting:  # "the council calls on the government": it acts
         rule(-2.0, f"a government acts, not a municipality: {', '.join(s.words('government'))}")
@@ -198,7 +198,8 @@ _DENIED_BEFORE = re.compile(
     r"(?:\bgeen|\bniet|\bkein\w{0,2}|\bnicht|\bnot(?: an?)?|\bno (?:se trata de )?(?:un |una )?|"
     r"\bnon (?:si tratta di )?(?:un |una )?|\bpas (?:d'une?|une?)|\bni |\bsans)\s*(?:\w+\s+){0,2}$")
 _DENIED_AFTER = re.compile(
-    r"^\w*\s*(?:\(?\s*)?(?:is|ist|est|es|e|blijft|bleibt)?\s*(?:\w+\s+)?(?:niet|nicht|not|pas|no|non)\b"
+    r"^\w*\s*(?:\(?\s*)?(?:(?:is|ist|est|es|e|blijft|bleibt)?\s*(?:\w+\s+)?"
+    r"|(?:sei|ware|soit|serait|sia|sarebbe|sea|seria|zou)\s+(?:\w+\s+){0,2})(?:niet|nicht|not|pas|no|non)\b"
     r"(?! (?:nur|only|alleen|seulement|solo|solamente)\b)"
     r"|^\w*\s*(?:(?:ist|sei|wird|war) (?:\w+ )?nicht geplant|n'est (?:\w+ )?pas prevu|no esta previst|"
     r"non e previst|is (?:\w+ )?niet gepland|(?:is|was) (?:\w+ )?not planned)")
@@ -242,6 +243,7 @@ _CHARTER = re.compile(
 _STATES = ("end", "suspend", "establish")
 _DEBATE = re.compile(
     r"(?<![a-z])(?:discuss|debat|beraten|diskut|diskuss|besprochen|agenda|ordre du jour|tagesordnung|"
+    r"(?:uber|door)?verwiesen|renvoye|referred (?:back )?to|rinviat|remitid|"
     r"orden del dia|"
     r"ordine del giorno|discut|bespr[eo]k|will be (?:put|voted)|zal .{0,30}stemmen|wird .{0,30}abstimmen)"
 )
@@ -286,7 +288,8 @@ def _sentence_mood(sent: str) -> tuple[list[int], list[int], bool, bool]:
     return sorted(demands), decisions, bool(CATEGORY_GROUPS["reject"].search(sent)), bool(proposals)
 
 
-def _negated(sent: str, at: int) -> bool:
+def negated(sent: str, at: int) -> bool:
+    """Whether a negation ("not", "niet", "ne", "kein") comes just before ``at``."""
     # searched in place (not in a slice), so a word cut at the window's start is not a negation
     return bool(_NEGATION.search(sent, max(0, at - 25), at))
 
@@ -316,7 +319,7 @@ def link_states(s: Signals) -> LinkStates:
         # the sentence's own decision: its first mood word is a decision, and nothing is refused
         first_demand = demands[0] if demands else len(sent)
         if decisions and not rejected and decisions[0] < first_demand:
-            if _negated(sent, decisions[0]):
+            if negated(sent, decisions[0]):
                 debated = True  # "neemt geen besluit", "did not decide": still open
             else:
                 decided = True
@@ -327,11 +330,11 @@ def link_states(s: Signals) -> LinkStates:
                     continue  # signing a petition makes no link
                 last_demand = max((d for d in demands if d < m.start()), default=-1)
                 last_decision = max((d for d in decisions if d < m.start()), default=-1)
-                negated = _negated(sent, m.start())
+                not_done = negated(sent, m.start())
                 # "ha approvato la mozione che sospende", "der Rat folgte einem Antrag": a decision
                 # that comes first in the sentence adopts the motion it names
                 adopted = bool(decisions) and decisions[0] < first_demand and not rejected
-                if (rejected or negated or (last_demand > last_decision and not adopted)
+                if (rejected or not_done or (last_demand > last_decision and not adopted)
                         or (not decisions and proposal_or_debate)):
                     asked[state] = max(asked.get(state, 0), 1)
                 else:

@@ -71,6 +71,22 @@ def page_title_context(change: ChangeDraft, title: str, body: str) -> str:
     return "" if change.kind == "page-changed" and body else title
 
 
+_ORDINAL_DATE = re.compile(
+    r"(?i)^(?:jan|feb|m[aä]r|apr|ma[iy]|jun|jul|aug|sep|okt|oct|nov|dez|dec|januar|februar|j[aä]nner)"
+)
+"""A month after "12." (German "am 12. November 2026"): the dot is an ordinal's, no sentence end."""
+_ENDS_ORDINAL = re.compile(r"(?<![\d.])\d{1,2}\.$")
+
+
 def sentences(text: str) -> list[str]:
-    """Rough sentence split (enough to keep cues and places together)."""
-    return [s for s in re.split(r"(?<=[.!?;:])\s+|\n+", text) if s.strip()]
+    """Rough sentence split (enough to keep cues and places together); a German date's
+    ordinal dot ("am 12. November") ends no sentence."""
+    out: list[str] = []
+    for piece in re.split(r"(?<=[.!?;:])\s+|\n+", text):
+        if not piece.strip():
+            continue
+        if out and _ENDS_ORDINAL.search(out[-1]) and _ORDINAL_DATE.match(piece):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out

@@ -216,6 +216,20 @@ DENIAL = [
     r"denie[sd]",
     r"\bden(?:y|ying)\b",
     r"desment",
+    r"desmi?ent",
+    r"desmint",
+    r"\bbulo\b",
+    r"fake news",
+    r"\binfox\b",
+    r"(?:fausses?|infondee?s?) (?:rumeurs?|informations?|nouvelles?)",
+    r"rumeurs? (?:infondee?s?|sans fondement)",
+    r"(?:notizi[ae]|voci) (?:false|infondat[ei])",
+    r"\bnot (?:under threat|at risk|in (?:danger|jeopardy|doubt))",
+    r"n'est pas (?:menace|en danger|remis en (?:cause|question))",
+    r"niet (?:bedreigd|in gevaar|op de helling)",
+    r"nicht (?:in gefahr|gefahrdet|bedroht)",
+    r"non (?:e )?(?:a rischio|in pericolo|in discussione)",
+    r"no (?:esta|corre) (?:en )?peligro",
     r"smenti",
     r"smentisce",
     r"contrairement a ce qu",
@@ -260,6 +274,7 @@ REJECT = [
     r"bocciat",
     r"rifiut(?:a|ano|at[aoie]|are|ando)\b",  # not "rifiuti" (waste)
     r"(?:motion|proposal|amendment) (?:was|is) (?:lost|defeated)",
+    r"(?:was|were|is) (?:narrowly |heavily |comfortably )?defeated",
     r"\bwas lost\b",
     r"niet aangenomen",
     r"n'(?:est|a) pas (?:ete )?adopte",
@@ -270,6 +285,7 @@ REJECT = [
 """A proposal or motion rejected, a decision refused: not a decision to act."""
 
 PROPOSAL = [
+    r"[a-z]*antrage?\b",  # "Einwohnerantrag", "Bürgerantrag": a German compound is one word
     r"voorstel",
     r"stelt .{0,40}\bvoor\b",
     r"motie (?:om|die|tot|voor)\b",
@@ -736,7 +752,7 @@ TOPIC = [
     r"westelijke jordaanoever",
     r"cisjordan",
     r"westjordanland",
-    r"oekrain",
+    r"oekrai(?:n|ens)",
     r"ukrain",
     r"ucrain",
     r"ucrania",
@@ -1361,7 +1377,8 @@ END = [
     r"mis fin",
     r"rompt",
     r"rompre",
-    r"la fin du",
+    r"la fin (?:du|de (?:la|l'|notre|leur|son|sa)) ?(?:jumelage|partenariat|lien|relation|pacte|accord|"
+    r"cooperation|charte|serment|amitie)",
     r"resili",
     r"denonce",
     r"aufzukundigen",
@@ -1370,6 +1387,7 @@ END = [
     r"beendet",
     r"aufgelost",
     r"aufheben",
+    r"\b(?:hob|hebt|hoben)\b.{0,80}\bauf\b",
     r"(?<!-)\bend(?:ed|s|ing)?\b(?! of\b)",
     r"terminat",
     r"cut (?:its )?(?:ties|links?)",
@@ -1674,6 +1692,8 @@ CEREMONY = [
     r"libro d'oro",
     r"libro de (?:oro|honor)",
     r"golden book",
+    r"(?:ricevut\w*|ricev[ea]|ontv(?:ing|angt|angen)|receiv\w*|welcom\w*|empf(?:ing|angt|angen)|accueill\w*|"
+    r"re[cç]ue?s?|recib\w*|accolt\w*|accoglie)\b.{0,60}(?:delegati(?:e|on)|delegazione|delegacion|abordnung)",
     r"(?:delegati(?:e|on)|delegazione|delegacion|abordnung) .{0,60}"
     r"(?:bezocht|bezoek|visit|besuch|visite|visita|ontvang|empfang|accueil|ricevut|recibi)",
     r"(?:\d+|twintig|dertig|veertig|vijftig|vingt|trente|quarante|cinquante|zwanzig|dreissig|vierzig|funfzig|"

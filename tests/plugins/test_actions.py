@@ -58,6 +58,16 @@ ACTIONS = [
      "Nicaragua ein neues Projekt zur Trinkwasserversorgung.", "partnership_cooperation"),
     ("south-called-twinning-fr", "La commune d'Ixelles signe un jumelage avec Kalamu, à Kinshasa.",
      "twinning_established"),
+    # a German date's ordinal dot ends no sentence: the act and its link stay together
+    ("ordinal-date-ended-de", "Der Stadtrat von Weimar hob am 4. November 2026 den Partnerschaftsvertrag mit "
+     "dem russischen Kursk auf.", "twinning_ended"),
+    # a residents' or citizens' motion (a German compound) referred to a committee: a debate
+    ("compound-antrag-de", "Ein Bürgerantrag für eine Städtepartnerschaft mit Butscha wurde vom Gemeinderat "
+     "Eningen in den Hauptausschuss verwiesen.", "twinning_debate"),
+    # "sei das ausdrücklich nicht": the twinning word is denied after its verb
+    ("not-a-twinning-sei-de", "Kirchheim und Moshi arbeiten künftig bei der Wasserversorgung zusammen. Eine "
+     "Städtepartnerschaft sei das ausdrücklich nicht, sagte die Bürgermeisterin; der Gemeinderat gab "
+     "15.000 Euro.", "partnership_cooperation"),
     # procurement and boycott clauses
     ("boycott-motion-fr", "Le conseil communal de Schaerbeek a adopté une motion appelant au boycott "
      "des produits des colonies israéliennes.", "procurement_policy"),
@@ -158,6 +168,12 @@ AMOUNTS = [
     ("Liège octroie dix mille euros d'aide à Gaza.", 10000.0),
     ("Kiel stellt zwanzigtausend Euro Hilfe für Gaza bereit.", 20000.0),
     ("De stad geeft 5.000 euro per jaar, in totaal 15.000 euro over drie jaar, aan Kabwe.", 15000.0),
+    # a yearly part paid for a stated number of years is recorded as its total
+    ("Lokeren werkt de komende vier jaar samen met Kaya en legt 2.500 euro per jaar in.", 10000.0),
+    ("La giunta di Rovigo stanzia 4.000 euro all'anno per due anni per la scuola di Kindia.", 8000.0),
+    ("Der Rat gibt in den nächsten drei Jahren 1.000 Euro pro Jahr für das Projekt in Moshi.", 3000.0),
+    # a duration in the past is no period of payment
+    ("Sinds vijf jaar geeft de gemeente 2.000 euro per jaar aan het project in Kaya.", 2000.0),
 ]
 
 

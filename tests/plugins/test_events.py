@@ -279,6 +279,56 @@ def test_minutes_that_add_several_decisions_hold_one_event_each(db, pm):
     assert f["events"][1]["amount_eur"] == 10000.0
 
 
+def test_the_facts_of_a_change_with_several_events_are_its_first_events(db, pm):
+    """Minutes whose first new point is a motion and whose second grants a sum: the change's
+    category is the motion's, and so is its amount (none), not the other point's sum."""
+    from tests.helpers import pdf
+
+    def minutes(points: str) -> bytes:
+        return pdf([[part for line in MINUTES.format(points=points).split("\n") for part in (line, "")]])
+
+    f = _run(db, pm, minutes(""), minutes("".join(POINTS[:2])),
+             municipality="Herzele", lang="nl", kind="document", headers={"content-type": "application/pdf"})
+    assert [e["action"] for e in f["events"]] == ["council_motion", "humanitarian_aid"]
+    assert f["category"] == "council_motion"
+    assert f["amount"] is None
+
+
+@pytest.mark.parametrize(("lang", "heading", "items", "added", "partner"), [
+    # a name with a word that is also a country word ("Russa"): the whole name
+    ("en", "Twin towns", ["Marines (France)"], "Staraya Russa (Russia)", "Staraya Russa"),
+    # "zustergemeenten" is a twinning heading too
+    ("nl", "Onze zustergemeenten", ["Bourg-Achard (Frankrijk)"], "Hadiach (Oekraïne)", "Hadiach"),
+    # an administrative noun before the name: the name after it
+    ("es", "Ciudades hermanadas", ["Thiviers (Francia)"], "Daira de Tichla (campamentos saharauis)",
+     "Tichla"),
+])
+def test_a_town_added_to_a_list_is_named_whole(db, pm, lang, heading, items, added, partner):
+    intro = {"en": "Our links with towns abroad and the people who keep them alive",
+             "nl": "De gemeente onderhoudt banden met gemeenten in Europa en daarbuiten",
+             "es": "El municipio mantiene hermanamientos con municipios de Europa y de otros lugares"}[lang]
+    f = _run(db, pm, _list_page(lang, intro, heading, items, "Contact", ["Town hall"]),
+             _list_page(lang, intro, heading, [*items, added], "Contact", ["Town hall"]),
+             municipality="Kington", lang=lang)
+    assert f["category"] == "twinning_established"
+    assert f["partner"]["name"] == partner
+
+
+def test_a_paragraph_under_a_partners_label_names_that_partner(db, pm):
+    """A twinning page that gives each partner a label and a paragraph (a definition list):
+    the paragraph under one label says the link was dissolved; the label names the partner."""
+    def page(note: str) -> bytes:
+        return _page("Jumelages", "<h1>Jumelages</h1><p>La commune entretient des liens d'amitié avec "
+                     "plusieurs villes européennes.</p><dl><dt>Wadowice (Pologne)</dt>"
+                     "<dd>Jumelage signé en 1990.</dd><dt>Navahrudak (Biélorussie)</dt>"
+                     f"<dd>{note}</dd></dl>", "fr")
+    f = _run(db, pm, page("Jumelage signé en 1996. Échanges scolaires."),
+             page("Jumelage signé en 1996, dissous par délibération du conseil municipal du 2 mars 2026."),
+             municipality="Saint-Avé", country="FR", lang="fr")
+    assert f["category"] == "twinning_ended"
+    assert f["partner"]["name"] == "Navahrudak"
+
+
 def test_the_publication_date_of_a_feed_entry_reaches_the_analyzers(db, pm):
     """A feed entry's date becomes ChangeDraft.published (the year of "on 3 March")."""
     def rss(items):
