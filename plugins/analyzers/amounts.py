@@ -165,7 +165,8 @@ _COUNT = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "deux": 2, "troi
           "cinque": 5, "sei": 6}
 _N = r"(?P<n>[2-9]|10|" + "|".join(_COUNT) + ")"
 _YEARS = re.compile(
-    r"(?<![a-z])(?:(?:voor|gedurende|(?:de )?komende|pendant|sur|pour|fur|uber|(?:die )?nachsten|for|over|"
+    r"(?<![a-z])(?:(?:voor|gedurende|(?:de )?komende|van|pendant|sur|pour|de|fur|uber|von|"
+    r"(?:die |den )?(?:nachsten|kommenden)|for|over|"
     r"(?:the )?next|durante|por|(?:los )?proximos|per|(?:i |nei )?prossimi)\s+" + _N +
     r"\s+(?:jaar|jaren|ans|annees|jahre|jahren|years|anos|anni)\b"
     r"|(?:les )?" + _N.replace("?P<n>", "?P<m>") + r" prochaines annees)"

@@ -13,7 +13,7 @@ from plugins.analyzers.events import main_event
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import find_places
 from plugins.analyzers.relevance import DETAIL_CAP, denied_only, detail_only, refused_only, text_facts
-from plugins.analyzers.scoring import category, relevance, signals
+from plugins.analyzers.scoring import category, ceremony_only, relevance, signals
 from plugins.analyzers.textutil import focus, page_title_context
 
 
@@ -39,7 +39,7 @@ def analyze_change(change: ChangeDraft, context: AnalysisContext) -> list[Findin
         partner_south=facts["partner_south"],
     )
     # capped under RELEVANT_AT by relevance
-    nothing_done = refused_only(s) or denied_only(s) or detail_only(change)
+    nothing_done = refused_only(s) or denied_only(s) or ceremony_only(s) or detail_only(change)
     if nothing_done is not None and DETAIL_CAP < RELEVANT_AT:
         return [Finding("category", None, score=0.0, reasons=(f"{nothing_done}; closest: {name}",))]
     if rel.score < RELEVANT_AT:

@@ -44,7 +44,7 @@ from plugins.analyzers.countrywords import COUNTRY_WORDS, adjective_country, cou
 from plugins.analyzers.events import entry_partner, main_event
 from plugins.analyzers.gazetteer import Mention, Place, countries, gazetteer, key, wide
 from plugins.analyzers.language import language_of
-from plugins.analyzers.scoring import signals
+from plugins.analyzers.scoring import SOUTH_COUNTRIES, signals
 from plugins.analyzers.textutil import focus, fold
 
 TROUBLED = {"IL", "PS", "UA", "SY", "LB", "SD", "AF", "CD", "RU", "IR", "YE", "MM"}
@@ -69,7 +69,8 @@ _ACTOR_BEFORE = re.compile(
     r"city of|town of|municipality of|borough of|council of|mayor of|"
     r"ayuntamiento de|municipio de|alcald(?:e|esa|ia) de|junta de gobierno(?: local)? de|"
     r"pleno (?:de|del ayuntamiento de)|consistorio de|"
-    r"comune di|sindac[oa] di|consiglio comunale di|giunta(?: comunale)? di|citta di)\s*$"
+    r"comune di|sindac[oa] di|consiglio comunale di|giunta(?: comunale)? di|citta di|"
+    r"(?:stadt|markt|orts|samt|verbands)gemeinde|(?:town|city) hall (?:in|of)|council chamber (?:in|of))\s*$"
 )
 _TITLE_BEFORE = re.compile(
     r",\s*(?:the\s+|de\s+|le\s+|la\s+|der\s+|die\s+|il\s+|el\s+)?(?:lord\s+)?(?:mayor|burgemeester|maire|"
@@ -169,6 +170,12 @@ _LANDMARK_BEFORE = re.compile(
 )
 """A town named to locate another ("the village of Beit Iksa, north-west of Jerusalem"): a
 landmark, neither the actor nor, unless a cue says so, the partner."""
+_ORG_AFTER = re.compile(
+    r"^(?:[ \t]+[\w'-]+){0,2}?[ \t]+(?:rotary|lions|round table|kiwanis|scouts?|guides|club|fc|united|"
+    r"rovers|athletic|choir|chorale|society|association|vereniging|verein|asociacion|associazione|"
+    r"harmonie|fanfare|koor|chor|coro|supper club)\b"
+)
+"""A club or society named after its town ("Tonbridge Rotary Club"): the club acts, not the town."""
 _BETWEEN = re.compile(r"\b(?:tussen|entre|zwischen|between|tra|fra)\s*(?:\s+[\w'-]+){0,3}?\s*$")
 _BETWEEN_AND = re.compile(
     r"\b(?:tussen|entre|zwischen|between|tra|fra)\s+[^.;:!?\n]{2,45}\s(?:and|en|et|und|y|e)"
@@ -178,7 +185,8 @@ _PAIR_GAP = re.compile(rf"^[ \t]*(?:and|en|et|und|y|e|-|–|/|&){_FILLER}{{0,4}}
 _PAIR_NEXT = re.compile(r"[ \t]*(?:and|en|et|und|y|e)\s")
 _CUE_END = re.compile(
     r"(?:van|de|d'|of|di|del|della|von|met|with|avec|mit|con|and|en|et|und|y|e|tussen|between|entre|zwischen|"
-    r"tra|fra|aan|stad|gemeente|dorp|city|town|village|dorf|ville|commune|ciudad|citta|comune|stadt|gemeinde|"
+    r"tra|fra|aan|stad|gemeente|dorp|city|town|village|dorf|ville|commune|ciudad|citta|comune|stadt|"
+    r"(?:stadt|markt|orts|samt|verbands)?gemeinde|"
     r"distrikt|district|distrito|distretto|provinz|province|provincia|oblast|"
     r"municipality|partnerstad|partnerstadt|zusterstad|schwesterstadt|stadte|[a-z]+(?:ische[nmrs]?|ese|aise|"
     r"oise|ais|ois|ienne|ien|ian|iana|iano|ense|ane|ana|ano|ina|ino|se|aui|ui|be|ca|co|ga|go|ia|ta|to))[,:]?"
@@ -194,8 +202,8 @@ _LINK_SENTENCE = re.compile(
     r"friendship|vriendschap|amitie|amicizia|freundschaft|zusterst"
 )
 _CAPS = re.compile(
-    r"([A-ZÀ-Ý][\w'’]+(?:(?:[ -](?:(?:de|di|del|la|le|les|sur|sous|im|am|an|der|upon|on|under|en|aan|op|"
-    r"San|Santa|Sankt|Saint|Sint)[ -])?|[ -][ld]['’])[A-ZÀ-Ý][\w'’]+){0,4})"
+    r"([A-ZÀ-Ý][\w'’]+(?:(?:[ -](?:(?:de|di|del|la|le|les|sur|sous|im|am|an|der|upon|on|under|nad|pod|"
+    r"en|aan|op|San|Santa|Sankt|Saint|Sint)[ -])?|[ -][ld]['’])[A-ZÀ-Ý][\w'’]+){0,4})"
 )
 _NOT_PLACE = re.compile(
     r"^(?:januar\w*|februar\w*|maart|march|mars|marz|april|avril|abril|aprile|mai|mei|may|mayo|maggio|juni|"
@@ -218,8 +226,17 @@ _NOT_PLACE = re.compile(
 )
 
 
+_BODY_OF = re.compile(
+    r"(?:Junta de Gobierno(?: Local)?|Ayuntamiento|Pleno|Consistorio|Concello|Ajuntament|Comune|"
+    r"Consiglio Comunale|Giunta(?: Comunale)?|Conseil (?:Municipal|Communal)|Mairie|Ville|Gemeente(?:raad)?|"
+    r"Stad|Stadt|Gemeinde|Stadtrat|Gemeinderat|City|Town|Borough|Council|Municipality|Mayor|Lord Mayor)"
+    r"[ \t]+(?:de|di|del|della|of|van|von|der|des|du|d['’])"
+    r"[ \t]*"
+)
+"""A municipal body before a name in one capitalised run ("Junta de Gobierno de Langreo")."""
 _COUNCIL_TAIL = re.compile(
-    r"\s+(?:(?:(?:City|Town|Borough|County|District|Parish|Municipal)\s+)?Council|Municipal\s+District)$")
+    r"\s+(?:(?:(?:City|Town|Borough|County|District|Parish|Municipal)\s+)?Council|Municipal\s+District)"
+    r"(?:['’]s)?$")
 _COMMON_COMPOUND = re.compile(r"^[a-z]*(?:stadt|stadte|gemeinde|gemeinden|kommune|kommunen)$")
 """A German town noun or its compound (``Gemeinden``, ``Nachbarstadt``) is a noun, never a name."""
 _DEMONYM = re.compile(
@@ -370,6 +387,7 @@ def _trim(start: int, name: str) -> tuple[int, str]:
         or _NOT_PLACE.match(fold(words[0]))
         or country_word(fold(words[0]))
         or _TOWN_NOUN.fullmatch(fold(words[0]))
+        or _COMMON_COMPOUND.fullmatch(fold(words[0]))  # "Stadtgemeinde Melk"
     ):
         start += len(words[0]) + 1
         words = words[1:]
@@ -431,7 +449,8 @@ def _cues(c: _Cand, folded: str, lang: str | None) -> None:
     c.qualifier = bool(_QUALIFIER.match(after))
     c.foreign = _foreign(folded, c.start, c.end, lang)
     c.landmark = not (c.actor or c.partner) and bool(_LANDMARK_BEFORE.search(before))
-    c.aside = not (c.actor or c.partner) and (bool(_ASIDE_BEFORE.search(before)) or c.landmark)
+    club = not (c.actor or c.partner) and bool(_ORG_AFTER.match(after))
+    c.aside = not (c.actor or c.partner) and (bool(_ASIDE_BEFORE.search(before)) or c.landmark or club)
     line_start = folded.rfind("\n", 0, c.start) + 1
     ends_before = [m.end() for m in _SENTENCE_END.finditer(folded, max(0, c.start - 400), c.start)]
     sent_start = max(line_start, ends_before[-1] if ends_before else 0)
@@ -583,6 +602,9 @@ def find_places(
             spans.append((c.start, c.end))
     for cap in _CAPS.finditer(text):
         start, name = _trim(cap.start(), cap.group(1))
+        held = _BODY_OF.match(name)
+        if held and len(held.group(0)) < len(name):  # "Junta de Gobierno de Langreo": the name after it
+            start, name = _trim(start + len(held.group(0)), name[len(held.group(0)):])
         tail = _COUNCIL_TAIL.search(name)
         if tail:  # "Hebden Royd Town Council": the name before its council
             name = name[: tail.start()]
@@ -685,6 +707,7 @@ def _municipality(cands: list[_Cand], prefer: tuple[str, ...]) -> PlaceGuess | N
         score += 1.0 if c.country in prefer or (c.place is None and c.actor) else 0.0
         score += 0.5 if c.country == "BE" and c.place is not None and c.place.kind != "town" else 0.0
         score -= 1.5 if c.country in TROUBLED else 0.0
+        score -= 2.0 if c.country in SOUTH_COUNTRIES else 0.0  # a development partner, not the actor
         score += 1.0 if c.sentence_start else 0.0
         score += 1.0 if c.pair_first else 0.0
         score += 3.0 if c.with_partner and not c.pair_first else 0.0
@@ -740,7 +763,10 @@ def _partner(cands: list[_Cand], municipality: PlaceGuess | None, linked: bool) 
             continue
         if _region(c) and not c.partner:
             continue
-        score = 3.0 * c.partner - 1.0 * c.actor - min(0.05 * i, 1.0)
+        # "unterstützt die Stadt Njombe in Tansania": a town of the South is the partner end
+        south = c.country in SOUTH_COUNTRIES and c.country not in TROUBLED
+        score = 3.0 * c.partner - (0.0 if south else 1.0) * c.actor - min(0.05 * i, 1.0)
+        score += 1.0 if south else 0.0
         if municipality and municipality.country and c.country and c.country != municipality.country:
             score += 1.0
         if c.country in TROUBLED:

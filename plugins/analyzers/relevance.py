@@ -18,7 +18,7 @@ from plugins.analyzers.events import main_event
 from plugins.analyzers.gazetteer import countries, key
 from plugins.analyzers.language import language_of
 from plugins.analyzers.places import TROUBLED, Places, find_places
-from plugins.analyzers.scoring import SOUTH_COUNTRIES, Signals, negated, relevance, signals
+from plugins.analyzers.scoring import SOUTH_COUNTRIES, Signals, ceremony_only, negated, relevance, signals
 from plugins.analyzers.textutil import focus, fold, page_title_context
 from plugins.analyzers.vocabulary import CATEGORY_GROUPS, GROUPS
 
@@ -146,7 +146,7 @@ def score_change(change: ChangeDraft, context: AnalysisContext) -> Finding:
     places = find_places(title, body, src.municipality, src.country, language_of(change))
     rel = relevance(s, **text_facts(places, f"{title}\n{body}" if title else body))
     score, reasons = rel.score, rel.reasons
-    refused = refused_only(s) or denied_only(s)
+    refused = refused_only(s) or denied_only(s) or ceremony_only(s)
     if refused is not None and score > DETAIL_CAP:
         score, reasons = DETAIL_CAP, (*reasons, f"{refused}: at most {DETAIL_CAP}")
     detail = detail_only(change)

@@ -194,12 +194,23 @@ def relevance(
     return Relevance(round(score, 4), tuple(reasons))
 
 
+def ceremony_only(s: Signals) -> str | None:
+    """Why nothing was done, or ``None``: two signs of a twinning's ceremony (a delegation
+    received, a jubilee, the golden book) and no decision, charter, end, suspension, aid,
+    motion or symbolic act: the link is celebrated, nothing is decided."""
+    if len(s.words("ceremony")) < 2 or _CHARTER.search(s.text) or any(
+            s.has(g) for g in ("decision", "end", "suspend", "aid", "motion", "symbolic")):
+        return None
+    return f"a ceremony of a twinning, nothing decided: {', '.join(s.words('ceremony'))}"
+
+
 _DENIED_BEFORE = re.compile(
     r"(?:\bgeen|\bniet|\bkein\w{0,2}|\bnicht|\bnot(?: an?)?|\bno (?:se trata de )?(?:un |una )?|"
     r"\bnon (?:si tratta di )?(?:un |una )?|\bpas (?:d'une?|une?)|\bni |\bsans)\s*(?:\w+\s+){0,2}$")
 _DENIED_AFTER = re.compile(
-    r"^\w*\s*(?:\(?\s*)?(?:(?:is|ist|est|es|e|blijft|bleibt)?\s*(?:\w+\s+)?"
-    r"|(?:sei|ware|soit|serait|sia|sarebbe|sea|seria|zou)\s+(?:\w+\s+){0,2})(?:niet|nicht|not|pas|no|non)\b"
+    r"^\w*\s*(?:\(?\s*)?(?:(?:\w+\s+)?"
+    r"|(?:is|ist|est|es|e|blijft|bleibt|sei|ware|soit|serait|sia|sarebbe|sea|seria|zou)\s+(?:\w+\s+){0,2})"
+    r"(?:niet|nicht|not|pas|no|non)\b"
     r"(?! (?:nur|only|alleen|seulement|solo|solamente)\b)"
     r"|^\w*\s*(?:(?:ist|sei|wird|war) (?:\w+ )?nicht geplant|n'est (?:\w+ )?pas prevu|no esta previst|"
     r"non e previst|is (?:\w+ )?niet gepland|(?:is|was) (?:\w+ )?not planned)")

@@ -690,6 +690,7 @@ SOLIDARITY = [
     r"(?:woning|logement|wohnung|alloggio|vivienda|flat|house|home)s? .{0,60}(?:available|ter beschikking|"
     r"a disposicion|a (?:la )?disposition|zur verfugung|a disposizione|rent-free|gratuit|kosteloos|mietfrei)",
     r"(?:cede|cedera|ceder) (?:una|un|dos|tres) vivienda",
+    r"[a-z]+(?:wohnung|woning)(?:en)? .{0,60}(?:zur verfugung|ter beschikking|bereit)",
     r"(?:hebergement|onderdak|unterbringung|accoglienza|acogida) (?:de|van|von|di|del)",
     r"vluchteling",
     r"opvang",
@@ -785,7 +786,8 @@ TOPIC = [
     r"oorlog",
     r"guerre",
     r"\bkrieg",
-    r"\bwar\b",
+    r"\bwar(?:s|-torn| zone| victims| refugees| crimes)\b",
+    r"\b(?:the|a|of|civil|by|from|after|during|since) war\b",
     r"guerra",
     r"angriffskrieg",
     r"staakt-het-vuren",
@@ -1235,6 +1237,10 @@ NATIONAL_OR_NGO = [
     r"organisatie",
     r"organisation",
     r"hilfsorganisation",
+    r"\brotary\b",
+    r"lions ?club",
+    r"round table",
+    r"kiwanis",
 ]
 """A national government or an NGO: aid they give is not a municipality's."""
 
@@ -1662,10 +1668,13 @@ PASTIME = [
     r"\b(?:wedstrijd|toernooi|tournoi|turnier|torneo|partido|partita|match|friendly|amical|freundschaftsspiel)",
     r"[a-z]+(?:wedstrijd|toernooi|turnier)\b",
     r"\b(?:beker|pokal|coppa|trophee|trofeo|cup)\b",
+    r"[a-z]*(?:pokal|trofeos|trophees|trofei|trophies)\b",
+    r"\b(?:balonmano|pallamano|baloncesto|pallacanestro)",
     r"\b(?:under|onder|unter)[ -]\d\d",
     r"\d{1,3} ?[-:] ?\d{1,3}\)?[ ,.;]",
     # an association's leisure
-    r"\b(?:loto|bingo|kienspiel|tombola|lotteria|rifa)\b",
+    r"\b(?:loto|bingo|kienspiel|tombola|lotteria|rifa|quiz(?: night)?|quizavond|soiree dansante|"
+    r"dinner dance|ceilidh)\b",
     r"(?:coach trip|busreis|busfahrt|voyage des adherents|viaje de socios|gita sociale)",
     # a fair, a feast, a choir
     r"\b(?:sagra|pro loco|kermis|kirmes|kerwa|fete foraine|fiesta patronal|festa patronale|"
@@ -1712,6 +1721,8 @@ GOVERNMENT = [
     r"waalse regering",
     r"nederlandse regering",
     r"\bminister",
+    r"department of (?:foreign affairs|housing|the environment)",
+    r"foreign office",
     r"gouvernement",
     r"bundesregierung",
     r"landesregierung",
