@@ -176,9 +176,9 @@ SETS = {
     "dev2-pages": HERE / "dev2_pages.jsonl",
 }
 ORDER = ("dev", "generalise", "dev2", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7",
-         "fresh8", "fresh9", "fresh10", "fresh11", "seeds", "pages", "dev2-pages", "fresh-pages", "fresh3-pages",
-         "fresh4-pages", "fresh5-pages", "fresh6-pages", "fresh7-pages", "fresh8-pages", "fresh9-pages",
-         "fresh10-pages", "fresh11-pages")
+         "fresh8", "fresh9", "fresh10", "fresh11", "seeds", "pages", "dev2-pages", "fresh-pages",
+         "fresh3-pages", "fresh4-pages", "fresh5-pages", "fresh6-pages", "fresh7-pages", "fresh8-pages",
+         "fresh9-pages", "fresh10-pages", "fresh11-pages")
 SEEDS = Path(os.environ.get("TWINWATCH_SEEDS") or ROOT.parent / "shared" / "seeds")
 LANGS = ("nl", "fr", "de", "en", "es", "it")
 FIELDS = ("relevant", "category", "municipality", "partner", "date", "amount_eur")
