@@ -60,6 +60,8 @@ def test_processes_follow_the_number_of_sites_not_of_sources(monkeypatch):
     assert default_processes(crawl(SITES_PER_PROCESS + 1, 10)) == 2
     assert default_processes(crawl(200, 5)) == 4
     assert default_processes(crawl(90, 1)) == 1  # a small crawl
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # the extraction workers fill both cores
+    assert default_processes(crawl(200, 5)) == 1
 
 
 def test_identical_bytes_and_304_are_sent_without_the_body():
