@@ -139,10 +139,12 @@ class PipeSender:
 
 class ShardPipeline:
     """Sends each FetchResult, pickled, through the :class:`PipeSender` given as
-    ``TWINWATCH_CONN``: ``("result", result, quick, size)``. For a 304 or a body
+    ``TWINWATCH_CONN``: ``("result", result, quick, size, settled)``. For a 304 or a body
     identical to the source's last one, ``quick`` names the outcome and the body is
     left out (``size`` keeps its length), so the parent neither receives nor
-    re-reads the bytes."""
+    re-reads the bytes. ``settled`` says this process has already asked
+    :func:`monitor.ingest.outcome.settle` (so a body to extract is not read for a bot
+    wall, a move or a soft 404 again in the parent)."""
 
     def __init__(self, sender: PipeSender) -> None:
         self.sender = sender
@@ -157,19 +159,22 @@ class ShardPipeline:
         return item
 
 
-def message(result: FetchResult) -> tuple[str, FetchResult, str | None, int | None]:
+def message(result: FetchResult) -> tuple[str, FetchResult, str | None, int | None, bool]:
     """What :class:`ShardPipeline` sends for ``result`` (see there). The outcome is
     :func:`monitor.ingest.outcome.settle`'s (a blocked, moved or gone answer goes
-    as that failure); a failure, or a result with attachments, goes whole and the
-    parent decides."""
+    as that failure), against the source's last raw fingerprint as the crawl read it
+    at its start (the crawl holds the database's lock, so the parent's copy is the
+    same); a failure, or a result with attachments, goes whole and the parent
+    decides."""
     last = SHARED.get("last_raw_fp", {}).get(result.source_id)
     if result.error_kind is None and not result.attachments:
         result, quick = outcome.settle(result, last)
         if quick == "unchanged":
-            return ("result", dataclasses.replace(result, body=b""), quick, len(result.body))
+            return ("result", dataclasses.replace(result, body=b""), quick, len(result.body), True)
         if quick is not None:
-            return ("result", result, quick, len(result.body))
-    return ("result", result, None, None)
+            return ("result", result, quick, len(result.body), True)
+        return ("result", result, None, None, True)
+    return ("result", result, None, None, False)
 
 
 class CollectPipeline:

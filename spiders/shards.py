@@ -100,8 +100,8 @@ async def _receive(conn: Connection, ingestor: Ingestor) -> bool:
             return False
         if msg[0] == "done":
             return True
-        _, result, quick, size = msg
-        await ingestor.add(result, quick=quick, size=size)
+        _, result, quick, size, checked = msg
+        await ingestor.add(result, quick=quick, size=size, recognised=checked)
 
 
 async def _collect(db_path: str, shards: list[list[Source]], procs: list[Any], conns: list[Connection],

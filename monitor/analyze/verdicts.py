@@ -8,6 +8,7 @@ analyzers stored for it, so the model can be compared with the vocabulary.
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +43,20 @@ def verdicts(db: Database) -> list[Verdict]:
     return out
 
 
+_PATHS: weakref.WeakKeyDictionary[Database, tuple[object, Path | None]] = weakref.WeakKeyDictionary()
+"""The file behind each open database, asked once per connection: ingest asks for
+every page it extracts, and the file behind a connection never changes."""
+
+
 def database_path(db: Database) -> Path | None:
     """The file behind an open database (``None`` for an in-memory one)."""
+    known = _PATHS.get(db)
+    if known is not None and known[0] is db.conn:
+        return known[1]
+    path = None
     for _, name, file in db.execute("PRAGMA database_list").fetchall():
         if name == "main" and file:
-            return Path(file)
-    return None
+            path = Path(file)
+            break
+    _PATHS[db] = (db.conn, path)
+    return path

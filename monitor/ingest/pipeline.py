@@ -241,7 +241,9 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
                 return Prepared("", "", extracted.title, (), (), (), (), False, lost=lost)
         note = small_share(text, visible)
     baseline = first or extracted.baseline
-    seen_on = clock.utcnow()[:10]  # the day the change is seen: a year for "on 3 March"
+    # The day the change is seen (a year for "on 3 March"); a first text is a baseline
+    # and drafts no change, so it does not format the clock (a tenth of a millisecond).
+    seen_on = "" if first else clock.utcnow()[:10]
     drafts: list[ChangeDraft] = []
     keys: list[str | None] = []
     entries = _withdrawn(extracted.entries or (), ctx)

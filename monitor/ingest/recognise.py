@@ -381,19 +381,29 @@ def _visible(head: bytes) -> bytes:
 
 
 def _short(head: bytes, limit: int = WALL_TEXT) -> bool:
-    """Fewer than ``limit`` visible characters (a body cut at :data:`HEAD_BYTES` is
-    never short)."""
+    """Fewer than ``limit`` visible characters, spaces collapsed (a body cut at
+    :data:`HEAD_BYTES` is never short)."""
     if len(head) >= HEAD_BYTES:
         return False
-    return _visible_length(head) < limit
+    visible = _visible_head(head)
+    # The visible bytes that are not spaces are a lower bound of the collapsed length,
+    # found at C speed: most pages have far more than ``limit`` of them, and only the
+    # others are split into words.
+    if len(visible.translate(None, _SPACE_BYTES)) >= limit:
+        return False
+    return len(b" ".join(visible.split())) < limit
+
+
+_SPACE_BYTES = b" \t\n\r\x0b\x0c"
+"""The bytes ``bytes.split()`` splits at."""
 
 
 @functools.lru_cache(maxsize=2)
-def _visible_length(head: bytes) -> int:
-    """Visible characters of ``head``, spaces collapsed. Cached for the last heads:
-    :func:`blocked` and :func:`gone` ask about the same page, and stripping its tags
-    is most of what recognising a page costs."""
-    return len(b" ".join(_visible(head).split()))
+def _visible_head(head: bytes) -> bytes:
+    """:func:`_visible` of ``head``, cached for the last heads: :func:`blocked` and
+    :func:`gone` ask about the same page, and stripping its tags is most of what
+    recognising a page costs."""
+    return _visible(head)
 
 
 def _fold_bytes(raw: bytes) -> str:
@@ -403,6 +413,7 @@ def _fold_bytes(raw: bytes) -> str:
 def fold(text: str) -> str:
     """Lower case, accents removed, straight apostrophes, single spaces: how the
     phrases are compared."""
-    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'").replace("\u2018", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():  # ASCII (most titles) has no accent to take off
+        text = unicodedata.normalize("NFKD", text.replace("\u2019", "'").replace("\u2018", "'"))
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.lower().split())

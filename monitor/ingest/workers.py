@@ -328,13 +328,17 @@ class Ingestor:
         if pool.eager:
             pool.start()
 
-    async def add(self, result: FetchResult, *, quick: str | None = None, size: int | None = None) -> None:
+    async def add(self, result: FetchResult, *, quick: str | None = None, size: int | None = None,
+                  recognised: bool = False) -> None:
         """Store ``result``. ``quick`` is its outcome when the crawler already knows
         it needs no extraction (``size`` is then the body's length, the body itself
-        not being sent); otherwise the database decides."""
+        not being sent); ``recognised`` when the crawler has asked
+        :func:`monitor.ingest.outcome.settle` and found none (the body needs
+        extracting: recognising it again would cost as much as in the crawler);
+        otherwise the database decides."""
         self.seen.add(result.source_id)
         outcome = quick
-        if outcome is None:
+        if outcome is None and not recognised:
             result, outcome = settled(self.db, result)
         if outcome is not None:
             self.pending.append((result, outcome, size))

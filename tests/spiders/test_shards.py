@@ -60,6 +60,8 @@ def test_processes_follow_the_number_of_sites_not_of_sources(monkeypatch):
     assert default_processes(crawl(SITES_PER_PROCESS + 1, 10)) == 2
     assert default_processes(crawl(200, 5)) == 4
     assert default_processes(crawl(90, 1)) == 1  # a small crawl
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # the extraction workers fill both cores
+    assert default_processes(crawl(200, 5)) == 1
 
 
 def test_identical_bytes_and_304_are_sent_without_the_body():
@@ -73,10 +75,26 @@ def test_identical_bytes_and_304_are_sent_without_the_body():
         first = message(FetchResult(2, "u", 200, body=body))
     finally:
         SHARED.pop("last_raw_fp")
-    assert same[1].body == b"" and same[2:] == ("unchanged", len(body))
-    assert changed[1].body == body + b" " and changed[2] is None
+    assert same[1].body == b"" and same[2:] == ("unchanged", len(body), True)
+    assert changed[1].body == body + b" " and changed[2] is None and changed[4]
     assert not_modified[2] == "not-modified"
     assert first[1].body == body and first[2] is None
+
+
+def test_the_message_says_whether_the_crawler_recognised_the_answer():
+    """A page, a bot wall or a soft 404 is recognised in the crawler process once (the
+    parent does not read the body for it again); a result with articles is the parent's."""
+    walls = Path(__file__).parent.parent / "data" / "walls"
+    html = {"content-type": "text/html; charset=utf-8"}
+    plain = message(FetchResult(1, "u", 200, html, page(PARTNERS)))
+    wall = message(FetchResult(2, "u", 200, html, (walls / "cloudflare-challenge.html").read_bytes()))
+    gone = message(FetchResult(3, "u", 200, html, b"<html><title>Page not found</title><p>Sorry.</p></html>"))
+    index = message(FetchResult(4, "u", 200, html, page(PARTNERS),
+                                attachments=(FetchResult(4, "a", 200, html, page(PARTNERS)),)))
+    assert plain[2] is None and plain[4] is True
+    assert wall[2] == "blocked" and wall[1].error_kind == "blocked" and wall[4] is True
+    assert gone[2] == "gone" and gone[4] is True
+    assert index[2] is None and index[4] is False
 
 
 def test_sharded_crawl_stores_what_one_process_would(http_server, twinwatch, db_path):
