@@ -28,7 +28,10 @@ _CUR = r"€|eur\b|euros?\b|euro's"
 _AFTER = re.compile(
     rf"(?<![\w.,])(?P<n>{_NUMBER})\s*(?P<mult>{_MULT})?\.?\s*(?:de\s+|d'|di\s+)?(?P<c>{_CUR})", re.I
 )
-_BEFORE = re.compile(rf"(?P<c>€|eur\b)\s*(?P<n>{_NUMBER})(?:\s*(?P<mult>{_MULT})\b)?", re.I)
+_BEFORE = re.compile(
+    rf"(?P<c>€|eur\b)\s*(?P<n>{_NUMBER})(?:\s*(?P<mult>{_MULT})\b)?"
+    # "un contributo di euro 2.000,00": the word first, then a number with its thousands or cents
+    r"|(?P<c2>\beuro)\s+(?P<n2>\d{1,3}(?:\.\d{3})+(?:,\d{2})?(?!\d)|\d+,\d{2}(?!\d))", re.I)
 _UNITS = {
     "een": 1, "un": 1, "une": 1, "ein": 1, "eine": 1, "one": 1, "a": 1, "uno": 1,
     "twee": 2, "deux": 2, "zwei": 2, "two": 2, "dos": 2, "due": 2,
@@ -60,6 +63,13 @@ _PERIOD = re.compile(
     r"annuel|pro (?:jahr|monat)|jahrlich|monatlich|im jahr|a (?:year|month)|annually|yearly|monthly|"
     r"al (?:ano|mes)|anual|mensual|(?:all'|l')anno|al mese|annu[io]|mensil)"
 )
+_EACH = re.compile(
+    r"(?<![a-z])(?:telkens|jaarlijks|jeweils|jahrlich|chaque annee|annuellement|every year|each year|"
+    r"annually|cada ano|anualmente|ogni anno|annualmente)(?: (?:een bedrag van|de|van|di|of|la somme de))?"
+    r"[ \t]*(?:[^\w\s]|\w+){0,2}[ \t]*$"
+)
+"""A word before an amount that makes it a yearly part ("telkens 4.000 euro", "jeweils 5.000 Euro",
+"2027 bis 2029 jährlich 4.000 Euro")."""
 _OTHER = re.compile(r"£|\$|\bgbp\b|\busd\b|\bchf\b|dollars?|pounds?|livres? sterling", re.I)
 _SCALE = {
     "k": 1e3,
@@ -139,17 +149,18 @@ def find_amounts(text: str) -> list[FoundAmount]:
             return
         covered.update(range(start, end))
         window = folded[max(0, start - 100) : end + 40]
-        periodic = bool(_PERIOD.search(folded[end : end + 40]))
+        periodic = bool(_PERIOD.search(folded[end : end + 40])
+                        or _EACH.search(folded[max(0, start - 30) : start]))
         found[start] = FoundAmount(round(value, 2), raw, start, bool(_GRANT.search(window)), periodic)
 
     for rx in (_BEFORE, _AFTER):
         for m in rx.finditer(text):
             if m.start() in covered:
                 continue
-            value = parse_number(m.group("n"))
+            value = parse_number(m.groupdict().get("n") or m.group("n2"))
             if value is None:
                 continue
-            mult = (m.group("mult") or "").lower().rstrip(".")
+            mult = (m.groupdict().get("mult") or "").lower().rstrip(".")
             value *= _SCALE.get(mult, 1.0)
             add(m.start(), m.end(), value, m.group(0))
     if aligned:
@@ -169,7 +180,11 @@ _YEARS = re.compile(
     r"(?:die |den )?(?:nachsten|kommenden)|for|over|"
     r"(?:the )?next|durante|por|(?:los )?proximos|per|(?:i |nei )?prossimi)\s+" + _N +
     r"\s+(?:jaar|jaren|ans|annees|jahre|jahren|years|anos|anni)\b"
-    r"|(?:les )?" + _N.replace("?P<n>", "?P<m>") + r" prochaines annees)"
+    r"|(?:les )?" + _N.replace("?P<n>", "?P<m>") + r" prochaines annees"
+    # "in den Jahren 2027 bis 2029", "pour 2027 et 2028", "2027-2029"
+    r"|(?P<y1>20\d\d) ?(?:tot en met|tot|bis|a|au|to|-|–|al|fino al|et|en|und|and|y|e) ?"
+    r"(?:(?:het|einschliesslich) )?"
+    r"(?P<y2>20\d\d)(?!\d))"
 )
 """How many years a yearly part is paid ("5.000 euro per jaar ... de komende drie jaar",
 "3.000 euro all'anno per tre anni"); never "since three years" (no duration word before)."""
@@ -184,8 +199,13 @@ def _total(best: FoundAmount, folded: str) -> FoundAmount:
     m = _YEARS.search(folded)
     if m is None:
         return best
-    raw = m.group("n") or m.group("m")
-    years = _COUNT.get(raw) or int(raw)
+    if m.group("y1"):
+        years = int(m.group("y2")) - int(m.group("y1")) + 1
+        if not 2 <= years <= 10:
+            return best
+    else:
+        raw = m.group("n") or m.group("m")
+        years = _COUNT.get(raw) or int(raw)
     return replace(best, value=round(best.value * years, 2), text=f"{best.text} x {years} years",
                    periodic=False)
 

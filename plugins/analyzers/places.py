@@ -35,7 +35,7 @@ a town noun or its country stands beside it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from monitor.hookspecs import hookimpl
@@ -62,7 +62,8 @@ LANG_COUNTRIES = {
 _ACTOR_BEFORE = re.compile(
     r"(?:gemeente(?:raad|bestuur)?(?: van)?|stad(?:sbestuur)?(?: van)?|lokaal bestuur van|burgemeester van|"
     r"schepencollege van|college van burgemeester en schepenen van|"
-    r"commune(?: de| d')?|ville de|mairie de|maire de|conseil (?:communal|municipal) (?:de|d')|"
+    r"commune(?: de| d')?|ville d(?:e|')|mairie d(?:e|')|maire d(?:e|')|"
+    r"conseil (?:communal|municipal) (?:de|d')|"
     r"bourgmestre (?:de|d')|college communal (?:de|d')|"
     r"(?:die |der )?stadt|(?:die |der )?gemeinde|stadtrat von|gemeinderat von|rat der stadt|"
     r"burgermeister(?:in)? von|oberburgermeister(?:in)? von|"
@@ -234,6 +235,8 @@ _BODY_OF = re.compile(
     r"[ \t]*"
 )
 """A municipal body before a name in one capitalised run ("Junta de Gobierno de Langreo")."""
+_HYPHENED = re.compile(r"(?:-[A-ZÀ-Ý][a-zà-ÿß'’]+)+(?![\w-])")
+"""The rest of a hyphenated name after a known town ("Gemert" in "Gemert-Bakel")."""
 _COUNCIL_TAIL = re.compile(
     r"\s+(?:(?:(?:City|Town|Borough|County|District|Parish|Municipal)\s+)?Council|Municipal\s+District)"
     r"(?:['’]s)?$")
@@ -280,10 +283,17 @@ def _demonym_place(word: str, prefer: tuple[str, ...]) -> Place | None:
     if k in g.index or k in g.adjectives:
         return None
     stem = k[:-2]
-    for name in (stem, stem + "en", stem[:-1] + "en" if k.endswith("ner") else "", k[:-1]):
-        places = [p for p in g.index.get(name, []) if p.country in prefer] if len(name) >= 4 else []
+    names = [n for n in (stem, stem + "en", stem[:-1] + "en" if k.endswith("ner") else "", k[:-1])
+             if len(n) >= 4]
+    for name in names:
+        places = [p for p in g.index.get(name, []) if p.country in prefer]
         if places:
             return max(places, key=lambda p: p.population)
+    spelt = {key(n): n for n in (word[:-2], word[:-2] + "en", word[:-3] + "en", word[:-1])}
+    for name in names:  # "Haldensleber": a small town only the wide gazetteer knows
+        places = [p for p in wide().lookup(name) if p.country in prefer]
+        if places:  # named as the demonym spells it ("Haldensleben", not GeoNames' "Haldensleben I")
+            return replace(max(places, key=lambda p: p.population), name=spelt.get(name, name))
     return None
 
 
@@ -535,7 +545,9 @@ def _wide_cand(
             if c.actor and not c.partner and not (home_actor and place.country in home):
                 continue
             beside_country = hint is not None and hint == place.country
-            if not (c.partner or beside_country or (i == 0 and c.link_sentence) or c.actor):
+            # "Bourgoin-Jallieu met un logement à disposition": a town at home opening a sentence
+            opens_at_home = i == 0 and c.sentence_start and place.country in home
+            if not (c.partner or beside_country or (i == 0 and c.link_sentence) or c.actor or opens_at_home):
                 continue
             c.place, c.country, c.ident, c.wide = place, place.country, f"{place.country}:{place.name}", True
             return c
@@ -563,6 +575,12 @@ def find_places(
     for m in g.find(text):
         hint = _country_hint(text, m.start, m.end) if len(m.places) > 1 else None
         place = _pick(m, hint, prefer)
+        joined = _HYPHENED.match(text, m.end) if not m.adjective else None
+        if joined and any(_is_country(part) for part in joined.group(0).split("-")[1:]):
+            joined = None  # "le collectif Bagnolet-Palestine": a name of a group, not of a town
+        if joined:  # "Gemert-Bakel", "Pijnacker-Nootdorp": a merged municipality, named whole
+            m = replace(m, surface=m.surface + joined.group(0), end=joined.end())
+            place = replace(place, name=m.surface, names=(m.surface, *place.names))
         c = _Cand(m.start, m.end, m.surface, place, place.country, f"{place.country}:{place.name}")
         _cues(c, folded, lang)
         if m.adjective:

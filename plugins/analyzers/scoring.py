@@ -259,9 +259,16 @@ _DEBATE = re.compile(
     r"ordine del giorno|discut|bespr[eo]k|will be (?:put|voted)|zal .{0,30}stemmen|wird .{0,30}abstimmen)"
 )
 _NEGATION = re.compile(
-    r"(?<![a-z])(?:not|n't|niet|nicht|ne|n'|no|non|kein\w{0,3}|geen|nie|never|nooit|jamais|nunca)"
+    r"(?<![a-z])(?:not|n't|niet|nicht|ne|n'|no|non|kein\w{0,3}|geen|nie|never|nooit|jamais|nunca|aucune?|"
+    r"ningun[oa]?|nessun[oa]?)"
     r"(?![a-z])(?! (?:longer|langer|mehr|plus|piu|mas)\b)"
 )
+_UNTIL = re.compile(
+    r"(?<![a-z])(?:bis|until|till|jusqu'a ce que|jusqu'a|totdat|tot|hasta que|finche|fino a quando)\s"
+    # "bis auf Weiteres", "until further notice": how long, not a condition
+    r"(?!auf weiteres|further notice|nouvel ordre|nader order|nuevo aviso|nuovo ordine)")
+"""A state in a clause of time ("bis der Krieg beendet ist", "until the war has ended"): a
+condition, not an act."""
 _SIGNING = re.compile(r"sign|onderteken|unterzeichn|firm")
 _STATE_NAMES = {"end": "twinning_ended", "suspend": "twinning_suspended", "establish": "twinning_established"}
 SOUTH_COUNTRIES = frozenset(
@@ -341,7 +348,8 @@ def link_states(s: Signals) -> LinkStates:
                     continue  # signing a petition makes no link
                 last_demand = max((d for d in demands if d < m.start()), default=-1)
                 last_decision = max((d for d in decisions if d < m.start()), default=-1)
-                not_done = negated(sent, m.start())
+                not_done = negated(sent, m.start()) or bool(
+                    _UNTIL.search(sent, max(0, m.start() - 50), m.start()))
                 # "ha approvato la mozione che sospende", "der Rat folgte einem Antrag": a decision
                 # that comes first in the sentence adopts the motion it names
                 adopted = bool(decisions) and decisions[0] < first_demand and not rejected
@@ -370,6 +378,10 @@ def category(
     topic = s.has("topic") or troubled_place or s.has("settlements")
     twinning, town_link = s.has("twinning"), s.has("town_link")
     if twinning and twinning_denied(s):
+        asked = s.has("motion") or CATEGORY_GROUPS["proposal"].search(s.text)
+        if asked and CATEGORY_GROUPS["reject"].search(s.text):
+            # "geen stedenband met X: een motie daarvoor haalde geen meerderheid": a debate lost
+            return "twinning_debate", ("no twinning: the motion or proposal for one was rejected",)
         # "Geen stedenband, wel een samenwerkingsakkoord", "it is not a twinning": a partnership
         return "partnership_cooperation", ("the text says it is not a twinning",)
     # a partner town named with a link word ("die Partnerschaft mit Kaliningrad"): a town link too

@@ -238,6 +238,10 @@ DENIAL = [
     r"in tegenstelling tot (?:berichten|geruchten|beweringen)",
     r"contrariamente a quanto",
     r"(?:there are )?no plans to",
+    # the municipality said not to take part
+    r"(?:stadt|gemeinde|gemeente|stad|ville|commune|council|comune|ayuntamiento) (?:ist|is|est|e|esta) "
+    r"(?:daran |hierbij |er )?(?:nicht|niet|not|pas|no|non) "
+    r"(?:beteiligt|betrokken|involved|impliquee|coinvolt|implicad)",
     r"geen (?:enkel )?(?:plan|voorstel)",
     r"keine pl(?:a|ae)ne",
     r"aucun projet de",
@@ -1238,6 +1242,7 @@ NATIONAL_OR_NGO = [
     r"organisation",
     r"hilfsorganisation",
     r"\brotary\b",
+    r"\b(?:asociacion|associazione|vereniging|stichting|fondation|stiftung|fundacion|fondazione)\b",
     r"lions ?club",
     r"round table",
     r"kiwanis",
@@ -1704,7 +1709,7 @@ CEREMONY = [
     r"(?:ricevut\w*|ricev[ea]|ontv(?:ing|angt|angen)|receiv\w*|welcom\w*|empf(?:ing|angt|angen)|accueill\w*|"
     r"re[cç]ue?s?|recib\w*|accolt\w*|accoglie)\b.{0,60}(?:delegati(?:e|on)|delegazione|delegacion|abordnung)",
     r"(?:delegati(?:e|on)|delegazione|delegacion|abordnung) .{0,60}"
-    r"(?:bezocht|bezoek|visit|besuch|visite|visita|ontvang|empfang|accueil|ricevut|recibi)",
+    r"(?:bezocht|bezoek|visit|besuch|visite|visita|ontvang|empfang|accueil|ricevut|recibi|accolt|welcom|receiv)",
     r"(?:\d+|twintig|dertig|veertig|vijftig|vingt|trente|quarante|cinquante|zwanzig|dreissig|vierzig|funfzig|"
     r"twenty|thirty|forty|fifty|venti|trenta|quaranta|cinquanta|veinte|treinta|cuarenta|cincuenta)[ -]?"
     r"(?:jaar|ans|jahre|jahrige[ns]?|years|anni|anos|year)\b.{0,30}(?:jumelage|stedenband|partnerschaft|"
@@ -1739,6 +1744,10 @@ GOVERNMENT = [
     r"freistaat",
     r"staatskanzlei",
     r"conseil (?:regional|departemental)",
+    r"\bprovincie\b",
+    r"gedeputeerde staten",
+    r"deputation provinciale",
+    r"diputacion provincial",
     r"provincia autonoma",
     # a German Land: its programmes fund municipalities, they are not a municipality's act
     r"das land (?:baden|bayern|berlin|brandenburg|bremen|hamburg|hessen|mecklenburg|niedersachsen|"

@@ -172,6 +172,11 @@ AMOUNTS = [
     ("Lokeren werkt de komende vier jaar samen met Kaya en legt 2.500 euro per jaar in.", 10000.0),
     ("La giunta di Rovigo stanzia 4.000 euro all'anno per due anni per la scuola di Kindia.", 8000.0),
     ("Der Rat gibt in den nächsten drei Jahren 1.000 Euro pro Jahr für das Projekt in Moshi.", 3000.0),
+    ("Die Gemeinde gibt jeweils 3.000 Euro in den Jahren 2027 bis 2030 für die Schule in Moshi.", 12000.0),
+    ("Le conseil approuve pour 2027 et 2028 une participation de 1 500 € par an pour l'eau à Kaya.", 3000.0),
+    ("De gemeente trekt de komende twee jaar telkens 6.000 euro uit voor scholen in Kaya.", 12000.0),
+    # Italian deliberations put the word first
+    ("La Giunta concede un contributo di euro 2.500,00 alla Croce Rossa per Gaza.", 2500.0),
     # a duration in the past is no period of payment
     ("Sinds vijf jaar geeft de gemeente 2.000 euro per jaar aan het project in Kaya.", 2000.0),
 ]
