@@ -15,6 +15,7 @@ stored stays stored.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -22,6 +23,10 @@ from typing import Any
 
 from monitor.hookspecs import SourceKind
 from monitor.models import Source
+
+GC_THRESHOLDS = (20_000, 20, 10)
+"""The crawl's garbage-collection thresholds (Python's: 700, 10, 10): a generation-0
+collection every 20,000 new objects instead of 700."""
 
 
 def run_spiders(sources: list[Source], kinds: dict[str, SourceKind], run_id: int | None,
@@ -52,6 +57,13 @@ def run_spiders(sources: list[Source], kinds: dict[str, SourceKind], run_id: int
         if chosen:
             spider = load_object(kind.spider.replace(":", "."))
             process.crawl(spider, sources=chosen, run_id=run_id, kind=kind)
+    # What is loaded by now (Scrapy, the plugins, the settings) lives as long as the
+    # crawl: out of the collector's sight. And the collector runs less often: a portal
+    # page parsed into tens of thousands of dicts and lists set off collection after
+    # collection over a heap that only grows while a walk's entries are read ahead
+    # (bench/portals, Lokaal Beslist's 10,000 items: 1.4 s of collecting, 0.25 s so).
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         process.start(install_signal_handlers=False)
     finally:
