@@ -70,6 +70,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from codecs import BOM_UTF8
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -316,9 +317,13 @@ class PortalSpider(SourceSpider):
         if self.kind.read_ahead is not None and all(isinstance(r, scrapy.Request) for r in after):
             # After the next request (which goes out first): ingest may read the page
             # while the portal answers; past the walk's end it would come too late.
+            # The answer's own bytes when they are the text in UTF-8 (most JSON): the
+            # kind then reads the page as parsed for its links, not parsed again.
+            same = getattr(response, "encoding", None) == "utf-8" and not response.body.startswith(BOM_UTF8)
             yield PageRead(walk.source, FetchResult(
                 walk.source.id, response.url, 200, {"content-type": "text/plain; charset=utf-8"},
-                text.encode("utf-8", "surrogatepass"), run_id=self.run_id, key=link.key or None))
+                response.body if same else text.encode("utf-8", "surrogatepass"), run_id=self.run_id,
+                key=link.key or None))
 
     def _validate(self, walk: Walk, url: str, response: Response, led: bool) -> None:
         """Keep the validators the page gave (and, when it led somewhere, its text)."""

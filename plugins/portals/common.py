@@ -9,6 +9,7 @@ answer may be hostile, and none of them needs its own entities.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -57,12 +58,22 @@ class Page:
             return None
 
 
+_last_json: tuple[bytes, Any] | None = None
+"""The page :func:`read_json` parsed last, with the very bytes object it parsed: the
+portal spider hands one page (one ``body``) to ``links``, ``attachments`` and, read
+ahead, to the kind's entries, which all only read it. Parsed once, not three times."""
+
+
 def read_json(result: FetchResult) -> Any:
-    """The JSON of a fetched page.
+    """The JSON of a fetched page (shared with the other readers of the same page:
+    read it, never change it).
 
     Raises:
         ExtractError: the page is not JSON (an HTML error page served with 200, say).
     """
+    global _last_json
+    if _last_json is not None and _last_json[0] is result.body:
+        return _last_json[1]
     body = result.body.lstrip()
     ctype = result.headers.get("content-type", "").split(";")[0].strip() or "no content type"
     if not body:
@@ -70,9 +81,11 @@ def read_json(result: FetchResult) -> Any:
     if body[:1] == b"<":
         raise ExtractError(f"an HTML or XML page ({ctype}) instead of JSON: an error page?")
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ExtractError(f"not valid JSON ({ctype}): {exc}") from exc
+    _last_json = (result.body, data)
+    return data
 
 
 MAX_XML_ELEMENTS = 200_000
@@ -228,6 +241,9 @@ def read_ahead(source: Source, result: FetchResult, entries: PageEntries) -> Non
     ``result.body`` is the page's text in UTF-8) and keep them for :func:`page_entries`."""
     global _ahead_count
     page = Page(result.key or "", result.url, result.body.decode("utf-8", "surrogatepass"))
+    if page.text.lstrip()[:1] in ("{", "["):
+        with contextlib.suppress(ExtractError):  # what links parsed (the same bytes), if JSON
+            page.__dict__["data"] = read_json(result)
     found = tuple(entries(source, page))
     for entry in found:
         _ = entry.entry_text  # normalised now, while the crawl waits
