@@ -16,6 +16,12 @@ every object frozen, 0.02 s). :func:`before_exit` freezes every object
 databases are closed by their owners, the log is flushed by :mod:`logging`'s own exit
 handler, and ``atexit`` handlers still run; only objects in reference cycles are not
 finalized, which Python does not promise at exit anyway.
+
+During a crawl, :func:`crawling` freezes what is loaded (Scrapy, the plugins, the
+settings live as long as the crawl) and raises the first threshold: a portal page parsed
+into tens of thousands of dicts and lists set off collection after collection over a heap
+that only grows while a walk's entries are read ahead (``bench/portals``, Lokaal
+Beslist's 10,000 items: 1.4 s of collecting in the crawl process, 0.25 s so).
 """
 
 from __future__ import annotations
@@ -44,3 +50,14 @@ def before_exit() -> None:
     """Spare the interpreter's exit the collection of every object: call it when
     the process has nothing left to do but exit (a command's end, a helper process's)."""
     gc.freeze()
+
+
+CRAWL_THRESHOLDS = (20_000, 20, 10)
+"""The crawl's collection thresholds (Python's: 700, 10, 10): a generation-0 collection
+every 20,000 new objects instead of 700."""
+
+
+def crawling() -> None:
+    """Set the collector for a crawl process about to start its crawl."""
+    gc.freeze()
+    gc.set_threshold(*CRAWL_THRESHOLDS)

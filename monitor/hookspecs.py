@@ -46,6 +46,7 @@ ExtractFn = Callable[[Any, "Source", "FetchResult"], "Extracted"]
 LinksFn = Callable[["Source", "FetchResult"], "list[Link]"]
 StartFn = Callable[["Source"], "list[Link]"]
 AttachmentsFn = Callable[["Source", "FetchResult"], "list[Link]"]
+ReadAheadFn = Callable[["Source", "FetchResult"], None]
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,16 @@ class SourceKind:
     given; ``url`` where the bytes came from, ``redirects`` the hops before it); a
     document that failed (HTTP 404, too large, refused) is an attachment with its
     ``error_kind`` and ``error``, never a failure of the source."""
+    read_ahead: ReadAheadFn | None = None
+    """Portal kinds: ``read_ahead(source, page)``, called by ingest, in the crawl process,
+    on each page the portal spider keeps, while the walk goes on (the crawl waits on the
+    portal most of the time): the kind may read the page's entries then and keep them
+    for its ``extract`` in the same process, found again by the page's content (its
+    ``key``, ``url`` and text), so that the run's result is extracted sooner once the
+    walk ends. ``page.body`` is the page's text in UTF-8, as the run's document holds
+    it. It returns nothing, and may be skipped (a crawl that extracts in worker
+    processes does not call it): ``extract`` must give the same entries without it.
+    An exception is ignored (``extract`` reports the page)."""
 
 
 # ---------------------------------------------------------------------------

@@ -100,6 +100,19 @@ class FetchResult:
 
 
 @dataclass(frozen=True)
+class PageRead:
+    """One page a portal walk keeps, handed to ingest while the walk goes on and never
+    stored: the source's kind may read it ahead (``SourceKind.read_ahead``), while the
+    crawl waits on the portal, so that the run's one result (the document holding every
+    page) is extracted sooner once the walk ends."""
+
+    source: Source
+    page: FetchResult
+    """The page as the run's document holds it: ``body`` its text in UTF-8, ``key`` the
+    key of the link that led there, ``url`` where it was read."""
+
+
+@dataclass(frozen=True)
 class RobotsEntry:
     """A site's robots.txt as the crawl last saw it (``robots_cache``), per origin.
 

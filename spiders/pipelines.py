@@ -3,7 +3,8 @@
 * :class:`IngestPipeline` (one crawler process: the crawl's single writer) opens the
   database with ``open_db`` and hands each :class:`FetchResult` to a
   ``monitor.ingest.workers.Ingestor`` (quick outcomes batched, extraction in the process
-  pool shared by every spider of the crawl).
+  pool shared by every spider of the crawl), and each page a portal walk keeps
+  (:class:`~monitor.models.PageRead`) to be read ahead while the walk goes on.
 * :class:`ShardPipeline` (a crawler process of a sharded crawl, see
   ``spiders.shards``) sends each result to the parent process, which writes; a body
   identical to the source's last one is not sent, only that it was identical.
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.crawler import Crawler
 
 from monitor.ingest import outcome
-from monitor.models import FetchResult
+from monitor.models import FetchResult, PageRead
 
 if TYPE_CHECKING:
     from monitor.ingest.workers import ExtractPool, Ingestor
@@ -78,6 +79,8 @@ class IngestPipeline:
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchResult):
             await self.ingestor.add(item)
+        elif isinstance(item, PageRead):
+            self.ingestor.read_ahead(item)
         return item
 
 

@@ -21,6 +21,12 @@ A page's ``text`` is the answer as fetched, decoded by its declared charset: JSO
 most portals, XML for ModernGov's web service. Requests ask for either (``Accept``);
 which one a page must be is the kind's to check, in ``links``.
 
+Each page kept is also handed on as it is read, right after the walk's next request, as
+a :class:`~monitor.models.PageRead` (its text in UTF-8) when the kind can read pages
+ahead (``SourceKind.read_ahead``): ingest lets the kind read the page's entries while
+the portal answers, so that the result, once the walk ends, is not read whole after
+the last answer. The result alone is stored, and holds every page all the same.
+
 The sync state travels in that result's headers and is stored by ingest as the
 source's validators (``source_state``; never sent as HTTP headers by this spider):
 
@@ -64,6 +70,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from codecs import BOM_UTF8
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -74,7 +81,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from monitor.models import FetchResult, Link, Source
+from monitor.models import FetchResult, Link, PageRead, Source
 from spiders.base import (
     SourceSpider,
     _followable,
@@ -299,12 +306,24 @@ class PortalSpider(SourceSpider):
             yield self._done(walk)
             return
         walk.size += len(response.body)
-        walk.pages.append({"key": link.key, "url": response.url, "text": _text(response)})
+        text = _text(response)
+        walk.pages.append({"key": link.key, "url": response.url, "text": text})
         walk.frontier[:0] = fresh  # depth first: this list's next page before the other lists
         walk.pending = wanted[:room]
         for skipped in wanted[room:]:
             walk.attachments.append(self._not_fetched(walk, skipped, "the run's request budget ran out"))
-        yield from self._go_on(walk)
+        after = list(self._go_on(walk))
+        yield from after
+        if self.kind.read_ahead is not None and all(isinstance(r, scrapy.Request) for r in after):
+            # After the next request (which goes out first): ingest may read the page
+            # while the portal answers; past the walk's end it would come too late.
+            # The answer's own bytes when they are the text in UTF-8 (most JSON): the
+            # kind then reads the page as parsed for its links, not parsed again.
+            same = getattr(response, "encoding", None) == "utf-8" and not response.body.startswith(BOM_UTF8)
+            yield PageRead(walk.source, FetchResult(
+                walk.source.id, response.url, 200, {"content-type": "text/plain; charset=utf-8"},
+                response.body if same else text.encode("utf-8", "surrogatepass"), run_id=self.run_id,
+                key=link.key or None))
 
     def _validate(self, walk: Walk, url: str, response: Response, led: bool) -> None:
         """Keep the validators the page gave (and, when it led somewhere, its text)."""

@@ -20,6 +20,7 @@ import logging
 import os
 from typing import Any
 
+from monitor.collector import crawling
 from monitor.hookspecs import SourceKind
 from monitor.models import Source
 
@@ -52,6 +53,7 @@ def run_spiders(sources: list[Source], kinds: dict[str, SourceKind], run_id: int
         if chosen:
             spider = load_object(kind.spider.replace(":", "."))
             process.crawl(spider, sources=chosen, run_id=run_id, kind=kind)
+    crawling()  # what is loaded lives as long as the crawl; collect less often (monitor/collector.py)
     try:
         process.start(install_signal_handlers=False)
     finally:

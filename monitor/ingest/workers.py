@@ -27,6 +27,7 @@ import asyncio
 import collections
 import contextlib
 import fcntl
+import logging
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -42,10 +43,18 @@ from sqlite_utils import Database
 from monitor.children import GRACE, end_process, stop_forkserver
 from monitor.config import WARM_ANALYZERS
 from monitor.errors import ExtractError
+from monitor.hookspecs import ReadAheadFn
 from monitor.ingest.pipeline import Context, describe_error, ingest_async, prepare, settled
 from monitor.ingest.writer import Prepared, record_quick
-from monitor.models import FetchResult, Source
-from monitor.plugin_manager import PluginManager
+from monitor.models import FetchResult, PageRead, Source
+from monitor.plugin_manager import PluginManager, source_kinds
+
+log = logging.getLogger("twinwatch.ingest")
+
+READ_AHEAD_DELAY = 0.005
+"""Seconds between a portal page's arrival and its read ahead (:meth:`Ingestor.read_ahead`):
+the walk's next request, yielded just before, leaves within a few milliseconds
+(bench/portals: 3-5 ms from an answer to the next request), and must not wait for it."""
 
 SMALL_CRAWL = 100
 """Crawls of fewer sources than this extract inline unless told otherwise."""
@@ -323,10 +332,41 @@ class Ingestor:
         self._timer: asyncio.TimerHandle | None = None
         self.seen: set[int] = set()
         """Sources with a result so far (a crashed crawler's others are recorded failing)."""
+        self.ahead: dict[int, set[asyncio.TimerHandle]] = {}
+        """Reads ahead not yet done, by source (:meth:`read_ahead`)."""
         # Otherwise the pool starts on its first body to extract (ExtractPool.prepare):
         # a recrawl where nothing changed never starts it.
         if pool.eager:
             pool.start()
+
+    def read_ahead(self, item: PageRead) -> None:
+        """Let the source's kind read a page of a portal walk ahead (``SourceKind.read_ahead``)
+        in a moment, once the walk's next request is out: the crawl then waits on the
+        portal, and what the kind reads now its ``extract`` need not read after the walk.
+        Not when extraction runs in worker processes (they would not see it)."""
+        if self.pool.workers > 0:
+            return
+        kind = source_kinds(self.pm).get(item.source.kind)
+        if kind is None or kind.read_ahead is None:
+            return
+        loop = asyncio.get_running_loop()
+        handles = self.ahead.setdefault(item.source.id, set())
+        # Kept until the source's result (at most a run's request budget of them):
+        # cancelling one that ran is a no-op.
+        handles.add(loop.call_later(READ_AHEAD_DELAY, self._read_ahead, kind.read_ahead, item))
+
+    @staticmethod
+    def _read_ahead(read: ReadAheadFn, item: PageRead) -> None:
+        try:
+            read(item.source, item.page)
+        except Exception as exc:  # extract reads the page again and says what is wrong
+            log.debug("reading ahead %s failed: %s", item.page.url, exc)
+
+    def _forget_ahead(self, source_id: int | None = None) -> None:
+        """Cancel the reads ahead not yet done (of one source, or all): its result is here."""
+        for sid in [source_id] if source_id is not None else list(self.ahead):
+            for handle in self.ahead.pop(sid, ()):
+                handle.cancel()
 
     async def add(self, result: FetchResult, *, quick: str | None = None, size: int | None = None,
                   recognised: bool = False) -> None:
@@ -337,6 +377,8 @@ class Ingestor:
         extracting: recognising it again would cost as much as in the crawler);
         otherwise the database decides."""
         self.seen.add(result.source_id)
+        if self.ahead:
+            self._forget_ahead(result.source_id)  # what is not read yet, extract reads
         outcome = quick
         if outcome is None and not recognised:
             result, outcome = settled(self.db, result)
@@ -380,6 +422,7 @@ class Ingestor:
 
     async def close(self) -> None:
         """Wait for the extractions under way, then write the last batch."""
+        self._forget_ahead()
         while self.tasks:
             await asyncio.gather(*list(self.tasks), return_exceptions=False)
         self.flush()

@@ -221,28 +221,26 @@ def _store_entries(db: Database, source: Source, p: Prepared, now: str) -> dict[
     """Insert new entries, refresh known ones; an entry's article text is kept once
     fetched (a later run that only sees the index does not overwrite it). An entry
     with its own municipality (a portal's) keeps it with the item, for coverage."""
-    item_ids: dict[str, int] = {}
     edited = {k for k in p.item_keys if k}
-    for entry in p.entries:
-        efp = fingerprint(entry.entry_text)
-        full = entry.full_text
-        tfp = fingerprint(full)
-        db.execute(
-            "INSERT INTO items (source_id, key, url, title, text_fp, entry_fp, first_seen, last_seen, "
-            "municipality, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (source_id, key) DO UPDATE SET "
-            "url = excluded.url, title = excluded.title, entry_fp = excluded.entry_fp, "
-            "text_fp = CASE WHEN ? THEN excluded.text_fp ELSE text_fp END, "
-            "last_seen = excluded.last_seen, municipality = COALESCE(excluded.municipality, municipality), "
-            "country = COALESCE(excluded.country, country)",
-            [source.id, entry.key, entry.url, entry.title, tfp, efp, now, now,
-             entry.municipality or None, (entry.country or None) if entry.municipality else None,
-             int(entry.key in edited or entry.article is not None)],
-        )
-        if entry.key in edited:
-            item_ids[entry.key] = db.execute(
-                "SELECT id FROM items WHERE source_id = ? AND key = ?", [source.id, entry.key]
-            ).fetchone()[0]
+    # One statement for every entry (a portal's first sync has thousands), in order.
+    db.conn.executemany(
+        "INSERT INTO items (source_id, key, url, title, text_fp, entry_fp, first_seen, last_seen, "
+        "municipality, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (source_id, key) DO UPDATE SET "
+        "url = excluded.url, title = excluded.title, entry_fp = excluded.entry_fp, "
+        "text_fp = CASE WHEN ? THEN excluded.text_fp ELSE text_fp END, "
+        "last_seen = excluded.last_seen, municipality = COALESCE(excluded.municipality, municipality), "
+        "country = COALESCE(excluded.country, country)",
+        ([source.id, entry.key, entry.url, entry.title, fingerprint(entry.full_text),
+          fingerprint(entry.entry_text), now, now, entry.municipality or None,
+          (entry.country or None) if entry.municipality else None,
+          int(entry.key in edited or entry.article is not None)] for entry in p.entries),
+    )
+    item_ids: dict[str, int] = {}
+    for key in (e.key for e in p.entries if e.key in edited):
+        item_ids[key] = db.execute(
+            "SELECT id FROM items WHERE source_id = ? AND key = ?", [source.id, key]
+        ).fetchone()[0]
     return item_ids
 
 

@@ -22,12 +22,12 @@ def register_source_kinds() -> list[SourceKind]:
         SourceKind("oparl", "an OParl 1.0/1.1 council-information API (give the System URL); "
                    "each paper, meeting and agenda item is an entry with its municipality",
                    "spiders.portal:PortalSpider", oparl.extract, oparl.links, reports_edits=True,
-                   attachments=oparl.attachments),
+                   attachments=oparl.attachments, read_ahead=oparl.read_ahead),
         SourceKind("lblod", "Lokaal Beslist, the Flemish besluitendatabank (give its JSON:API base): "
                    "each agenda item with its decisions is an entry with its municipality; --query "
                    "searches server side",
                    "spiders.portal:PortalSpider", lblod.extract, lblod.links, reports_edits=True,
-                   start=lblod.start),
+                   start=lblod.start, read_ahead=lblod.read_ahead),
         SourceKind("moderngov", "a council's ModernGov site (give its root, the folder holding "
                    "mgWebService.asmx): each agenda item with its decision is an entry, its "
                    "committee the body; --link-pattern limits the committees",

@@ -9,11 +9,14 @@ answer may be hostile, and none of them needs its own entities.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -40,18 +43,37 @@ class Page:
     key: str
     """The key of the link that led to it ("" for the entry point)."""
     url: str
-    data: Any
-    """The page's JSON; ``None`` for a page that is not JSON (XML: see :attr:`text`)."""
     text: str = ""
     """The page as fetched (decoded), for kinds whose pages are not JSON."""
 
+    @cached_property
+    def data(self) -> Any:
+        """The page's JSON; ``None`` for a page that is not JSON (XML: see :attr:`text`).
+        Parsed when first asked for: a page read ahead is not parsed again."""
+        if self.text.lstrip()[:1] not in ("{", "["):
+            return None
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            return None
+
+
+_last_json: tuple[bytes, Any] | None = None
+"""The page :func:`read_json` parsed last, with the very bytes object it parsed: the
+portal spider hands one page (one ``body``) to ``links``, ``attachments`` and, read
+ahead, to the kind's entries, which all only read it. Parsed once, not three times."""
+
 
 def read_json(result: FetchResult) -> Any:
-    """The JSON of a fetched page.
+    """The JSON of a fetched page (shared with the other readers of the same page:
+    read it, never change it).
 
     Raises:
         ExtractError: the page is not JSON (an HTML error page served with 200, say).
     """
+    global _last_json
+    if _last_json is not None and _last_json[0] is result.body:
+        return _last_json[1]
     body = result.body.lstrip()
     ctype = result.headers.get("content-type", "").split(";")[0].strip() or "no content type"
     if not body:
@@ -59,9 +81,11 @@ def read_json(result: FetchResult) -> Any:
     if body[:1] == b"<":
         raise ExtractError(f"an HTML or XML page ({ctype}) instead of JSON: an error page?")
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ExtractError(f"not valid JSON ({ctype}): {exc}") from exc
+    _last_json = (result.body, data)
+    return data
 
 
 MAX_XML_ELEMENTS = 200_000
@@ -186,12 +210,60 @@ def _parsed_pages(raw: list[Any]) -> Iterator[Page]:
     for p in raw:
         if not isinstance(p, dict) or not isinstance(p.get("text"), str):
             continue  # the spider read every page it kept; a damaged document loses a page only
-        text = p["text"]
-        try:
-            data = json.loads(text) if text.lstrip()[:1] in ("{", "[") else None
-        except ValueError:
-            data = None
-        yield Page(str(p.get("key") or ""), str(p.get("url") or ""), data, text)
+        yield Page(str(p.get("key") or ""), str(p.get("url") or ""), p["text"])
+
+
+# --------------------------------------------------------------------------- reading ahead
+
+PageEntries = Callable[[Source, Page], Iterable[Entry]]
+"""A kind's entries of one page of its document (none for a page read for its links only)."""
+
+MAX_AHEAD = 100_000
+"""Entries read ahead kept at once (:func:`read_ahead`), a first sync's 10,000 many
+times over; past it the oldest pages' are dropped (their ``extract`` reads them again)."""
+
+_ahead: dict[tuple[Any, ...], tuple[Entry, ...]] = {}
+"""Entries read ahead in this process, by :func:`_ahead_key`, the oldest first."""
+_ahead_count = 0
+
+
+def _ahead_key(source: Source, page: Page) -> tuple[Any, ...]:
+    """What one page's entries depend on: the source's identity and the fields a kind
+    reads from it, and the page's key, URL and text (by a digest: the text itself is
+    in the walk's document already)."""
+    digest = hashlib.blake2b(page.text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+    return (source.id, source.url, source.country, source.municipalities, source.query,
+            page.key, page.url, len(page.text), digest)
+
+
+def read_ahead(source: Source, result: FetchResult, entries: PageEntries) -> None:
+    """Read the entries of one page of a walk under way (``SourceKind.read_ahead``:
+    ``result.body`` is the page's text in UTF-8) and keep them for :func:`page_entries`."""
+    global _ahead_count
+    page = Page(result.key or "", result.url, result.body.decode("utf-8", "surrogatepass"))
+    if page.text.lstrip()[:1] in ("{", "["):
+        with contextlib.suppress(ExtractError):  # what links parsed (the same bytes), if JSON
+            page.__dict__["data"] = read_json(result)
+    found = tuple(entries(source, page))
+    for entry in found:
+        _ = entry.entry_text  # normalised now, while the crawl waits
+    key = _ahead_key(source, page)
+    old = _ahead.pop(key, None)
+    _ahead_count += len(found) - (len(old) if old else 0)
+    _ahead[key] = found
+    while _ahead_count > MAX_AHEAD and _ahead:
+        _ahead_count -= len(_ahead.pop(next(iter(_ahead))))
+
+
+def page_entries(source: Source, page: Page, entries: PageEntries) -> Iterable[Entry]:
+    """``entries(source, page)``, or what :func:`read_ahead` read of the same page (once)."""
+    global _ahead_count
+    if _ahead:
+        found = _ahead.pop(_ahead_key(source, page), None)
+        if found is not None:
+            _ahead_count -= len(found)
+            return found
+    return entries(source, page)
 
 
 def watches(source: Source, *names: str | None) -> bool:
@@ -262,5 +334,7 @@ def extracted(label: str, doc: dict[str, Any], found: Iterable[Entry]) -> Extrac
         entries.pop(entry.key, None)
         entries[entry.key] = entry
     kept = tuple(entries.values())
-    return Extracted(normalise("\n".join(e.entry_text for e in kept)), one_line(label), entries=kept,
+    # Each entry's text is normalised already, and a newline composes with nothing:
+    # joined, they are the normalised whole (empty ones left out, as normalise would).
+    return Extracted("\n".join(t for e in kept if (t := e.entry_text)), one_line(label), entries=kept,
                      baseline=bool(doc.get("baseline")))

@@ -71,7 +71,18 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from monitor.errors import ExtractError
 from monitor.models import Entry, Extracted, FetchResult, Link, Source
 from monitor.text import one_line
-from plugins.portals.common import document, extracted, list_items, next_link, read_json, text_of, watches
+from plugins.portals.common import (
+    Page,
+    document,
+    extracted,
+    list_items,
+    next_link,
+    page_entries,
+    read_json,
+    text_of,
+    watches,
+)
+from plugins.portals.common import read_ahead as read_ahead_page
 
 if TYPE_CHECKING:
     from monitor.plugin_manager import PluginManager
@@ -231,22 +242,31 @@ def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted
 
     def found() -> Iterator[Entry]:
         for page in pages:
-            if not page.key.startswith("{") or not isinstance(page.data, dict):
-                continue
-            context = json.loads(page.key)
-            if context.get("list") == "search":
-                continue  # hits: their items are read by id, from the page after
-            graph = _included(page.data)
-            found = page.data.get("data")
-            items = [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
-            for item in items:
-                entry = _entry(source, context, graph, page.url, item)
-                if entry is not None:
-                    yield entry
-            if context.get("list") == "check":
-                yield from _deleted(context, page.url, items)
+            yield from page_entries(source, page, _page_entries)
 
     return extracted(f"Lokaal Beslist: {source.url}", doc, found())
+
+
+def read_ahead(source: Source, result: FetchResult) -> None:
+    """A page of a walk under way, read ahead for :func:`extract` (``SourceKind.read_ahead``)."""
+    read_ahead_page(source, result, _page_entries)
+
+
+def _page_entries(source: Source, page: Page) -> Iterator[Entry]:
+    if not page.key.startswith("{") or not isinstance(page.data, dict):
+        return
+    context = json.loads(page.key)
+    if context.get("list") == "search":
+        return  # hits: their items are read by id, from the page after
+    graph = _included(page.data)
+    found = page.data.get("data")
+    items = [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
+    for item in items:
+        entry = _entry(source, context, graph, page.url, item)
+        if entry is not None:
+            yield entry
+    if context.get("list") == "check":
+        yield from _deleted(context, page.url, items)
 
 
 Graph = dict[tuple[str, str], dict[str, Any]]

@@ -37,17 +37,20 @@ from monitor.errors import ExtractError
 from monitor.models import Entry, Extracted, FetchResult, Link, Source
 from monitor.text import one_line
 from plugins.portals.common import (
+    Page,
     document,
     extracted,
     fetched_documents,
     list_items,
     next_link,
+    page_entries,
     read_json,
     text_of,
     watches,
     with_document,
     with_param,
 )
+from plugins.portals.common import read_ahead as read_ahead_page
 
 if TYPE_CHECKING:
     from monitor.plugin_manager import PluginManager
@@ -114,15 +117,27 @@ def extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted
 
     def found() -> Iterator[Entry]:
         for page in pages:
-            if not page.key.startswith("{"):
-                continue  # the System and the body lists: read for their links only
-            context = json.loads(page.key)
-            items = page.data.get("data") if isinstance(page.data, dict) else None
-            for item in items if isinstance(items, list) else ():
-                if isinstance(item, dict):
-                    yield from _entries(source, context, item, docs)
+            # A page read ahead was read without this run's documents: only a run that
+            # fetched none may use it.
+            yield from _page_entries(source, page, docs) if docs else \
+                page_entries(source, page, _page_entries)
 
     return extracted(f"OParl: {result.url}", doc, found())
+
+
+def read_ahead(source: Source, result: FetchResult) -> None:
+    """A page of a walk under way, read ahead for :func:`extract` (``SourceKind.read_ahead``)."""
+    read_ahead_page(source, result, _page_entries)
+
+
+def _page_entries(source: Source, page: Page, docs: dict[str, FetchResult] | None = None) -> Iterator[Entry]:
+    if not page.key.startswith("{"):
+        return  # the System and the body lists: read for their links only
+    context = json.loads(page.key)
+    items = page.data.get("data") if isinstance(page.data, dict) else None
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, dict):
+            yield from _entries(source, context, item, docs or {})
 
 
 def _entries(source: Source, context: dict[str, Any], item: dict[str, Any],

@@ -317,3 +317,43 @@ def test_start_lists_per_municipality():
 def test_plugins_lists_the_lblod_kind(twinwatch):
     out = twinwatch("plugins").stdout
     assert "lblod" in out.split("source kinds:")[1]
+
+
+def test_pages_read_ahead_give_extract_the_same_entries_and_a_changed_page_is_read_again(
+        portal, monkeypatch):
+    """Pages read ahead during a walk are not read again by extract, which gives the same
+    entries and text as without; a page whose text differs from the one read ahead is read anew."""
+    source = Source(1, portal.url, "lblod")
+    [link, *_] = lblod.start(source)
+    pages = []
+    url: str | None = link.url
+    while url and len(pages) < 2:
+        with urllib.request.urlopen(url) as answer:
+            pages.append({"key": link.key, "url": url, "text": answer.read().decode()})
+        [nxt, *_] = lblod.links(source, FetchResult(1, url, 200, {}, pages[-1]["text"].encode(),
+                                                    key=link.key)) or [None]
+        url = nxt.url if nxt else None
+    assert len(pages) == 2
+    doc = FetchResult(1, portal.url, 200, {}, json.dumps({"baseline": True, "pages": pages}).encode())
+    read: list[str] = []
+    page_entries = lblod._page_entries
+
+    def counted(source: Source, page: object) -> object:
+        read.append(page.url)  # type: ignore[attr-defined]
+        return page_entries(source, page)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lblod, "_page_entries", counted)
+    plain = lblod.extract(None, source, doc)  # type: ignore[arg-type]
+    assert read == [p["url"] for p in pages] and len(plain.entries or ()) > 100
+    read.clear()
+
+    def ahead(page: dict[str, str], text: str) -> None:
+        lblod.read_ahead(source, FetchResult(1, page["url"], 200, {}, text.encode(), key=page["key"]))
+
+    ahead(pages[0], pages[0]["text"])
+    ahead(pages[1], pages[1]["text"] + " ")  # another answer than this run's page
+    assert read == [p["url"] for p in pages]
+    read.clear()
+    again = lblod.extract(None, source, doc)  # type: ignore[arg-type]
+    assert read == [pages[1]["url"]]  # the first page came from the read ahead
+    assert again == plain and again.text == plain.text and again.entries == plain.entries
