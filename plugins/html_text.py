@@ -60,10 +60,29 @@ BOILERPLATE_TAGS = ("nav", "aside", "form", "footer", "dialog", "menu", "figcapt
 """Elements left out of a landmark whatever their text. A picture's caption and credit
 ("Photo: Hau Dinh, AP", often twice, with "Caption" and "Close" buttons) is not what the
 page says (bench/realweb: precision median of the tuned-on pages 0.938 -> 0.948)."""
-_BOILERPLATE = re.compile(
-    r"(^|[\s_-])(cookie|cookies|consent|gdpr|rgpd|banner|share|sharing|social|breadcrumbs?|"
-    r"skip|newsletter|related|sidebar|menu|navbar|nav|navigation|pagination|pager|toolbar|print|"
-    r"site-header|site-footer|footer|advert|ads)($|[\s_-])", re.I)
+BOILERPLATE_WORDS = frozenset((
+    "cookie", "cookies", "consent", "gdpr", "rgpd", "banner", "share", "sharing", "social",
+    "breadcrumb", "breadcrumbs", "skip", "newsletter", "related", "sidebar", "menu", "navbar", "nav",
+    "navigation", "pagination", "pager", "toolbar", "print", "footer", "advert", "ads",
+    "site-header"))
+"""Words of a class or id that mark an element as boilerplate (a hint: see :data:`KEEP_SHARE`).
+A class is read as words split at ``-``, ``_``, spaces and case humps, so BEM and camel-case
+names count too (``ShareBar``, ``NewsletterModule-title``, ``c-share__item``). A pair of words
+joined by ``-`` is matched against two words in a row (``site-header``, not every header)."""
+
+_HINT = re.compile("|".join(sorted((w.split("-")[0] for w in BOILERPLATE_WORDS), key=len, reverse=True)),
+                   re.I)
+"""A quick test that a class or id may hold one of :data:`BOILERPLATE_WORDS`."""
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def _boilerplate_mark(marks: str) -> bool:
+    """Whether the words of a class and id (``marks``) include one of :data:`BOILERPLATE_WORDS`."""
+    if not _HINT.search(marks):
+        return False
+    words = [w.lower() for w in _WORD.findall(marks)]
+    return any(w in BOILERPLATE_WORDS or f"{w}-{n}" in BOILERPLATE_WORDS
+               for w, n in zip(words, [*words[1:], ""], strict=True))
 
 
 KEEP_SHARE = 0.5
@@ -150,7 +169,7 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
             doomed.append(el)
             continue
         marks = f"{el.get('class', '')} {el.get('id', '')}"
-        if marks.strip() and _BOILERPLATE.search(marks) and el.tag not in ("main", "article", "body"):
+        if marks.strip() and _boilerplate_mark(marks) and el.tag not in ("main", "article", "body"):
             by_class.append(el)
     if by_class:
         # Class words are a hint: measured only when one matched (most pages: never).

@@ -86,6 +86,24 @@ def test_div_navigation_is_boilerplate(pm) -> None:
     assert "Spring festival" not in text and "Library closed" not in text
 
 
+@pytest.mark.parametrize("classes", ["ShareBar", "c-share__item", "NewsletterModule-title"])
+def test_camel_case_and_bem_class_words_count(pm, classes: str) -> None:
+    """Class words are read in camel-case and BEM names too (``ShareBar``, ``c-share__item``)."""
+    body = page(f"<main>{TEASER}{article()}<div class='{classes}'><a href='/s/f'>Facebook</a> "
+                f"<a href='/s/t'>Twitter</a> <span>Sign up for the weekly town letter</span></div></main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text
+    assert "Facebook" not in text and "weekly town letter" not in text
+
+
+def test_class_words_are_whole_words(pm) -> None:
+    """A class word inside a longer word (``shared-services``, ``Loads``) is not a class word."""
+    body = page(f"<main>{TEASER}{article()}<div class='shared-services LoadsPanel'><p>The shared "
+                f"services desk of both towns opens on Mondays.</p></div></main>")
+    text = extract(body, pm)
+    assert "shared services desk" in text
+
+
 def test_picture_captions_are_left_out(pm) -> None:
     """A picture's caption and credit inside the landmark are not watched text."""
     body = page(f"<main>{TEASER}<figure><img src='/kindia.jpg' alt=''><figcaption>The delegation "
