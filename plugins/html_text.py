@@ -70,19 +70,35 @@ A class is read as words split at ``-``, ``_``, spaces and case humps, so BEM an
 names count too (``ShareBar``, ``NewsletterModule-title``, ``c-share__item``). A pair of words
 joined by ``-`` is matched against two words in a row (``site-header``, not every header)."""
 
-_HINT = re.compile("|".join(sorted((w.split("-")[0] for w in BOILERPLATE_WORDS), key=len, reverse=True)),
-                   re.I)
-"""A quick test that a class or id may hold one of :data:`BOILERPLATE_WORDS`."""
+META_WORDS = frozenset((
+    "byline", "author", "meta", "date", "time", "timestamp", "published", "updated", "count",
+    "credit", "caption"))
+"""Words of a class or id that mark a line about the article rather than of it: its byline
+and author, its dates, comment and share counts, a picture's credit and short caption. Such
+an element is left out only while it holds no prose (fewer than :data:`PROSE_WORDS` words):
+a "byline" that tells what happened, or a video's "caption" that says what it shows, is
+text (bench/realweb tuned part: precision up on 68 pages of about 50 sites, down on 2)."""
+
+
+def _hint(words: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("|".join(sorted((w.split("-")[0] for w in words), key=len, reverse=True)), re.I)
+
+
+_HINT = _hint(BOILERPLATE_WORDS | META_WORDS)
+"""A quick test that a class or id may hold one of :data:`BOILERPLATE_WORDS` or :data:`META_WORDS`."""
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+NONE, BOILERPLATE, META = 0, 1, 2
+"""What the words of a class and id mark (:func:`_boilerplate_mark`)."""
 
 
-def _boilerplate_mark(marks: str) -> bool:
-    """Whether the words of a class and id (``marks``) include one of :data:`BOILERPLATE_WORDS`."""
+def _boilerplate_mark(marks: str) -> int:
+    """What the words of a class and id (``marks``) mark: :data:`BOILERPLATE` (one of
+    :data:`BOILERPLATE_WORDS`), :data:`META` (one of :data:`META_WORDS`) or :data:`NONE`."""
     if not _HINT.search(marks):
-        return False
+        return NONE
     words = [w.lower() for w in _WORD.findall(marks)]
-    return any(w in BOILERPLATE_WORDS or f"{w}-{n}" in BOILERPLATE_WORDS
-               for w, n in zip(words, [*words[1:], ""], strict=True))
+    terms = {*words, *(f"{w}-{n}" for w, n in zip(words, words[1:], strict=False))}
+    return BOILERPLATE if terms & BOILERPLATE_WORDS else META if terms & META_WORDS else NONE
 
 
 KEEP_SHARE = 0.5
@@ -169,7 +185,10 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
             doomed.append(el)
             continue
         marks = f"{el.get('class', '')} {el.get('id', '')}"
-        if marks.strip() and _boilerplate_mark(marks) and el.tag not in ("main", "article", "body"):
+        if not marks.strip() or el.tag in ("main", "article", "body"):
+            continue
+        mark = _boilerplate_mark(marks)
+        if mark == BOILERPLATE or (mark == META and len(el.text_content().split()) < PROSE_WORDS):
             by_class.append(el)
     if by_class:
         # Class words are a hint: measured only when one matched (most pages: never).

@@ -104,6 +104,32 @@ def test_class_words_are_whole_words(pm) -> None:
     assert "shared services desk" in text
 
 
+ABOUT = ("<div class='post-meta'><span class='ArticleByline'>By Ines Vermeulen</span> "
+         "<time class='entry-date published'>12 March 2026</time> "
+         "<span class='updated'>Updated 13 March 2026, 09:12</span></div>"
+         "<div class='comment-count'>14</div><span class='photo-credit'>Photo: Studio Noord</span>")
+
+
+def test_byline_dates_and_counts_are_left_out(pm) -> None:
+    """Short lines about the article (byline, dates, counts, a credit) are not its text."""
+    body = page(f"<main><h1>Twinning with Kindia renewed</h1>{ABOUT}{article()}</main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and text.startswith("Twinning with Kindia renewed")
+    for line in ("Ines Vermeulen", "12 March 2026", "Updated 13 March", "14", "Studio Noord"):
+        assert line not in text
+
+
+def test_meta_class_holding_prose_is_kept(pm) -> None:
+    """A "byline" or "caption" element that holds a sentence of prose is text, not metadata."""
+    caption = ("The video shows the twinning ceremony in Kindia, where both mayors planted a "
+               "mango tree in front of the new school and the children sang for the delegation.")
+    body = page(f"<main><h1>Twinning with Kindia renewed</h1><div class='video-caption'>{caption}"
+                f"</div>{article()}</main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text
+    assert "both mayors planted a mango tree" in text
+
+
 def test_picture_captions_are_left_out(pm) -> None:
     """A picture's caption and credit inside the landmark are not watched text."""
     body = page(f"<main>{TEASER}<figure><img src='/kindia.jpg' alt=''><figcaption>The delegation "
