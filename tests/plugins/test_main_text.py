@@ -130,6 +130,25 @@ def test_meta_class_holding_prose_is_kept(pm) -> None:
     assert "both mayors planted a mango tree" in text
 
 
+@pytest.mark.parametrize("block", [
+    "<div class='widget widget_recent_entries'><h3>Recent posts</h3><ul><li><a href='/n/7'>Market "
+    "square reopens after the works</a></li></ul></div>",
+    "<div class='StoryPromo'><a href='/n/8'>Market square reopens after the works</a><p>The "
+    "square was closed for eight months.</p></div>",
+    "<div class='gallery gallery-columns-3'><dl class='gallery-item'><dt><img src='/1.jpg' alt=''>"
+    "</dt><dd>Market square reopens after the works, seen from the belfry at dawn on Sunday</dd>"
+    "</dl><button>Next picture</button></div>",
+], ids=["widget", "promo", "gallery"])
+def test_widgets_promos_and_galleries_in_the_landmark_are_left_out(pm, block: str) -> None:
+    """A theme widget, a promo for another story or a slideshow set into the article is not its text."""
+    paras = article()
+    cut = paras.index("</p>") + 4
+    body = page(f"<main>{TEASER}{paras[:cut]}{block}{paras[cut:]}</main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and "Ten years after the first visit" in text
+    assert "Market square" not in text
+
+
 def test_picture_captions_are_left_out(pm) -> None:
     """A picture's caption and credit inside the landmark are not watched text."""
     body = page(f"<main>{TEASER}<figure><img src='/kindia.jpg' alt=''><figcaption>The delegation "
