@@ -138,9 +138,16 @@ def test_meta_class_holding_prose_is_kept(pm) -> None:
     "<div class='gallery gallery-columns-3'><dl class='gallery-item'><dt><img src='/1.jpg' alt=''>"
     "</dt><dd>Market square reopens after the works, seen from the belfry at dawn on Sunday</dd>"
     "</dl><button>Next picture</button></div>",
-], ids=["widget", "promo", "gallery"])
+    "<div class='author-bio'><p>Ines Vermeulen covers the Market square works and everything else "
+    "that moves in the town centre for the town's magazine since 2019.</p></div>",
+    "<div class='c-article__tools'><a class='btn btn-primary' href='/n/8'>Market square works: "
+    "the map</a></div>",
+    "<div class='TrendingList'><h3>Now</h3><ol><li><a href='/n/8'>Market square reopens</a></li>"
+    "<li><a href='/n/9'>New bus lines from Monday</a></li></ol></div>",
+], ids=["widget", "promo", "gallery", "bio", "btn", "trending"])
 def test_widgets_promos_and_galleries_in_the_landmark_are_left_out(pm, block: str) -> None:
-    """A theme widget, a promo for another story or a slideshow set into the article is not its text."""
+    """A theme widget, a promo for another story, a slideshow, an author's bio box, a button or a
+    trending list set into the article is not its text."""
     paras = article()
     cut = paras.index("</p>") + 4
     body = page(f"<main>{TEASER}{paras[:cut]}{block}{paras[cut:]}</main>")
