@@ -251,8 +251,9 @@ blog's front page), not a teaser's summary (one or two lines)."""
 LIST_GAP = 3
 """Two teasers at most this many lines apart are in one teaser list."""
 
-OTHER, TEASER, PROSE = 0, 1, 2
-"""The kinds of a landmark's lines (:func:`_lines`)."""
+OTHER, TEASER, PROSE, LABEL = 0, 1, 2, 3
+"""The kinds of a landmark's lines (:func:`_lines`); a :data:`LABEL` is a line of fewer than
+:data:`TEASER_WORDS` words with no link in it (a heading such as "Most popular")."""
 
 DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".odt", ".ods", ".odp", ".rtf", ".xls", ".xlsx",
                      ".ppt", ".pptx", ".csv", ".zip")
@@ -287,7 +288,8 @@ def _lines(marked: str) -> list[tuple[str, int]]:
             if words:
                 dense = linked >= LINK_SHARE * max(1, solid)
                 out.append((text, TEASER if words >= TEASER_WORDS and dense
-                            else PROSE if words >= PROSE_WORDS and not dense else OTHER))
+                            else PROSE if words >= PROSE_WORDS and not dense
+                            else LABEL if words < TEASER_WORDS and not linked else OTHER))
             line, linked, solid = [], 0, 0
         elif piece:
             line.append(piece)
@@ -322,6 +324,14 @@ def _shared(lines: list[tuple[str, int]], order: range, est: str) -> int | None:
     return None
 
 
+def _heading(line: tuple[str, int]) -> bool:
+    """Whether a line reads as a heading: a :data:`LABEL` that neither begins in lower case
+    nor ends a sentence or a clause (not the tail of a sentence split by an inline link)."""
+    text = line[0].strip()
+    return (line[1] == LABEL and not text[:1].islower()
+            and (not text.endswith((".", ",", ";")) or text.endswith("...")))
+
+
 def trim_teasers(lines: list[tuple[str, int]], estimate: str) -> list[str]:
     """The lines of a landmark without the teaser lists at its head and tail.
 
@@ -330,8 +340,9 @@ def trim_teasers(lines: list[tuple[str, int]], estimate: str) -> list[str]:
     the ends only: :data:`PROBES`, :data:`WINDOW`), and on through any run of
     :data:`PROSE_RUN` prose lines below it (the later posts of a blog's front page).
     Below the span, everything from its first teaser line (a headline that is a link)
-    on goes: the "related", "most read" and "more from" blocks with their one-line
-    summaries, dates and section names. Above it, everything down to the last teaser of
+    on goes, with the headings right above it (:func:`_heading`): the "related", "most
+    read" and "more from" blocks with their headings, one-line summaries, dates and
+    section names. Above it, everything down to the last teaser of
     a list (two teasers at most :data:`LIST_GAP` lines apart) goes; a lone link line
     there (a byline, the first headline of a news list that trafilatura took for a
     title) stays. Inside the span nothing goes, and neither do short link lines outside
@@ -349,6 +360,8 @@ def trim_teasers(lines: list[tuple[str, int]], estimate: str) -> list[str]:
             last = i + PROSE_RUN - 1
             break
     cut = next((i for i in range(last + 1, len(lines)) if lines[i][1] == TEASER), len(lines))
+    while cut < len(lines) and cut - 1 > last and _heading(lines[cut - 1]):
+        cut -= 1  # the list's heading ("Most popular", "More on this story") goes with it
     above = [i for i in range(first) if lines[i][1] == TEASER]
     listed = [b for a, b in zip(above, above[1:], strict=False) if b - a <= LIST_GAP]
     top = listed[-1] + 1 if listed else 0

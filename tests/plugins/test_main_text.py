@@ -228,6 +228,15 @@ def teasers(n: int, word: str = "Headline") -> str:
         for i in range(n))
 
 
+def test_heading_of_a_teaser_list_goes_with_it(pm) -> None:
+    """The heading above a teaser list below the article ("More on this story") is cut with the list."""
+    body = page(f"{HEADER}<main>{TEASER}{article()}<div class='more-stories'><h2>More on this "
+                f"story</h2><ul>{teasers(4)}</ul></div></main>")
+    text = extract(body, pm)
+    assert text.endswith("ARTICLE-END.")
+    assert "More on this story" not in text and "Headline 1" not in text
+
+
 def test_partner_town_links_before_related_news_are_kept(pm) -> None:
     """A list of partner towns inside ``<main>``, each a link, stays whole; the teaser list
     of news below it (headlines that are links, dates, summaries) goes."""
