@@ -14,7 +14,8 @@ the common platforms (Cookiebot, OneTrust, Didomi, Usercentrics, Quantcast, Klar
 tarteaucitron, Complianz) are removed before either path sees the page. A landmark that
 looks like it holds a comment thread is checked against trafilatura's text of the same
 page and given up for it when the two disagree badly; the check runs only on such
-landmarks, so the fast path stays fast.
+landmarks, so the fast path stays fast. In a landmark without such a thread, the comment
+blocks (the count, "Leave a reply", the reply form's heading) are left out.
 
 Teaser lists inside a landmark ("related", "most read", "more from": headlines that are
 links, with their summaries and dates) are cut at its head and tail, outside the span of
@@ -205,6 +206,30 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
             el.drop_tree()
 
 
+COMMENT_WORDS = frozenset(("comment", "comments"))
+"""Words of a class or id that mark a comment block (read as :data:`BOILERPLATE_WORDS` are)."""
+
+
+def strip_comment_furniture(region: lxml.html.HtmlElement) -> bool:
+    """Remove the comment blocks of a landmark that holds no comment thread worth checking
+    (under :data:`COMMENT_SHARE` of its text): the comment count, "Leave a reply", the
+    reply form's heading, "View comments" buttons. Only blocks whose class or id has
+    ``comment`` as a word go (not ``commentary``), and never one holding :data:`KEEP_SHARE`
+    of the landmark's paragraph text. Whether one went."""
+    found = _COMMENT_ATTRS(region)
+    attrs = [a for a in found if isinstance(a, str)
+             and COMMENT_WORDS & {w.lower() for w in _WORD.findall(a)}] if isinstance(found, list) else []
+    blocks = _owners(attrs)
+    if not blocks:
+        return False
+    total = _paragraph_chars(region)
+    doomed = [el for el in blocks if not total or _paragraph_chars(el) < KEEP_SHARE * total]
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return bool(doomed)
+
+
 def _comment_share(region: lxml.html.HtmlElement, text: str) -> float:
     found = _owners(_COMMENT_ATTRS(region))
     return sum(len(el.text_content()) for el in found) / max(1, len(text))
@@ -383,13 +408,18 @@ def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str, s
         _strip_boilerplate(region)
         # Not normalised here: the caller (monitor's ingest) normalises every
         # extractor's text. The threshold counts the characters that are not spaces.
-        marked = html.block_text([region], normal=False,
-                                 mark_links=_teaser_link if region.find(".//a") is not None else None)
+        marked = _marked(region)
         if _solid(marked) or _holds_the_page(doc, marked):
             if name == "#content":
                 name = f"#{region.get('id')}"
             return region, marked, name
     return None
+
+
+def _marked(region: lxml.html.HtmlElement) -> str:
+    """The text of a landmark, one block per line, its links marked (:func:`_teaser_link`)."""
+    return html.block_text([region], normal=False,
+                           mark_links=_teaser_link if region.find(".//a") is not None else None)
 
 
 def _solid(text: str) -> bool:
@@ -508,6 +538,10 @@ def _extract(url: str, body: bytes, content_type: str) -> tuple[str | None, str 
             lines = _lines(text)
             text = "\n".join(line for line, _ in lines)
         comments = _comment_share(region, text) >= COMMENT_SHARE
+        if not comments and strip_comment_furniture(region):
+            text = _marked(region)
+            lines = _lines(text) if html.LINK_OPEN in text else []
+            text = "\n".join(line for line, _ in lines) if lines else text
         if len(text) > MAX_CHECKED:
             lines = []
         if not comments and not any(kind == TEASER for _, kind in lines):

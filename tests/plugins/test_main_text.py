@@ -202,6 +202,25 @@ def test_content_holding_top_rated_comments_and_headlines_falls_back(pm) -> None
     assert "Headline 12" not in text
 
 
+def test_comment_furniture_in_the_landmark_is_left_out(pm) -> None:
+    """Without a thread, the comment blocks of a landmark ("Leave a reply", the count) go."""
+    body = page(f"<main>{TEASER}{article()}<div class='comments-link'><a href='#respond'>No "
+                f"comments yet</a></div><div id='respond' class='comment-respond'><h3 "
+                f"id='reply-title'>Leave a reply to the twinning team</h3><p class='must-log-in'>You "
+                f"must be logged in to post a comment.</p></div></main>")
+    text = extract(body, pm)
+    assert text.endswith("ARTICLE-END.")
+    assert "No comments yet" not in text and "Leave a reply" not in text and "logged in" not in text
+
+
+def test_commentary_is_not_a_comment_block(pm) -> None:
+    """An element whose class only contains ``comment`` in a longer word (``commentary``) stays."""
+    body = page(f"<main>{TEASER}{article()}<div class='mayor-commentary'><p>The mayor adds: this "
+                f"agreement is the fruit of forty years of friendship between our schools.</p></div></main>")
+    text = extract(body, pm)
+    assert "forty years of friendship" in text
+
+
 def test_plain_landmark_page_is_unchanged(pm) -> None:
     """An ordinary landmark page still gives its whole main text, title first."""
     body = page(f"{HEADER}<main>{TEASER}{article()}</main><footer>Town hall</footer>")
