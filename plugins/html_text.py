@@ -180,6 +180,18 @@ def _paragraph_chars(el: lxml.html.HtmlElement) -> int:
     return sum(len(p.text_content()) for p in el.iter("p"))
 
 
+_PICTURE = lxml.etree.XPath(".//img | .//picture | .//video")
+_NOT_PICTURE = lxml.etree.XPath(".//table | .//blockquote | .//ul | .//ol | .//pre")
+
+
+def _picture_figure(el: lxml.html.HtmlElement) -> bool:
+    """Whether a ``<figure>`` holds a picture (or a video) and nothing that is text of its own
+    (a table, a quote, a list, code): then its text is a caption and a credit, however it is
+    marked up ("Image copyright Getty Images", "Photo by ...", "(Photo: ...)"). Like a
+    class word, this is a hint: a figure holding most of the paragraph text stays."""
+    return bool(_PICTURE(el)) and not _NOT_PICTURE(el)
+
+
 def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
     doomed = []
     by_class = []
@@ -189,6 +201,9 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
         if el.tag in BOILERPLATE_TAGS or el.get("role") in ("navigation", "banner", "contentinfo",
                                                              "complementary", "search"):
             doomed.append(el)
+            continue
+        if el.tag == "figure" and _picture_figure(el):
+            by_class.append(el)
             continue
         marks = f"{el.get('class', '')} {el.get('id', '')}"
         if not marks.strip() or el.tag in ("main", "article", "body"):

@@ -165,6 +165,25 @@ def test_picture_captions_are_left_out(pm) -> None:
     assert "Photo: Example Town" not in text
 
 
+def test_credit_in_a_picture_figure_is_left_out(pm) -> None:
+    """A picture's credit marked up outside ``figcaption`` (a ``span`` in the ``figure``) is left out."""
+    body = page(f"<main>{TEASER}<figure class='lead-image'><img src='/kindia.jpg' alt=''><span "
+                f"class='image-and-source'><span>Image source</span> <span>Studio Noord for Example "
+                f"Town</span></span></figure>{article()}</main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and "Ten years after the first visit" in text
+    assert "Studio Noord" not in text
+
+
+def test_table_in_a_figure_is_kept(pm) -> None:
+    """A ``figure`` holding a table (a block editor's table of partner towns) is text, not a caption."""
+    rows = "".join(f"<tr><td>{t}</td><td>{1960 + i}</td></tr>" for i, t in enumerate(PARTNERS[:4]))
+    body = page(f"<main>{TEASER}{article()}<figure class='wp-block-table'><img src='/map.png' alt=''>"
+                f"<table><tbody>{rows}</tbody></table></figure></main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and "Kaniv (Ukraine)" in text
+
+
 # --------------------------------------------------------------------------- landmark check
 
 
