@@ -348,19 +348,6 @@ LEAD = ("Ten years after the first visit, the council renewed the twinning agree
         "and doubled the budget for school exchanges, drinking water and training.")
 
 
-def test_lines_around_the_article_stay_out_without_a_landmark(pm) -> None:
-    """On a page without a landmark, the address line below the article and its post line stay out."""
-    body = page("<div class='logo'><a href='/'>Example Town</a></div><div class='wrap'>"
-                "<div class='left'><h3>Categories</h3><ul><li><a href='/c/1'>Health</a></li>"
-                "<li><a href='/c/2'>Culture</a></li></ul></div><div class='right'><h1>Twinning with "
-                "Kindia renewed</h1><div class='when'>05/10/2025 - Posted by: the communication "
-                f"service - Category: Twinning</div>{article()}</div></div><div class='bottom'>Example "
-                "Town - Town hall, Market Square 1 - 8000 Example - Phone: 050 12 34 56</div>")
-    text = extract(body, pm)
-    assert "The municipal council met on Tuesday" in text and text.endswith("ARTICLE-END.")
-    assert "Market Square 1" not in text and "Posted by" not in text
-
-
 def test_lead_beside_the_headline_is_kept_without_a_landmark(pm) -> None:
     """On a page without a landmark, the lead set apart from the article body, beside the
     headline (which trafilatura leaves out), is watched; the date line and caption are not."""
