@@ -144,10 +144,12 @@ def test_meta_class_holding_prose_is_kept(pm) -> None:
     "the map</a></div>",
     "<div class='TrendingList'><h3>Now</h3><ol><li><a href='/n/8'>Market square reopens</a></li>"
     "<li><a href='/n/9'>New bus lines from Monday</a></li></ol></div>",
-], ids=["widget", "promo", "gallery", "bio", "btn", "trending"])
+    "<div class='post-tags'><span>Tags:</span> <a href='/t/1'>Market square</a> <a href='/t/2'>"
+    "works</a></div>",
+], ids=["widget", "promo", "gallery", "bio", "btn", "trending", "tags"])
 def test_widgets_promos_and_galleries_in_the_landmark_are_left_out(pm, block: str) -> None:
-    """A theme widget, a promo for another story, a slideshow, an author's bio box, a button or a
-    trending list set into the article is not its text."""
+    """A theme widget, a promo for another story, a slideshow, an author's bio box, a button, a
+    trending list or a list of tags set into the article is not its text."""
     paras = article()
     cut = paras.index("</p>") + 4
     body = page(f"<main>{TEASER}{paras[:cut]}{block}{paras[cut:]}</main>")
