@@ -86,6 +86,78 @@ def test_div_navigation_is_boilerplate(pm) -> None:
     assert "Spring festival" not in text and "Library closed" not in text
 
 
+@pytest.mark.parametrize("classes", ["ShareBar", "c-share__item", "NewsletterModule-title"])
+def test_camel_case_and_bem_class_words_count(pm, classes: str) -> None:
+    """Class words are read in camel-case and BEM names too (``ShareBar``, ``c-share__item``)."""
+    body = page(f"<main>{TEASER}{article()}<div class='{classes}'><a href='/s/f'>Facebook</a> "
+                f"<a href='/s/t'>Twitter</a> <span>Sign up for the weekly town letter</span></div></main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text
+    assert "Facebook" not in text and "weekly town letter" not in text
+
+
+def test_class_words_are_whole_words(pm) -> None:
+    """A class word inside a longer word (``shared-services``, ``Loads``) is not a class word."""
+    body = page(f"<main>{TEASER}{article()}<div class='shared-services LoadsPanel'><p>The shared "
+                f"services desk of both towns opens on Mondays.</p></div></main>")
+    text = extract(body, pm)
+    assert "shared services desk" in text
+
+
+ABOUT = ("<div class='post-meta'><span class='ArticleByline'>By Ines Vermeulen</span> "
+         "<time class='entry-date published'>12 March 2026</time> "
+         "<span class='updated'>Updated 13 March 2026, 09:12</span></div>"
+         "<div class='comment-count'>14</div><span class='photo-credit'>Photo: Studio Noord</span>")
+
+
+def test_byline_dates_and_counts_are_left_out(pm) -> None:
+    """Short lines about the article (byline, dates, counts, a credit) are not its text."""
+    body = page(f"<main><h1>Twinning with Kindia renewed</h1>{ABOUT}{article()}</main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and text.startswith("Twinning with Kindia renewed")
+    for line in ("Ines Vermeulen", "12 March 2026", "Updated 13 March", "14", "Studio Noord"):
+        assert line not in text
+
+
+def test_meta_class_holding_prose_is_kept(pm) -> None:
+    """A "byline" or "caption" element that holds a sentence of prose is text, not metadata."""
+    caption = ("The video shows the twinning ceremony in Kindia, where both mayors planted a "
+               "mango tree in front of the new school and the children sang for the delegation.")
+    body = page(f"<main><h1>Twinning with Kindia renewed</h1><div class='video-caption'>{caption}"
+                f"</div>{article()}</main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text
+    assert "both mayors planted a mango tree" in text
+
+
+@pytest.mark.parametrize("block", [
+    "<div class='widget widget_recent_entries'><h3>Recent posts</h3><ul><li><a href='/n/7'>Market "
+    "square reopens after the works</a></li></ul></div>",
+    "<div class='StoryPromo'><a href='/n/8'>Market square reopens after the works</a><p>The "
+    "square was closed for eight months.</p></div>",
+    "<div class='gallery gallery-columns-3'><dl class='gallery-item'><dt><img src='/1.jpg' alt=''>"
+    "</dt><dd>Market square reopens after the works, seen from the belfry at dawn on Sunday</dd>"
+    "</dl><button>Next picture</button></div>",
+    "<div class='author-bio'><p>Ines Vermeulen covers the Market square works and everything else "
+    "that moves in the town centre for the town's magazine since 2019.</p></div>",
+    "<div class='c-article__tools'><a class='btn btn-primary' href='/n/8'>Market square works: "
+    "the map</a></div>",
+    "<div class='TrendingList'><h3>Now</h3><ol><li><a href='/n/8'>Market square reopens</a></li>"
+    "<li><a href='/n/9'>New bus lines from Monday</a></li></ol></div>",
+    "<div class='post-tags'><span>Tags:</span> <a href='/t/1'>Market square</a> <a href='/t/2'>"
+    "works</a></div>",
+], ids=["widget", "promo", "gallery", "bio", "btn", "trending", "tags"])
+def test_widgets_promos_and_galleries_in_the_landmark_are_left_out(pm, block: str) -> None:
+    """A theme widget, a promo for another story, a slideshow, an author's bio box, a button, a
+    trending list or a list of tags set into the article is not its text."""
+    paras = article()
+    cut = paras.index("</p>") + 4
+    body = page(f"<main>{TEASER}{paras[:cut]}{block}{paras[cut:]}</main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and "Ten years after the first visit" in text
+    assert "Market square" not in text
+
+
 def test_picture_captions_are_left_out(pm) -> None:
     """A picture's caption and credit inside the landmark are not watched text."""
     body = page(f"<main>{TEASER}<figure><img src='/kindia.jpg' alt=''><figcaption>The delegation "
@@ -93,6 +165,25 @@ def test_picture_captions_are_left_out(pm) -> None:
     text = extract(body, pm)
     assert "ARTICLE-END" in text and "Ten years after the first visit" in text
     assert "Photo: Example Town" not in text
+
+
+def test_credit_in_a_picture_figure_is_left_out(pm) -> None:
+    """A picture's credit marked up outside ``figcaption`` (a ``span`` in the ``figure``) is left out."""
+    body = page(f"<main>{TEASER}<figure class='lead-image'><img src='/kindia.jpg' alt=''><span "
+                f"class='image-and-source'><span>Image source</span> <span>Studio Noord for Example "
+                f"Town</span></span></figure>{article()}</main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and "Ten years after the first visit" in text
+    assert "Studio Noord" not in text
+
+
+def test_table_in_a_figure_is_kept(pm) -> None:
+    """A ``figure`` holding a table (a block editor's table of partner towns) is text, not a caption."""
+    rows = "".join(f"<tr><td>{t}</td><td>{1960 + i}</td></tr>" for i, t in enumerate(PARTNERS[:4]))
+    body = page(f"<main>{TEASER}{article()}<figure class='wp-block-table'><img src='/map.png' alt=''>"
+                f"<table><tbody>{rows}</tbody></table></figure></main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and "Kaniv (Ukraine)" in text
 
 
 # --------------------------------------------------------------------------- landmark check
@@ -132,6 +223,25 @@ def test_content_holding_top_rated_comments_and_headlines_falls_back(pm) -> None
     assert "Headline 12" not in text
 
 
+def test_comment_furniture_in_the_landmark_is_left_out(pm) -> None:
+    """Without a thread, the comment blocks of a landmark ("Leave a reply", the count) go."""
+    body = page(f"<main>{TEASER}{article()}<div class='comments-link'><a href='#respond'>No "
+                f"comments yet</a></div><div id='respond' class='comment-respond'><h3 "
+                f"id='reply-title'>Leave a reply to the twinning team</h3><p class='must-log-in'>You "
+                f"must be logged in to post a comment.</p></div></main>")
+    text = extract(body, pm)
+    assert text.endswith("ARTICLE-END.")
+    assert "No comments yet" not in text and "Leave a reply" not in text and "logged in" not in text
+
+
+def test_commentary_is_not_a_comment_block(pm) -> None:
+    """An element whose class only contains ``comment`` in a longer word (``commentary``) stays."""
+    body = page(f"<main>{TEASER}{article()}<div class='mayor-commentary'><p>The mayor adds: this "
+                f"agreement is the fruit of forty years of friendship between our schools.</p></div></main>")
+    text = extract(body, pm)
+    assert "forty years of friendship" in text
+
+
 def test_plain_landmark_page_is_unchanged(pm) -> None:
     """An ordinary landmark page still gives its whole main text, title first."""
     body = page(f"{HEADER}<main>{TEASER}{article()}</main><footer>Town hall</footer>")
@@ -156,6 +266,15 @@ def teasers(n: int, word: str = "Headline") -> str:
         f"pool for the summer</h3><p>Summary {i}: the pool opens in June after two years of "
         f"works and a long debate in the council.</p></a><time>12/03/2026</time></li>"
         for i in range(n))
+
+
+def test_heading_of_a_teaser_list_goes_with_it(pm) -> None:
+    """The heading above a teaser list below the article ("More on this story") is cut with the list."""
+    body = page(f"{HEADER}<main>{TEASER}{article()}<div class='more-stories'><h2>More on this "
+                f"story</h2><ul>{teasers(4)}</ul></div></main>")
+    text = extract(body, pm)
+    assert text.endswith("ARTICLE-END.")
+    assert "More on this story" not in text and "Headline 1" not in text
 
 
 def test_partner_town_links_before_related_news_are_kept(pm) -> None:
