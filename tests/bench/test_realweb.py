@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 import lxml.html
+import pytest
 
 REALWEB = Path(__file__).resolve().parents[2] / "bench" / "realweb"
 sys.path.insert(0, str(REALWEB))
 
+import build_corpus  # noqa: E402
 import municipal  # noqa: E402
 import variants  # noqa: E402
 
@@ -53,9 +55,12 @@ def test_variants_are_deterministic() -> None:
     assert out[0] == out[1]
 
 
-def test_noise_edit_keeps_gold_and_article_edit_changes_it() -> None:
+@pytest.mark.parametrize("group", ["aeb", "readability"])
+def test_noise_edit_keeps_gold_and_article_edit_changes_it(group: str) -> None:
     """A noise edit leaves every gold paragraph in place; an article edit changes one."""
-    for row in [r for r in _rows() if r["group"] == "aeb"][:10]:
+    rows = [r for r in _rows() if r["group"] == group][:10]
+    assert rows
+    for row in rows:
         day1 = variants.render(variants.parse(_html(row)))
         root = variants.parse(_html(row))
         variants.noise_edit(root, random.Random(row["id"]), row["lang"])
@@ -68,6 +73,19 @@ def test_noise_edit_keeps_gold_and_article_edit_changes_it() -> None:
         root = variants.parse(_html(row))
         if variants.article_edit(root, random.Random(row["id"]), row["lang"], gold=row["gold"]):
             assert variants.PHRASE_DEFAULT in _text(variants.render(root)) or row["lang"] in variants.PHRASE
+
+
+def test_readability_gold_is_plain_text_of_the_expected_article() -> None:
+    """The gold of a Readability page is its expected article's text, one block a paragraph,
+    without scripts; the manifest's readability rows each have a gold big enough to score."""
+    html = (
+        "<div><h2>Title</h2><p>One <b>bold</b>\n  word.</p><script>x()</script>"
+        "<ul><li>a</li><li>b</li></ul></div>"
+    )
+    assert build_corpus.plain_text(html) == "Title\n\nOne bold word.\n\na\n\nb"
+    rows = [r for r in _rows() if r["group"] == "readability"]
+    assert 50 <= len(rows) <= 80
+    assert all(len(r["gold"]) >= build_corpus.RDB_MIN_GOLD for r in rows)
 
 
 def test_municipal_pages() -> None:
