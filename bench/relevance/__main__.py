@@ -161,6 +161,7 @@ SETS = {
     "fresh10": HERE / "fresh10.jsonl",
     "fresh11": HERE / "fresh11.jsonl",
     "fresh12": HERE / "fresh12.jsonl",
+    "fresh13": HERE / "fresh13.jsonl",
     "seeds": HERE / "seeds.jsonl",
     "pages": HERE / "pages.jsonl",
     "fresh-pages": HERE / "fresh_pages.jsonl",
@@ -174,13 +175,14 @@ SETS = {
     "fresh10-pages": HERE / "fresh10_pages.jsonl",
     "fresh11-pages": HERE / "fresh11_pages.jsonl",
     "fresh12-pages": HERE / "fresh12_pages.jsonl",
+    "fresh13-pages": HERE / "fresh13_pages.jsonl",
     "dev2": HERE / "dev2.jsonl",
     "dev2-pages": HERE / "dev2_pages.jsonl",
 }
 ORDER = ("dev", "generalise", "dev2", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7",
-         "fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "seeds", "pages", "dev2-pages", "fresh-pages",
-         "fresh3-pages", "fresh4-pages", "fresh5-pages", "fresh6-pages", "fresh7-pages", "fresh8-pages",
-         "fresh9-pages", "fresh10-pages", "fresh11-pages", "fresh12-pages")
+         "fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "seeds", "pages", "dev2-pages",
+         "fresh-pages", "fresh3-pages", "fresh4-pages", "fresh5-pages", "fresh6-pages", "fresh7-pages",
+         "fresh8-pages", "fresh9-pages", "fresh10-pages", "fresh11-pages", "fresh12-pages", "fresh13-pages")
 SEEDS = Path(os.environ.get("TWINWATCH_SEEDS") or ROOT.parent / "shared" / "seeds")
 LANGS = ("nl", "fr", "de", "en", "es", "it")
 FIELDS = ("relevant", "category", "municipality", "partner", "date", "amount_eur")
