@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -24,22 +25,27 @@ design (the extraction forkserver's preload); they still must not load Scrapy,
 Twisted or Textual, which no plugin's hook module imports at module level."""
 
 
+@pytest.fixture(scope="module")
+def imports() -> dict[str, dict[str, object]]:
+    """What importing each monitor module loads, each in a fresh process (forks of one
+    clean interpreter: ``tests/import_probe.py``)."""
+    out = subprocess.run([sys.executable, "-m", "tests.import_probe", *MONITOR_MODULES],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr
+    modules: dict[str, dict[str, object]] = json.loads(out.stdout)["modules"]
+    return modules
+
+
 @pytest.mark.parametrize("module", MONITOR_MODULES)
-def test_monitor_module_imports_no_scrapy_or_textual(module):
+def test_monitor_module_imports_no_scrapy_or_textual(module, imports):
     """Importing any monitor module loads neither Scrapy, Twisted nor Textual, nor
     (except a plugin preload) another twinwatch package."""
     banned = {"scrapy", "textual", "twisted"}
     if module not in PRELOADS_PLUGINS:
         banned |= {"spiders", "plugins", "tui"}
-    code = (
-        f"import sys, {module}\n"
-        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {sorted(banned)!r})\n"
-        "print(','.join(bad))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == ""
+    result = imports[module]
+    assert result["error"] is None, result["error"]
+    assert sorted(banned & set(result["loaded"])) == []
 
 
 def test_import_contracts_hold():
