@@ -1,19 +1,18 @@
 """What importing each module loads, each import in a fresh process: the child of
 ``tests/test_architecture.py``'s import-layering check.
 
-``python -m tests.import_probe MODULE...`` starts clean (only the standard library and
-the third-party packages in :data:`PRELOAD`), then forks once per module: the fork
-imports the module and reports the top-level names of everything in ``sys.modules``.
-One interpreter start-up and one load of the heavy third-party packages serve every
-module, where a ``python -c "import MODULE"`` per module paid both each time.
+``python -m tests.import_probe`` starts clean (only the standard library and the
+third-party packages in :data:`PRELOAD`), then reads module names, one a line, and
+forks once per module: the fork imports the module and reports the top-level names of
+everything in ``sys.modules``, one JSON line per module (``{"loaded": [names],
+"error": traceback or null}``). One interpreter start-up and one load of the heavy
+third-party packages serve every module a test process asks about, where a
+``python -c "import MODULE"`` per module paid both each time.
 
 Preloading cannot hide a banned import: importing is deterministic and idempotent, so
 what a module loads in a fork is what it loads in a fresh interpreter, plus what was
-already there; and the probe reports what was there (``"base"``), which the test
-checks too (no twinwatch package, no Scrapy, Twisted or Textual may be in it).
-
-Prints one JSON object: ``{"base": [names], "modules": {module: {"loaded": [names],
-"error": traceback or null}}}``.
+already there, and what was there is part of every report (a banned package in the
+base fails every module's check).
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ def _probe(module: str) -> dict[str, object]:
     pid = os.fork()
     if pid == 0:  # the fork: import, report, leave without running any clean-up
         os.close(read)
+        os.dup2(2, 1)  # what an import prints must not mix with the answers
         try:
             importlib.import_module(module)
             report: dict[str, object] = {"loaded": _tops(), "error": None}
@@ -58,12 +58,12 @@ def _probe(module: str) -> dict[str, object]:
     return result
 
 
-def main(modules: list[str]) -> None:
+def main() -> None:
     for name in PRELOAD:
         importlib.import_module(name)
-    out = {"base": _tops(), "modules": {m: _probe(m) for m in modules}}
-    print(json.dumps(out))
+    for line in sys.stdin:
+        print(json.dumps(_probe(line.strip())), flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -7,7 +7,9 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,14 +28,32 @@ Twisted or Textual, which no plugin's hook module imports at module level."""
 
 
 @pytest.fixture(scope="module")
-def imports() -> dict[str, dict[str, object]]:
-    """What importing each monitor module loads, each in a fresh process (forks of one
-    clean interpreter: ``tests/import_probe.py``)."""
-    out = subprocess.run([sys.executable, "-m", "tests.import_probe", *MONITOR_MODULES],
-                         capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert out.returncode == 0, out.stderr
-    modules: dict[str, dict[str, object]] = json.loads(out.stdout)["modules"]
-    return modules
+def imports() -> Iterator[Callable[[str], dict[str, Any]]]:
+    """What importing a monitor module loads, in a fresh process: a fork of one clean
+    interpreter kept for the test module (``tests/import_probe.py``)."""
+    probe = subprocess.Popen([sys.executable, "-m", "tests.import_probe"], cwd=ROOT, text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    asking, answers = probe.stdin, probe.stdout
+    assert asking is not None and answers is not None
+
+    def ask(module: str) -> dict[str, Any]:
+        asking.write(module + "\n")
+        asking.flush()
+        line = answers.readline()
+        assert line, f"the import probe ended (exit code {probe.wait(10)})"
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    try:
+        yield ask
+    finally:
+        asking.close()
+        answers.close()
+        try:
+            probe.wait(30)
+        except subprocess.TimeoutExpired:
+            probe.kill()
+            probe.wait()
 
 
 @pytest.mark.parametrize("module", MONITOR_MODULES)
@@ -43,7 +63,7 @@ def test_monitor_module_imports_no_scrapy_or_textual(module, imports):
     banned = {"scrapy", "textual", "twisted"}
     if module not in PRELOADS_PLUGINS:
         banned |= {"spiders", "plugins", "tui"}
-    result = imports[module]
+    result = imports(module)
     assert result["error"] is None, result["error"]
     assert sorted(banned & set(result["loaded"])) == []
 
