@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from monitor.children import end, group_options
+
 ROOT = Path(__file__).resolve().parent.parent
 MONITOR_MODULES = sorted(
     ".".join(p.relative_to(ROOT).with_suffix("").parts)
@@ -30,9 +32,10 @@ Twisted or Textual, which no plugin's hook module imports at module level."""
 @pytest.fixture(scope="module")
 def imports() -> Iterator[Callable[[str], dict[str, Any]]]:
     """What importing a monitor module loads, in a fresh process: a fork of one clean
-    interpreter kept for the test module (``tests/import_probe.py``)."""
+    interpreter kept for the test module (``tests/import_probe.py``), in a process
+    group of its own that ends with the module's tests."""
     probe = subprocess.Popen([sys.executable, "-m", "tests.import_probe"], cwd=ROOT, text=True,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, **group_options())
     asking, answers = probe.stdin, probe.stdout
     assert asking is not None and answers is not None
 
@@ -49,11 +52,7 @@ def imports() -> Iterator[Callable[[str], dict[str, Any]]]:
     finally:
         asking.close()
         answers.close()
-        try:
-            probe.wait(30)
-        except subprocess.TimeoutExpired:
-            probe.kill()
-            probe.wait()
+        end(probe)  # the probe and any fork of it still importing
 
 
 @pytest.mark.parametrize("module", MONITOR_MODULES)
