@@ -303,6 +303,39 @@ def _in_process(args: list[str], env: dict[str, str | None], input: str | None) 
     return Ran(["twinwatch", *args], code, stdout, stderr)
 
 
+def run_twinwatch(db_path: Path, home: Path, *args: str, check: bool = True, timeout: float = 90,
+                  env: dict[str, str] | None = None, input: str | None = None) -> Any:
+    """``twinwatch --db DB_PATH ARGS`` with the config file and log directory under
+    ``home``, as the :func:`twinwatch` fixture runs it (in this process or in a child,
+    by the same rule); for tests that work on more than one database."""
+    ours = {"TWINWATCH_CONFIG": str(home / "config.toml"),
+            "TWINWATCH_LOG_DIR": str(home / "log"), **(env or {})}
+    started = time.monotonic()
+    child = (tuple(args[:1]) in REACTOR_COMMANDS or tuple(args[:2]) in REACTOR_COMMANDS
+             or any(not k.startswith("TWINWATCH_") for k in env or {}))
+    if child:
+        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **ours}
+        full_env.pop("TWINWATCH_DB", None)
+        if "TWINWATCH_CONTACT" not in (env or {}):
+            full_env.pop("TWINWATCH_CONTACT", None)
+        proc: Any = processes.run(
+            [sys.executable, "-m", "monitor", "--db", str(db_path), *args],
+            timeout=timeout, env=full_env, cwd=ROOT, input=input,
+        )
+    else:
+        unset: dict[str, str | None] = {"TWINWATCH_DB": None}
+        if "TWINWATCH_CONTACT" not in (env or {}):
+            unset["TWINWATCH_CONTACT"] = None
+        proc = _in_process(["--db", str(db_path), *args], {**unset, **ours}, input)
+    proc.elapsed = time.monotonic() - started
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"twinwatch {' '.join(args)} exited {proc.returncode}\n"
+            f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+        )
+    return proc
+
+
 @pytest.fixture
 def twinwatch(db_path: Path, tmp_path: Path) -> Callable[..., Any]:
     """Run ``twinwatch --db <db_path> ARGS``; returns what it printed and its exit code
@@ -317,31 +350,6 @@ def twinwatch(db_path: Path, tmp_path: Path) -> Callable[..., Any]:
 
     def run(*args: str, check: bool = True, timeout: float = 90, env: dict[str, str] | None = None,
             input: str | None = None) -> Any:
-        ours = {"TWINWATCH_CONFIG": str(tmp_path / "config.toml"),
-                "TWINWATCH_LOG_DIR": str(tmp_path / "log"), **(env or {})}
-        started = time.monotonic()
-        child = (tuple(args[:1]) in REACTOR_COMMANDS or tuple(args[:2]) in REACTOR_COMMANDS
-                 or any(not k.startswith("TWINWATCH_") for k in env or {}))
-        if child:
-            full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **ours}
-            full_env.pop("TWINWATCH_DB", None)
-            if "TWINWATCH_CONTACT" not in (env or {}):
-                full_env.pop("TWINWATCH_CONTACT", None)
-            proc: Any = processes.run(
-                [sys.executable, "-m", "monitor", "--db", str(db_path), *args],
-                timeout=timeout, env=full_env, cwd=ROOT, input=input,
-            )
-        else:
-            unset: dict[str, str | None] = {"TWINWATCH_DB": None}
-            if "TWINWATCH_CONTACT" not in (env or {}):
-                unset["TWINWATCH_CONTACT"] = None
-            proc = _in_process(["--db", str(db_path), *args], {**unset, **ours}, input)
-        proc.elapsed = time.monotonic() - started
-        if check and proc.returncode != 0:
-            raise AssertionError(
-                f"twinwatch {' '.join(args)} exited {proc.returncode}\n"
-                f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
-            )
-        return proc
+        return run_twinwatch(db_path, tmp_path, *args, check=check, timeout=timeout, env=env, input=input)
 
     return run

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from monitor.children import end, group_options
 
 ROOT = Path(__file__).resolve().parent.parent
 MONITOR_MODULES = sorted(
@@ -24,22 +29,42 @@ design (the extraction forkserver's preload); they still must not load Scrapy,
 Twisted or Textual, which no plugin's hook module imports at module level."""
 
 
+@pytest.fixture(scope="module")
+def imports() -> Iterator[Callable[[str], dict[str, Any]]]:
+    """What importing a monitor module loads, in a fresh process: a fork of one clean
+    interpreter kept for the test module (``tests/import_probe.py``), in a process
+    group of its own that ends with the module's tests."""
+    probe = subprocess.Popen([sys.executable, "-m", "tests.import_probe"], cwd=ROOT, text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, **group_options())
+    asking, answers = probe.stdin, probe.stdout
+    assert asking is not None and answers is not None
+
+    def ask(module: str) -> dict[str, Any]:
+        asking.write(module + "\n")
+        asking.flush()
+        line = answers.readline()
+        assert line, f"the import probe ended (exit code {probe.wait(10)})"
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    try:
+        yield ask
+    finally:
+        asking.close()
+        answers.close()
+        end(probe)  # the probe and any fork of it still importing
+
+
 @pytest.mark.parametrize("module", MONITOR_MODULES)
-def test_monitor_module_imports_no_scrapy_or_textual(module):
+def test_monitor_module_imports_no_scrapy_or_textual(module, imports):
     """Importing any monitor module loads neither Scrapy, Twisted nor Textual, nor
     (except a plugin preload) another twinwatch package."""
     banned = {"scrapy", "textual", "twisted"}
     if module not in PRELOADS_PLUGINS:
         banned |= {"spiders", "plugins", "tui"}
-    code = (
-        f"import sys, {module}\n"
-        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {sorted(banned)!r})\n"
-        "print(','.join(bad))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == ""
+    result = imports(module)
+    assert result["error"] is None, result["error"]
+    assert sorted(banned & set(result["loaded"])) == []
 
 
 def test_import_contracts_hold():

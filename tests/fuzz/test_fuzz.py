@@ -98,12 +98,14 @@ def _twice(env, kind: str, first: bytes, second: bytes, ctype: str, attach: byte
     _check(db, sid, ingest(db, pm, later))
 
 
+@pytest.mark.slow  # make test-fast: among its longest (CI timings)
 @given(first=fz.page_bodies, second=fz.page_bodies, ctype=fz.content_types)
 def test_pages(env, first, second, ctype):
     """Random, mutated and binary page bodies, two versions of a page source."""
     _twice(env, "page", first, second, ctype)
 
 
+@pytest.mark.slow  # make test-fast: among its longest (CI timings)
 @given(
     first=fz.feed_docs,
     second=fz.feed_docs,

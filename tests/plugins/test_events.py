@@ -364,6 +364,7 @@ def _bounded(fn):
     return out, time.process_time() - t0, peak
 
 
+@pytest.mark.slow  # make test-fast: among its longest (CI timings)
 def test_hostile_structure_stays_bounded(db, pm):
     """50 levels of headings, a 10,000-item list, a table without headers and a change
     with 500 candidate events: bounded CPU (measured well under a second each on one

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.errors import ExtractError
 from monitor.ingest.kinds import html_page_text
 from monitor.models import FetchResult, Source
 
@@ -510,19 +511,31 @@ def test_hostile_page_is_bounded(tmp_path: Path, name: str) -> None:
         assert out["error"]
 
 
-def test_hostile_page_texts(tmp_path: Path) -> None:
+def read_hostile(pm, name: str) -> dict:
+    """What ``html_page_text`` gives for a hostile page, in this process (the bounds
+    need a process of their own: :func:`run_hostile`; the text does not)."""
+    result = FetchResult(source_id=1, url="https://x.example/", status=200,
+                         headers={"content-type": "text/html; charset=utf-8"},
+                         body=HOSTILE[name].encode())
+    try:
+        return {"text": html_page_text(pm, Source(id=1, url="https://x.example/"), result).text}
+    except ExtractError as exc:
+        return {"error": str(exc)}
+
+
+def test_hostile_page_texts(pm) -> None:
     """What the hostile pages give: the words they hold, separated, or a clear error."""
-    assert "побратимстве. Le conseil" in run_hostile(tmp_path, "two-scripts")["text"]
-    assert "Kindia" in run_hostile(tmp_path, "noscript-only")["text"]
-    links = run_hostile(tmp_path, "all-links")
+    assert "побратимстве. Le conseil" in read_hostile(pm, "two-scripts")["text"]
+    assert "Kindia" in read_hostile(pm, "noscript-only")["text"]
+    links = read_hostile(pm, "all-links")
     assert "Page 1Page" not in links.get("text", "")
-    frames = run_hostile(tmp_path, "frameset")
+    frames = read_hostile(pm, "frameset")
     assert "frame" in frames["error"] and "/home.html" in frames["error"]
     # Deeper than libxml2 reads (2,048 levels even with huge_tree): a parse-error that
     # says so, never the cut text watched as if it were the page.
-    assert "2,048 deep" in run_hostile(tmp_path, "nested-50000")["error"]
+    assert "2,048 deep" in read_hostile(pm, "nested-50000")["error"]
     # A few hundred unclosed <div>s (real pages have them) are read whole: without
     # huge_tree libxml2 stopped at 256 levels and silently lost the rest of the page.
-    deep = run_hostile(tmp_path, "nested-600")["text"]
+    deep = read_hostile(pm, "nested-600")["text"]
     assert "twinning with Kindia" in deep and "After the deep part." in deep
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,9 @@ from typing import Any
 import pytest
 import requests
 
-from monitor.children import child, run
+from monitor.children import child
 from monitor.store.db import open_db
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_twinwatch
 from tests.spiders.kinds_web import serve_day_one, serve_day_two
 
 pytestmark = pytest.mark.slow
@@ -53,7 +54,7 @@ class Scrapyd:
             jobs = self.api("GET", "listjobs.json", params={"project": "twinwatch"})
             if any(j["id"] == job for j in jobs["finished"]):
                 break
-            time.sleep(0.5)
+            time.sleep(0.2)
         else:
             pytest.fail(f"job {job} did not finish in {JOB_TIMEOUT} s:\n{self.log(job)}")
         items = self.home / "items" / "twinwatch" / "twinwatch" / f"{job}.jl"
@@ -82,7 +83,7 @@ def scrapyd(tmp_path: Path) -> Iterator[Scrapyd]:
         "[scrapyd]\nbind_address = 127.0.0.1\n"
         f"http_port = {port}\neggs_dir = {home}/eggs\nlogs_dir = {home}/logs\n"
         f"items_dir = {home}/items\ndbs_dir = {home}/dbs\njobs_to_keep = 100\n"
-        "poll_interval = 0.5\nmax_proc = 1\n"
+        "poll_interval = 0.2\nmax_proc = 1\n"
     )
     # HOME: scrapyd also reads ~/.scrapyd.conf, which must not be the user's.
     env = {**os.environ, "HOME": str(home)}
@@ -120,13 +121,10 @@ def build_egg(tmp_path: Path) -> Path:
     return egg
 
 
-def tw(db: Path, *args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TWINWATCH_CONFIG": str(tmp_path / "config.toml"),
-           "TWINWATCH_LOG_DIR": str(tmp_path / "log")}
-    env.pop("TWINWATCH_DB", None)
-    proc = run([sys.executable, "-m", "monitor", "--db", str(db), *args], cwd=ROOT, env=env, timeout=120)
-    assert proc.returncode == 0, f"twinwatch {args}: {proc.stdout}\n{proc.stderr}"
-    return proc
+def tw(db: Path, *args: str, tmp_path: Path) -> Any:
+    """``twinwatch --db DB ARGS`` as the ``twinwatch`` fixture runs it: the crawls in a
+    child process, the other commands (adding sources, exporting, ingesting) in this one."""
+    return run_twinwatch(db, tmp_path, *args, timeout=120)
 
 
 def stored(db_path: Path) -> dict[str, Any]:
@@ -183,23 +181,27 @@ def test_scrapyd_crawl_ingested_equals_local_crawl(http_server, scrapyd, tmp_pat
     sources_file = tmp_path / "sources.json"
     exported = tw(remote, "sources", "export-scrapyd", "-o", str(sources_file), tmp_path=tmp_path)
     assert "5 source(s)" in exported.stderr
-    day1 = scrapyd.run(sources=str(sources_file))
+    with ThreadPoolExecutor(1) as pool:  # the local crawl meanwhile, into its own database
+        local_crawl = pool.submit(tw, local, "crawl", tmp_path=tmp_path)
+        day1 = scrapyd.run(sources=str(sources_file))
+        local_crawl.result()
     assert "spiders/scrapyd/spider.py" in scrapyd.log(day1.stem) and ".egg" in scrapyd.log(day1.stem)
     lines = [json.loads(line) for line in day1.read_text().splitlines()]
     assert sorted(o["source_url"] for o in lines) == sorted([page_url, feed_url, list_url, pdf_url, broken])
     assert "5 ingested (1 http-error, 4 new)" in tw(remote, "ingest", str(day1), tmp_path=tmp_path).stdout
-    tw(local, "crawl", tmp_path=tmp_path)
     assert stored(remote)["changes"] == [] and stored(remote) == stored(local)
 
     # Day 2: every kind changes. The remote crawl reads its sources over HTTP.
     serve_day_two(s)
     exported = tw(remote, "sources", "export-scrapyd", "--all", tmp_path=tmp_path).stdout
     s.set("/sources.json", exported, headers={"Content-Type": "application/json"})
-    day2 = scrapyd.run(sources=s.url("/sources.json"))
+    with ThreadPoolExecutor(1) as pool:
+        local_crawl = pool.submit(tw, local, "crawl", "--all", tmp_path=tmp_path)
+        day2 = scrapyd.run(sources=s.url("/sources.json"))
+        local_crawl.result()
     folder = str(day2.parent)
     second = tw(remote, "ingest", folder, tmp_path=tmp_path).stdout
     assert "10 lines, 5 ingested (4 changed, 1 http-error), 5 already loaded" in second, second
-    tw(local, "crawl", "--all", tmp_path=tmp_path)
     got, want = stored(remote), stored(local)
     kinds = sorted((c[0], c[1]) for c in got["changes"])
     assert kinds == sorted([(feed_url, "new-entry"), (feed_url, "new-entry"), (list_url, "new-entry"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.children import child, run
+from monitor.children import child
 from monitor.models import FetchResult, Source
 from monitor.store.db import open_db
 from monitor.store.queries import changes, snapshot_count
@@ -22,12 +22,17 @@ from monitor.text import fingerprint
 from spiders.hooks import SITES_PER_PROCESS, default_processes
 from spiders.pipelines import SHARED, message
 from spiders.shards import shard
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_twinwatch
 from tests.helpers import PARTNERS, article, feed_with_links, page
 
 pytestmark = pytest.mark.slow
 
 SHARDED = {"TWINWATCH_CRAWL_PROCESSES": "2"}
+
+HANG = 2.0
+"""Seconds each page of the crash test hangs: the crawler is killed within a fraction of
+a second of the first request, long before either site's three pages (one at a time)
+are done; the surviving site then takes three of these."""
 
 
 def sources_json(twinwatch) -> dict[str, dict]:
@@ -160,13 +165,12 @@ def test_a_crashed_crawler_process_fails_its_own_sources(http_server, db_path, t
     env.pop("TWINWATCH_DB", None)
     urls = []
     for i in range(3):
-        s.set(f"/slow{i}.html", page(PARTNERS), hang=4)
+        s.set(f"/slow{i}.html", page(PARTNERS), hang=HANG)
         urls += [s.url(f"/slow{i}.html"), f"{other}/slow{i}.html"]
-    base = [sys.executable, "-m", "monitor", "--db", str(db_path)]
     for url in urls:
-        run([*base, "sources", "add", url], env=env, cwd=ROOT, timeout=60).check_returncode()
-    with child([*base, "crawl", "--all", "--timeout", "20"], env=env, cwd=ROOT,
-               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        run_twinwatch(db_path, tmp_path, "sources", "add", url)
+    crawl = [sys.executable, "-m", "monitor", "--db", str(db_path), "crawl", "--all", "--timeout", "20"]
+    with child(crawl, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
         deadline = time.monotonic() + 60
         while len(crawlers := _crawlers(proc.pid)) < 2 or not s.requests:
             assert time.monotonic() < deadline and proc.poll() is None, "no crawler processes"

@@ -20,7 +20,9 @@ from tui.screens.inbox import EMPTY_HINT, InboxScreen
 from tui.widgets.change_table import ChangeTable
 from tui.widgets.diff_view import DiffView, render_header, render_ops
 
-pytestmark = pytest.mark.slow
+# Two tests here are in make test-fast, so that it drives the dashboard once
+# (test_review_keys_store_decisions_and_advance) and checks its renderers; the others
+# are marked slow.
 
 HOSTILE_TITLE = "[bold]x[/] a[/b]c [link=x]y[/link] \x1b[2J[link=http://evil]z[/link]"
 
@@ -49,6 +51,7 @@ def stored_ids(db_path) -> list[int]:
         db.close()
 
 
+@pytest.mark.slow
 async def test_inbox_lists_changes_and_shows_highlighted_diff(db_path, three_changes):
     """The table lists changes newest first as Text cells and the diff view follows the cursor."""
     ids = stored_ids(db_path)
@@ -125,6 +128,7 @@ async def test_review_keys_store_decisions_and_advance(db_path, three_changes):
                             (ids[2], "new")]
 
 
+@pytest.mark.slow
 async def test_rapid_decisions_are_all_stored_in_order(db_path, three_changes):
     """Keys pressed faster than the writes finish are all stored, the last one winning."""
     ids = stored_ids(db_path)
@@ -137,6 +141,7 @@ async def test_rapid_decisions_are_all_stored_in_order(db_path, three_changes):
         assert inbox(app).query_one(ChangeTable).get_cell(str(ids[0]), "status").plain == "irrelevant"
 
 
+@pytest.mark.slow
 async def test_broken_database_is_a_notification(tmp_path):
     """A file that is not a database gives an error notification, not a crash."""
     bad = tmp_path / "bad.db"
@@ -148,6 +153,7 @@ async def test_broken_database_is_a_notification(tmp_path):
         assert any(n.severity == "error" for n in app._notifications)
 
 
+@pytest.mark.slow
 async def test_tag_key_stores_tag(db_path, three_changes):
     """t opens the tag prompt; typing a tag and Enter stores it, Escape stores nothing."""
     ids = stored_ids(db_path)
@@ -172,6 +178,7 @@ async def test_tag_key_stores_tag(db_path, three_changes):
         assert stored(db_path, ids[0]).review.tags == ("twinning",)
 
 
+@pytest.mark.slow
 async def test_hostile_text_is_shown_literally(db_path, feed_writer):
     """Markup-like and escape-sequence text in a title and body shows as written, minus control chars."""
     feed_writer.publish(("evil", HOSTILE_TITLE, f"Body {HOSTILE_TITLE} end"))
@@ -213,6 +220,7 @@ def test_renderers_strip_control_characters():
     assert not any(c in header + body for c in "\x1b\x9b\x07")
 
 
+@pytest.mark.slow
 async def test_new_change_appears_on_refresh_keeping_selection(db_path, three_changes):
     """A change ingested while the app runs shows up on the next refresh; the cursor stays on its change."""
     ids = stored_ids(db_path)
@@ -245,6 +253,7 @@ async def test_new_change_appears_on_refresh_keeping_selection(db_path, three_ch
         assert table.selected_id == ids[1]
 
 
+@pytest.mark.slow
 async def test_small_terminal(db_path, three_changes):
     """At 80x24 the table and diff are stacked, both visible, and review keys work."""
     ids = stored_ids(db_path)
@@ -278,6 +287,7 @@ async def test_small_terminal(db_path, three_changes):
         assert app.screen is screen
 
 
+@pytest.mark.slow
 async def test_wide_terminal_is_side_by_side(db_path, three_changes):
     """On a wide terminal the diff sits to the right of the table; at 120 columns it is below."""
     app = TwinwatchApp(str(db_path), refresh_interval=0)
@@ -294,6 +304,7 @@ async def test_wide_terminal_is_side_by_side(db_path, three_changes):
         assert diff.region.y == table.region.y
 
 
+@pytest.mark.slow
 async def test_empty_database_shows_hint(db_path, db):
     """With no change stored, the inbox says how to get some and the keys do nothing."""
     app = TwinwatchApp(str(db_path), refresh_interval=0)
@@ -311,6 +322,7 @@ async def test_empty_database_shows_hint(db_path, db):
         assert app.is_running
 
 
+@pytest.mark.slow
 async def test_going_back_shows_the_decision_just_made(db_path, three_changes):
     """After r moves on, k shows the change just reviewed with its new status (no stale read-ahead)."""
     ids = stored_ids(db_path)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from monitor.ingest.pipeline import ingest
 from monitor.models import FetchResult
 from monitor.review.decisions import review
@@ -97,6 +99,7 @@ TEXTS = [
 ]
 
 
+@pytest.mark.slow  # make test-fast: among its longest (CI timings)
 def test_model_train_prints_cross_validated_precision_and_recall(db_path, pm, twinwatch):
     """Verdicts on ingested changes train a model beside the database; analyze then blends it in."""
     db = open_db(db_path)
