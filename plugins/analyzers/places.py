@@ -576,8 +576,9 @@ def find_places(
         hint = _country_hint(text, m.start, m.end) if len(m.places) > 1 else None
         place = _pick(m, hint, prefer)
         joined = _HYPHENED.match(text, m.end) if not m.adjective else None
-        if joined and any(_is_country(part) for part in joined.group(0).split("-")[1:]):
-            joined = None  # "le collectif Bagnolet-Palestine": a name of a group, not of a town
+        abroad = place.country not in prefer
+        if joined and (abroad or any(_is_country(part) for part in joined.group(0).split("-")[1:])):
+            joined = None  # only a merged municipality at home; "le collectif Bagnolet-Palestine" is a group
         if joined:  # "Gemert-Bakel", "Pijnacker-Nootdorp": a merged municipality, named whole
             m = replace(m, surface=m.surface + joined.group(0), end=joined.end())
             place = replace(place, name=m.surface, names=(m.surface, *place.names))
