@@ -65,10 +65,11 @@ _ACTOR_BEFORE = re.compile(
     r"commune(?: de| d')?|ville d(?:e|')|mairie d(?:e|')|maire d(?:e|')|"
     r"conseil (?:communal|municipal) (?:de|d')|"
     r"bourgmestre (?:de|d')|college communal (?:de|d')|"
-    r"(?:die |der )?stadt|(?:die |der )?gemeinde|stadtrat von|gemeinderat von|rat der stadt|"
+    r"(?:die |der )?stadt|(?:die |der )?gemeinde|(?:stadt|gemeinde)rat (?:von|der)|rat der stadt|"
     r"burgermeister(?:in)? von|oberburgermeister(?:in)? von|"
     r"city of|town of|municipality of|borough of|council of|mayor of|"
-    r"ayuntamiento de|municipio de|alcald(?:e|esa|ia) de|junta de gobierno(?: local)? de|"
+    r"ayuntamiento de|municipio de|concello de|ajuntament de|alcald(?:e|esa|ia) de|"
+    r"junta de gobierno(?: local)? de|"
     r"pleno (?:de|del ayuntamiento de)|consistorio de|"
     r"comune di|sindac[oa] di|consiglio comunale di|giunta(?: comunale)? di|citta di|"
     r"(?:stadt|markt|orts|samt|verbands)gemeinde|(?:town|city) hall (?:in|of)|council chamber (?:in|of))\s*$"
@@ -227,14 +228,6 @@ _NOT_PLACE = re.compile(
 )
 
 
-_BODY_OF = re.compile(
-    r"(?:Junta de Gobierno(?: Local)?|Ayuntamiento|Pleno|Consistorio|Concello|Ajuntament|Comune|"
-    r"Consiglio Comunale|Giunta(?: Comunale)?|Conseil (?:Municipal|Communal)|Mairie|Ville|Gemeente(?:raad)?|"
-    r"Stad|Stadt|Gemeinde|Stadtrat|Gemeinderat|City|Town|Borough|Council|Municipality|Mayor|Lord Mayor)"
-    r"[ \t]+(?:de|di|del|della|of|van|von|der|des|du|d['’])"
-    r"[ \t]*"
-)
-"""A municipal body before a name in one capitalised run ("Junta de Gobierno de Langreo")."""
 _HYPHENED = re.compile(r"(?:-[A-ZÀ-Ý][a-zà-ÿß'’]+)+(?![\w-])")
 """The rest of a hyphenated name after a known town ("Gemert" in "Gemert-Bakel")."""
 _COUNCIL_TAIL = re.compile(
@@ -402,6 +395,15 @@ def _trim(start: int, name: str) -> tuple[int, str]:
         start += len(words[0]) + 1
         words = words[1:]
     return start, " ".join(words)
+
+
+def _body_prefix(name: str) -> int:
+    """The length of a municipal body that opens a capitalised run ("Junta de Gobierno de
+    Langreo", "Gemeinderat der Stadtgemeinde Melk"), as the actor cue names it; 0 if none."""
+    for at in (i for i in range(len(name) - 1, 0, -1) if name[i] == " "):
+        if _ACTOR_BEFORE.fullmatch(fold(name[: at + 1])):
+            return at + 1
+    return 0
 
 
 def _is_country(name: str) -> bool:
@@ -621,9 +623,9 @@ def find_places(
             spans.append((c.start, c.end))
     for cap in _CAPS.finditer(text):
         start, name = _trim(cap.start(), cap.group(1))
-        held = _BODY_OF.match(name)
-        if held and len(held.group(0)) < len(name):  # "Junta de Gobierno de Langreo": the name after it
-            start, name = _trim(start + len(held.group(0)), name[len(held.group(0)):])
+        held = _body_prefix(name)
+        if held:  # "Junta de Gobierno de Langreo": the name after the body
+            start, name = _trim(start + held, name[held:])
         tail = _COUNCIL_TAIL.search(name)
         if tail:  # "Hebden Royd Town Council": the name before its council
             name = name[: tail.start()]
