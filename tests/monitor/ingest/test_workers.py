@@ -10,7 +10,7 @@ import sys
 
 from monitor.ingest import preload as extract_plugins
 from monitor.ingest.pipeline import ingest
-from monitor.ingest.workers import ExtractPool, Ingestor
+from monitor.ingest.workers import ExtractPool, Ingestor, Room
 from monitor.models import FetchResult
 from monitor.sources.manage import NewSource, add_sources
 from tests.helpers import PARTNERS, page
@@ -139,3 +139,49 @@ def test_closing_the_pool_ends_and_reaps_its_processes(db, pm):
         raise AssertionError(f"process {pid} of the pool is still there")
     # The forkserver loads and warms up the plugins: well over a tenth of a second.
     assert cpu() - before > 0.1
+
+
+def test_room_lets_bodies_in_first_come_first_served_within_its_capacity():
+    async def run() -> tuple[list[int], int, int]:
+        room = Room(100)
+        order: list[int] = []
+        peak = 0
+
+        async def body(i: int, weight: int) -> None:
+            nonlocal peak
+            await room.enter(weight)
+            order.append(i)
+            peak = max(peak, room.used)
+            await asyncio.sleep(0.001 * (i % 3))
+            room.leave(weight)
+
+        # 40 bodies of 30 bytes and one of 250 (larger than the room: it goes in alone)
+        weights = [30] * 20 + [250] + [30] * 20
+        await asyncio.gather(*(body(i, w) for i, w in enumerate(weights)))
+        return order, peak, room.used
+
+    order, peak, used = asyncio.run(run())
+    assert order == list(range(41))  # nobody overtakes a waiter, not even a light one
+    assert peak <= 250 and used == 0
+
+
+def test_room_wakes_only_the_waiter_whose_turn_it_is():
+    async def run() -> int:
+        room = Room(10)
+        await room.enter(10)
+        wakes = 0
+
+        async def waiter() -> None:
+            nonlocal wakes
+            await room.enter(10)
+            wakes += 1
+            room.leave(10)
+
+        tasks = [asyncio.ensure_future(waiter()) for _ in range(200)]
+        await asyncio.sleep(0)
+        tasks[5].cancel()  # a cancelled waiter is skipped, not woken
+        room.leave(10)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return wakes
+
+    assert asyncio.run(run()) == 199
