@@ -141,6 +141,39 @@ def test_closing_the_pool_ends_and_reaps_its_processes(db, pm):
     assert cpu() - before > 0.1
 
 
+class Doom:
+    """Unpickled in an extraction process, it ends that process (exit code 7)."""
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (os._exit, (7,))
+
+
+def test_a_dying_worker_fails_its_own_job_and_its_replacement_does_the_next(db, pm):
+    """A worker that dies on a job fails that job only (the source is recorded as a
+    parse error); the job queued behind it is done by the process that replaces it."""
+    from monitor.errors import ExtractError
+    from monitor.ingest.pipeline import Context
+    from monitor.models import Source
+
+    pool = ExtractPool(1)
+    source = Source(1, "http://127.0.0.1:9/p")
+    good = FetchResult(1, "http://127.0.0.1:9/p", 200, HTML, page(PARTNERS))
+
+    async def run() -> list[object]:
+        pool.start()
+        jobs = [pool.prepare(pm, source, good, Doom()),  # type: ignore[arg-type]
+                pool.prepare(pm, source, good, Context())]
+        return await asyncio.gather(*jobs, return_exceptions=True)
+
+    try:
+        died, done = asyncio.run(run())
+    finally:
+        pool.close()
+    assert isinstance(died, ExtractError) and "exit code 7" in str(died)
+    assert done is not None and not isinstance(done, BaseException)
+    assert done.text
+
+
 def test_room_lets_bodies_in_first_come_first_served_within_its_capacity():
     async def run() -> tuple[list[int], int, int]:
         room = Room(100)
