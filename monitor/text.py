@@ -66,6 +66,19 @@ def normalise(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_SPLIT_BYTES = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+"""The ASCII characters ``str.split()`` splits at."""
+
+
+def solid_length(text: str) -> int:
+    """The characters of ``text`` that are not spaces (as ``str.split()`` sees them):
+    counted at C speed for ASCII text (a tenth of a millisecond less for a 20 KB page,
+    which a crawl's extraction measures twice), by splitting otherwise."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _SPLIT_BYTES))
+    return sum(map(len, text.split()))
+
+
 def paragraphs(text: str) -> list[str]:
     """The paragraphs of normalised text (extractors give one paragraph per line)."""
     return [line for line in text.split("\n") if line]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from monitor.ingest.recognise import settle as recognised
 from monitor.models import FetchResult
-from monitor.text import fingerprint
+from monitor.text import fingerprint, solid_length
 
 OK_OUTCOMES = ("new", "changed", "unchanged", "not-modified", "no-match")
 """Outcomes of a fetch that worked; anything else is a failure."""
@@ -86,14 +86,14 @@ MAX_CHECKED = 200
 
 
 def collapse(prev_text: str, text: str, *, prev_visible: int | None, visible: int,
-             visible_solid: str) -> str | None:
+             page_text: str) -> str | None:
     """Why a text that fell from ``prev_text`` to ``text`` is an extraction problem, or
     ``None`` when it is a change to report. It is one when the text keeps under
     :data:`COLLAPSE` of the last one, the page's visible size (``visible``, characters
     without spaces) stays within :data:`PAGE_STEADY` of ``prev_visible`` (when known),
-    and most of the paragraphs that went are still in the page (``visible_solid``: its
-    visible text without spaces): the page still says it, the extraction lost it."""
-    before, after = _solid(prev_text), _solid(text)
+    and most of the paragraphs that went are still in the page (``page_text``: its
+    visible text): the page still says it, the extraction lost it."""
+    before, after = solid_length(prev_text), solid_length(text)
     if not before or after >= COLLAPSE * before:
         return None
     if prev_visible and abs(visible - prev_visible) > PAGE_STEADY * prev_visible:
@@ -101,8 +101,9 @@ def collapse(prev_text: str, text: str, *, prev_visible: int | None, visible: in
     kept = set(text.split("\n"))
     gone = sorted((p for p in prev_text.split("\n") if p and p not in kept), key=len, reverse=True)
     gone = gone[:MAX_CHECKED]
-    total = sum(_solid(p) for p in gone)
-    found = sum(_solid(p) for p in gone if "".join(p.split()) in visible_solid)
+    visible_solid = "".join(page_text.split())
+    total = sum(solid_length(p) for p in gone)
+    found = sum(solid_length(p) for p in gone if "".join(p.split()) in visible_solid)
     if not total or found < STILL_THERE * total:
         return None
     size = f", the page {_pct(visible, prev_visible)}" if prev_visible else ""
@@ -113,15 +114,13 @@ def collapse(prev_text: str, text: str, *, prev_visible: int | None, visible: in
 def small_share(text: str, visible: int) -> str | None:
     """A note when ``text`` is under :data:`SMALL_SHARE` of a page with at least
     :data:`SUBSTANTIAL` visible characters (``visible``, without spaces), else ``None``."""
-    kept = _solid(text)
+    kept = solid_length(text)
     if visible < SUBSTANTIAL or kept >= SMALL_SHARE * visible:
         return None
     return (f"the watched text is only {kept / visible:.0%} of the page's visible text "
             f"({kept:,} of {visible:,} characters)")
 
 
-def _solid(text: str) -> int:
-    return len("".join(text.split()))
 
 
 def _pct(now: int, before: int | None) -> str:

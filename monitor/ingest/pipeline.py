@@ -58,7 +58,7 @@ from monitor.ingest.writer import Prepared, record_failure, record_quick, store
 from monitor.models import AnalysisContext, ChangeDraft, Entry, FetchResult, Source
 from monitor.plugin_manager import PluginManager, source_kinds
 from monitor.store.queries import get_source, last_raw_fp
-from monitor.text import compress, decompress, fingerprint, one_line, paragraphs
+from monitor.text import compress, decompress, fingerprint, one_line, paragraphs, solid_length
 
 log = logging.getLogger("twinwatch.ingest")
 
@@ -232,11 +232,10 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
     if extracted.checked:
         # Measured only here: the text changed (or is the first), so it is worth a parse.
         seen = visible_text(result.body, result.headers.get("content-type", ""))
-        solid = "".join(seen.split())
-        visible = len(solid)
+        visible = solid_length(seen)
         if prev_text is not None and not first:
             lost = collapse(prev_text, text, prev_visible=ctx.prev_visible, visible=visible,
-                            visible_solid=solid)
+                            page_text=seen)
             if lost:
                 return Prepared("", "", extracted.title, (), (), (), (), False, lost=lost)
         note = small_share(text, visible)

@@ -62,3 +62,8 @@ def test_title_found_whatever_the_case(prefix: str, title: str) -> None:
     else:
         expected = html_title(b"<title>" + m.group(1) + b"</title>", "text/html; charset=utf-8")
         assert got == expected
+
+
+@given(st.text(ALPHABET, max_size=60))
+def test_solid_length_counts_what_split_keeps(text: str) -> None:
+    assert T.solid_length(text) == len("".join(text.split()))

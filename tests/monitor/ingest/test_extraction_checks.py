@@ -177,18 +177,18 @@ def test_collapse_and_small_share_decisions():
     before = "\n".join(ARTICLE)
     after = ARTICLE[0]
     solid = "".join(before.split())
-    assert collapse(before, after, prev_visible=len(solid), visible=len(solid), visible_solid=solid)
+    assert collapse(before, after, prev_visible=len(solid), visible=len(solid), page_text=solid)
     # The page lost as much: a real change.
     assert collapse(before, after, prev_visible=len(solid), visible=len(solid) // 3,
-                    visible_solid="".join(after.split())) is None
+                    page_text="".join(after.split())) is None
     # The lost text is not on the page any more (replaced by other text of the same size).
     other = "x" * len(solid)
-    assert collapse(before, after, prev_visible=len(solid), visible=len(other), visible_solid=other) is None
+    assert collapse(before, after, prev_visible=len(solid), visible=len(other), page_text=other) is None
     # Unknown last size (stored before the upgrade): the text still on the page decides.
-    assert collapse(before, after, prev_visible=None, visible=len(solid), visible_solid=solid)
+    assert collapse(before, after, prev_visible=None, visible=len(solid), page_text=solid)
     # Shrinking to half is a change, not a collapse.
     assert collapse(before, "\n".join(ARTICLE[:6]), prev_visible=len(solid), visible=len(solid),
-                    visible_solid=solid) is None
+                    page_text=solid) is None
     assert small_share("a" * 100, 5000) and small_share("a" * 1000, 5000) is None
     assert small_share("a" * 100, 1000) is None  # a small page says too little to judge
 
