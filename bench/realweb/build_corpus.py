@@ -2,6 +2,7 @@
 result is committed, the benchmark itself never touches the network).
 
 Run:  .venv/bin/python bench/realweb/build_corpus.py [--aeb DIR] [--trafilatura DIR] [--readability DIR]
+      [--fundus DIR]
 
 ``DIR`` is a git clone (or bare mirror) of each repository; pages are read at its ``HEAD``
 with ``git show``, and the commit is written to ``data/SOURCES.json``. Only the groups
@@ -26,10 +27,23 @@ given are rebuilt; the manifest lines and sources of the others are kept as they
   the main text can be made); a page whose gold repeats an earlier one's or is placeholder
   text (lorem ipsum) is left out; :data:`RDB_SAMPLE` of the rest are sampled (seeded). Chosen
   from the sources' structure alone, before any twinwatch result on them was seen: this
-  group is the benchmark's fresh one, never used to tune. Stored gzipped, byte for byte.
+  group was the benchmark's first fresh one. Stored gzipped, byte for byte.
+* ``fundus``: github.com/flairNLP/fundus (MIT), ``tests/resources/parser/test_data/<country>/``:
+  ``<Publisher>_<date>.html.gz`` is a news page as fundus' crawler saved it, ``<Publisher>.json``
+  what the publisher's own hand-written parser takes from it, keyed by parser version; the
+  gold is its ``body`` (the summary, then each section's headline and paragraphs, blank lines
+  between, as in aeb's ``articleBody``), ``meta.info`` gives the url. Taken: every publisher
+  with exactly one page and one parser version (so page and gold pair without running
+  fundus, and no publisher counts twice) whose page has at least :data:`FUN_MIN_SOURCE`
+  bytes, whose gold has at least :data:`FUN_MIN_GOLD` characters and repeats no earlier
+  page's, whose url is not a page of the other groups, and where a text node of the page
+  lies whole, and once, in the gold; :data:`FUN_SAMPLE` of them are sampled (seeded). Chosen
+  from the sources' structure alone, before any twinwatch result on them was seen: this
+  group is the benchmark's fresh one, never used to tune. Copied byte for byte (fundus
+  stores them gzipped).
 
 Languages: ``<html lang>`` for trafilatura pages; py3langid on the gold text for aeb and
-readability pages (the ``lang`` attribute is missing on a sixth of aeb's and on a third of
+readability and fundus pages (the ``lang`` attribute is missing on a sixth of aeb's and on a third of
 readability's).
 """
 
@@ -69,6 +83,19 @@ score (``qq``, ``youth``, ``yahoo-4``: a line or two)."""
 RDB_SAMPLE = 80
 """Readability test pages taken (seeded sample) among those that qualify, to keep the
 benchmark's run time in proportion."""
+
+FUN_DIR = "tests/resources/parser/test_data"
+"""Where fundus keeps its parser test pages: one folder per publisher country."""
+
+FUN_MIN_SOURCE = 20_000
+"""Bytes of a fundus page below which it is not a whole site page (none is, today)."""
+
+FUN_MIN_GOLD = 500
+"""Characters of gold text below which a fundus page's article is too small to score (a
+live ticker's teaser, a photo gallery's caption)."""
+
+FUN_SAMPLE = 90
+"""fundus pages taken (seeded sample) among those that qualify."""
 
 BLOCKS = frozenset(
     "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
@@ -181,6 +208,75 @@ def build_readability(repo: Path, out: Path, seed: int) -> list[dict]:
     return rows
 
 
+def fundus_gold(body: dict) -> str:
+    """The plain text of a fundus ``body``: summary, then each section's headline and
+    paragraphs, one paragraph a block, blank lines between."""
+    parts = list(body.get("summary", ()))
+    for section in body.get("sections", ()):
+        parts += list(section.get("headline", ())) + list(section.get("paragraphs", ()))
+    return "\n\n".join(b for b in (norm(p) for p in parts) if b)
+
+
+def build_fundus(repo: Path, out: Path, seed: int, taken_urls: set[str]) -> list[dict]:
+    import py3langid
+
+    listing = subprocess.run(
+        ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD", f"{FUN_DIR}/"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    pages: dict[tuple[str, str], list[str]] = {}
+    for path in listing:
+        country, _, name = path[len(FUN_DIR) + 1 :].partition("/")
+        if name.endswith(".html.gz"):
+            pages.setdefault((country, name.split("_", 1)[0]), []).append(path)
+    metas: dict[str, dict] = {}
+    found, golds = [], set()
+    for (country, publisher), paths in sorted(pages.items()):
+        if len(paths) != 1:
+            continue  # several pages: pairing them with parser versions needs fundus itself
+        try:
+            cases = json.loads(git_show(repo, f"{FUN_DIR}/{country}/{publisher}.json"))
+        except subprocess.CalledProcessError:
+            continue
+        if len(cases) != 1:
+            continue
+        if country not in metas:
+            metas[country] = json.loads(git_show(repo, f"{FUN_DIR}/{country}/meta.info"))
+        url = metas[country].get(paths[0].rsplit("/", 1)[1], {}).get("url")
+        gold = fundus_gold(next(iter(cases.values())).get("body") or {})
+        packed = git_show(repo, paths[0])
+        body = gzip.decompress(packed)
+        if len(body) < FUN_MIN_SOURCE or len(gold) < FUN_MIN_GOLD or gold in golds or url in taken_urls:
+            continue
+        html = decode(body)
+        gold_n = norm(gold)
+        nodes = Counter(text_nodes(html))
+        if not any(len(n) >= 40 and k == 1 and n in gold_n for n, k in nodes.items()):
+            continue  # no text node lies whole (and once) in the gold: no in-article edit
+        golds.add(gold)
+        found.append((country, publisher, paths[0], packed, url, gold))
+    print(f"fundus: {len(found)} pages qualify", file=sys.stderr)
+    rows = []
+    picked = random.Random(seed).sample(found, min(FUN_SAMPLE, len(found)))
+    for country, publisher, path, packed, url, gold in sorted(picked, key=lambda p: (p[0], p[1])):
+        name = f"{country}-{publisher}"
+        (out / "fundus" / f"{name}.html.gz").write_bytes(packed)
+        rows.append(
+            {
+                "id": f"fun-{name}",
+                "group": "fundus",
+                "lang": py3langid.classify(gold)[0],
+                "url": url,
+                "file": f"fundus/{name}.html.gz",
+                "source_file": path,
+                "gold": gold,
+            }
+        )
+    return rows
+
+
 def build_aeb(repo: Path, out: Path) -> list[dict]:
     import py3langid
 
@@ -247,6 +343,7 @@ REPOSITORIES = {
     "aeb": ("https://github.com/scrapinghub/article-extraction-benchmark", "MIT"),
     "trafilatura": ("https://github.com/adbar/trafilatura", "Apache-2.0"),
     "readability": ("https://github.com/mozilla/readability", "Apache-2.0"),
+    "fundus": ("https://github.com/flairNLP/fundus", "MIT"),
 }
 """Each group's source repository and licence, in manifest order."""
 
@@ -256,17 +353,20 @@ def main() -> None:
     ap.add_argument("--aeb", type=Path, help="clone of scrapinghub/article-extraction-benchmark")
     ap.add_argument("--trafilatura", type=Path, help="clone of adbar/trafilatura")
     ap.add_argument("--readability", type=Path, help="clone of mozilla/readability")
+    ap.add_argument("--fundus", type=Path, help="clone of flairNLP/fundus")
     ap.add_argument("--seed", type=int, default=15)
     args = ap.parse_args()
     out = HERE / "data"
+    manifest = out / "manifest.jsonl"
+    lines = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
+    old = [json.loads(line) for line in lines]
+    others = {r["url"] for r in old if r["group"] != "fundus"}  # fundus takes none of these
     builders = {
         "aeb": lambda repo: build_aeb(repo, out),
         "trafilatura": lambda repo: build_trafilatura(repo, out, args.seed),
         "readability": lambda repo: build_readability(repo, out, args.seed),
+        "fundus": lambda repo: build_fundus(repo, out, args.seed, others),
     }
-    manifest = out / "manifest.jsonl"
-    lines = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
-    old = [json.loads(line) for line in lines]
     sources_file = out / "SOURCES.json"
     sources = json.loads(sources_file.read_text()) if sources_file.exists() else {}
     rows: list[dict] = []

@@ -55,7 +55,7 @@ def test_variants_are_deterministic() -> None:
     assert out[0] == out[1]
 
 
-@pytest.mark.parametrize("group", ["aeb", "readability"])
+@pytest.mark.parametrize("group", ["aeb", "readability", "fundus"])
 def test_noise_edit_keeps_gold_and_article_edit_changes_it(group: str) -> None:
     """A noise edit leaves every gold paragraph in place; an article edit changes one."""
     rows = [r for r in _rows() if r["group"] == group][:10]
@@ -86,6 +86,28 @@ def test_readability_gold_is_plain_text_of_the_expected_article() -> None:
     rows = [r for r in _rows() if r["group"] == "readability"]
     assert 50 <= len(rows) <= 80
     assert all(len(r["gold"]) >= build_corpus.RDB_MIN_GOLD for r in rows)
+
+
+def test_fundus_gold_is_the_parsed_body_and_each_row_one_publisher() -> None:
+    """The gold of a fundus page is its parsed body's summary, headlines and paragraphs in
+    order; the manifest's fundus rows are one page a publisher, each big enough to score and
+    with a text node of the page inside its gold (so an article edit can be made)."""
+    body = {
+        "summary": ["Lead  text."],
+        "sections": [
+            {"headline": [], "paragraphs": ["First\n paragraph."]},
+            {"headline": ["Sub"], "paragraphs": ["Second.", " "]},
+        ],
+    }
+    assert build_corpus.fundus_gold(body) == "Lead text.\n\nFirst paragraph.\n\nSub\n\nSecond."
+    rows = [r for r in _rows() if r["group"] == "fundus"]
+    assert 60 <= len(rows) <= build_corpus.FUN_SAMPLE
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert len({r["source_file"].rsplit("/", 1)[1].split("_")[0] for r in rows}) == len(rows)
+    for row in rows[:15]:
+        assert len(row["gold"]) >= build_corpus.FUN_MIN_GOLD
+        root = variants.parse(_html(row))
+        assert variants.article_edit(root, random.Random(row["id"]), row["lang"], gold=row["gold"])
 
 
 def test_municipal_pages() -> None:
