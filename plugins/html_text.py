@@ -194,6 +194,26 @@ def _picture_figure(el: lxml.html.HtmlElement) -> bool:
     return bool(_PICTURE(el)) and not _NOT_PICTURE(el)
 
 
+def _unless_together(doomed: list[lxml.html.HtmlElement], total: int) -> list[lxml.html.HtmlElement]:
+    """``doomed`` without the elements of a kind (same tag and class) that together hold
+    :data:`KEEP_SHARE` of the ``total`` paragraph text: an article cut into several
+    blocks between advertisements ("sidebar-grid__container" five times) is the page's
+    text however its class reads, though no block alone holds most of it."""
+    chars: dict[tuple[str, str], int] = {}
+    mine = set(doomed)
+    for el in doomed:
+        if el.tag in BOILERPLATE_TAGS:
+            continue
+        key = (el.tag, el.get("class", ""))
+        if any(a in mine and (a.tag, a.get("class", "")) == key for a in el.iterancestors()):
+            continue  # counted with its ancestor of the same kind
+        chars[key] = chars.get(key, 0) + _paragraph_chars(el)
+    kept = {key for key, n in chars.items() if n >= KEEP_SHARE * total}
+    if not kept:
+        return doomed
+    return [el for el in doomed if el.tag in BOILERPLATE_TAGS or (el.tag, el.get("class", "")) not in kept]
+
+
 def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
     doomed = []
     by_class = []
@@ -217,6 +237,8 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
         # Class words are a hint: measured only when one matched (most pages: never).
         total = _paragraph_chars(root)
         doomed += [el for el in by_class if not total or _paragraph_chars(el) < KEEP_SHARE * total]
+        if total and doomed:
+            doomed = _unless_together(doomed, total)
     for el in doomed:
         parent = el.getparent()
         if parent is not None:

@@ -77,6 +77,21 @@ def test_small_sidebar_is_still_dropped(pm) -> None:
     assert "Opening hours" not in text
 
 
+def test_article_cut_into_class_word_blocks_between_ads_is_kept(pm) -> None:
+    """An article in several blocks of one class word ("sidebar-grid__container"), with
+    advertisements between them: no block holds most of the text, together they do."""
+    paras = article(8).split("</p>")
+    chunks = ["</p>".join(paras[i:i + 2]) + "</p>" for i in range(0, 8, 2)]
+    ad = "<div class='ad-slot'>Advertisement</div>"
+    blocks = ad.join(f"<div class='sidebar-grid__container'>{c}</div>" for c in chunks)
+    body = page(f"{HEADER}<main><div class='sidebar-grid'>{TEASER}{blocks}</div>"
+                f"<div class='sidebar'><p>Opening hours of the town hall: Monday to Friday.</p></div>"
+                f"</main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and text.count("The municipal council met") == 8
+    assert "Opening hours" not in text
+
+
 def test_div_navigation_is_boilerplate(pm) -> None:
     """``div.navigation`` (previous/next links) is left out like ``nav``."""
     body = page(f"<main>{TEASER}{article()}<div class='navigation'><div class='alignleft'>"
