@@ -24,7 +24,8 @@ few words that is a link (a partner town, a label) is never a teaser, so a munic
 list of partner towns stays whatever trafilatura thinks of it. Landmarks without such a
 headline link (most municipal pages) never pay for trafilatura. On a page without a
 landmark, a lead paragraph beside the only ``<h1>`` that trafilatura left out is put back
-in front of its text (:func:`with_lead`).
+in front of its text (:func:`with_lead`). Either way, lines that are furniture whatever the
+markup (an advertisement's label, a "read also" line) are left out (:mod:`plugins.furniture`).
 
 ``trylast`` so a plugin can take over pages it knows better. Bytes are decoded by
 :func:`monitor.ingest.extract.html.decode` (declared charset, then UTF-8, then cp1252), so a
@@ -42,6 +43,7 @@ import trafilatura
 from monitor.hookspecs import ExtractError, hookimpl
 from monitor.ingest.extract import html
 from monitor.models import Source
+from plugins.furniture import drop_furniture
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 _LIST_MARKER = re.compile(r"^- ", re.M)
@@ -541,7 +543,8 @@ def _trafilatura(page: str, url: str) -> str:
 
 @hookimpl(trylast=True)
 def extract_text(source: Source, url: str, body: bytes, content_type: str) -> str | None:
-    return _extract(url, body, content_type)[0]
+    text = _extract(url, body, content_type)[0]
+    return drop_furniture(text) if text else text
 
 
 @hookimpl

@@ -92,6 +92,23 @@ def test_article_cut_into_class_word_blocks_between_ads_is_kept(pm) -> None:
     assert "Opening hours" not in text
 
 
+@pytest.mark.parametrize("line", [
+    "Advertisement", "Publicité", "Annons 2", "Anzeige", "Advertentie",
+    "Story continues below advertisement", "Lees ook: Gent tekent een nieuw charter met Mopti",
+    "Lire aussi :", "Mehr zum Thema", "Les også: Ny vennskapsby i Ghana",
+])
+def test_advertisement_labels_and_read_also_lines_are_left_out(pm, line: str) -> None:
+    """Furniture lines between an article's paragraphs go, in either path (with and
+    without a landmark); a sentence that begins with a cue stays."""
+    paras = article(6).split("</p>")
+    sentence = "Read more about the exchange in the minutes of the council, which are online."
+    inner = f"{paras[0]}</p><div class='x'>{line}</div><p>{sentence}</p>{'</p>'.join(paras[1:])}"
+    for body in (page(f"{HEADER}<main>{TEASER}{inner}</main>"), page(f"{HEADER}<div>{TEASER}{inner}</div>")):
+        text = extract(body, pm)
+        assert "ARTICLE-END" in text and sentence in text
+        assert line not in text.split("\n")
+
+
 def test_div_navigation_is_boilerplate(pm) -> None:
     """``div.navigation`` (previous/next links) is left out like ``nav``."""
     body = page(f"<main>{TEASER}{article()}<div class='navigation'><div class='alignleft'>"
