@@ -341,6 +341,12 @@ def newspaper_names(urls: list[str]) -> dict[str, str]:
     return names
 
 
+def newspaper_gold(text: str) -> str:
+    """The gold of a newspaper text file: its paragraphs (blank-line separated, as
+    newspaper's ``article.text`` joins them) with whitespace collapsed, empty ones dropped."""
+    return "\n\n".join(b for b in (norm(p) for p in text.split("\n\n")) if b)
+
+
 def url_key(url: str | None) -> str | None:
     """A url without its scheme, ``www.``, query, fragment and trailing slash: two rows with
     the same key are the same page."""
@@ -374,7 +380,7 @@ def build_newspaper(repo: Path, out: Path, seed: int, others: list[dict]) -> lis
             gold_raw = git_show(repo, text_path).decode("utf-8")
         except subprocess.CalledProcessError:
             continue
-        gold = "\n\n".join(b for b in (norm(p) for p in gold_raw.split("\n\n")) if b)
+        gold = newspaper_gold(gold_raw)
         body = git_show(repo, path)
         if len(body) < NSP_MIN_SOURCE or len(gold) < NSP_MIN_GOLD or gold in golds:
             continue
