@@ -1,8 +1,8 @@
-"""Rebuild ``bench/realweb/data/`` from the three public benchmarks it copies (run once; the
+"""Rebuild ``bench/realweb/data/`` from the five public benchmarks it copies (run once; the
 result is committed, the benchmark itself never touches the network).
 
 Run:  .venv/bin/python bench/realweb/build_corpus.py [--aeb DIR] [--trafilatura DIR] [--readability DIR]
-      [--fundus DIR]
+      [--fundus DIR] [--newspaper DIR]
 
 ``DIR`` is a git clone (or bare mirror) of each repository; pages are read at its ``HEAD``
 with ``git show``, and the commit is written to ``data/SOURCES.json``. Only the groups
@@ -39,12 +39,33 @@ given are rebuilt; the manifest lines and sources of the others are kept as they
   page's, whose url is not a page of the other groups, and where a text node of the page
   lies whole, and once, in the gold; :data:`FUN_SAMPLE` of them are sampled (seeded). Chosen
   from the sources' structure alone, before any twinwatch result on them was seen: this
-  group is the benchmark's fresh one, never used to tune. Copied byte for byte (fundus
-  stores them gzipped).
+  group was the benchmark's second fresh one. Copied byte for byte (fundus stores them
+  gzipped).
+* ``newspaper``: github.com/codelucas/newspaper (MIT), ``tests/data/``: ``html/<name>.html``
+  is a page as newspaper's maintainers saved it (December 2014 for most, a few multilingual
+  ones later), ``text/<name>.txt`` the article text newspaper's full-text tests expect from
+  it (paragraphs separated by blank lines, as in aeb's ``articleBody``). That text is
+  newspaper's own output, kept by its maintainer when he judged it right and replaced by a
+  note of what went wrong ("EXTRACTED NOTHING", "MISSED LAST PARAGRAPH") when not: a gold
+  checked by a person but cut by an extractor, like readability's. A page's url is the one
+  newspaper's tests pair with it: ``fulltext_url_list.txt`` names ``<base domain><n>`` by
+  the n-th url of that domain (:func:`newspaper_names`), and the multilingual pages
+  (``<lang>_article``) take the url their test in ``tests/unit_tests.py`` gives
+  (:data:`NSP_URLS`); a page without a url or without a text file is left. Taken: every
+  such page of at least :data:`NSP_MIN_SOURCE` bytes whose gold has at least
+  :data:`NSP_MIN_GOLD` characters (which leaves out the maintainer's failure notes and
+  the empty texts) and repeats no earlier page's, whose url (scheme, ``www.``, query and
+  trailing slash aside) is not a page of the other groups and whose gold's first 200
+  characters lie in none of theirs, nor theirs in it (the same article kept twice), and
+  where a text node of the page lies
+  whole, and once, in the gold (so an article edit can be made); :data:`NSP_SAMPLE` of them
+  are sampled (seeded). Rule written down before the first build and chosen from the
+  sources' structure alone, before any twinwatch result on them was seen: this group is the
+  benchmark's fresh one, never used to tune. Stored gzipped, byte for byte.
 
-Languages: ``<html lang>`` for trafilatura pages; py3langid on the gold text for aeb and
-readability and fundus pages (the ``lang`` attribute is missing on a sixth of aeb's and on a third of
-readability's).
+Languages: ``<html lang>`` for trafilatura pages; py3langid on the gold text for aeb,
+readability, fundus and newspaper pages (the ``lang`` attribute is missing on a sixth of
+aeb's and on a third of readability's).
 """
 
 from __future__ import annotations
@@ -58,6 +79,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import lxml.html
 
@@ -96,6 +118,33 @@ live ticker's teaser, a photo gallery's caption)."""
 
 FUN_SAMPLE = 90
 """fundus pages taken (seeded sample) among those that qualify."""
+
+NSP_DIR = "tests/data"
+"""Where newspaper keeps its full-text test pages (``html/``) and their texts (``text/``)."""
+
+NSP_MIN_SOURCE = 20_000
+"""Bytes of a newspaper page below which it is not a whole site page (a meta-refresh stub)."""
+
+NSP_MIN_GOLD = 500
+"""Characters of gold text below which a newspaper page's article is too small to score,
+or is the maintainer's note of a failure ("EXTRACTED NOTHING"), or a video's caption."""
+
+NSP_SAMPLE = 90
+"""newspaper pages taken (seeded sample) among those that qualify, to keep the added data
+under 5 MB."""
+
+NSP_URLS = {
+    "cnn_article": "http://www.cnn.com/2013/11/27/travel/weather-thanksgiving/index.html?iref=allsearch",
+    "chinese_article": "http://news.sohu.com/20050601/n225789219.shtml",
+    "arabic_article": "http://arabic.cnn.com/2013/middle_east/8/3/syria.clashes/index.html",
+    "spanish_article": "http://ultimahora.es/mallorca/noticia/noticias/local/"
+    "fiscalia-anticorrupcion-estudia-recurre-imputacion-infanta.html",
+    "japanese_article": "https://www.nikkei.com/article/DGXMZO31897660Y8A610C1000000/?n_cid=DSTPCS001",
+    "japanese_article2": "http://www.afpbb.com/articles/-/3178894",
+    "thai_article": "https://prachatai.com/journal/2019/01/80642",
+}
+"""The urls newspaper's ``tests/unit_tests.py`` gives its named pages (``ArticleTestCase``
+and ``MultiLanguageTestCase``); each page's text is ``text/<name without "_article">.txt``."""
 
 BLOCKS = frozenset(
     "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
@@ -277,6 +326,97 @@ def build_fundus(repo: Path, out: Path, seed: int, taken_urls: set[str]) -> list
     return rows
 
 
+def newspaper_names(urls: list[str]) -> dict[str, str]:
+    """newspaper's name for each full-text test url: its base domain (the last two labels
+    of the host, three under ``co.uk``, ``com.au`` and ``au.com``) and how many urls of that
+    domain came before it, plus one (``tests/unit_tests.py``, ``test_exhaustive``)."""
+    seen: Counter[str] = Counter()
+    names = {}
+    for url in urls:
+        labels = urlsplit(url).netloc.split(".")
+        keep = 3 if ".".join(labels[-2:]) in ("co.uk", "com.au", "au.com") else 2
+        base = ".".join(labels[-keep:])
+        seen[base] += 1
+        names[f"{base}{seen[base]}"] = url
+    return names
+
+
+def newspaper_gold(text: str) -> str:
+    """The gold of a newspaper text file: its paragraphs (blank-line separated, as
+    newspaper's ``article.text`` joins them) with whitespace collapsed, empty ones dropped."""
+    return "\n\n".join(b for b in (norm(p) for p in text.split("\n\n")) if b)
+
+
+def url_key(url: str | None) -> str | None:
+    """A url without its scheme, ``www.``, query, fragment and trailing slash: two rows with
+    the same key are the same page."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return parts.netloc.lower().removeprefix("www.") + parts.path.rstrip("/")
+
+
+def build_newspaper(repo: Path, out: Path, seed: int, others: list[dict]) -> list[dict]:
+    import py3langid
+
+    listed = lines_of(git_show(repo, f"{NSP_DIR}/fulltext_url_list.txt"))
+    urls = {**newspaper_names(listed), **NSP_URLS}
+    listing = subprocess.run(
+        ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD", f"{NSP_DIR}/html/"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    taken = {url_key(r["url"]) for r in others} - {None}
+    their_golds = [norm(r["gold"]) for r in others if len(r.get("gold") or "") >= 200]
+    found, golds = [], set()
+    for path in sorted(listing):
+        name = path.rsplit("/", 1)[1].removesuffix(".html")
+        url = urls.get(name)
+        if url is None:
+            continue  # not a full-text test page (a meta-refresh stub, a front page)
+        text_path = f"{NSP_DIR}/text/{name.replace('_article', '')}.txt"
+        try:
+            gold_raw = git_show(repo, text_path).decode("utf-8")
+        except subprocess.CalledProcessError:
+            continue
+        gold = newspaper_gold(gold_raw)
+        body = git_show(repo, path)
+        if len(body) < NSP_MIN_SOURCE or len(gold) < NSP_MIN_GOLD or gold in golds:
+            continue
+        gold_n = norm(gold)
+        if url_key(url) in taken or any(gold_n[:200] in g or g[:200] in gold_n for g in their_golds):
+            continue  # a page another group already holds
+        nodes = Counter(text_nodes(decode(body)))
+        if not any(len(n) >= 40 and k == 1 and n in gold_n for n, k in nodes.items()):
+            continue  # no text node lies whole (and once) in the gold: no in-article edit
+        golds.add(gold)
+        found.append((name, path, text_path, body, url, gold))
+    print(f"newspaper: {len(found)} pages qualify", file=sys.stderr)
+    rows = []
+    picked = random.Random(seed).sample(found, min(NSP_SAMPLE, len(found)))
+    for name, path, text_path, body, url, gold in sorted(picked, key=lambda p: p[0]):
+        (out / "newspaper" / f"{name}.html.gz").write_bytes(gzip.compress(body, 9, mtime=0))
+        rows.append(
+            {
+                "id": f"nsp-{name}",
+                "group": "newspaper",
+                "lang": py3langid.classify(gold)[0],
+                "url": url,
+                "file": f"newspaper/{name}.html.gz",
+                "source_file": path,
+                "source_text": text_path,
+                "gold": gold,
+            }
+        )
+    return rows
+
+
+def lines_of(data: bytes) -> list[str]:
+    """The non-blank lines of a text file, stripped."""
+    return [line.strip() for line in data.decode("utf-8").splitlines() if line.strip()]
+
+
 def build_aeb(repo: Path, out: Path) -> list[dict]:
     import py3langid
 
@@ -344,6 +484,7 @@ REPOSITORIES = {
     "trafilatura": ("https://github.com/adbar/trafilatura", "Apache-2.0"),
     "readability": ("https://github.com/mozilla/readability", "Apache-2.0"),
     "fundus": ("https://github.com/flairNLP/fundus", "MIT"),
+    "newspaper": ("https://github.com/codelucas/newspaper", "MIT"),
 }
 """Each group's source repository and licence, in manifest order."""
 
@@ -354,18 +495,25 @@ def main() -> None:
     ap.add_argument("--trafilatura", type=Path, help="clone of adbar/trafilatura")
     ap.add_argument("--readability", type=Path, help="clone of mozilla/readability")
     ap.add_argument("--fundus", type=Path, help="clone of flairNLP/fundus")
+    ap.add_argument("--newspaper", type=Path, help="clone of codelucas/newspaper")
     ap.add_argument("--seed", type=int, default=15)
     args = ap.parse_args()
     out = HERE / "data"
     manifest = out / "manifest.jsonl"
     lines = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
     old = [json.loads(line) for line in lines]
-    others = {r["url"] for r in old if r["group"] != "fundus"}  # fundus takes none of these
+    order = list(REPOSITORIES)
+
+    def earlier(group: str) -> list[dict]:
+        """The rows of the groups added before ``group``: it takes none of their pages."""
+        return [r for r in old if r["group"] in order[: order.index(group)]]
+
     builders = {
         "aeb": lambda repo: build_aeb(repo, out),
         "trafilatura": lambda repo: build_trafilatura(repo, out, args.seed),
         "readability": lambda repo: build_readability(repo, out, args.seed),
-        "fundus": lambda repo: build_fundus(repo, out, args.seed, others),
+        "fundus": lambda repo: build_fundus(repo, out, args.seed, {r["url"] for r in earlier("fundus")}),
+        "newspaper": lambda repo: build_newspaper(repo, out, args.seed, earlier("newspaper")),
     }
     sources_file = out / "SOURCES.json"
     sources = json.loads(sources_file.read_text()) if sources_file.exists() else {}

@@ -55,7 +55,7 @@ def test_variants_are_deterministic() -> None:
     assert out[0] == out[1]
 
 
-@pytest.mark.parametrize("group", ["aeb", "readability", "fundus"])
+@pytest.mark.parametrize("group", ["aeb", "readability", "fundus", "newspaper"])
 def test_noise_edit_keeps_gold_and_article_edit_changes_it(group: str) -> None:
     """A noise edit leaves every gold paragraph in place; an article edit changes one."""
     rows = [r for r in _rows() if r["group"] == group][:10]
@@ -106,6 +106,35 @@ def test_fundus_gold_is_the_parsed_body_and_each_row_one_publisher() -> None:
     assert len({r["source_file"].rsplit("/", 1)[1].split("_")[0] for r in rows}) == len(rows)
     for row in rows[:15]:
         assert len(row["gold"]) >= build_corpus.FUN_MIN_GOLD
+        root = variants.parse(_html(row))
+        assert variants.article_edit(root, random.Random(row["id"]), row["lang"], gold=row["gold"])
+
+
+def test_newspaper_gold_is_the_expected_text_and_each_row_a_named_page() -> None:
+    """The gold of a newspaper page is its expected text's paragraphs, whitespace collapsed;
+    page names follow newspaper's own (base domain, then the url's rank within it); the
+    manifest's newspaper rows are distinct pages, each big enough to score, none another
+    group's url, and with a text node of the page inside its gold (so an article edit can
+    be made)."""
+    assert build_corpus.newspaper_gold("Lead  text.\n\n\n\nFirst\n line.\n\n \n\nLast.\n") == (
+        "Lead text.\n\nFirst line.\n\nLast."
+    )
+    names = build_corpus.newspaper_names(
+        ["http://www.telegraph.co.uk/a", "http://uk.reuters.com/b", "https://www.reuters.com/c"]
+    )
+    assert names == {
+        "telegraph.co.uk1": "http://www.telegraph.co.uk/a",
+        "reuters.com1": "http://uk.reuters.com/b",
+        "reuters.com2": "https://www.reuters.com/c",
+    }
+    assert build_corpus.url_key("https://www.Example.org/a/b/?x=1#y") == "example.org/a/b"
+    rows = [r for r in _rows() if r["group"] == "newspaper"]
+    assert 60 <= len(rows) <= build_corpus.NSP_SAMPLE
+    assert len({r["id"] for r in rows}) == len(rows) == len({r["gold"] for r in rows})
+    others = {build_corpus.url_key(r["url"]) for r in _rows() if r["group"] != "newspaper"}
+    assert not others & {build_corpus.url_key(r["url"]) for r in rows}
+    for row in rows[:15]:
+        assert len(row["gold"]) >= build_corpus.NSP_MIN_GOLD
         root = variants.parse(_html(row))
         assert variants.article_edit(root, random.Random(row["id"]), row["lang"], gold=row["gold"])
 
