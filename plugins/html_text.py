@@ -59,10 +59,18 @@ MIN_TEXT = 200
 """A landmark with fewer characters than this (spaces and line breaks not counted) is
 not trusted (an empty ``<main>`` shell)."""
 
-BOILERPLATE_TAGS = ("nav", "aside", "form", "footer", "dialog", "menu", "figcaption")
+BOILERPLATE_TAGS = ("nav", "dialog", "menu", "figcaption")
 """Elements left out of a landmark whatever their text. A picture's caption and credit
 ("Photo: Hau Dinh, AP", often twice, with "Caption" and "Close" buttons) is not what the
 page says (bench/realweb: precision median of the tuned-on pages 0.938 -> 0.948)."""
+BOILERPLATE_ROLES = ("navigation", "banner", "search")
+"""ARIA roles left out of a landmark whatever their text."""
+
+HINT_TAGS = ("aside", "footer", "form")
+HINT_ROLES = ("complementary", "contentinfo")
+"""Elements left out of a landmark unless one holds :data:`KEEP_SHARE` of its paragraph
+text, as for a class word: then it is what the page says (a video's transcript in the
+article's ``<footer>``; a page wrapped whole in an ASP.NET ``<form>``)."""
 BOILERPLATE_WORDS = frozenset((
     "cookie", "cookies", "consent", "gdpr", "rgpd", "banner", "share", "sharing", "social",
     "breadcrumb", "breadcrumbs", "skip", "newsletter", "related", "sidebar", "menu", "navbar", "nav",
@@ -222,9 +230,12 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        if el.tag in BOILERPLATE_TAGS or el.get("role") in ("navigation", "banner", "contentinfo",
-                                                             "complementary", "search"):
+        role = el.get("role")
+        if el.tag in BOILERPLATE_TAGS or role in BOILERPLATE_ROLES:
             doomed.append(el)
+            continue
+        if el.tag in HINT_TAGS or role in HINT_ROLES:
+            by_class.append(el)
             continue
         if el.tag == "figure" and _picture_figure(el):
             by_class.append(el)
@@ -236,7 +247,7 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
         if mark == BOILERPLATE or (mark == META and len(el.text_content().split()) < PROSE_WORDS):
             by_class.append(el)
     if by_class:
-        # Class words are a hint: measured only when one matched (most pages: never).
+        # Class words and the tags above are hints: measured only when one matched.
         total = _paragraph_chars(root)
         doomed += [el for el in by_class if not total or _paragraph_chars(el) < KEEP_SHARE * total]
         if total and doomed:

@@ -109,6 +109,19 @@ def test_advertisement_labels_and_read_also_lines_are_left_out(pm, line: str) ->
         assert line not in text.split("\n")
 
 
+@pytest.mark.parametrize("wrap", ["<footer id='meta-data'>{}</footer>", "<form id='aspnetForm'>{}</form>",
+                                  "<aside>{}</aside>", "<div role='contentinfo'>{}</div>"])
+def test_a_footer_aside_or_form_holding_most_of_the_text_is_kept(pm, wrap: str) -> None:
+    """Tags that hold no article on most pages are hints like class words: a video's
+    transcript in the article's footer, a page wrapped whole in a form, stays."""
+    small = "<footer><p>Published by the communication service of Example Town.</p></footer>"
+    body = page(f"{HEADER}<main><h1>Twinning</h1><p>A short introduction to the video.</p>"
+                f"{wrap.format(article(6))}{small}</main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text
+    assert "communication service" not in text  # a footer holding little is still left out
+
+
 def test_div_navigation_is_boilerplate(pm) -> None:
     """``div.navigation`` (previous/next links) is left out like ``nav``."""
     body = page(f"<main>{TEASER}{article()}<div class='navigation'><div class='alignleft'>"
