@@ -59,6 +59,12 @@ the walk's next request, yielded just before, leaves within a few milliseconds
 SMALL_CRAWL = 100
 """Crawls of fewer sources than this extract inline unless told otherwise."""
 
+DEPTH = 2
+"""Jobs a worker holds at a time: the next one already waits in its pipe when it
+finishes one. Fed one at a time, a worker waited for the crawl's event loop to read
+its answer and send another, and sat idle half of a 5,000-page first crawl
+(bench/crawl --latency 50), though jobs were queued all along."""
+
 PIPE_BYTES = 1 << 20
 """Pipe buffer asked for (Linux) between a crawl and its helper processes: a 50 KB
 page then fits, and the sender does not wait for the reader to wake up."""
@@ -128,7 +134,8 @@ class _Worker:
         self.proc = ctx.Process(target=_serve, args=(child,), name="twinwatch-extract", daemon=True)
         self.proc.start()
         child.close()
-        self.job: asyncio.Future[Prepared | None] | None = None
+        self.jobs: collections.deque[tuple[bytes, asyncio.Future[Prepared | None]]] = collections.deque()
+        """The jobs sent and not answered yet, in the order sent (and answered)."""
 
 
 class ExtractPool:
@@ -136,10 +143,11 @@ class ExtractPool:
 
     (A ``ProcessPoolExecutor`` hands every job and result through two threads of
     its own, which must win the GIL from a busy event loop: measured here, the
-    crawl then waited on those hand-overs more than on the extraction.) A job goes
-    to an idle process only, so sending never waits for a busy one; the answer is
-    read when its pipe becomes readable. A process that dies fails its job (the
-    source is recorded as a parse error) and is replaced.
+    crawl then waited on those hand-overs more than on the extraction.) A process
+    has at most :data:`DEPTH` jobs at a time, which its pipe holds, so sending never
+    waits for a busy one; each answer is read when its pipe becomes readable. A
+    process that dies fails the job it was doing (the source is recorded as a parse
+    error) and is replaced; the jobs waiting behind it go to the others.
     """
 
     def __init__(self, workers: int, *, eager: bool = False, analysis: bool = True) -> None:
@@ -151,7 +159,6 @@ class ExtractPool:
         """Start with the crawl (a :class:`Ingestor` starts it): when some source was
         never fetched, its body will need extracting, and the processes then load
         their plugins while the first pages download."""
-        self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
         self._queue: collections.deque[tuple[bytes, asyncio.Future[Prepared | None]]] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -224,7 +231,6 @@ class ExtractPool:
         assert self._loop is not None
         widen_pipe(worker.conn.fileno())
         self._all.append(worker)
-        self._idle.append(worker)
         self._loop.add_reader(worker.conn.fileno(), self._answer, worker)
 
     async def prepare(self, pm: PluginManager, source: Source, result: FetchResult,
@@ -241,16 +247,19 @@ class ExtractPool:
         return await job
 
     def _dispatch(self) -> None:
-        while self._idle and self._queue:
+        while self._queue and self._all:
+            worker = min(self._all, key=lambda w: len(w.jobs))
+            if len(worker.jobs) >= DEPTH:
+                return
             data, job = self._queue.popleft()
             if job.cancelled():
                 continue
-            worker = self._idle.pop()
-            worker.job = job
+            worker.jobs.append((data, job))
             try:
                 worker.conn.send_bytes(data)
             except OSError:
                 self._replace(worker)
+                return  # which dispatched again
 
     def _answer(self, worker: _Worker) -> None:
         try:
@@ -258,9 +267,10 @@ class ExtractPool:
         except (EOFError, OSError):
             self._replace(worker)
             return
-        job, worker.job = worker.job, None
-        self._idle.append(worker)
-        if job is not None and not job.done():
+        if not worker.jobs:  # pragma: no cover - a worker answers only what it was sent
+            return
+        _, job = worker.jobs.popleft()
+        if not job.done():
             if status == "ok":
                 job.set_result(value)
             else:
@@ -272,13 +282,15 @@ class ExtractPool:
         assert self._loop is not None
         self._loop.remove_reader(worker.conn.fileno())
         self._all.remove(worker)
-        if worker in self._idle:
-            self._idle.remove(worker)
         worker.proc.join(1)
         code = worker.proc.exitcode
         worker.conn.close()
-        if worker.job is not None and not worker.job.done():
-            worker.job.set_exception(ExtractError(f"the extraction process stopped (exit code {code})"))
+        if worker.jobs:
+            _, job = worker.jobs.popleft()  # the one it was doing: the likely cause
+            if not job.done():
+                job.set_exception(ExtractError(f"the extraction process stopped (exit code {code})"))
+            self._queue.extendleft(reversed(worker.jobs))  # the others, in their turn
+            worker.jobs.clear()
         self._add(_Worker(multiprocessing.get_context("forkserver")))
         self._dispatch()
 
@@ -299,7 +311,6 @@ class ExtractPool:
             worker.proc.join(GRACE)
             end_process(worker.proc, 1)
         self._all.clear()
-        self._idle.clear()
         if self._loop is not None:
             stop_forkserver()
         self._loop = None
