@@ -215,7 +215,7 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
     kind = kind_of(pm, source)
     extracted = kind.extract(pm, source, result)
     if extracted.warning:
-        return Prepared("", "", extracted.title, (), (), (), (), False, extracted.warning)
+        return Prepared("", extracted.title, (), (), (), (), False, extracted.warning)
     text = extracted.text
     text_fp = fingerprint(text)
     if ctx.prev_text_fp == text_fp:
@@ -237,7 +237,7 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
             lost = collapse(prev_text, text, prev_visible=ctx.prev_visible, visible=visible,
                             page_text=seen)
             if lost:
-                return Prepared("", "", extracted.title, (), (), (), (), False, lost=lost)
+                return Prepared("", extracted.title, (), (), (), (), False, lost=lost)
         note = small_share(text, visible)
     baseline = first or extracted.baseline
     # The day the change is seen (a year for "on 3 March"); a first text is a baseline
@@ -280,7 +280,7 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
         texts[fingerprint(e.entry_text)] = e.entry_text
         texts[fingerprint(e.full_text)] = e.full_text
     blobs = tuple((fp, len(t), compress(t)) for fp, t in texts.items())
-    return Prepared(text, text_fp, extracted.title, tuple(d for d, _ in kept),
+    return Prepared(text_fp, extracted.title, tuple(d for d, _ in kept),
                     tuple(k for _, k in kept), findings, tuple(entries), first, blobs=blobs,
                     visible=visible, note=note)
 

@@ -39,9 +39,10 @@ from monitor.text import fingerprint, one_line
 
 @dataclass(frozen=True)
 class Prepared:
-    """Everything computed before the write transaction opens (picklable)."""
+    """Everything computed before the write transaction opens (picklable). The text
+    itself travels only compressed, in ``blobs``: an extraction process sends this
+    back to the crawl for every new page (a 40 KB text each time, for nothing)."""
 
-    text: str
     text_fp: str
     title: str
     drafts: tuple[ChangeDraft, ...]

@@ -171,7 +171,7 @@ def test_a_dying_worker_fails_its_own_job_and_its_replacement_does_the_next(db, 
         pool.close()
     assert isinstance(died, ExtractError) and "exit code 7" in str(died)
     assert done is not None and not isinstance(done, BaseException)
-    assert done.text
+    assert done.blobs and done.text_fp
 
 
 def test_room_lets_bodies_in_first_come_first_served_within_its_capacity():
