@@ -85,9 +85,11 @@ given are rebuilt; the manifest lines and sources of the others are kept as they
   before any twinwatch result on them was seen: this group is the benchmark's fresh one,
   never used to tune. Stored gzipped, byte for byte.
 
-Languages: ``<html lang>`` for trafilatura pages; py3langid on the gold text for aeb,
-readability, fundus and newspaper pages, on the snippets for postlight pages (the ``lang``
-attribute is missing on a sixth of aeb's and on a third of readability's).
+Languages: ``<html lang>`` for trafilatura pages, and for postlight pages where it is set
+(py3langid on their snippets otherwise: a snippet is a dozen words, too few to tell a
+Japanese sentence opening with an English company name from English); py3langid on the
+gold text for aeb, readability, fundus and newspaper pages (the ``lang`` attribute is
+missing on a sixth of aeb's and on a third of readability's).
 """
 
 from __future__ import annotations
@@ -578,6 +580,12 @@ def postlight_cases(src: str) -> list[tuple[str, str | None, str]]:
     return cases
 
 
+def html_lang(html: str) -> str | None:
+    """The primary language subtag of the page's ``<html lang>`` (``en`` for ``en-US``)."""
+    m = re.search(r"<html[^>]*\blang=[\"']?([A-Za-z]{2,3})\b", html[:20000], re.I)
+    return m.group(1).lower() if m else None
+
+
 def build_postlight(repo: Path, out: Path, seed: int, others: list[dict]) -> list[dict]:
     import py3langid
 
@@ -643,7 +651,7 @@ def build_postlight(repo: Path, out: Path, seed: int, others: list[dict]) -> lis
             {
                 "id": f"pl-{name}",
                 "group": "postlight",
-                "lang": py3langid.classify(" ".join(keep))[0],
+                "lang": html_lang(decode(body)) or py3langid.classify(" ".join(keep))[0],
                 "url": url,
                 "file": f"postlight/{name}.html.gz",
                 "source_file": f"fixtures/{fixture}",
