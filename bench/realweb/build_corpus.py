@@ -1,8 +1,8 @@
-"""Rebuild ``bench/realweb/data/`` from the five public benchmarks it copies (run once; the
+"""Rebuild ``bench/realweb/data/`` from the six public benchmarks it copies (run once; the
 result is committed, the benchmark itself never touches the network).
 
 Run:  .venv/bin/python bench/realweb/build_corpus.py [--aeb DIR] [--trafilatura DIR] [--readability DIR]
-      [--fundus DIR] [--newspaper DIR]
+      [--fundus DIR] [--newspaper DIR] [--postlight DIR]
 
 ``DIR`` is a git clone (or bare mirror) of each repository; pages are read at its ``HEAD``
 with ``git show``, and the commit is written to ``data/SOURCES.json``. Only the groups
@@ -60,12 +60,36 @@ given are rebuilt; the manifest lines and sources of the others are kept as they
   where a text node of the page lies
   whole, and once, in the gold (so an article edit can be made); :data:`NSP_SAMPLE` of them
   are sampled (seeded). Rule written down before the first build and chosen from the
-  sources' structure alone, before any twinwatch result on them was seen: this group is the
-  benchmark's fresh one, never used to tune. Stored gzipped, byte for byte.
+  sources' structure alone, before any twinwatch result on them was seen: this group was the
+  benchmark's third fresh one. Stored gzipped, byte for byte.
+* ``postlight``: github.com/postlight/parser (Mercury Parser; MIT or Apache-2.0 at the
+  user's choice), ``fixtures/<name>.html`` are real pages as its maintainers saved them,
+  and each site's test (``src/extractors/custom/<domain>/index.test.js``) states what the
+  site's hand-written extractor must give: among others the first words (13, mostly) of
+  the article content, ``excerptContent(...)`` compared by ``assert.equal`` with a string.
+  Those snippets are the gold, as trafilatura's ``with`` snippets: they must be kept
+  (recall and "lost" are measurable, precision is not); ``without`` is empty. Page and
+  snippet pair by reading the test file's text (:func:`postlight_cases`: the fixture read
+  in the same ``it`` block, or else in the enclosing ``describe``'s ``beforeAll``), and the
+  url is the one the test parses the page under. Taken, by this rule written down before
+  the first build: a page with a url in its test and at least :data:`PL_MIN_SOURCE` bytes,
+  not the same bytes as an earlier one, whose url (scheme, ``www.``, query and trailing
+  slash aside) is not a page of the other groups; its snippets of at least
+  :data:`PL_MIN_SNIPPET` characters (whitespace collapsed) that repeat no earlier page's,
+  lie in no other group's gold or snippets (the same article kept twice), and lie whole,
+  and once, in one text node of the page, or, running across inline elements, in the text
+  of one innermost element with a text node wholly inside them (so an article edit can be
+  made: :func:`variants.inside_snippet`); a page needs one such snippet and keeps only
+  those. One page a site (the fixture named for the site alone first, then by name).
+  :data:`PL_SAMPLE` of them are sampled (seeded). Chosen from the sources' structure alone,
+  before any twinwatch result on them was seen: this group is the benchmark's fresh one,
+  never used to tune. Stored gzipped, byte for byte.
 
-Languages: ``<html lang>`` for trafilatura pages; py3langid on the gold text for aeb,
-readability, fundus and newspaper pages (the ``lang`` attribute is missing on a sixth of
-aeb's and on a third of readability's).
+Languages: ``<html lang>`` for trafilatura pages, and for postlight pages where it is set
+(py3langid on their snippets otherwise: a snippet is a dozen words, too few to tell a
+Japanese sentence opening with an English company name from English); py3langid on the
+gold text for aeb, readability, fundus and newspaper pages (the ``lang`` attribute is
+missing on a sixth of aeb's and on a third of readability's).
 """
 
 from __future__ import annotations
@@ -85,6 +109,10 @@ import lxml.html
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
+
+sys.path.insert(0, str(HERE))
+
+import variants  # noqa: E402
 
 from monitor.ingest.extract.html import decode  # noqa: E402
 
@@ -412,6 +440,229 @@ def build_newspaper(repo: Path, out: Path, seed: int, others: list[dict]) -> lis
     return rows
 
 
+PL_TESTS = "src/extractors/custom"
+"""Where postlight/parser keeps its per-site tests (``<domain>/index.test.js``)."""
+
+PL_MIN_SOURCE = 20_000
+"""Bytes of a postlight fixture below which it is not a whole site page (a stub such as
+``epaper.zeit.de``, a login wall)."""
+
+PL_MIN_SNIPPET = 60
+"""Characters (whitespace collapsed) of an expected content snippet below which it is too
+short to score or to edit (an empty post, a caption, ``Image:``)."""
+
+PL_SAMPLE = 90
+"""postlight pages taken (seeded sample) among those that qualify, to keep the added data
+under 5 MB."""
+
+_JS_TOKEN = re.compile(
+    r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`", re.S
+)
+"""A JavaScript comment or string literal (single, double or back quotes)."""
+_JS_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "\n": ""}
+
+
+def js_mask(src: str) -> str:
+    """``src`` with every comment and the inside of every string literal blanked (same
+    length, quotes kept), so brackets and names can be found in the code alone."""
+
+    def blank(m: re.Match[str]) -> str:
+        tok = m.group(0)
+        if tok.startswith("/"):
+            return re.sub(r"[^\n]", " ", tok)
+        return tok[0] + re.sub(r"[^\n]", " ", tok[1:-1]) + tok[-1]
+
+    return _JS_TOKEN.sub(blank, src)
+
+
+def js_string(src: str, i: int) -> str | None:
+    """The value of the string literal at ``src[i:]`` (after white space), literals joined
+    by ``+`` included; None when no literal starts there (a variable, a call)."""
+    parts = []
+    while True:
+        m = re.compile(r"\s*").match(src, i)
+        i = m.end() if m else i
+        lit = _JS_TOKEN.match(src, i)
+        if lit is None or lit.group(0)[0] not in "'\"`":
+            return "".join(parts) if parts else None
+        body = lit.group(0)[1:-1]
+        parts.append(
+            re.sub(
+                r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)",
+                lambda e: (
+                    chr(int(e.group(1)[1:].strip("{}"), 16))
+                    if len(e.group(1)) > 1
+                    else _JS_ESCAPES.get(e.group(1), e.group(1))
+                ),
+                body,
+                flags=re.S,
+            )
+        )
+        plus = re.compile(r"\s*\+").match(src, lit.end())
+        if plus is None:
+            return "".join(parts)
+        i = plus.end()
+
+
+def _close(mask: str, i: int) -> int:
+    """The index just past the bracket closing the one at ``mask[i]``."""
+    depth = 0
+    for j in range(i, len(mask)):
+        if mask[j] in "([{":
+            depth += 1
+        elif mask[j] in ")]}":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    return len(mask)
+
+
+def postlight_cases(src: str) -> list[tuple[str, str | None, str]]:
+    """Every ``(fixture, url, snippet)`` a postlight test file states: each
+    ``excerptContent(...)`` compared by ``assert.equal`` with a string literal, paired with the
+    fixture its ``it`` block reads, or else the one read by a ``beforeAll``/``beforeEach``
+    (or directly) in the nearest enclosing ``describe``; the url is the first string given
+    to a name ending in ``url``/``uri`` where that fixture is read."""
+    mask = js_mask(src)
+    blocks = [
+        (m.group(1), m.end() - 1, _close(mask, m.end() - 1))
+        for m in re.finditer(r"\b(describe|it|test|beforeAll|beforeEach)\s*\(", mask)
+    ]
+    reads = [m.end() for m in re.finditer(r"\breadFileSync\s*\(", mask)]
+    whole = ("file", 0, len(src))
+
+    def inner(pos: int, kinds: tuple[str, ...]) -> tuple[str, int, int] | None:
+        found = [b for b in blocks if b[0] in kinds and b[1] < pos < b[2]]
+        return max(found, key=lambda b: b[1]) if found else None
+
+    def read_in(region: tuple[str, int, int]) -> tuple[str, str | None] | None:
+        for pos in reads:
+            if not region[1] < pos < region[2]:
+                continue
+            if region[0] in ("describe", "file"):
+                # read by this describe itself or its hooks, not by one of its tests or
+                # by a nested describe
+                if inner(pos, ("it", "test")) or (inner(pos, ("describe",)) or whole) != region:
+                    continue
+            fixture = js_string(src, pos)
+            if not fixture:
+                continue
+            scope = inner(pos, ("it", "test", "beforeAll", "beforeEach")) or region
+            url = None
+            for m in re.finditer(r"(?i)\b\w*ur[il]\s*=", mask[scope[1] : scope[2]]):
+                url = js_string(src, scope[1] + m.end())
+                if url and url.startswith("http"):
+                    break
+                url = None
+            return fixture.removeprefix("./").removeprefix("fixtures/"), url
+        return None
+
+    cases = []
+    for m in re.finditer(r"\b(?:const|let|var)\s+(\w+)\s*=\s*excerptContent\s*\(", mask):
+        name, start = m.group(1), m.start()
+        check = re.compile(rf"\bassert\s*\.\s*(?:equal|strictEqual)\s*\(\s*{name}\s*,").search(mask, m.end())
+        if check is None:
+            continue
+        snippet = js_string(src, check.end())
+        if snippet is None:
+            continue
+        test = inner(start, ("it", "test"))
+        found = read_in(test) if test else None
+        pos = start
+        while found is None:
+            describe = inner(pos, ("describe",))
+            found = read_in(describe or whole)
+            if describe is None:
+                break
+            pos = describe[1]
+        if found:
+            cases.append((found[0], found[1], snippet))
+    return cases
+
+
+def html_lang(html: str) -> str | None:
+    """The primary language subtag of the page's ``<html lang>`` (``en`` for ``en-US``)."""
+    m = re.search(r"<html[^>]*\blang=[\"']?([A-Za-z]{2,3})\b", html[:20000], re.I)
+    return m.group(1).lower() if m else None
+
+
+def build_postlight(repo: Path, out: Path, seed: int, others: list[dict]) -> list[dict]:
+    import py3langid
+
+    listing = subprocess.run(
+        ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD", f"{PL_TESTS}/"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    snippets: dict[str, list[str]] = {}
+    urls: dict[str, str | None] = {}
+    tests: dict[str, str] = {}
+    for path in sorted(p for p in listing if p.endswith("index.test.js")):
+        for fixture, url, snippet in postlight_cases(git_show(repo, path).decode("utf-8")):
+            if snippet not in snippets.setdefault(fixture, []):
+                snippets[fixture].append(snippet)
+            if urls.get(fixture) is None:
+                urls[fixture] = url
+            tests.setdefault(fixture, path)
+
+    def site(fixture: str) -> str:
+        host = urlsplit(urls[fixture] or "").netloc or fixture.split("--")[0].removesuffix(".html")
+        return host.lower().removeprefix("www.")
+
+    taken = {url_key(r["url"]) for r in others} - {None}
+    their_texts = [norm(r.get("gold") or " ".join(r.get("with", ()))) for r in others]
+    # one page a site: the fixture named for the site alone first (www.nytimes.com.html
+    # before www.nytimes.com--feature.html), then the others in name order
+    order = sorted(snippets, key=lambda f: (site(f), "--" in f, f))
+    found, sites, bodies, seen = [], set(), set(), set()
+    for fixture in order:
+        url = urls[fixture]
+        if url is None or site(fixture) in sites or url_key(url) in taken:
+            continue  # no url to serve it under, a second page of a site, or another group's page
+        try:
+            body = git_show(repo, f"fixtures/{fixture}")
+        except subprocess.CalledProcessError:
+            continue
+        if len(body) < PL_MIN_SOURCE or body in bodies:
+            continue
+        root = variants.parse(decode(body))
+        keep = []
+        for snippet in snippets[fixture]:
+            s_n = norm(snippet)
+            if len(s_n) < PL_MIN_SNIPPET or s_n in seen or any(s_n in t for t in their_texts):
+                continue  # too short, an earlier page's, or an article another group holds
+            nodes = variants.snippet_nodes(root, s_n)
+            if len(nodes) == 1 or (not nodes and variants.inside_snippet(root, s_n)):
+                keep.append(snippet)  # whole, and once, in a text node or an element's text
+        if not keep:
+            continue
+        sites.add(site(fixture))
+        bodies.add(body)
+        seen.update(norm(s) for s in keep)
+        found.append((fixture, tests[fixture], body, url, keep))
+    print(f"postlight: {len(found)} pages qualify", file=sys.stderr)
+    rows = []
+    picked = random.Random(seed).sample(found, min(PL_SAMPLE, len(found)))
+    for fixture, test, body, url, keep in sorted(picked, key=lambda p: p[0]):
+        name = fixture.removesuffix(".html")
+        (out / "postlight" / f"{name}.html.gz").write_bytes(gzip.compress(body, 9, mtime=0))
+        rows.append(
+            {
+                "id": f"pl-{name}",
+                "group": "postlight",
+                "lang": html_lang(decode(body)) or py3langid.classify(" ".join(keep))[0],
+                "url": url,
+                "file": f"postlight/{name}.html.gz",
+                "source_file": f"fixtures/{fixture}",
+                "source_test": test,
+                "with": keep,
+                "without": [],
+            }
+        )
+    return rows
+
+
 def lines_of(data: bytes) -> list[str]:
     """The non-blank lines of a text file, stripped."""
     return [line.strip() for line in data.decode("utf-8").splitlines() if line.strip()]
@@ -485,6 +736,7 @@ REPOSITORIES = {
     "readability": ("https://github.com/mozilla/readability", "Apache-2.0"),
     "fundus": ("https://github.com/flairNLP/fundus", "MIT"),
     "newspaper": ("https://github.com/codelucas/newspaper", "MIT"),
+    "postlight": ("https://github.com/postlight/parser", "MIT OR Apache-2.0"),
 }
 """Each group's source repository and licence, in manifest order."""
 
@@ -496,6 +748,7 @@ def main() -> None:
     ap.add_argument("--readability", type=Path, help="clone of mozilla/readability")
     ap.add_argument("--fundus", type=Path, help="clone of flairNLP/fundus")
     ap.add_argument("--newspaper", type=Path, help="clone of codelucas/newspaper")
+    ap.add_argument("--postlight", type=Path, help="clone of postlight/parser")
     ap.add_argument("--seed", type=int, default=15)
     args = ap.parse_args()
     out = HERE / "data"
@@ -514,6 +767,7 @@ def main() -> None:
         "readability": lambda repo: build_readability(repo, out, args.seed),
         "fundus": lambda repo: build_fundus(repo, out, args.seed, {r["url"] for r in earlier("fundus")}),
         "newspaper": lambda repo: build_newspaper(repo, out, args.seed, earlier("newspaper")),
+        "postlight": lambda repo: build_postlight(repo, out, args.seed, earlier("postlight")),
     }
     sources_file = out / "SOURCES.json"
     sources = json.loads(sources_file.read_text()) if sources_file.exists() else {}

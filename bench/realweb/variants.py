@@ -20,8 +20,11 @@ Noise edits (one per page, its kind drawn from :data:`NOISE_KINDS`):
   top bar with the date at the top of ``<body>`` if it has none.
 
 An article edit replaces the longest word of a text node that lies inside the gold text
-(a whole node found in the gold article, or a ``with`` snippet of trafilatura's gold)
-with a short phrase in the page's language.
+(a whole node found in the gold article, or a ``with`` snippet of trafilatura's or
+postlight's gold) with a short phrase in the page's language. A snippet that runs across
+inline elements (a link in its sentence) and lies in no one text node is found in the text
+of the one innermost element holding it, and a text node wholly inside it is edited
+(:func:`inside_snippet`).
 """
 
 from __future__ import annotations
@@ -227,6 +230,78 @@ def _slots(root: lxml.html.HtmlElement) -> list[tuple[lxml.html.HtmlElement, str
     return out
 
 
+def _runs(top: lxml.html.HtmlElement) -> list[tuple[lxml.html.HtmlElement, str]]:
+    """The (element, "text" or "tail") slots making up ``top``'s text, in document order:
+    its own text, then each descendant's text and tail (not ``top``'s own tail)."""
+    out: list[tuple[lxml.html.HtmlElement, str]] = []
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(top, False)]
+    while stack:
+        el, done = stack.pop()
+        if done:
+            if el is not top and el.tail:
+                out.append((el, "tail"))
+            continue
+        if isinstance(el.tag, str) and el.tag not in SKIP and el.text:
+            out.append((el, "text"))
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    return out
+
+
+def _joined(runs: list[tuple[lxml.html.HtmlElement, str]]) -> tuple[str, list[tuple[int, int]]]:
+    """The runs' text joined and whitespace-normalised, and each run's (start, end) in it
+    ((0, 0) for a run of white space only)."""
+    chars: list[str] = []
+    spans = []
+    space = False
+    for el, attr in runs:
+        start = -1
+        for ch in getattr(el, attr):
+            if ch.isspace():
+                space = bool(chars)
+                continue
+            if space:
+                chars.append(" ")
+                space = False
+            if start < 0:
+                start = len(chars)
+            chars.append(ch)
+        spans.append((start, len(chars)) if start >= 0 else (0, 0))
+    return "".join(chars), spans
+
+
+def snippet_nodes(root: lxml.html.HtmlElement, snippet: str) -> list[tuple[lxml.html.HtmlElement, str]]:
+    """The text slots of the page that hold ``snippet`` (whitespace-normalised) whole."""
+    return [(el, attr) for el, attr in _slots(root) if snippet in norm(getattr(el, attr))]
+
+
+def inside_snippet(root: lxml.html.HtmlElement, snippet: str) -> list[tuple[lxml.html.HtmlElement, str]]:
+    """The text slots lying wholly inside ``snippet`` (whitespace-normalised) where it runs
+    across several of them (a link or an emphasis in the sentence): found in the text of
+    the innermost element that holds it. Empty when no element, or more than one, holds
+    it (a teaser repeating the lead elsewhere would put an edit outside the article)."""
+    holders = []
+    todo = [root]
+    while todo:
+        el = todo.pop()
+        inner = [
+            c for c in el if isinstance(c.tag, str) and c.tag not in SKIP and snippet in _joined(_runs(c))[0]
+        ]
+        if inner:
+            todo.extend(inner)
+        elif snippet in _joined(_runs(el))[0]:
+            holders.append(el)
+    if len(holders) != 1:
+        return []
+    runs = _runs(holders[0])
+    text, spans = _joined(runs)
+    if text.count(snippet) != 1:
+        return []
+    start = text.index(snippet)
+    end = start + len(snippet)
+    return [run for run, (a, b) in zip(runs, spans, strict=True) if b > a and start <= a and b <= end]
+
+
 def _replace_word(span: str, rng: random.Random, lang: str) -> str:
     words = span.split(" ")
     longest = max(len(x) for x in words)
@@ -266,7 +341,16 @@ def article_edit(
             if len(s_n) >= 15 and s_n in text:
                 cands.append((el, attr, text, s_n))
     if not cands:
-        return False
+        # The snippet runs across inline elements: edit one whole text slot inside it,
+        # keeping the white space at its edges (it may separate it from its neighbours).
+        inside = [slot for s in snippets or () for slot in inside_snippet(root, norm(s))]
+        if not inside:
+            return False
+        el, attr = rng.choice(inside)
+        raw = getattr(el, attr)
+        lead, trail = raw[: len(raw) - len(raw.lstrip())], raw[len(raw.rstrip()) :]
+        setattr(el, attr, lead[:1] + _replace_word(norm(raw), rng, lang) + trail[:1])
+        return True
     el, attr, text, s_n = rng.choice(cands)
     setattr(el, attr, text.replace(s_n, _replace_word(s_n, rng, lang), 1))
     return True

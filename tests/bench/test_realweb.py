@@ -139,6 +139,96 @@ def test_newspaper_gold_is_the_expected_text_and_each_row_a_named_page() -> None
         assert variants.article_edit(root, random.Random(row["id"]), row["lang"], gold=row["gold"])
 
 
+POSTLIGHT_TEST = """
+describe('ExampleExtractor', () => {
+  describe('initial test case', () => {
+    let result;
+    let url;
+    beforeAll(() => {
+      url =
+        'https://www.example.org/2019/a.html';
+      const html = fs.readFileSync('./fixtures/www.example.org.html');
+      result = Mercury.parse(url, { html, fallback: false });
+    });
+
+    it('returns the content', async () => {
+      const { content } = await result; // it's the beforeAll's page (a quote in a comment)
+      const first13 = excerptContent($('*').first().text(), 13);
+      assert.equal(
+        first13,
+        'It\\'s the \\u2019first\\u2019 words, ' + "thirteen of them"
+      );
+    });
+
+    it('handles another page', async () => {
+      const html = fs.readFileSync('./fixtures/www.example.org--video.html');
+      const articleUrl = `https://www.example.org/video/b`;
+      const { content } = await Mercury.parse(articleUrl, { html });
+      const text = excerptContent(content, 5);
+      assert.equal(text, `Second page words`);
+    });
+  });
+});
+"""
+
+
+def test_postlight_cases_pair_each_snippet_with_its_fixture_and_url() -> None:
+    """A postlight test file's content snippets pair with the fixture and url of their own
+    ``it`` block, or else of the enclosing ``describe``'s ``beforeAll``; literals are
+    unescaped and joined."""
+    assert build_corpus.postlight_cases(POSTLIGHT_TEST) == [
+        (
+            "www.example.org.html",
+            "https://www.example.org/2019/a.html",
+            "It's the \u2019first\u2019 words, thirteen of them",
+        ),
+        ("www.example.org--video.html", "https://www.example.org/video/b", "Second page words"),
+    ]
+    assert build_corpus.html_lang('<html lang="ja-JP"><p>x</p></html>') == "ja"
+
+
+def test_article_edit_inside_a_snippet_that_runs_across_a_link() -> None:
+    """A snippet in no one text node is edited inside its one occurrence (the element's
+    text); a snippet found twice gives no place to edit."""
+    snippet = "The council voted on Monday to twin the town with Tartu in Estonia"
+    page = (
+        "<html><body><nav>The council voted</nav><article><p>The council voted on Monday to "
+        '<a href="/t">twin the town</a> with Tartu in Estonia, after a long debate.</p></article>'
+        "</body></html>"
+    )
+    root = variants.parse(page)
+    assert not variants.snippet_nodes(root, snippet)
+    inside = variants.inside_snippet(root, snippet)
+    assert [(el.tag, attr) for el, attr in inside] == [("p", "text"), ("a", "text")]
+    assert variants.article_edit(root, random.Random(1), "en", snippets=[snippet])
+    text = _text(variants.render(root))
+    assert snippet not in text and variants.PHRASE_DEFAULT in text and "after a long debate" in text
+    twice = variants.parse(page.replace("</article>", "</article><aside>" + page[page.index("<p>") :]))
+    assert not variants.inside_snippet(twice, snippet)
+
+
+def test_postlight_rows_are_one_a_site_with_snippets_inside_the_page() -> None:
+    """The manifest's postlight rows are distinct pages, one a site, none another group's
+    url, each with snippets long enough to score and an article edit that changes one."""
+    rows = [r for r in _rows() if r["group"] == "postlight"]
+    assert 60 <= len(rows) <= build_corpus.PL_SAMPLE
+    assert len({r["id"] for r in rows}) == len(rows)
+    sites = {build_corpus.url_key(r["url"]).split("/")[0] for r in rows}
+    assert len(sites) == len(rows)
+    others = {build_corpus.url_key(r["url"]) for r in _rows() if r["group"] != "postlight"}
+    assert not others & {build_corpus.url_key(r["url"]) for r in rows}
+    for row in rows[:15]:
+        assert row["with"] and row["without"] == [] and "gold" not in row
+        snippets = [variants.norm(s) for s in row["with"]]
+        assert all(len(s) >= build_corpus.PL_MIN_SNIPPET for s in snippets)
+        root = variants.parse(_html(row))
+        assert all(
+            len(variants.snippet_nodes(root, s)) == 1 or variants.inside_snippet(root, s) for s in snippets
+        )
+        assert variants.article_edit(root, random.Random(row["id"]), row["lang"], snippets=row["with"])
+        assert not all(variants.snippet_nodes(root, s) or variants.inside_snippet(root, s) for s in snippets)
+
+
 def test_municipal_pages() -> None:
     """Municipal pages: identical on both days without an edit, gold text on the page."""
     for spec in municipal.PAGES:
