@@ -204,6 +204,28 @@ def _picture_figure(el: lxml.html.HtmlElement) -> bool:
     return bool(_PICTURE(el)) and not _NOT_PICTURE(el)
 
 
+PROSE_SHARE = 0.25
+"""A block marked as boilerplate (by a class word or a tag) that holds less than
+:data:`KEEP_SHARE` of the paragraph text is still kept when it holds this share and reads
+as an article: :data:`PROSE_RUN` paragraphs of :data:`PROSE_WORDS` words or more, and
+links under :data:`LINK_SPARSE` of its text (a repository's README in a box whose class
+names a code navigation script; a related-stories box has headline links)."""
+
+LINK_SPARSE = 0.1
+
+
+def _prose_block(el: lxml.html.HtmlElement, total: int) -> bool:
+    """Whether ``el`` reads as an article of its own (:data:`PROSE_SHARE`)."""
+    if _paragraph_chars(el) < PROSE_SHARE * total:
+        return False
+    long = sum(1 for p in el.iter("p") if len(p.text_content().split()) >= PROSE_WORDS)
+    if long < PROSE_RUN:
+        return False
+    text = len(el.text_content())
+    linked = sum(len(a.text_content()) for a in el.iter("a"))
+    return linked < LINK_SPARSE * max(1, text)
+
+
 def _unless_together(doomed: list[lxml.html.HtmlElement], total: int) -> list[lxml.html.HtmlElement]:
     """``doomed`` without the elements of a kind (same tag and class) that together hold
     :data:`KEEP_SHARE` of the ``total`` paragraph text: an article cut into several
@@ -249,7 +271,8 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
     if by_class:
         # Class words and the tags above are hints: measured only when one matched.
         total = _paragraph_chars(root)
-        doomed += [el for el in by_class if not total or _paragraph_chars(el) < KEEP_SHARE * total]
+        doomed += [el for el in by_class
+                   if not total or _paragraph_chars(el) < KEEP_SHARE * total and not _prose_block(el, total)]
         if total and doomed:
             doomed = _unless_together(doomed, total)
     for el in doomed:

@@ -122,6 +122,20 @@ def test_a_footer_aside_or_form_holding_most_of_the_text_is_kept(pm, wrap: str) 
     assert "communication service" not in text  # a footer holding little is still left out
 
 
+def test_prose_in_a_class_word_box_under_half_the_text_is_kept(pm) -> None:
+    """A block whose class names a script ("js-code-nav-container") but that reads as an
+    article (several long paragraphs, few links) is kept though it holds under half of
+    the paragraph text; a related-stories box of headline links under it still goes."""
+    about = "".join(f"<p>About item {i}: the town hall keeps a short description of each service "
+                    f"here, with opening hours and the address of the desk.</p>" for i in range(12))
+    related = "".join(f"<p><a href='/news/{i}'>Council news item number {i} about the budget of the "
+                      f"town and its partner towns in Senegal and Guinea</a></p>" for i in range(3))
+    body = page(f"{HEADER}<main><div class='Box md js-code-nav-container'>{article(4)}</div>"
+                f"<div class='about'>{about}</div><div class='related'>{related}</div></main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and "Council news item" not in text
+
+
 def test_div_navigation_is_boilerplate(pm) -> None:
     """``div.navigation`` (previous/next links) is left out like ``nav``."""
     body = page(f"<main>{TEASER}{article()}<div class='navigation'><div class='alignleft'>"
