@@ -142,6 +142,7 @@ from monitor.analyze.service import TextInput, analyze_text, draft_for, summaris
 from monitor.ingest.pipeline import Context, prepare  # noqa: E402
 from monitor.models import CATEGORIES, FetchResult, Finding, Source  # noqa: E402
 from monitor.plugin_manager import make_plugin_manager  # noqa: E402
+from monitor.text import decompress  # noqa: E402
 from plugins.analyzers.gazetteer import gazetteer, key  # noqa: E402
 from tests.helpers import pdf as make_pdf  # noqa: E402
 
@@ -326,7 +327,8 @@ def run_page(pm, g: dict, n: int) -> dict:
     day1 = prepare(pm, source, fetched(source, g, "old"), Context())
     if day1 is None or day1.warning:
         raise ValueError(f"{g['id']}: day 1 gave no baseline ({day1 and day1.warning})")
-    ctx = Context(prev_snapshot_id=1, prev_text_fp=day1.text_fp, prev_text=day1.text,
+    stored = {fp: decompress(data) for fp, _, data in day1.blobs}  # as the writer stores it
+    ctx = Context(prev_snapshot_id=1, prev_text_fp=day1.text_fp, prev_text=stored[day1.text_fp],
                   known_fps=frozenset({day1.text_fp}))
     second = replace(source, fetched_before=True)
     day2 = prepare(pm, second, fetched(second, g, "new"), ctx)
