@@ -68,7 +68,9 @@ the documents past the budget are recorded as not fetched).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import re
 import time
 from codecs import BOM_UTF8
 from collections.abc import AsyncIterator, Iterator
@@ -306,7 +308,8 @@ class PortalSpider(SourceSpider):
             yield self._done(walk)
             return
         walk.size += len(response.body)
-        text = _text(response)
+        utf8 = _utf8(response)
+        text = _text(response, utf8)
         walk.pages.append({"key": link.key, "url": response.url, "text": text})
         walk.frontier[:0] = fresh  # depth first: this list's next page before the other lists
         walk.pending = wanted[:room]
@@ -319,10 +322,9 @@ class PortalSpider(SourceSpider):
             # while the portal answers; past the walk's end it would come too late.
             # The answer's own bytes when they are the text in UTF-8 (most JSON): the
             # kind then reads the page as parsed for its links, not parsed again.
-            same = getattr(response, "encoding", None) == "utf-8" and not response.body.startswith(BOM_UTF8)
             yield PageRead(walk.source, FetchResult(
                 walk.source.id, response.url, 200, {"content-type": "text/plain; charset=utf-8"},
-                response.body if same else text.encode("utf-8", "surrogatepass"), run_id=self.run_id,
+                response.body if utf8 else text.encode("utf-8", "surrogatepass"), run_id=self.run_id,
                 key=link.key or None))
 
     def _validate(self, walk: Walk, url: str, response: Response, led: bool) -> None:
@@ -438,9 +440,43 @@ class PortalSpider(SourceSpider):
         yield self._failed(walk, kind, f"{message}{where}", status)
 
 
-def _text(response: Response) -> str:
+_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
+_ASCII = bytes(range(1, 128))
+
+
+@functools.lru_cache(maxsize=32)
+def _ascii_compatible(charset: str) -> bool:
+    """Whether ``charset`` reads ASCII bytes as ASCII (not UTF-16 or 32, not EBCDIC)."""
+    try:
+        return _ASCII.decode(charset) == _ASCII.decode("ascii")
+    except (LookupError, UnicodeError):
+        return False
+
+
+def _utf8(response: Response) -> bool:
+    """Whether the page's bytes are its text in UTF-8, so that they need no decoding by
+    a guessed charset: UTF-8 without a BOM (declared or found), or bytes that are all
+    ASCII, without NUL (UTF-16 or 32 text of ASCII letters), in a charset that reads
+    ASCII as ASCII (declared, or none: any guess reads them as the same text). A JSON
+    page is UTF-8 and declares no charset (RFC 8259); Scrapy then guesses cp1252 for an
+    ASCII body (``ensure_ascii`` JSON: OParl's), which decodes the same text, only
+    slower, and from bytes that the kind would parse a second time, read ahead
+    (``plugins.portals.common.read_json`` knows a page by its bytes object)."""
+    body = response.body
+    if body.isascii():
+        if b"\0" in body:
+            return False
+        declared = _CHARSET.search(response.headers.get(b"Content-Type") or b"")
+        return declared is None or _ascii_compatible(declared[1].decode("latin-1"))
+    return getattr(response, "encoding", None) == "utf-8" and not body.startswith(BOM_UTF8)
+
+
+def _text(response: Response, utf8: bool | None = None) -> str:
     """The page decoded by its declared charset (HTTP header, XML declaration, BOM),
-    else as UTF-8: an XML page in ISO-8859-1 must not reach the kind as mojibake."""
+    else as UTF-8: an XML page in ISO-8859-1 must not reach the kind as mojibake.
+    ``utf8``: :func:`_utf8` of the response, when known."""
+    if utf8 if utf8 is not None else _utf8(response):
+        return response.body.decode("utf-8", "replace")  # as Scrapy (declared, not valid)
     if isinstance(response, TextResponse):
         try:
             return response.text
