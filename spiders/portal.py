@@ -67,6 +67,7 @@ the documents past the budget are recorded as not fetched).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import json
@@ -110,6 +111,10 @@ MAX_KEPT_TEXT = 32 * 1024
 worked out again from it. A meeting list of a committee's date window is a few KB."""
 MAX_KEPT_TOTAL = 512 * 1024
 """All kept pages of a source together: the oldest lose their text past it."""
+ENCODE_DELAY = 0.005
+"""Seconds from a page's answer to its encoding for the result: the walk's next
+request, yielded before, leaves within a few milliseconds (bench/portals: 3-5 ms from
+an answer to the next request), and must not wait for it."""
 
 
 def iso(moment: datetime) -> str:
@@ -181,6 +186,9 @@ class Walk:
     requests: int = 0
     size: int = 0
     pages: list[dict[str, Any]] = field(default_factory=list)
+    """The pages kept and not yet :meth:`encode`-d."""
+    encoded: list[bytes] = field(default_factory=list)
+    """The pages kept, each as its JSON in the result's document (UTF-8)."""
     seen: set[str] = field(default_factory=set)
     pending: list[Link] = field(default_factory=list)
     """The last page's attachments still to fetch (before the next page)."""
@@ -191,6 +199,12 @@ class Walk:
     """The pages' validators (see the module docstring), the most recently read last."""
     not_modified: int = 0
     """Pages answered 304 this run."""
+
+    def encode(self) -> None:
+        """Encode the pages kept so far for the result's document, letting their text go."""
+        for page in self.pages:
+            self.encoded.append(json.dumps(page, ensure_ascii=False).encode("utf-8"))
+        self.pages.clear()
 
 
 class PortalSpider(SourceSpider):
@@ -302,7 +316,7 @@ class PortalSpider(SourceSpider):
             return
         self._validate(walk, link.url, response, bool(found))
         room = self.budget - walk.requests
-        if len(wanted) > room and walk.pages:
+        if len(wanted) > room and (walk.pages or walk.encoded):
             # its documents do not fit: the page is read first next run, with them
             walk.frontier.insert(0, link)
             yield self._done(walk)
@@ -317,7 +331,13 @@ class PortalSpider(SourceSpider):
             walk.attachments.append(self._not_fetched(walk, skipped, "the run's request budget ran out"))
         after = list(self._go_on(walk))
         yield from after
-        if self.kind.read_ahead is not None and all(isinstance(r, scrapy.Request) for r in after):
+        if not all(isinstance(r, scrapy.Request) for r in after):
+            return  # the walk's end: its result holds the page
+        # Encoded for the result once the next request is out (a few ms: as the read
+        # ahead below), so that neither that request nor the result, after the walk's
+        # last answer, waits for it (a Lokaal Beslist sync: 0.15 s after its last answer).
+        asyncio.get_running_loop().call_later(ENCODE_DELAY, walk.encode)
+        if self.kind.read_ahead is not None:
             # After the next request (which goes out first): ingest may read the page
             # while the portal answers; past the walk's end it would come too late.
             # The answer's own bytes when they are the text in UTF-8 (most JSON): the
@@ -415,15 +435,16 @@ class PortalSpider(SourceSpider):
             state[VALIDATORS] = kept(walk.validators)
         if state:
             headers["etag"] = json.dumps(state, ensure_ascii=False)
-        text = json.dumps({
+        walk.encode()
+        head = json.dumps({
             "portal": self.kind.name if self.kind else "", "url": source.url, "since": walk.since,
             "baseline": walk.baseline, "complete": complete, "requests": walk.requests,
-            "not_modified": walk.not_modified, "pages": walk.pages}, ensure_ascii=False)
-        # The pages are in the text now: pages, text and bytes held at once were a
-        # first sync's peak (bench/portals).
-        walk.pages.clear()
-        body = text.encode("utf-8")
-        del text
+            "not_modified": walk.not_modified, "pages": []}, ensure_ascii=False).encode("utf-8")
+        # The document as json.dumps would write it whole, from the pages encoded one by one
+        # (the head ends in ``[]}``). The pages are in the body now: pages, text and bytes
+        # held at once were a first sync's peak (bench/portals).
+        body = b"".join((head[:-2], b", ".join(walk.encoded), head[-2:]))
+        walk.encoded.clear()
         return FetchResult(source.id, source.url, 200, headers, body,
                            elapsed_ms=self._elapsed({"started": walk.began}), run_id=self.run_id,
                            attachments=tuple(walk.attachments))

@@ -251,7 +251,7 @@ def read_ahead(source: Source, result: FetchResult, entries: PageEntries) -> Non
         # Beslist page's objects took as long to free as to parse).
         _last_json = None
     for entry in found:
-        _ = entry.entry_text  # normalised now, while the crawl waits
+        _ = entry.blobs  # normalised, fingerprinted and compressed now, while the crawl waits
     key = _ahead_key(source, page)
     old = _ahead.pop(key, None)
     _ahead_count += len(found) - (len(old) if old else 0)

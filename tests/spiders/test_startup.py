@@ -1,5 +1,6 @@
 """What a crawl process loads before its first request: nothing it switched off
-(spiders/settings.py) and not numpy (monitor/store/db.py). Each import is time before
+(spiders/settings.py), not numpy (monitor/store/db.py), no feed reader
+(monitor/ingest/kinds.py). Each import is time before
 a portal sync's first request (bench/portals)."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json, sys
 import scrapy
 from scrapy.crawler import AsyncCrawlerProcess
 from monitor.store.db import open_db
-from spiders import settings
+from spiders import hooks, portal, settings
 
 class Nothing(scrapy.Spider):
     name = "nothing"
@@ -32,7 +33,7 @@ process.crawl(crawler)
 process.start(install_signal_handlers=False)
 downloader = [type(m).__name__ for m in crawler.engine.downloader.middleware.middlewares]
 spider = [type(m).__name__ for m in crawler.engine.scraper.spidermw.middlewares]
-loaded = [m for m in ("numpy", "tldextract", "requests", "twisted.conch", "aiohttp.web",
+loaded = [m for m in ("numpy", "feedparser", "tldextract", "requests", "twisted.conch", "aiohttp.web",
                       "scrapy.downloadermiddlewares.cookies", "scrapy.extensions.telnet",
                       "scrapy.extensions.feedexport") if m in sys.modules]
 print(json.dumps([loaded, downloader, spider]))
