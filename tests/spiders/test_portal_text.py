@@ -27,6 +27,7 @@ UTF8_JSON = json.dumps({"name": "Städtepartnerschaft"}, ensure_ascii=False).enc
     (ASCII_JSON, "application/json"),  # Scrapy guesses cp1252 for it
     (UTF8_JSON, "application/json"),
     (UTF8_JSON, "application/vnd.api+json; charset=utf-8"),
+    (UTF8_JSON, "application/vnd.api+json"),  # JSON is UTF-8 (RFC 8259)
     (b"<?xml version='1.0'?><a>Ratssitzung</a>", "text/xml; charset=iso-8859-1"),
 ])
 def test_the_bytes_are_the_text(body: bytes, ctype: str) -> None:
@@ -41,8 +42,19 @@ def test_the_bytes_are_the_text(body: bytes, ctype: str) -> None:
     ("<a>Sitzung</a>".encode("utf-16-le"), "text/xml; charset=utf-16le", "<a>Sitzung</a>"),  # NULs
     (b"\xef\xbb\xbf" + UTF8_JSON, "application/json", UTF8_JSON.decode()),  # a BOM
     (b"Ratssitzung", "text/plain; charset=cp500", b"Ratssitzung".decode("cp500")),  # EBCDIC: other letters
+    ('{"name": "Köln"}'.encode("iso-8859-1"), "application/json", None),  # not UTF-8: Scrapy's guess
 ])
-def test_other_bytes_are_decoded_by_their_charset(body: bytes, ctype: str, text: str) -> None:
+def test_other_bytes_are_decoded_by_their_charset(body: bytes, ctype: str, text: str | None) -> None:
     r = response(body, ctype)
     assert not _utf8(r)
-    assert _text(r) == text
+    assert _text(r) == r.text
+    assert text is None or _text(r) == text
+
+
+def test_a_json_api_page_is_json_to_scrapy() -> None:
+    """Scrapy makes a JSON response of JSON:API's media type without sniffing its body."""
+    import spiders.portal  # noqa: F401  # registers the type
+
+    r = response(UTF8_JSON, "application/vnd.api+json")
+    assert type(r).__name__ == "JsonResponse"
+    assert r.json() == {"name": "Städtepartnerschaft"}
