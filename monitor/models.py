@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from monitor.text import normalise
+from monitor.text import compress, fingerprint, normalise
 
 SOURCE_KINDS = ("page", "feed", "listing", "document")
 """The built-in source kinds; each has a spider in ``spiders/``. Plugins may add
@@ -186,6 +186,33 @@ class Entry:
         if self.article:
             return normalise(f"{self.title}\n{self.article}")
         return self.entry_text
+
+    @cached_property
+    def entry_fp(self) -> str:
+        """The fingerprint of :attr:`entry_text` (the stored item's ``entry_fp``)."""
+        return fingerprint(self.entry_text)
+
+    @cached_property
+    def full_fp(self) -> str:
+        """The fingerprint of :attr:`full_text` (the stored item's ``text_fp``)."""
+        return self.entry_fp if self.full_text is self.entry_text else fingerprint(self.full_text)
+
+    @cached_property
+    def blobs(self) -> tuple[tuple[str, int, bytes], ...]:
+        """Its texts as ingest stores them: ``(fingerprint, length, compressed text)``
+        of :attr:`entry_text`, then of :attr:`full_text` when it differs. A portal's
+        kind reads its pages ahead, while the portal answers (``SourceKind.read_ahead``),
+        and computes these then, not after the walk's last answer. Not pickled (they
+        would cross a pipe twice: ingest's worker returns them in ``Prepared.blobs``)."""
+        out = [(self.entry_fp, len(self.entry_text), compress(self.entry_text))]
+        if self.full_fp != self.entry_fp:
+            out.append((self.full_fp, len(self.full_text), compress(self.full_text)))
+        return tuple(out)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("blobs", None)
+        return state
 
 
 @dataclass(frozen=True)

@@ -238,9 +238,10 @@ def make_plugin_manager(
     pm = PluginManager(report)
     pm.add_hookspecs(hookspecs)
     if load_entry_points:
+        named = _dist_names()
         pm.add_entry_points(
-            (ep, _builtin_hooks(ep)) for ep in entry_points(group=GROUP)
-            if not distribution or (ep.dist is not None and ep.dist.name == distribution)
+            (ep, _builtin_hooks(ep, named)) for ep in entry_points(group=GROUP)
+            if not distribution or named(ep) == distribution
         )
     for plugin in extra:
         pm.register(plugin)
@@ -251,9 +252,27 @@ def make_plugin_manager(
     return pm
 
 
-def _builtin_hooks(ep: EntryPoint) -> frozenset[str] | None:
+def _dist_names() -> Callable[[EntryPoint], str | None]:
+    """The name of an entry point's distribution, read once per distribution: each
+    ``Distribution.name`` reads and parses its METADATA file again, once for each of
+    twinwatch's thirty entry points (a few hundredths of a second of every command)."""
+    names: dict[int, tuple[Any, str]] = {}
+
+    def named(ep: EntryPoint) -> str | None:
+        dist = ep.dist
+        if dist is None:
+            return None
+        known = names.get(id(dist))
+        if known is None:  # kept with its name, so that its id stays its own
+            known = names[id(dist)] = (dist, dist.name)
+        return known[1]
+
+    return named
+
+
+def _builtin_hooks(ep: EntryPoint, named: Callable[[EntryPoint], str | None]) -> frozenset[str] | None:
     """The hooks of a built-in entry point, None for any other (hooks unknown)."""
-    if ep.dist is None or ep.dist.name != BUILTIN:
+    if named(ep) != BUILTIN:
         return None
     return BUILTIN_HOOKS.get(ep.name)
 

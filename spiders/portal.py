@@ -67,8 +67,11 @@ the documents past the budget are recorded as not fetched).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
 import json
+import re
 import time
 from codecs import BOM_UTF8
 from collections.abc import AsyncIterator, Iterator
@@ -78,7 +81,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import JsonResponse, Response, TextResponse
+from scrapy.responsetypes import responsetypes
 from twisted.python.failure import Failure
 
 from monitor.models import FetchResult, Link, PageRead, Source
@@ -91,6 +95,11 @@ from spiders.base import (
     interleave,
     redirects,
 )
+
+# JSON:API's media type (Lokaal Beslist's pages) is JSON to Scrapy too: not knowing it,
+# Scrapy sniffed the first 5,000 bytes of each page, one by one in Python, for a binary
+# byte before it made the response (half a millisecond a page, before its next request).
+responsetypes.classes.setdefault("application/vnd.api+json", JsonResponse)
 
 ACCEPT = "application/json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 """Portals answer JSON (OParl, JSON:API) or XML (an ASP.NET web service such as
@@ -108,6 +117,10 @@ MAX_KEPT_TEXT = 32 * 1024
 worked out again from it. A meeting list of a committee's date window is a few KB."""
 MAX_KEPT_TOTAL = 512 * 1024
 """All kept pages of a source together: the oldest lose their text past it."""
+ENCODE_DELAY = 0.005
+"""Seconds from a page's answer to its encoding for the result: the walk's next
+request, yielded before, leaves within a few milliseconds (bench/portals: 3-5 ms from
+an answer to the next request), and must not wait for it."""
 
 
 def iso(moment: datetime) -> str:
@@ -179,6 +192,9 @@ class Walk:
     requests: int = 0
     size: int = 0
     pages: list[dict[str, Any]] = field(default_factory=list)
+    """The pages kept and not yet :meth:`encode`-d."""
+    encoded: list[bytes] = field(default_factory=list)
+    """The pages kept, each as its JSON in the result's document (UTF-8)."""
     seen: set[str] = field(default_factory=set)
     pending: list[Link] = field(default_factory=list)
     """The last page's attachments still to fetch (before the next page)."""
@@ -189,6 +205,12 @@ class Walk:
     """The pages' validators (see the module docstring), the most recently read last."""
     not_modified: int = 0
     """Pages answered 304 this run."""
+
+    def encode(self) -> None:
+        """Encode the pages kept so far for the result's document, letting their text go."""
+        for page in self.pages:
+            self.encoded.append(json.dumps(page, ensure_ascii=False).encode("utf-8"))
+        self.pages.clear()
 
 
 class PortalSpider(SourceSpider):
@@ -300,13 +322,14 @@ class PortalSpider(SourceSpider):
             return
         self._validate(walk, link.url, response, bool(found))
         room = self.budget - walk.requests
-        if len(wanted) > room and walk.pages:
+        if len(wanted) > room and (walk.pages or walk.encoded):
             # its documents do not fit: the page is read first next run, with them
             walk.frontier.insert(0, link)
             yield self._done(walk)
             return
         walk.size += len(response.body)
-        text = _text(response)
+        utf8 = _utf8(response)
+        text = _text(response, utf8)
         walk.pages.append({"key": link.key, "url": response.url, "text": text})
         walk.frontier[:0] = fresh  # depth first: this list's next page before the other lists
         walk.pending = wanted[:room]
@@ -314,15 +337,20 @@ class PortalSpider(SourceSpider):
             walk.attachments.append(self._not_fetched(walk, skipped, "the run's request budget ran out"))
         after = list(self._go_on(walk))
         yield from after
-        if self.kind.read_ahead is not None and all(isinstance(r, scrapy.Request) for r in after):
+        if not all(isinstance(r, scrapy.Request) for r in after):
+            return  # the walk's end: its result holds the page
+        # Encoded for the result once the next request is out (a few ms: as the read
+        # ahead below), so that neither that request nor the result, after the walk's
+        # last answer, waits for it (a Lokaal Beslist sync: 0.15 s after its last answer).
+        asyncio.get_running_loop().call_later(ENCODE_DELAY, walk.encode)
+        if self.kind.read_ahead is not None:
             # After the next request (which goes out first): ingest may read the page
             # while the portal answers; past the walk's end it would come too late.
             # The answer's own bytes when they are the text in UTF-8 (most JSON): the
             # kind then reads the page as parsed for its links, not parsed again.
-            same = getattr(response, "encoding", None) == "utf-8" and not response.body.startswith(BOM_UTF8)
             yield PageRead(walk.source, FetchResult(
                 walk.source.id, response.url, 200, {"content-type": "text/plain; charset=utf-8"},
-                response.body if same else text.encode("utf-8", "surrogatepass"), run_id=self.run_id,
+                response.body if utf8 else text.encode("utf-8", "surrogatepass"), run_id=self.run_id,
                 key=link.key or None))
 
     def _validate(self, walk: Walk, url: str, response: Response, led: bool) -> None:
@@ -413,15 +441,16 @@ class PortalSpider(SourceSpider):
             state[VALIDATORS] = kept(walk.validators)
         if state:
             headers["etag"] = json.dumps(state, ensure_ascii=False)
-        text = json.dumps({
+        walk.encode()
+        head = json.dumps({
             "portal": self.kind.name if self.kind else "", "url": source.url, "since": walk.since,
             "baseline": walk.baseline, "complete": complete, "requests": walk.requests,
-            "not_modified": walk.not_modified, "pages": walk.pages}, ensure_ascii=False)
-        # The pages are in the text now: pages, text and bytes held at once were a
-        # first sync's peak (bench/portals).
-        walk.pages.clear()
-        body = text.encode("utf-8")
-        del text
+            "not_modified": walk.not_modified, "pages": []}, ensure_ascii=False).encode("utf-8")
+        # The document as json.dumps would write it whole, from the pages encoded one by one
+        # (the head ends in ``[]}``). The pages are in the body now: pages, text and bytes
+        # held at once were a first sync's peak (bench/portals).
+        body = b"".join((head[:-2], b", ".join(walk.encoded), head[-2:]))
+        walk.encoded.clear()
         return FetchResult(source.id, source.url, 200, headers, body,
                            elapsed_ms=self._elapsed({"started": walk.began}), run_id=self.run_id,
                            attachments=tuple(walk.attachments))
@@ -438,9 +467,52 @@ class PortalSpider(SourceSpider):
         yield self._failed(walk, kind, f"{message}{where}", status)
 
 
-def _text(response: Response) -> str:
+_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
+_JSON = re.compile(rb"\s*application/(?:[\w.+-]*\+)?json\s*(?:;|$)", re.IGNORECASE)
+"""A JSON media type: ``application/json`` or a ``+json`` one (JSON:API's)."""
+_ASCII = bytes(range(1, 128))
+
+
+@functools.lru_cache(maxsize=32)
+def _ascii_compatible(charset: str) -> bool:
+    """Whether ``charset`` reads ASCII bytes as ASCII (not UTF-16 or 32, not EBCDIC)."""
+    try:
+        return _ASCII.decode(charset) == _ASCII.decode("ascii")
+    except (LookupError, UnicodeError):
+        return False
+
+
+def _utf8(response: Response) -> bool:
+    """Whether the page's bytes are its text in UTF-8, so that they need no decoding by
+    a guessed charset: UTF-8 without a BOM (declared, found, or a JSON page's), or bytes
+    that are all ASCII, without NUL (UTF-16 or 32 text of ASCII letters), in a charset
+    that reads ASCII as ASCII (declared, or none: any guess reads them as the same
+    text). A JSON page is UTF-8 and declares no charset (RFC 8259); Scrapy then guesses
+    one, cp1252 for an ASCII body (``ensure_ascii`` JSON: OParl's), which decodes the
+    same text, only slower, and from bytes that the kind would parse a second time, read
+    ahead (``plugins.portals.common.read_json`` knows a page by its bytes object)."""
+    body = response.body
+    ctype = response.headers.get(b"Content-Type") or b""
+    declared = _CHARSET.search(ctype)
+    if body.isascii():
+        if b"\0" in body:
+            return False
+        return declared is None or _ascii_compatible(declared[1].decode("latin-1"))
+    if declared is None and _JSON.match(ctype) and not body.startswith(BOM_UTF8):
+        try:  # JSON is UTF-8 (RFC 8259), without Scrapy's guess: two decodings of the page
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+    return getattr(response, "encoding", None) == "utf-8" and not body.startswith(BOM_UTF8)
+
+
+def _text(response: Response, utf8: bool | None = None) -> str:
     """The page decoded by its declared charset (HTTP header, XML declaration, BOM),
-    else as UTF-8: an XML page in ISO-8859-1 must not reach the kind as mojibake."""
+    else as UTF-8: an XML page in ISO-8859-1 must not reach the kind as mojibake.
+    ``utf8``: :func:`_utf8` of the response, when known."""
+    if utf8 if utf8 is not None else _utf8(response):
+        return response.body.decode("utf-8", "replace")  # as Scrapy (declared, not valid)
     if isinstance(response, TextResponse):
         try:
             return response.text

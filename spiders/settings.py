@@ -64,6 +64,12 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+    # Off by their settings below, but each would still be imported to be asked:
+    # the cookies one imports tldextract and requests (a twentieth of a second of
+    # every crawl's start-up, before its first request).
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "spiders.middlewares.MetaRefresh": 580,  # the same, without decoding every page
     # Next to the download: one request at a time to a site across the kinds of
@@ -79,6 +85,9 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    # A warning for spiders that copy response.meta into new requests (ours never do):
+    # one more layer around every callback's output.
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 
 # Scrapy's periodic "Crawled N pages" log line and memory watchdog: our summary and
@@ -88,6 +97,18 @@ EXTENSIONS = {
     "scrapy.extensions.corestats.CoreStats": None,
     "scrapy.extensions.logstats.LogStats": None,
     "scrapy.extensions.memusage.MemoryUsage": None,
+    # Extensions off by their settings (telnet and remote control below; no feeds,
+    # no job directory, no close conditions, no memory debugging), or counting into
+    # stats nobody keeps (LogCount): not even imported, so a crawl starts sooner
+    # (the remote control's imports aiohttp's web server, the telnet console's
+    # Twisted's conch).
+    "scrapy.extensions.logcount.LogCount": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.memdebug.MemoryDebugger": None,
+    "scrapy.extensions.closespider.CloseSpider": None,
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "scrapy.extensions.spiderstate.SpiderState": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
     "scrapy.extensions.throttle.AutoThrottle": None,
     "spiders.middlewares.Throttle": 0,
 }
@@ -208,4 +229,26 @@ def as_dict(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     values["USER_AGENT"] = user_agent()
     values["TWINWATCH_ALLOW_PRIVATE"] = [str(n) for n in load_policy().allowed]
     values.update(overrides or {})
+    _left_out(values)
     return values
+
+
+COMPONENTS = ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "ITEM_PIPELINES")
+"""Scrapy's settings of components, each merged with its ``_BASE`` (Scrapy's defaults)."""
+
+
+def _left_out(values: dict[str, Any]) -> None:
+    """Take each component switched off (``None``) out of Scrapy's default list
+    (``EXTENSIONS_BASE`` and the like) instead of overriding it: Scrapy imports every
+    component a setting names, ``None`` or not, to compare it with its defaults, so an
+    extension switched off was imported all the same (the cookies middleware imports
+    tldextract and requests, the remote control aiohttp's web server: a tenth of a
+    second before a crawl's first request, bench/portals). The crawl is the same."""
+    from scrapy.settings import default_settings
+
+    for name in COMPONENTS:
+        own = values.get(name) or {}
+        base = dict(values.get(f"{name}_BASE") or getattr(default_settings, f"{name}_BASE"))
+        off = {k for k, v in own.items() if v is None and isinstance(k, str) and k in base}
+        values[f"{name}_BASE"] = {k: v for k, v in base.items() if k not in off}
+        values[name] = {k: v for k, v in own.items() if k not in off}

@@ -19,7 +19,6 @@ from urllib.parse import urljoin
 
 from monitor.errors import ExtractError
 from monitor.ingest.extract import html
-from monitor.ingest.extract.feeds import FeedError, parse_feed
 from monitor.ingest.extract.pdf import DocumentError, is_pdf, pdf_text
 from monitor.ingest.extract.stamps import drop_stamps
 from monitor.models import Entry, Extracted, FetchResult, Link, Source
@@ -166,14 +165,23 @@ newest entries first, an index its links in page order; the rest are ignored
 (docs/security.md)."""
 
 
+# The feed reader (feedparser) is imported by the two functions that read feeds: a crawl
+# of council portals never does, and starts sooner without it (bench/portals). The
+# extraction processes have it loaded beforehand (monitor/ingest/preload.py).
+
+
 def feed_links(source: Source, result: FetchResult) -> list[Link]:
     """``feed``: each entry with a link."""
+    from monitor.ingest.extract.feeds import parse_feed
+
     return [Link(e.key, urljoin(result.url, e.url), e.title)
             for e in parse_feed(result.body, result.headers)[:MAX_ENTRIES] if e.url]
 
 
 def feed_extract(pm: PluginManager, source: Source, result: FetchResult) -> Extracted:
     """``feed``: RSS, Atom, RDF or JSON Feed; entries with their followed articles."""
+    from monitor.ingest.extract.feeds import FeedError, parse_feed
+
     try:
         entries = parse_feed(result.body, result.headers)[:MAX_ENTRIES]
     except FeedError as exc:

@@ -256,7 +256,7 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
                 keys.append(e.key)
                 drafts.append(_draft(own, "new-entry", e.url or result.url, e.title, "", e.full_text,
                                      published=e.published or seen_on, decided=e.decided))
-            elif kind.reports_edits and old[0] != fingerprint(e.entry_text) and old[1] is not None:
+            elif kind.reports_edits and old[0] != e.entry_fp and old[1] is not None:
                 keys.append(e.key)
                 drafts.append(_draft(own, "edited-entry", e.url or result.url, e.title, old[1],
                                      e.entry_text, published=e.published or seen_on, decided=e.decided))
@@ -275,11 +275,11 @@ def prepare(pm: PluginManager, source: Source, result: FetchResult, ctx: Context
     kept = [(d, k) for d, k in zip(drafts, keys, strict=True) if d.ops]
     analysis = AnalysisContext(model=load_model(Path(ctx.db_path))) if kept and ctx.db_path else None
     findings = tuple(tuple(analyze(pm, d, analysis)) for d, _ in kept)
-    texts = {text_fp: text}
+    stored = {text_fp: (text_fp, len(text), compress(text))}
     for e in entries:
-        texts[fingerprint(e.entry_text)] = e.entry_text
-        texts[fingerprint(e.full_text)] = e.full_text
-    blobs = tuple((fp, len(t), compress(t)) for fp, t in texts.items())
+        for blob in e.blobs:
+            stored.setdefault(blob[0], blob)
+    blobs = tuple(stored.values())
     return Prepared(text_fp, extracted.title, tuple(d for d, _ in kept),
                     tuple(k for _, k in kept), findings, tuple(entries), first, blobs=blobs,
                     visible=visible, note=note)

@@ -31,6 +31,7 @@ from importlib.metadata import entry_points
 from monitor.analyze.run import analyze
 from monitor.collector import loading
 from monitor.config import warm_analyzers
+from monitor.ingest.extract import feeds  # noqa: F401  # imported by the feed kind on first use
 from monitor.ingest.kinds import page_extract
 from monitor.models import ChangeDraft, FetchResult, Source
 from monitor.plugin_manager import GROUP, PluginManager, make_plugin_manager, source_kinds

@@ -232,8 +232,8 @@ def _store_entries(db: Database, source: Source, p: Prepared, now: str) -> dict[
         "text_fp = CASE WHEN ? THEN excluded.text_fp ELSE text_fp END, "
         "last_seen = excluded.last_seen, municipality = COALESCE(excluded.municipality, municipality), "
         "country = COALESCE(excluded.country, country)",
-        ([source.id, entry.key, entry.url, entry.title, fingerprint(entry.full_text),
-          fingerprint(entry.entry_text), now, now, entry.municipality or None,
+        ([source.id, entry.key, entry.url, entry.title, entry.full_fp,
+          entry.entry_fp, now, now, entry.municipality or None,
           (entry.country or None) if entry.municipality else None,
           int(entry.key in edited or entry.article is not None)] for entry in p.entries),
     )

@@ -13,14 +13,38 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
 from monitor.errors import StorageError
 from monitor.private_files import create_private
+
+
+@contextlib.contextmanager
+def _unseen(*names: str) -> Iterator[None]:
+    """While the block runs, the modules ``names`` that are not imported yet cannot be
+    (their import raises ImportError, as if they were not installed); after it, they
+    can again."""
+    hidden = [n for n in names if n not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not there"
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
+# sqlite-utils imports numpy (and pandas) when it can, only to map their number types to
+# column types when it creates a table from values; twinwatch's tables come from its
+# migrations and its values are Python's own. Importing numpy was a third of the time
+# to open a database from the command line, and of a crawl's start before its first
+# request (bench/portals). numpy still loads where it is used (the analyzers).
+with _unseen("numpy", "pandas"):
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for another writer before giving up."""

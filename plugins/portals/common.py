@@ -239,14 +239,19 @@ def _ahead_key(source: Source, page: Page) -> tuple[Any, ...]:
 def read_ahead(source: Source, result: FetchResult, entries: PageEntries) -> None:
     """Read the entries of one page of a walk under way (``SourceKind.read_ahead``:
     ``result.body`` is the page's text in UTF-8) and keep them for :func:`page_entries`."""
-    global _ahead_count
+    global _ahead_count, _last_json
     page = Page(result.key or "", result.url, result.body.decode("utf-8", "surrogatepass"))
     if page.text.lstrip()[:1] in ("{", "["):
         with contextlib.suppress(ExtractError):  # what links parsed (the same bytes), if JSON
             page.__dict__["data"] = read_json(result)
     found = tuple(entries(source, page))
+    if _last_json is not None and _last_json[0] is result.body:
+        # Its last reader is done: freed now, while the crawl waits on the portal, not
+        # when the next page's links replace it, before the next request (a Lokaal
+        # Beslist page's objects took as long to free as to parse).
+        _last_json = None
     for entry in found:
-        _ = entry.entry_text  # normalised now, while the crawl waits
+        _ = entry.blobs  # normalised, fingerprinted and compressed now, while the crawl waits
     key = _ahead_key(source, page)
     old = _ahead.pop(key, None)
     _ahead_count += len(found) - (len(old) if old else 0)

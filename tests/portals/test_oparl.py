@@ -223,9 +223,15 @@ def test_pdf_of_a_new_paper_is_fetched_and_read_when_the_portal_gives_no_text(tw
         minutes = pdf([["Der Rat beschliesst die Staedtepartnerschaft mit Bethlehem.",
                         "Nothilfe von 20.000 Euro fuer die Partnerstadt wird bereitgestellt."]],
                       title="Niederschrift Rat")
-        read = server.add_paper(0, "Resolution Bethlehem", "", pdf=minutes)
-        big = server.add_paper(0, "Haushalt mit Anlagen", "", pdf=minutes + b"%" + b"x" * 400_000 + b"\n")
-        gone = server.add_paper(0, "Vorlage ohne Datei", "", pdf=b"")
+        # Added a second ago: the portal's clock (its Date header, its ``modified``) has
+        # one-second steps, and a paper modified within the second a sync began is, rightly,
+        # asked for again by the next sync (``modified`` not before the watermark). A
+        # crawl that starts quickly began within the second of the edits now and then.
+        added = server.now() - timedelta(seconds=1)
+        read = server.add_paper(0, "Resolution Bethlehem", "", modified=added, pdf=minutes)
+        big = server.add_paper(0, "Haushalt mit Anlagen", "", modified=added,
+                               pdf=minutes + b"%" + b"x" * 400_000 + b"\n")
+        gone = server.add_paper(0, "Vorlage ohne Datei", "", modified=added, pdf=b"")
         del server.files[gone["mainFile"]["accessUrl"].split(str(server.port), 1)[1]]
         server.edit_paper(0, 5, name="Geänderte Vorlage mit Text")  # its File has text: not fetched
         out = twinwatch("crawl", "--all", env=env)

@@ -1,0 +1,64 @@
+"""What a crawl process loads before its first request: nothing it switched off
+(spiders/settings.py), not numpy (monitor/store/db.py), no feed reader
+(monitor/ingest/kinds.py). Each import is time before
+a portal sync's first request (bench/portals)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CRAWL = """
+import json, sys
+import scrapy
+from scrapy.crawler import AsyncCrawlerProcess
+from monitor.store.db import open_db
+from spiders import hooks, portal, settings
+
+class Nothing(scrapy.Spider):
+    name = "nothing"
+    async def start(self):
+        return
+        yield
+
+db = open_db(sys.argv[1])
+db.close()
+process = AsyncCrawlerProcess(settings.as_dict({"ITEM_PIPELINES": {}}))
+crawler = process.create_crawler(Nothing)
+process.crawl(crawler)
+process.start(install_signal_handlers=False)
+downloader = [type(m).__name__ for m in crawler.engine.downloader.middleware.middlewares]
+spider = [type(m).__name__ for m in crawler.engine.scraper.spidermw.middlewares]
+loaded = [m for m in ("numpy", "feedparser", "tldextract", "requests", "twisted.conch", "aiohttp.web",
+                      "scrapy.downloadermiddlewares.cookies", "scrapy.extensions.telnet",
+                      "scrapy.extensions.feedexport") if m in sys.modules]
+print(json.dumps([loaded, downloader, spider]))
+"""
+
+
+def test_a_crawl_imports_nothing_it_switched_off(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-c", CRAWL, str(tmp_path / "t.db")], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120, check=True)
+    loaded, downloader, spider = json.loads(out.stdout.strip().splitlines()[-1])
+    assert loaded == []
+    # the crawl's own middlewares are all there, Scrapy's switched-off ones are not
+    assert {"NetPolicyMiddleware", "RobotsPolicyMiddleware", "RetryAfterMiddleware", "MetaRefresh",
+            "HostSlotMiddleware", "HostBreakerMiddleware", "RetryMiddleware",
+            "HttpCompressionMiddleware", "RedirectMiddleware"} <= set(downloader)
+    assert not {"CookiesMiddleware", "DownloaderStats", "HttpCacheMiddleware", "OffsiteMiddleware",
+                "HttpProxyMiddleware", "RobotsTxtMiddleware"} & set(downloader)
+    assert "HttpErrorMiddleware" in spider
+    assert not {"MetaCopyDetectionMiddleware", "RefererMiddleware", "DepthMiddleware"} & set(spider)
+
+
+def test_numpy_loads_where_it_is_used() -> None:
+    """Hidden from sqlite-utils only while it is imported: the analyzers still have it."""
+    code = ("import sys, monitor.store.db; a = 'numpy' in sys.modules; import numpy; "
+            "print(a, numpy.zeros(2).tolist())")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         check=True)
+    assert out.stdout.strip() == "False [0.0, 0.0]"
