@@ -186,6 +186,23 @@ def git_show(repo: Path, path: str) -> bytes:
     ).stdout
 
 
+def git_ls(repo: Path, folder: str, *, recursive: bool = True) -> list[str]:
+    """The paths under ``folder`` at the repository's HEAD (its direct entries only when
+    not ``recursive``)."""
+    flags = ["-r"] if recursive else []
+    return subprocess.run(
+        ["git", "-C", str(repo), "ls-tree", *flags, "--name-only", "HEAD", folder],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()
+
+
+def editable(html: str, gold: str) -> bool:
+    """Whether a text node of 40 characters or more lies whole, and once, in ``gold``: an
+    article edit can then be made inside the gold text."""
+    gold_n = norm(gold)
+    return any(len(n) >= 40 and k == 1 and n in gold_n for n, k in Counter(text_nodes(html)).items())
+
+
 def head(repo: Path) -> str:
     return subprocess.run(
         ["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
@@ -240,12 +257,7 @@ def canonical_url(html: str) -> str | None:
 def build_readability(repo: Path, out: Path, seed: int) -> list[dict]:
     import py3langid
 
-    listing = subprocess.run(
-        ["git", "-C", str(repo), "ls-tree", "--name-only", "HEAD", "test/test-pages/"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    listing = git_ls(repo, "test/test-pages/", recursive=False)
     found, golds = [], set()
     for folder in sorted(listing):
         name = folder.rsplit("/", 1)[-1]
@@ -261,9 +273,7 @@ def build_readability(repo: Path, out: Path, seed: int) -> list[dict]:
         if len(gold) < RDB_MIN_GOLD or gold in golds or "lorem ipsum" in gold.lower():
             continue  # too small, a copy of an earlier page's article, or placeholder text
         html = decode(body)
-        gold_n = norm(gold)
-        nodes = Counter(text_nodes(html))
-        if not any(len(n) >= 40 and k == 1 and n in gold_n for n, k in nodes.items()):
+        if not editable(html, gold):
             continue  # no text node lies whole (and once) in the gold: no in-article edit
         golds.add(gold)
         found.append((name, folder, body, html, gold))
@@ -297,12 +307,7 @@ def fundus_gold(body: dict) -> str:
 def build_fundus(repo: Path, out: Path, seed: int, taken_urls: set[str]) -> list[dict]:
     import py3langid
 
-    listing = subprocess.run(
-        ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD", f"{FUN_DIR}/"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    listing = git_ls(repo, f"{FUN_DIR}/")
     pages: dict[tuple[str, str], list[str]] = {}
     for path in listing:
         country, _, name = path[len(FUN_DIR) + 1 :].partition("/")
@@ -328,9 +333,7 @@ def build_fundus(repo: Path, out: Path, seed: int, taken_urls: set[str]) -> list
         if len(body) < FUN_MIN_SOURCE or len(gold) < FUN_MIN_GOLD or gold in golds or url in taken_urls:
             continue
         html = decode(body)
-        gold_n = norm(gold)
-        nodes = Counter(text_nodes(html))
-        if not any(len(n) >= 40 and k == 1 and n in gold_n for n, k in nodes.items()):
+        if not editable(html, gold):
             continue  # no text node lies whole (and once) in the gold: no in-article edit
         golds.add(gold)
         found.append((country, publisher, paths[0], packed, url, gold))
@@ -389,12 +392,7 @@ def build_newspaper(repo: Path, out: Path, seed: int, others: list[dict]) -> lis
 
     listed = lines_of(git_show(repo, f"{NSP_DIR}/fulltext_url_list.txt"))
     urls = {**newspaper_names(listed), **NSP_URLS}
-    listing = subprocess.run(
-        ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD", f"{NSP_DIR}/html/"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    listing = git_ls(repo, f"{NSP_DIR}/html/")
     taken = {url_key(r["url"]) for r in others} - {None}
     their_golds = [norm(r["gold"]) for r in others if len(r.get("gold") or "") >= 200]
     found, golds = [], set()
@@ -415,8 +413,7 @@ def build_newspaper(repo: Path, out: Path, seed: int, others: list[dict]) -> lis
         gold_n = norm(gold)
         if url_key(url) in taken or any(gold_n[:200] in g or g[:200] in gold_n for g in their_golds):
             continue  # a page another group already holds
-        nodes = Counter(text_nodes(decode(body)))
-        if not any(len(n) >= 40 and k == 1 and n in gold_n for n, k in nodes.items()):
+        if not editable(decode(body), gold):
             continue  # no text node lies whole (and once) in the gold: no in-article edit
         golds.add(gold)
         found.append((name, path, text_path, body, url, gold))
@@ -589,12 +586,7 @@ def html_lang(html: str) -> str | None:
 def build_postlight(repo: Path, out: Path, seed: int, others: list[dict]) -> list[dict]:
     import py3langid
 
-    listing = subprocess.run(
-        ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD", f"{PL_TESTS}/"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    listing = git_ls(repo, f"{PL_TESTS}/")
     snippets: dict[str, list[str]] = {}
     urls: dict[str, str | None] = {}
     tests: dict[str, str] = {}
