@@ -20,3 +20,8 @@ ITEM_PIPELINES = {"spiders.scrapyd.pipeline.ExportPipeline": 300}
 # end of a job is what an operator reads there (our local crawl logs ERROR only).
 LOG_LEVEL = "INFO"
 
+
+# The feed export carries the results here: the local crawl switches it off (it has no
+# feeds, and leaving it out saves its import), a Scrapy host needs it back.
+EXTENSIONS = {k: v for k, v in EXTENSIONS.items()  # noqa: F405
+              if k != "scrapy.extensions.feedexport.FeedExporter"}
