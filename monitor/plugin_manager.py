@@ -256,16 +256,15 @@ def _dist_names() -> Callable[[EntryPoint], str | None]:
     """The name of an entry point's distribution, read once per distribution: each
     ``Distribution.name`` reads and parses its METADATA file again, once for each of
     twinwatch's thirty entry points (a few hundredths of a second of every command)."""
-    names: dict[int, tuple[Any, str]] = {}
+    names: dict[Any, str] = {}  # a distribution hashes by identity
 
     def named(ep: EntryPoint) -> str | None:
         dist = ep.dist
         if dist is None:
             return None
-        known = names.get(id(dist))
-        if known is None:  # kept with its name, so that its id stays its own
-            known = names[id(dist)] = (dist, dist.name)
-        return known[1]
+        if dist not in names:
+            names[dist] = dist.name
+        return names[dist]
 
     return named
 

@@ -214,9 +214,10 @@ names a code navigation script; a related-stories box has headline links)."""
 LINK_SPARSE = 0.1
 
 
-def _prose_block(el: lxml.html.HtmlElement, total: int) -> bool:
-    """Whether ``el`` reads as an article of its own (:data:`PROSE_SHARE`)."""
-    if _paragraph_chars(el) < PROSE_SHARE * total:
+def _prose_block(el: lxml.html.HtmlElement, chars: int, total: int) -> bool:
+    """Whether ``el``, holding ``chars`` of the ``total`` paragraph text, reads as an
+    article of its own (:data:`PROSE_SHARE`)."""
+    if chars < PROSE_SHARE * total:
         return False
     long = sum(1 for p in el.iter("p") if len(p.text_content().split()) >= PROSE_WORDS)
     if long < PROSE_RUN:
@@ -226,24 +227,26 @@ def _prose_block(el: lxml.html.HtmlElement, total: int) -> bool:
     return linked < LINK_SPARSE * max(1, text)
 
 
-def _unless_together(doomed: list[lxml.html.HtmlElement], total: int) -> list[lxml.html.HtmlElement]:
+def _unless_together(doomed: list[lxml.html.HtmlElement], chars: dict[lxml.html.HtmlElement, int],
+                     total: int) -> list[lxml.html.HtmlElement]:
     """``doomed`` without the elements of a kind (same tag and class) that together hold
     :data:`KEEP_SHARE` of the ``total`` paragraph text: an article cut into several
     blocks between advertisements ("sidebar-grid__container" five times) is the page's
-    text however its class reads, though no block alone holds most of it."""
-    chars: dict[tuple[str, str], int] = {}
+    text however its class reads, though no block alone holds most of it. ``chars``: the
+    paragraph text of each element marked by a hint (not :data:`BOILERPLATE_TAGS`)."""
+    together: dict[tuple[str, str], int] = {}
     mine = set(doomed)
     for el in doomed:
-        if el.tag in BOILERPLATE_TAGS:
+        if el not in chars:
             continue
         key = (el.tag, el.get("class", ""))
         if any(a in mine and (a.tag, a.get("class", "")) == key for a in el.iterancestors()):
             continue  # counted with its ancestor of the same kind
-        chars[key] = chars.get(key, 0) + _paragraph_chars(el)
-    kept = {key for key, n in chars.items() if n >= KEEP_SHARE * total}
+        together[key] = together.get(key, 0) + chars[el]
+    kept = {key for key, n in together.items() if n >= KEEP_SHARE * total}
     if not kept:
         return doomed
-    return [el for el in doomed if el.tag in BOILERPLATE_TAGS or (el.tag, el.get("class", "")) not in kept]
+    return [el for el in doomed if el not in chars or (el.tag, el.get("class", "")) not in kept]
 
 
 def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
@@ -271,10 +274,11 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
     if by_class:
         # Class words and the tags above are hints: measured only when one matched.
         total = _paragraph_chars(root)
+        chars = {el: _paragraph_chars(el) for el in by_class}
         doomed += [el for el in by_class
-                   if not total or _paragraph_chars(el) < KEEP_SHARE * total and not _prose_block(el, total)]
+                   if not total or chars[el] < KEEP_SHARE * total and not _prose_block(el, chars[el], total)]
         if total and doomed:
-            doomed = _unless_together(doomed, total)
+            doomed = _unless_together(doomed, chars, total)
     for el in doomed:
         parent = el.getparent()
         if parent is not None:
