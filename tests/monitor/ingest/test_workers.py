@@ -198,7 +198,7 @@ def test_room_lets_bodies_in_first_come_first_served_within_its_capacity():
     assert peak <= 250 and used == 0
 
 
-def test_room_wakes_only_the_waiter_whose_turn_it_is():
+def test_room_skips_a_cancelled_waiter_and_lets_every_other_in():
     async def run() -> int:
         room = Room(10)
         await room.enter(10)
