@@ -1,8 +1,8 @@
-"""Rebuild ``bench/realweb/data/`` from the six public benchmarks it copies (run once; the
+"""Rebuild ``bench/realweb/data/`` from the seven public benchmarks it copies (run once; the
 result is committed, the benchmark itself never touches the network).
 
 Run:  .venv/bin/python bench/realweb/build_corpus.py [--aeb DIR] [--trafilatura DIR] [--readability DIR]
-      [--fundus DIR] [--newspaper DIR] [--postlight DIR]
+      [--fundus DIR] [--newspaper DIR] [--postlight DIR] [--wcxb DIR]
 
 ``DIR`` is a git clone (or bare mirror) of each repository; pages are read at its ``HEAD``
 with ``git show``, and the commit is written to ``data/SOURCES.json``. Only the groups
@@ -82,13 +82,34 @@ given are rebuilt; the manifest lines and sources of the others are kept as they
   made: :func:`variants.inside_snippet`); a page needs one such snippet and keeps only
   those. One page a site (the fixture named for the site alone first, then by name).
   :data:`PL_SAMPLE` of them are sampled (seeded). Chosen from the sources' structure alone,
-  before any twinwatch result on them was seen: this group is the benchmark's fresh one,
-  never used to tune. Stored gzipped, byte for byte.
+  before any twinwatch result on them was seen: this group was the benchmark's fourth fresh
+  one. Stored gzipped, byte for byte.
+* ``wcxb``: github.com/Murrough-Foley/web-content-extraction-benchmark (WCXB, CC BY 4.0):
+  web pages of 2025 (articles, and also service, product, collection, listing, forum and
+  documentation pages, each labelled), ``<split>/html/<id>.html.gz`` the page as the
+  benchmark saved it, ``<split>/ground-truth/<id>.json`` its gold: ``main_content``, the
+  whole main content as plain text (headings on their own lines, paragraphs separated by
+  blank lines; drafted by a language model or by rs-trafilatura, then reviewed, the README
+  says), with the page's ``url`` and type (``_internal.page_type.primary``). Both splits
+  (``dev`` and ``test``) are read, in path order. The gold is ``main_content`` one line a
+  paragraph, whitespace collapsed, blank lines between (:func:`wcxb_gold`, the shape of
+  aeb's ``articleBody``). Taken, by this rule written down before the first build: one page
+  a site (the url's host without ``www.``; the first, in path order, that passes the rest of
+  the rule); the page has at least :data:`WCX_MIN_SOURCE` bytes; the gold has at least
+  :data:`WCX_MIN_GOLD` characters and repeats no earlier page's; its url (scheme, ``www.``,
+  query and trailing slash aside) is not a page of the other groups, its gold's first 200
+  characters lie in no other group's gold, nor another gold's first 200 characters or
+  another group's snippet of :data:`PL_MIN_SNIPPET` characters or more in it (the same
+  article kept twice); a text node of the page lies whole, and once, in the gold (so an
+  article edit can be made). :data:`WCX_SAMPLE` of them are sampled (seeded). Chosen from
+  the data's structure alone, before any twinwatch result on them was seen: this group is
+  the benchmark's fresh one, never used to tune. Copied byte for byte (WCXB stores them
+  gzipped).
 
 Languages: ``<html lang>`` for trafilatura pages, and for postlight pages where it is set
 (py3langid on their snippets otherwise: a snippet is a dozen words, too few to tell a
 Japanese sentence opening with an English company name from English); py3langid on the
-gold text for aeb, readability, fundus and newspaper pages (the ``lang`` attribute is
+gold text for aeb, readability, fundus, newspaper and wcxb pages (the ``lang`` attribute is
 missing on a sixth of aeb's and on a third of readability's).
 """
 
@@ -452,6 +473,20 @@ PL_SAMPLE = 90
 """postlight pages taken (seeded sample) among those that qualify, to keep the added data
 under 5 MB."""
 
+WCX_SPLITS = ("dev", "test")
+"""WCXB's two splits, each a folder of ``html/<id>.html.gz`` and ``ground-truth/<id>.json``."""
+
+WCX_MIN_SOURCE = 20_000
+"""Bytes of a WCXB page below which it is not a whole site page (a bare single-page app's
+shell, a stub)."""
+
+WCX_MIN_GOLD = 500
+"""Characters of gold text below which a WCXB page's main content is too small to score."""
+
+WCX_SAMPLE = 90
+"""WCXB pages taken (seeded sample) among those that qualify, to keep the added data under
+6 MB."""
+
 _JS_TOKEN = re.compile(
     r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`", re.S
 )
@@ -655,6 +690,73 @@ def build_postlight(repo: Path, out: Path, seed: int, others: list[dict]) -> lis
     return rows
 
 
+def wcxb_gold(text: str) -> str:
+    """The gold of a WCXB page: its ``main_content`` one line a paragraph (headings stand
+    on their own lines), whitespace collapsed, blank lines between, empty lines dropped."""
+    return "\n\n".join(b for b in (norm(line) for line in text.splitlines()) if b)
+
+
+def build_wcxb(repo: Path, out: Path, seed: int, others: list[dict]) -> list[dict]:
+    import py3langid
+
+    taken = {url_key(r["url"]) for r in others} - {None}
+    their_golds = [norm(r["gold"]) for r in others if len(r.get("gold") or "") >= 200]
+    their_snippets = [
+        s_n for r in others for s_n in (norm(s) for s in r.get("with", ())) if len(s_n) >= PL_MIN_SNIPPET
+    ]
+    listing = [p for split in WCX_SPLITS for p in git_ls(repo, f"{split}/ground-truth/")]
+    found, golds, sites = [], set(), set()
+    for path in sorted(p for p in listing if p.endswith(".json")):
+        split, _, name = path.partition("/ground-truth/")
+        file_id = name.removesuffix(".json")
+        case = json.loads(git_show(repo, path))
+        url = case.get("url")
+        site = urlsplit(url or "").netloc.lower().removeprefix("www.")
+        gold = wcxb_gold((case.get("ground_truth") or {}).get("main_content") or "")
+        if not site or site in sites:
+            continue  # no url to serve it under, or a second page of a site
+        html_path = f"{split}/html/{file_id}.html.gz"
+        try:
+            packed = git_show(repo, html_path)
+        except subprocess.CalledProcessError:
+            continue
+        body = gzip.decompress(packed)
+        if len(body) < WCX_MIN_SOURCE or len(gold) < WCX_MIN_GOLD or gold in golds:
+            continue
+        gold_n = norm(gold)
+        if (
+            url_key(url) in taken
+            or any(gold_n[:200] in g or g[:200] in gold_n for g in their_golds)
+            or any(s in gold_n for s in their_snippets)
+        ):
+            continue  # a page or an article another group already holds
+        if not editable(decode(body), gold):
+            continue  # no text node lies whole (and once) in the gold: no in-article edit
+        page_type = ((case.get("_internal") or {}).get("page_type") or {}).get("primary")
+        sites.add(site)
+        golds.add(gold)
+        found.append((file_id, path, html_path, packed, url, page_type, gold))
+    print(f"wcxb: {len(found)} pages qualify", file=sys.stderr)
+    rows = []
+    picked = random.Random(seed).sample(found, min(WCX_SAMPLE, len(found)))
+    for file_id, path, html_path, packed, url, page_type, gold in sorted(picked, key=lambda p: p[0]):
+        (out / "wcxb" / f"{file_id}.html.gz").write_bytes(packed)
+        rows.append(
+            {
+                "id": f"wcxb-{file_id}",
+                "group": "wcxb",
+                "lang": py3langid.classify(gold)[0],
+                "url": url,
+                "file": f"wcxb/{file_id}.html.gz",
+                "source_file": html_path,
+                "source_gold": path,
+                "page_type": page_type,
+                "gold": gold,
+            }
+        )
+    return rows
+
+
 def lines_of(data: bytes) -> list[str]:
     """The non-blank lines of a text file, stripped."""
     return [line.strip() for line in data.decode("utf-8").splitlines() if line.strip()]
@@ -729,6 +831,7 @@ REPOSITORIES = {
     "fundus": ("https://github.com/flairNLP/fundus", "MIT"),
     "newspaper": ("https://github.com/codelucas/newspaper", "MIT"),
     "postlight": ("https://github.com/postlight/parser", "MIT OR Apache-2.0"),
+    "wcxb": ("https://github.com/Murrough-Foley/web-content-extraction-benchmark", "CC-BY-4.0"),
 }
 """Each group's source repository and licence, in manifest order."""
 
@@ -741,6 +844,7 @@ def main() -> None:
     ap.add_argument("--fundus", type=Path, help="clone of flairNLP/fundus")
     ap.add_argument("--newspaper", type=Path, help="clone of codelucas/newspaper")
     ap.add_argument("--postlight", type=Path, help="clone of postlight/parser")
+    ap.add_argument("--wcxb", type=Path, help="clone of Murrough-Foley/web-content-extraction-benchmark")
     ap.add_argument("--seed", type=int, default=15)
     args = ap.parse_args()
     out = HERE / "data"
@@ -760,6 +864,7 @@ def main() -> None:
         "fundus": lambda repo: build_fundus(repo, out, args.seed, {r["url"] for r in earlier("fundus")}),
         "newspaper": lambda repo: build_newspaper(repo, out, args.seed, earlier("newspaper")),
         "postlight": lambda repo: build_postlight(repo, out, args.seed, earlier("postlight")),
+        "wcxb": lambda repo: build_wcxb(repo, out, args.seed, earlier("wcxb")),
     }
     sources_file = out / "SOURCES.json"
     sources = json.loads(sources_file.read_text()) if sources_file.exists() else {}
