@@ -55,7 +55,7 @@ def test_variants_are_deterministic() -> None:
     assert out[0] == out[1]
 
 
-@pytest.mark.parametrize("group", ["aeb", "readability", "fundus", "newspaper"])
+@pytest.mark.parametrize("group", ["aeb", "readability", "fundus", "newspaper", "wcxb"])
 def test_noise_edit_keeps_gold_and_article_edit_changes_it(group: str) -> None:
     """A noise edit leaves every gold paragraph in place; an article edit changes one."""
     rows = [r for r in _rows() if r["group"] == group][:10]
@@ -135,6 +135,28 @@ def test_newspaper_gold_is_the_expected_text_and_each_row_a_named_page() -> None
     assert not others & {build_corpus.url_key(r["url"]) for r in rows}
     for row in rows[:15]:
         assert len(row["gold"]) >= build_corpus.NSP_MIN_GOLD
+        root = variants.parse(_html(row))
+        assert variants.article_edit(root, random.Random(row["id"]), row["lang"], gold=row["gold"])
+
+
+
+def test_wcxb_gold_is_the_main_content_and_each_row_one_site() -> None:
+    """The gold of a WCXB page is its main content one line a paragraph, whitespace
+    collapsed; the manifest's wcxb rows are one page a site, each big enough to score, none
+    another group's url, with its page type, and with a text node of the page inside its
+    gold (so an article edit can be made)."""
+    assert build_corpus.wcxb_gold("Title\nFirst  line.\n\n\n Second\tline. \n\n") == (
+        "Title\n\nFirst line.\n\nSecond line."
+    )
+    rows = [r for r in _rows() if r["group"] == "wcxb"]
+    assert 60 <= len(rows) <= build_corpus.WCX_SAMPLE
+    assert len({r["id"] for r in rows}) == len(rows) == len({r["gold"] for r in rows})
+    sites = {build_corpus.url_key(r["url"]).split("/")[0] for r in rows}
+    assert len(sites) == len(rows)
+    others = {build_corpus.url_key(r["url"]) for r in _rows() if r["group"] != "wcxb"}
+    assert not others & {build_corpus.url_key(r["url"]) for r in rows}
+    for row in rows[:15]:
+        assert len(row["gold"]) >= build_corpus.WCX_MIN_GOLD and row["page_type"]
         root = variants.parse(_html(row))
         assert variants.article_edit(root, random.Random(row["id"]), row["lang"], gold=row["gold"])
 
