@@ -35,6 +35,7 @@ cp1252 page declared as UTF-8 keeps its accents.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import lxml.etree
 import lxml.html
@@ -109,14 +110,18 @@ NONE, BOILERPLATE, META = 0, 1, 2
 """What the words of a class and id mark (:func:`_boilerplate_mark`)."""
 
 
-def _boilerplate_mark(marks: str) -> int:
+def _boilerplate_mark(marks: str) -> tuple[int, str]:
     """What the words of a class and id (``marks``) mark: :data:`BOILERPLATE` (one of
-    :data:`BOILERPLATE_WORDS`), :data:`META` (one of :data:`META_WORDS`) or :data:`NONE`."""
+    :data:`BOILERPLATE_WORDS`), :data:`META` (one of :data:`META_WORDS`) or :data:`NONE`;
+    and the boilerplate words found, sorted, space-separated (``""`` for the others)."""
     if not _HINT.search(marks):
-        return NONE
+        return NONE, ""
     words = [w.lower() for w in _WORD.findall(marks)]
     terms = {*words, *(f"{w}-{n}" for w, n in zip(words, words[1:], strict=False))}
-    return BOILERPLATE if terms & BOILERPLATE_WORDS else META if terms & META_WORDS else NONE
+    found = terms & BOILERPLATE_WORDS
+    if found:
+        return BOILERPLATE, " ".join(sorted(found))
+    return (META, "") if terms & META_WORDS else (NONE, "")
 
 
 KEEP_SHARE = 0.5
@@ -228,30 +233,83 @@ def _prose_block(el: lxml.html.HtmlElement, chars: int, total: int) -> bool:
 
 
 def _unless_together(doomed: list[lxml.html.HtmlElement], chars: dict[lxml.html.HtmlElement, int],
-                     total: int) -> list[lxml.html.HtmlElement]:
-    """``doomed`` without the elements of a kind (same tag and class) that together hold
-    :data:`KEEP_SHARE` of the ``total`` paragraph text: an article cut into several
-    blocks between advertisements ("sidebar-grid__container" five times) is the page's
-    text however its class reads, though no block alone holds most of it. ``chars``: the
-    paragraph text of each element marked by a hint (not :data:`BOILERPLATE_TAGS`)."""
-    together: dict[tuple[str, str], int] = {}
+                     total: int, words: dict[lxml.html.HtmlElement, str],
+                     root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """``doomed`` without the elements of a kind that together hold :data:`KEEP_SHARE`
+    of the ``total`` paragraph text: an article cut into several blocks between
+    advertisements ("sidebar-grid__container" five times) is the page's text however its
+    class reads, though no block alone holds most of it. ``chars``: the paragraph text of
+    each element marked by a hint (not :data:`BOILERPLATE_TAGS`).
+
+    Elements marked by the same class words (``words``), whatever their tag and the rest
+    of their class, are a kind too when no kind above carries those words, measured by
+    the text of ``root`` that is not a link's:
+    a site builder that calls every block of the page a ``widget`` (HubSpot's
+    ``hs_cos_wrapper_widget``, ``widget-span``), most of them lists and cards rather than
+    paragraphs, says nothing by it. Blocks that are mostly links (:data:`LINK_DENSE`:
+    teasers, menus) stay boilerplate however much they hold together, and so do comment
+    blocks (:data:`SPREAD`)."""
     mine = set(doomed)
-    for el in doomed:
-        if el not in chars:
+    measured = [el for el in doomed if el in chars]
+
+    def tops(kind: Callable[[lxml.html.HtmlElement], object], key: object) -> list[lxml.html.HtmlElement]:
+        """The measured elements of a kind that no doomed element of the kind holds."""
+        return [el for el in measured if kind(el) == key
+                and not any(a in mine and kind(a) == key for a in el.iterancestors())]
+
+    def own(el: lxml.html.HtmlElement) -> tuple[str, str]:
+        return (el.tag, el.get("class", ""))
+
+    kept: set[lxml.html.HtmlElement] = set()
+    for key in {own(el) for el in measured}:
+        if sum(chars[el] for el in tops(own, key)) >= KEEP_SHARE * total:
+            kept.update(el for el in measured if own(el) == key)
+    # A word that a kept kind carries is explained by that kind (the article's blocks):
+    # the word's other blocks stay boilerplate.
+    marked = {words[el] for el in measured if el in words} - {words.get(el) for el in kept}
+    plain = _plain_chars(root) if marked else 0
+    for found in marked:
+        members = [el for el in tops(words.get, found) if not _comment_like(el)]
+        if len(members) < SPREAD:
             continue
-        key = (el.tag, el.get("class", ""))
-        if any(a in mine and (a.tag, a.get("class", "")) == key for a in el.iterancestors()):
-            continue  # counted with its ancestor of the same kind
-        together[key] = together.get(key, 0) + chars[el]
-    kept = {key for key, n in together.items() if n >= KEEP_SHARE * total}
+        text = sum(_shown_chars(el) for el in members)
+        linked = sum(len(a.text_content()) for el in members for a in el.iter("a"))
+        if text - linked >= KEEP_SHARE * plain and linked < LINK_DENSE * max(1, text):
+            kept.update(el for el in measured if words.get(el) == found and not _comment_like(el))
     if not kept:
         return doomed
-    return [el for el in doomed if el not in chars or (el.tag, el.get("class", "")) not in kept]
+    return [el for el in doomed if el not in kept]
+
+
+SPREAD = 3
+"""The fewest blocks a class word marks for it to be a site builder's word for every block.
+A comment block (class or id containing ``comment``: a thread in a ``xenforo-comment-widget``)
+is never one of them: comments are decided by :func:`drop_unconfirmed_comments` and
+:func:`strip_comment_furniture`."""
+
+
+def _comment_like(el: lxml.html.HtmlElement) -> bool:
+    return "comment" in f"{el.get('class', '')} {el.get('id', '')}".lower()
+
+LINK_DENSE = 0.3
+"""Blocks whose text is this share links or more are teasers and menus: a class word that
+marks such blocks marks boilerplate however much of the text they hold together."""
+
+
+def _shown_chars(el: lxml.html.HtmlElement) -> int:
+    """The characters of ``el``'s text, its scripts' and styles' left out."""
+    return len(el.text_content()) - sum(len(s.text or "") for s in el.iter("script", "style"))
+
+
+def _plain_chars(el: lxml.html.HtmlElement) -> int:
+    """The characters of ``el``'s text (:func:`_shown_chars`) that are not a link's."""
+    return _shown_chars(el) - sum(len(a.text_content()) for a in el.iter("a"))
 
 
 def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
     doomed = []
     by_class = []
+    words: dict[lxml.html.HtmlElement, str] = {}
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -268,8 +326,11 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
         marks = f"{el.get('class', '')} {el.get('id', '')}"
         if not marks.strip() or el.tag in ("main", "article", "body"):
             continue
-        mark = _boilerplate_mark(marks)
-        if mark == BOILERPLATE or (mark == META and len(el.text_content().split()) < PROSE_WORDS):
+        mark, found = _boilerplate_mark(marks)
+        if mark == BOILERPLATE:
+            by_class.append(el)
+            words[el] = found
+        elif mark == META and len(el.text_content().split()) < PROSE_WORDS:
             by_class.append(el)
     if by_class:
         # Class words and the tags above are hints: measured only when one matched.
@@ -278,7 +339,7 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
         doomed += [el for el in by_class
                    if not total or chars[el] < KEEP_SHARE * total and not _prose_block(el, chars[el], total)]
         if total and doomed:
-            doomed = _unless_together(doomed, chars, total)
+            doomed = _unless_together(doomed, chars, total, words, root)
     for el in doomed:
         parent = el.getparent()
         if parent is not None:
@@ -303,6 +364,24 @@ def strip_comment_furniture(region: lxml.html.HtmlElement) -> bool:
         return False
     total = _paragraph_chars(region)
     doomed = [el for el in blocks if not total or _paragraph_chars(el) < KEEP_SHARE * total]
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return bool(doomed)
+
+
+CONFIRMED = 0.5
+"""A comment-like block of a landmark that agrees with trafilatura's estimate stays when at
+least this share of its words is in the estimate (then it is the article's own text)."""
+
+
+def drop_unconfirmed_comments(region: lxml.html.HtmlElement, estimate: str) -> bool:
+    """Remove the comment-like blocks (class or id containing ``comment``) of a landmark
+    whose words are mostly not in trafilatura's ``estimate`` of the page: the thread under
+    an article, when the two agree on the rest. Whether one went."""
+    est = _words(estimate)
+    doomed = [el for el in _owners(_COMMENT_ATTRS(region))
+              if (words := _words(el.text_content())) and len(words & est) < CONFIRMED * len(words)]
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
@@ -628,6 +707,10 @@ def _extract(url: str, body: bytes, content_type: str) -> tuple[str | None, str 
         estimate = _trafilatura(page if comments else _alone(region), url)
         if comments and _solid(estimate) and disagrees(text, estimate):
             return estimate, f"trafilatura (the landmark {name} looked like a comment thread)"
+        if comments and _solid(estimate) and drop_unconfirmed_comments(region, estimate):
+            text = _marked(region)
+            lines = _lines(text) if html.LINK_OPEN in text and len(text) <= MAX_CHECKED else []
+            text = "\n".join(line for line, _ in lines) if lines else text
         kept = trim_teasers(lines, estimate)
         if len(kept) < len(lines):
             return "\n".join(kept), f"landmark {name} (teaser lists cut against trafilatura)"

@@ -283,6 +283,40 @@ def test_content_holding_top_rated_comments_and_headlines_falls_back(pm) -> None
     assert "Headline 12" not in text
 
 
+def test_thread_under_an_article_that_agrees_with_the_estimate_is_left_out(pm) -> None:
+    """A landmark whose comment thread is a third of its text (too little for the landmark to
+    be given up) keeps the article and loses the comments trafilatura leaves out."""
+    body = page(f"{HEADER}<main>{TEASER}{article(14)}<section id='comments' class='comments-area'>"
+                f"<h2>6 comments</h2><ol class='comment-list'>{comments(6)}</ol></section></main>")
+    text = extract(body, pm)
+    assert "ARTICLE-END" in text and text.count("The municipal council met") == 14
+    assert "Comment 3" not in text and "every year the same story" not in text
+
+
+def test_site_builder_calling_every_block_a_widget_keeps_the_page(pm) -> None:
+    """A page builder that wraps every block in a ``widget`` class (HubSpot), most blocks
+    lists and cards rather than paragraphs: the word says nothing, the page's text stays.
+    Its one link list marked ``widget`` too (a menu) still goes."""
+    def block(kind: str, inner: str) -> str:
+        return (f"<div class='span12 widget-span widget-type-custom_widget dnd-module'>"
+                f"<div class='hs_cos_wrapper hs_cos_wrapper_widget hs_cos_wrapper_type_module'>"
+                f"<section class='{kind}'>{inner}</section></div></div>")
+    cards = "".join(f"<li><h3>Step {i}: exchange of civil servants with Kindia</h3><div>The two town "
+                    f"halls send two civil servants each for a month, to learn how the other runs "
+                    f"its registry office, waste collection and water supply (round {i}).</div></li>"
+                    for i in range(8))
+    menu = "".join(f"<a href='/m/{i}'>Menu entry {i}</a>" for i in range(10))
+    body = page(f"<main>{block('hero', '<h1>Twinning with Kindia</h1>')}"
+                f"{block('intro', '<p>Our town and Kindia have been partners since 1986.</p>')}"
+                f"{block('cards', f'<ul>{cards}</ul>')}"
+                f"{block('facts', '<div>Budget 2026: 45,000 euros, shared by both towns.</div>')}"
+                f"<div class='widget widget-menu'>{menu}</div></main>")
+    text = extract(body, pm)
+    assert "Step 7: exchange of civil servants" in text and "round 7" in text
+    assert "Budget 2026: 45,000 euros" in text
+    assert "Menu entry 4" not in text
+
+
 def test_comment_furniture_in_the_landmark_is_left_out(pm) -> None:
     """Without a thread, the comment blocks of a landmark ("Leave a reply", the count) go."""
     body = page(f"<main>{TEASER}{article()}<div class='comments-link'><a href='#respond'>No "
