@@ -2,7 +2,7 @@
 result is committed, the benchmark itself never touches the network).
 
 Run:  .venv/bin/python bench/realweb/build_corpus.py [--aeb DIR] [--trafilatura DIR] [--readability DIR]
-      [--fundus DIR] [--newspaper DIR] [--postlight DIR] [--wcxb DIR]
+      [--fundus DIR] [--newspaper DIR] [--postlight DIR] [--wcxb DIR] [--wcxb2 DIR]
 
 ``DIR`` is a git clone (or bare mirror) of each repository; pages are read at its ``HEAD``
 with ``git show``, and the commit is written to ``data/SOURCES.json``. Only the groups
@@ -103,13 +103,24 @@ given are rebuilt; the manifest lines and sources of the others are kept as they
   article kept twice); a text node of the page lies whole, and once, in the gold (so an
   article edit can be made). :data:`WCX_SAMPLE` of them are sampled (seeded). Chosen from
   the data's structure alone, before any twinwatch result on them was seen: this group is
-  the benchmark's fresh one, never used to tune. Copied byte for byte (WCXB stores them
-  gzipped).
+  the benchmark's fifth fresh one. Copied byte for byte (WCXB stores them gzipped).
+* ``wcxb2``: a second sample of WCXB (same repository and commit), disjoint from ``wcxb``
+  by site, kept fresh when ``wcxb`` was looked at. The same rule as ``wcxb``
+  (:func:`build_wcxb`), with three differences, written down before its first build: no
+  page of a site (host without ``www.``) that ``wcxb`` holds, and none of ``wcxb``'s pages
+  (by WCXB's file id; 139 ``test`` pages are byte for byte ``dev`` pages under the same id);
+  the splits are read ``test`` first, then ``dev`` (:data:`WCX2_TIERS`): one page a site is
+  the first in that order, and the sample is drawn from the ``test`` pages that qualify,
+  topped up from ``dev``'s only if fewer than :data:`WCX_SAMPLE` do; and the seed is its
+  own, :data:`WCX2_SEED`. No filtering by page type: the mix is what the sample gives.
+  :data:`WCX_SAMPLE` pages, under 5 MB added. Chosen from the data's structure alone,
+  before any twinwatch result on them was seen: this group is the benchmark's fresh one,
+  never used to tune. Copied byte for byte.
 
 Languages: ``<html lang>`` for trafilatura pages, and for postlight pages where it is set
 (py3langid on their snippets otherwise: a snippet is a dozen words, too few to tell a
 Japanese sentence opening with an English company name from English); py3langid on the
-gold text for aeb, readability, fundus, newspaper and wcxb pages (the ``lang`` attribute is
+gold text for aeb, readability, fundus, newspaper, wcxb and wcxb2 pages (the ``lang`` attribute is
 missing on a sixth of aeb's and on a third of readability's).
 """
 
@@ -485,7 +496,15 @@ WCX_MIN_GOLD = 500
 
 WCX_SAMPLE = 90
 """WCXB pages taken (seeded sample) among those that qualify, to keep the added data under
-6 MB."""
+6 MB (under 5 MB for ``wcxb2``)."""
+
+WCX2_TIERS = (("test",), ("dev",))
+"""``wcxb2``'s splits in order of preference: its sample is drawn from the ``test`` pages
+that qualify first (WCXB's own held-out split), topped up from ``dev``'s only if too few
+do. ``wcxb`` read both as one tier, ``(WCX_SPLITS,)``."""
+
+WCX2_SEED = 16
+"""``wcxb2``'s sampling seed: its own, so its draw does not repeat ``wcxb``'s (seed 15)."""
 
 _JS_TOKEN = re.compile(
     r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`", re.S
@@ -696,7 +715,22 @@ def wcxb_gold(text: str) -> str:
     return "\n\n".join(b for b in (norm(line) for line in text.splitlines()) if b)
 
 
-def build_wcxb(repo: Path, out: Path, seed: int, others: list[dict]) -> list[dict]:
+def build_wcxb(
+    repo: Path,
+    out: Path,
+    seed: int,
+    others: list[dict],
+    *,
+    group: str = "wcxb",
+    tiers: tuple[tuple[str, ...], ...] = (WCX_SPLITS,),
+    apart: list[dict] | None = None,
+) -> list[dict]:
+    """The rows of a WCXB ``group``, its pages written under ``out / group``.
+
+    ``others`` are the rows of the groups before it (their urls and articles are not taken
+    again); ``tiers`` the splits in order of preference, each tier read in path order (one
+    page a site is the first in that order) and sampled before the next tops it up;
+    ``apart`` the rows of a WCXB group whose sites and pages this one takes none of."""
     import py3langid
 
     taken = {url_key(r["url"]) for r in others} - {None}
@@ -704,50 +738,66 @@ def build_wcxb(repo: Path, out: Path, seed: int, others: list[dict]) -> list[dic
     their_snippets = [
         s_n for r in others for s_n in (norm(s) for s in r.get("with", ())) if len(s_n) >= PL_MIN_SNIPPET
     ]
-    listing = [p for split in WCX_SPLITS for p in git_ls(repo, f"{split}/ground-truth/")]
-    found, golds, sites = [], set(), set()
-    for path in sorted(p for p in listing if p.endswith(".json")):
-        split, _, name = path.partition("/ground-truth/")
-        file_id = name.removesuffix(".json")
-        case = json.loads(git_show(repo, path))
-        url = case.get("url")
-        site = urlsplit(url or "").netloc.lower().removeprefix("www.")
-        gold = wcxb_gold((case.get("ground_truth") or {}).get("main_content") or "")
-        if not site or site in sites:
-            continue  # no url to serve it under, or a second page of a site
-        html_path = f"{split}/html/{file_id}.html.gz"
-        try:
-            packed = git_show(repo, html_path)
-        except subprocess.CalledProcessError:
-            continue
-        body = gzip.decompress(packed)
-        if len(body) < WCX_MIN_SOURCE or len(gold) < WCX_MIN_GOLD or gold in golds:
-            continue
-        gold_n = norm(gold)
-        if (
-            url_key(url) in taken
-            or any(gold_n[:200] in g or g[:200] in gold_n for g in their_golds)
-            or any(s in gold_n for s in their_snippets)
-        ):
-            continue  # a page or an article another group already holds
-        if not editable(decode(body), gold):
-            continue  # no text node lies whole (and once) in the gold: no in-article edit
-        page_type = ((case.get("_internal") or {}).get("page_type") or {}).get("primary")
-        sites.add(site)
-        golds.add(gold)
-        found.append((file_id, path, html_path, packed, url, page_type, gold))
-    print(f"wcxb: {len(found)} pages qualify", file=sys.stderr)
+    apart = apart or []
+    sites = {urlsplit(r["url"]).netloc.lower().removeprefix("www.") for r in apart}
+    their_ids = {r["file"].rsplit("/", 1)[-1].removesuffix(".html.gz") for r in apart}
+    pools: list[list[tuple]] = []
+    golds: set[str] = set()
+    left: Counter[str] = Counter()
+    for tier in tiers:
+        pools.append([])
+        listing = [p for split in tier for p in git_ls(repo, f"{split}/ground-truth/")]
+        for path in sorted(p for p in listing if p.endswith(".json")):
+            split, _, name = path.partition("/ground-truth/")
+            file_id = name.removesuffix(".json")
+            case = json.loads(git_show(repo, path))
+            url = case.get("url")
+            site = urlsplit(url or "").netloc.lower().removeprefix("www.")
+            gold = wcxb_gold((case.get("ground_truth") or {}).get("main_content") or "")
+            if not site or site in sites or file_id in their_ids:
+                left["no url, a site taken, or a page of the group kept apart"] += 1
+                continue  # no url to serve it under, a second page of a site, or apart's
+            html_path = f"{split}/html/{file_id}.html.gz"
+            try:
+                packed = git_show(repo, html_path)
+            except subprocess.CalledProcessError:
+                left["no page"] += 1
+                continue
+            body = gzip.decompress(packed)
+            if len(body) < WCX_MIN_SOURCE or len(gold) < WCX_MIN_GOLD or gold in golds:
+                left["page or gold too small, or a repeated gold"] += 1
+                continue
+            gold_n = norm(gold)
+            if (
+                url_key(url) in taken
+                or any(gold_n[:200] in g or g[:200] in gold_n for g in their_golds)
+                or any(s in gold_n for s in their_snippets)
+            ):
+                left["another group's page or article"] += 1
+                continue  # a page or an article another group already holds
+            if not editable(decode(body), gold):
+                left["no text node whole and once in the gold"] += 1
+                continue  # no text node lies whole (and once) in the gold: no in-article edit
+            page_type = ((case.get("_internal") or {}).get("page_type") or {}).get("primary")
+            sites.add(site)
+            golds.add(gold)
+            pools[-1].append((file_id, path, html_path, packed, url, page_type, gold))
+    counts = [len(p) for p in pools]
+    print(f"{group}: {counts} pages qualify by tier {tiers}; left: {dict(left)}", file=sys.stderr)
+    rng = random.Random(seed)
+    picked: list[tuple] = []
+    for pool in pools:
+        picked += rng.sample(pool, min(WCX_SAMPLE - len(picked), len(pool)))
     rows = []
-    picked = random.Random(seed).sample(found, min(WCX_SAMPLE, len(found)))
     for file_id, path, html_path, packed, url, page_type, gold in sorted(picked, key=lambda p: p[0]):
-        (out / "wcxb" / f"{file_id}.html.gz").write_bytes(packed)
+        (out / group / f"{file_id}.html.gz").write_bytes(packed)
         rows.append(
             {
-                "id": f"wcxb-{file_id}",
-                "group": "wcxb",
+                "id": f"{group}-{file_id}",
+                "group": group,
                 "lang": py3langid.classify(gold)[0],
                 "url": url,
-                "file": f"wcxb/{file_id}.html.gz",
+                "file": f"{group}/{file_id}.html.gz",
                 "source_file": html_path,
                 "source_gold": path,
                 "page_type": page_type,
@@ -832,6 +882,7 @@ REPOSITORIES = {
     "newspaper": ("https://github.com/codelucas/newspaper", "MIT"),
     "postlight": ("https://github.com/postlight/parser", "MIT OR Apache-2.0"),
     "wcxb": ("https://github.com/Murrough-Foley/web-content-extraction-benchmark", "CC-BY-4.0"),
+    "wcxb2": ("https://github.com/Murrough-Foley/web-content-extraction-benchmark", "CC-BY-4.0"),
 }
 """Each group's source repository and licence, in manifest order."""
 
@@ -845,6 +896,7 @@ def main() -> None:
     ap.add_argument("--newspaper", type=Path, help="clone of codelucas/newspaper")
     ap.add_argument("--postlight", type=Path, help="clone of postlight/parser")
     ap.add_argument("--wcxb", type=Path, help="clone of Murrough-Foley/web-content-extraction-benchmark")
+    ap.add_argument("--wcxb2", type=Path, help="the same clone, for the second WCXB sample")
     ap.add_argument("--seed", type=int, default=15)
     args = ap.parse_args()
     out = HERE / "data"
@@ -852,10 +904,12 @@ def main() -> None:
     lines = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
     old = [json.loads(line) for line in lines]
     order = list(REPOSITORIES)
+    rows: list[dict] = []
 
     def earlier(group: str) -> list[dict]:
-        """The rows of the groups added before ``group``: it takes none of their pages."""
-        return [r for r in old if r["group"] in order[: order.index(group)]]
+        """The rows of the groups added before ``group`` (as rebuilt in this run, if they
+        were): it takes none of their pages."""
+        return [r for r in rows if r["group"] in order[: order.index(group)]]
 
     builders = {
         "aeb": lambda repo: build_aeb(repo, out),
@@ -865,10 +919,18 @@ def main() -> None:
         "newspaper": lambda repo: build_newspaper(repo, out, args.seed, earlier("newspaper")),
         "postlight": lambda repo: build_postlight(repo, out, args.seed, earlier("postlight")),
         "wcxb": lambda repo: build_wcxb(repo, out, args.seed, earlier("wcxb")),
+        "wcxb2": lambda repo: build_wcxb(
+            repo,
+            out,
+            WCX2_SEED,
+            earlier("wcxb2"),
+            group="wcxb2",
+            tiers=WCX2_TIERS,
+            apart=[r for r in rows if r["group"] == "wcxb"],
+        ),
     }
     sources_file = out / "SOURCES.json"
     sources = json.loads(sources_file.read_text()) if sources_file.exists() else {}
-    rows: list[dict] = []
     for group, (url, licence) in REPOSITORIES.items():
         repo = getattr(args, group)
         if repo is None:

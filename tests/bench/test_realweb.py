@@ -55,7 +55,7 @@ def test_variants_are_deterministic() -> None:
     assert out[0] == out[1]
 
 
-@pytest.mark.parametrize("group", ["aeb", "readability", "fundus", "newspaper", "wcxb"])
+@pytest.mark.parametrize("group", ["aeb", "readability", "fundus", "newspaper", "wcxb", "wcxb2"])
 def test_noise_edit_keeps_gold_and_article_edit_changes_it(group: str) -> None:
     """A noise edit leaves every gold paragraph in place; an article edit changes one."""
     rows = [r for r in _rows() if r["group"] == group][:10]
@@ -139,26 +139,121 @@ def test_newspaper_gold_is_the_expected_text_and_each_row_a_named_page() -> None
         assert variants.article_edit(root, random.Random(row["id"]), row["lang"], gold=row["gold"])
 
 
-
-def test_wcxb_gold_is_the_main_content_and_each_row_one_site() -> None:
+@pytest.mark.parametrize("group", ["wcxb", "wcxb2"])
+def test_wcxb_gold_is_the_main_content_and_each_row_one_site(group: str) -> None:
     """The gold of a WCXB page is its main content one line a paragraph, whitespace
-    collapsed; the manifest's wcxb rows are one page a site, each big enough to score, none
-    another group's url, with its page type, and with a text node of the page inside its
-    gold (so an article edit can be made)."""
+    collapsed; the manifest's wcxb and wcxb2 rows are one page a site, each big enough to
+    score, none another group's url, with its page type, and with a text node of the page
+    inside its gold (so an article edit can be made)."""
     assert build_corpus.wcxb_gold("Title\nFirst  line.\n\n\n Second\tline. \n\n") == (
         "Title\n\nFirst line.\n\nSecond line."
     )
-    rows = [r for r in _rows() if r["group"] == "wcxb"]
+    rows = [r for r in _rows() if r["group"] == group]
     assert 60 <= len(rows) <= build_corpus.WCX_SAMPLE
     assert len({r["id"] for r in rows}) == len(rows) == len({r["gold"] for r in rows})
     sites = {build_corpus.url_key(r["url"]).split("/")[0] for r in rows}
     assert len(sites) == len(rows)
-    others = {build_corpus.url_key(r["url"]) for r in _rows() if r["group"] != "wcxb"}
+    others = {build_corpus.url_key(r["url"]) for r in _rows() if r["group"] != group}
     assert not others & {build_corpus.url_key(r["url"]) for r in rows}
     for row in rows[:15]:
         assert len(row["gold"]) >= build_corpus.WCX_MIN_GOLD and row["page_type"]
         root = variants.parse(_html(row))
         assert variants.article_edit(root, random.Random(row["id"]), row["lang"], gold=row["gold"])
+
+
+def test_wcxb2_rows_hold_no_site_or_page_of_wcxb_and_come_from_the_test_split() -> None:
+    """wcxb2 is disjoint from wcxb by site (host without ``www.``) and by WCXB file id, and
+    its pages are from WCXB's ``test`` split first."""
+    rows = _rows()
+    first = [r for r in rows if r["group"] == "wcxb"]
+    second = [r for r in rows if r["group"] == "wcxb2"]
+    assert first and second
+
+    def host(row: dict) -> str:
+        return build_corpus.urlsplit(row["url"]).netloc.lower().removeprefix("www.")
+
+    def file_id(row: dict) -> str:
+        return row["source_file"].rsplit("/", 1)[1]
+
+    assert not {host(r) for r in first} & {host(r) for r in second}
+    assert not {file_id(r) for r in first} & {file_id(r) for r in second}
+    assert not {r["gold"] for r in first} & {r["gold"] for r in second}
+    assert all(r["source_file"].startswith("test/html/") for r in second)
+    assert all(r["file"] == f"wcxb2/{file_id(r)}" and r["id"].startswith("wcxb2-") for r in second)
+
+
+def _wcxb_repo(path: Path, pages: dict[str, tuple[str, str]]) -> Path:
+    """A git repository laid out as WCXB: ``<split>/html/<id>.html.gz`` and
+    ``<split>/ground-truth/<id>.json``, one page for each ``"<split>/<id>": (url, text)``."""
+    import subprocess
+
+    for key, (url, text) in pages.items():
+        split, file_id = key.split("/")
+        paras = [
+            f"{text} paragraph {i} of the main content, long enough to count as a text node."
+            for i in range(8)
+        ]
+        filler = "<li><a href='/x'>menu entry</a></li>" * 700
+        html = (
+            f"<html><body><ul>{filler}</ul><main>{''.join(f'<p>{p}</p>' for p in paras)}</main></body></html>"
+        )
+        (path / split / "html").mkdir(parents=True, exist_ok=True)
+        (path / split / "ground-truth").mkdir(parents=True, exist_ok=True)
+        (path / split / "html" / f"{file_id}.html.gz").write_bytes(gzip.compress(html.encode(), mtime=0))
+        case = {"url": url, "ground_truth": {"main_content": "\n".join(paras)}}
+        (path / split / "ground-truth" / f"{file_id}.json").write_text(json.dumps(case))
+    git = ["git", "-C", str(path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "pages"], check=True)
+    return path
+
+
+def test_build_wcxb_prefers_the_first_tier_and_keeps_apart_from_a_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With tiers (test, then dev), one page a site is taken from ``test`` first and the
+    sample comes from ``test`` while it suffices; a site or page of the ``apart`` group is
+    never taken; with one tier (wcxb's default), ``dev`` comes first in path order."""
+    repo = _wcxb_repo(
+        tmp_path / "repo",
+        {
+            "dev/0001": ("https://www.a.example/1", "Alpha dev"),
+            "dev/0002": ("https://b.example/2", "Bravo dev"),
+            "dev/0003": ("https://c.example/3", "Charlie dev"),
+            "test/0004": ("https://a.example/4", "Alpha test"),
+            "test/0005": ("https://d.example/5", "Delta test"),
+        },
+    )
+    one = tmp_path / "one"
+    (one / "wcxb").mkdir(parents=True)
+    first = build_corpus.build_wcxb(repo, one, 15, [])
+    assert [r["source_file"] for r in first] == [
+        "dev/html/0001.html.gz",
+        "dev/html/0002.html.gz",
+        "dev/html/0003.html.gz",
+        "test/html/0005.html.gz",
+    ]
+    two = tmp_path / "two"
+    (two / "wcxb2").mkdir(parents=True)
+    apart = [r for r in first if r["source_file"] == "dev/html/0002.html.gz"]
+    second = build_corpus.build_wcxb(
+        repo, two, 16, apart, group="wcxb2", tiers=build_corpus.WCX2_TIERS, apart=apart
+    )
+    assert [r["source_file"] for r in second] == [
+        "dev/html/0003.html.gz",
+        "test/html/0004.html.gz",
+        "test/html/0005.html.gz",
+    ]
+    assert {p.name for p in (two / "wcxb2").iterdir()} == {"0003.html.gz", "0004.html.gz", "0005.html.gz"}
+    assert all(r["group"] == "wcxb2" and r["id"] == f"wcxb2-{r['file'][6:10]}" for r in second)
+    monkeypatch.setattr(build_corpus, "WCX_SAMPLE", 2)
+    for stale in (two / "wcxb2").iterdir():
+        stale.unlink()
+    small = build_corpus.build_wcxb(
+        repo, two, 16, apart, group="wcxb2", tiers=build_corpus.WCX2_TIERS, apart=apart
+    )
+    assert [r["source_file"] for r in small] == ["test/html/0004.html.gz", "test/html/0005.html.gz"]
 
 
 POSTLIGHT_TEST = """
