@@ -62,9 +62,10 @@ the lower-cased ``\\w+`` runs (a run of CJK characters counts each character), c
 as multisets (bag of words). Recall = shared tokens / gold tokens; precision = shared
 tokens / extracted tokens. For trafilatura and postlight pages the gold tokens are those
 of the ``with`` snippets (recall only), and trafilatura's ``without`` snippets give "leaks
-kept out": the share of them absent from the extracted text. A lost article is a page whose recall is
-below 0.5. Pages per second: sources / wall time of each crawl process (its start-up
-included).
+kept out": the share of them absent from the extracted text. A lost article is a page whose
+recall is below 0.5; "unflagged" counts the lost ones `sources health` does not show for a
+look (the watched text a small share of the page's visible text): the silent losses. Pages
+per second: sources / wall time of each crawl process (its start-up included).
 """
 
 from __future__ import annotations
@@ -330,7 +331,10 @@ def held_out(pid: str) -> bool:
     return int(hashlib.sha1(pid.encode()).hexdigest()[:8], 16) % 10 < HELD_OUT
 
 
-def table(pages: list[Page], reported: set[str], scores: dict[str, tuple], errors: dict[str, str]) -> None:
+def table(pages: list[Page], reported: set[str], scores: dict[str, tuple], errors: dict[str, str],
+          flagged: set[str]) -> None:
+    """The table; ``flagged``: the pages `sources health` shows for a look (the watched
+    text a small share of the page): a lost article among them is not a silent loss."""
     seen = [p for p in pages if p.group not in FRESH + LOOKED_AT]
     slices: list[tuple[str, list[Page]]] = [
         ("all", pages),
@@ -368,6 +372,7 @@ def table(pages: list[Page], reported: set[str], scores: dict[str, tuple], error
 
         sc = [scores[p.id] for p in mine if p.id in scores]
         lost = sum(r < LOST for r, _, _ in sc)
+        silent = sum(scores[p.id][0] < LOST and p.id not in flagged for p in mine if p.id in scores)
         rows.append(
             (
                 name,
@@ -375,7 +380,7 @@ def table(pages: list[Page], reported: set[str], scores: dict[str, tuple], error
                 count("noise"),
                 count("article"),
                 count("same"),
-                f"{lost} of {len(sc)}",
+                f"{lost} of {len(sc)}" + (f", {silent} unflagged" if lost else ""),
                 median([r for r, _, _ in sc]),
                 median([q for _, q, _ in sc if q is not None]),
                 median([k for _, _, k in sc if k is not None]),
@@ -437,6 +442,12 @@ def main() -> None:
                 for run, sid, outcome in db.execute("SELECT run_id, source_id, outcome FROM fetch_outcomes"):
                     if outcome not in OK_OUTCOMES:
                         errors[f"{by_sid[sid].id} (day {runs.index(run) + 1})"] = outcome
+                flagged = {
+                    by_sid[sid].id
+                    for (sid,) in db.execute(
+                        "SELECT source_id FROM source_state WHERE extraction_note IS NOT NULL"
+                    )
+                }
                 texts = {
                     by_sid[sid].id: decompress(data)
                     for sid, data in db.execute(
@@ -454,7 +465,7 @@ def main() -> None:
         f"({', '.join(f'{k} {v}' for k, v in sorted(langs.items()))}),"
         f" seed {args.seed}{f', limit {args.limit} per group' if args.limit else ''}\n"
     )
-    table(pages, reported, scores, errors)
+    table(pages, reported, scores, errors, flagged)
     print(
         f"\npages per second: day 1 {n / wall1:.1f} ({wall1:.1f} s), day 2 {n / wall2:.1f} ({wall2:.1f} s), "
         "each a whole `twinwatch crawl --all` process"
@@ -470,7 +481,8 @@ def main() -> None:
         print(f"article edits missed: {', '.join(missed)}")
     lost = sorted((s[0], pid) for pid, s in scores.items() if s[0] < LOST)
     if lost:
-        print("lost articles (recall): " + ", ".join(f"{pid} {r:.2f}" for r, pid in lost))
+        print("lost articles (recall; * flagged for a look in `sources health`): "
+              + ", ".join(f"{pid} {r:.2f}{'*' if pid in flagged else ''}" for r, pid in lost))
     if args.verbose:
         print("noise edits reported: " + ", ".join(f"{p.id} ({p.edit})" for p in noise if p.id in reported))
         low = sorted((s[1], pid) for pid, s in scores.items() if s[1] is not None and s[1] < 0.5)
