@@ -106,6 +106,17 @@ INLINE: Extractor = _Inline()
 """:func:`prepare` on the caller's thread (its ``prepare`` never suspends)."""
 
 
+@dataclass(frozen=True)
+class Extraction:
+    """What :func:`extract_async` made of one result, for :func:`write`: the source and
+    what :func:`prepare` found, or why the page could not be read."""
+
+    source: Source
+    prepared: Prepared | None = None
+    error: str | None = None
+    """The ``parse-error`` message when the extraction raised."""
+
+
 async def ingest_async(db: Database, pm: PluginManager, result: FetchResult,
                        extractor: Extractor = INLINE, *, checked: bool = False) -> str:
     """Store what one fetch means; return its outcome (see the module docstring).
@@ -118,15 +129,29 @@ async def ingest_async(db: Database, pm: PluginManager, result: FetchResult,
         if done is not None:
             record_quick(db, [(result, done, None)])
             return done
+    return write(db, result, await extract_async(db, pm, result, extractor))
+
+
+async def extract_async(db: Database, pm: PluginManager, result: FetchResult,
+                        extractor: Extractor = INLINE) -> Extraction:
+    """The middle of :func:`ingest_async` for a result that needs extracting: read what
+    the database knows of the source, then let ``extractor`` prepare it. Writes nothing."""
     source = get_source(db, result.source_id)
     try:
-        prepared = await extractor.prepare(pm, source, result, context(db, source, pm))
+        return Extraction(source, await extractor.prepare(pm, source, result, context(db, source, pm)))
     except sqlite3.Error:
         raise  # the database itself is in trouble: let the caller fail loudly
     except Exception as exc:
-        return record_failure(db, result, kind="parse-error", message=describe_error(exc))
+        return Extraction(source, error=describe_error(exc))
+
+
+def write(db: Database, result: FetchResult, extraction: Extraction) -> str:
+    """Store an :class:`Extraction` (inside the caller's transaction when one is open);
+    return the outcome."""
+    if extraction.error is not None:
+        return record_failure(db, result, kind="parse-error", message=extraction.error)
     try:
-        return store(db, source, result, prepared)
+        return store(db, extraction.source, result, extraction.prepared)
     except sqlite3.Error:
         raise
     except Exception as exc:  # a bug must cost one source, not the run

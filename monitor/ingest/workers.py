@@ -16,9 +16,9 @@ crawl does, however it ends (:mod:`monitor.children`).
 :class:`Ingestor` is what a crawl hands its results to: fetches that need no
 extraction (failures, 304s, the bytes of the last fetch: most of a recrawl) are
 recorded in batches, one transaction for many; the others go through
-:func:`monitor.ingest.pipeline.ingest_async` with the extraction in the pool, a
-bounded number at a time so a slow extraction holds the
-fetching back instead of filling memory.
+:func:`monitor.ingest.pipeline.extract_async` with the extraction in the pool, a
+bounded number at a time so a slow extraction holds the fetching back instead of
+filling memory, and are written with the next batch (each in a savepoint).
 """
 
 from __future__ import annotations
@@ -44,10 +44,19 @@ from monitor.children import GRACE, end_process, stop_forkserver
 from monitor.config import WARM_ANALYZERS
 from monitor.errors import ExtractError
 from monitor.hookspecs import ReadAheadFn
-from monitor.ingest.pipeline import Context, describe_error, ingest_async, prepare, settled
+from monitor.ingest.pipeline import (
+    Context,
+    Extraction,
+    describe_error,
+    extract_async,
+    prepare,
+    settled,
+    write,
+)
 from monitor.ingest.writer import Prepared, record_quick
 from monitor.models import FetchResult, PageRead, Source
 from monitor.plugin_manager import PluginManager, source_kinds
+from monitor.store.db import write_tx
 
 log = logging.getLogger("twinwatch.ingest")
 
@@ -357,19 +366,26 @@ class Room:
         return not self.used or self.used + weight <= self.capacity
 
 
+WRITE_EVERY = 0.05
+"""Seconds a crawl's results wait to be written together (one commit for all: a commit
+per page cost a fifth of a millisecond of the event loop's time, mostly waiting on the
+write-ahead log; in a batch, a twentieth). A crawl killed loses at most this much of its
+results, which the next run fetches again."""
+
+
 class Ingestor:
-    """Takes a crawl's results one by one and stores them, batching the cheap ones.
+    """Takes a crawl's results one by one and stores them in batches.
 
     ``add`` returns once the result is queued: a quick outcome joins the pending
     batch (written every ``batch`` results or ``interval`` seconds), a body to
-    extract starts an ``ingest_async`` task once the bodies already waiting
+    extract starts an ``extract_async`` task once the bodies already waiting
     for extraction weigh less than ``budget`` (the wait is the crawler's
-    back-pressure). ``close`` waits for
+    back-pressure), and its extraction joins the batch. ``close`` waits for
     everything and writes the last batch. Must be used from one event loop.
     """
 
     def __init__(self, db: Database, pm: PluginManager, pool: ExtractPool, *, batch: int = 256,
-                 interval: float = 0.25, budget: int = 16 << 20) -> None:
+                 interval: float = WRITE_EVERY, budget: int = 16 << 20) -> None:
         self.db = db
         self.pm = pm
         self.pool = pool
@@ -378,7 +394,11 @@ class Ingestor:
         self.room = Room(budget)
         """Bytes of fetched bodies waiting for or in extraction before ``add`` waits."""
         self.pending: list[tuple[FetchResult, str, int | None]] = []
-        self.tasks: set[asyncio.Task[str]] = set()
+        self.extracted: list[tuple[FetchResult, Extraction]] = []
+        """Extractions done and not yet written (written with the pending batch: one
+        commit per page was a twentieth of a first crawl's CPU in the crawl process)."""
+        self.unwritten: set[int] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
         self._timer: asyncio.TimerHandle | None = None
         self.seen: set[int] = set()
         """Sources with a result so far (a crashed crawler's others are recorded failing)."""
@@ -434,10 +454,7 @@ class Ingestor:
             result, outcome = settled(self.db, result)
         if outcome is not None:
             self.pending.append((result, outcome, size))
-            if len(self.pending) >= self.batch:
-                self.flush()
-            elif self._timer is None:
-                self._timer = asyncio.get_running_loop().call_later(self.interval, self.flush)
+            self._written_soon()
             return
         weight = len(result.body) + sum(len(a.body) for a in result.attachments)
         await self.room.enter(weight)
@@ -445,19 +462,39 @@ class Ingestor:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _extract(self, result: FetchResult, weight: int) -> str:
+    async def _extract(self, result: FetchResult, weight: int) -> None:
+        if result.source_id in self.unwritten:
+            self.flush()  # what it reads of the source must include its last result
         try:
-            return await ingest_async(self.db, self.pm, result, self.pool, checked=True)
+            extraction = await extract_async(self.db, self.pm, result, self.pool)
         finally:
             self.room.leave(weight)
+        self.extracted.append((result, extraction))
+        self.unwritten.add(result.source_id)
+        self._written_soon()
+
+    def _written_soon(self) -> None:
+        if len(self.pending) + len(self.extracted) >= self.batch:
+            self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.interval, self.flush)
 
     def flush(self) -> None:
-        """Write the pending quick outcomes in one transaction."""
+        """Write the pending quick outcomes and extractions in one transaction (each
+        extraction in a savepoint of its own: a bug storing one costs only it)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         pending, self.pending = self.pending, []
-        record_quick(self.db, pending)
+        extracted, self.extracted = self.extracted, []
+        self.unwritten.clear()
+        if not extracted:
+            record_quick(self.db, pending)
+            return
+        with write_tx(self.db):
+            record_quick(self.db, pending)
+            for result, extraction in extracted:
+                write(self.db, result, extraction)
 
     def fail(self, source_ids: Iterable[int], kind: str, message: str, run_id: int | None) -> None:
         """Record every source of ``source_ids`` without a result yet as failing."""
