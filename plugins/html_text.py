@@ -224,7 +224,7 @@ def _prose_block(el: lxml.html.HtmlElement, chars: int, total: int) -> bool:
     article of its own (:data:`PROSE_SHARE`)."""
     if chars < PROSE_SHARE * total:
         return False
-    long = sum(1 for p in el.iter("p") if len(p.text_content().split()) >= PROSE_WORDS)
+    long = sum(1 for p in el.iter("p") if word_count(p.text_content()) >= PROSE_WORDS)
     if long < PROSE_RUN:
         return False
     text = len(el.text_content())
@@ -330,7 +330,7 @@ def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
         if mark == BOILERPLATE:
             by_class.append(el)
             words[el] = found
-        elif mark == META and len(el.text_content().split()) < PROSE_WORDS:
+        elif mark == META and word_count(el.text_content()) < PROSE_WORDS:
             by_class.append(el)
     if by_class:
         # Class words and the tags above are hints: measured only when one matched.
@@ -415,6 +415,25 @@ def landmark_text(doc: lxml.html.HtmlElement) -> str | None:
     return None if region is None else "\n".join(line for line, _ in _lines(region[1]))
 
 
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""Letters of scripts written without spaces between words (Chinese characters, kana)."""
+
+UNSPACED_PER_WORD = 2
+"""Characters of :data:`_UNSPACED` that count as one word (a Japanese or Chinese word is one
+to three characters)."""
+
+
+def word_count(text: str) -> int:
+    """The words of ``text``: its space-separated tokens, and in scripts written without
+    spaces one word per :data:`UNSPACED_PER_WORD` characters, so a Japanese headline
+    counts as the dozen words it says, not as the one or two tokens it is."""
+    tokens = len(text.split())
+    if text.isascii():
+        return tokens
+    unspaced = len(_UNSPACED.findall(text))
+    return tokens + unspaced // UNSPACED_PER_WORD if unspaced else tokens
+
+
 TEASER_WORDS = 5
 """A line of at least this many words that is mostly link text is a headline teaser
 ("Tribune Publishing renames itself Tronc as its dispute with Gannett continues"); a
@@ -467,7 +486,7 @@ def _lines(marked: str) -> list[tuple[str, int]]:
             depth = max(0, depth - 1)
         elif piece == "\n":
             text = "".join(line)
-            words = len(text.split())
+            words = word_count(text)
             if words:
                 dense = linked >= LINK_SHARE * max(1, solid)
                 out.append((text, TEASER if words >= TEASER_WORDS and dense
@@ -628,7 +647,7 @@ def with_lead(doc: lxml.html.HtmlElement, text: str) -> str:
         if "".join(block.split())[:200] in solid:
             break  # the article trafilatura kept begins here
         linked = sum(len(a.text_content()) for a in el.iter("a"))
-        if el.tag == "p" and len(block.split()) >= PROSE_WORDS and linked < LINK_SHARE * len(block):
+        if el.tag == "p" and word_count(block) >= PROSE_WORDS and linked < LINK_SHARE * len(block):
             lead.append(block)
     return "\n".join([*lead, text])
 

@@ -397,6 +397,23 @@ def test_teaser_lists_around_the_article_are_cut(pm) -> None:
     assert "Top story" not in text and "Headline" not in text and "Summary" not in text
 
 
+def test_japanese_headline_teasers_after_the_article_are_cut(pm) -> None:
+    """Words of a script written without spaces count by characters: a Japanese related-
+    headlines list in the landmark is a teaser list (one token a headline by spaces), and
+    goes; the article stays."""
+    sentences = ("姉妹都市のキンディアとの協力協定が市議会で全会一致で承認されました。",
+                 "両市の学校交流と水道整備の事業は来年の春から始まる予定です。",
+                 "市長は来月、代表団とともにパートナー都市を訪問すると述べました。")
+    paras = "".join(f"<p>{sentences[i % 3]}{sentences[(i + 1) % 3]}（第{i}報）</p>" for i in range(8))
+    heads = "".join(f"<li><a href='/n/{i}'>隣町で新しい市民プールが開業 第{i}号の見出し記事をお届け"
+                    f"します</a></li>" for i in range(12))
+    body = page(f"{HEADER}<main><article><h1>キンディアとの姉妹都市協定を更新</h1>{paras}"
+                f"<section><h2>関連記事</h2><ul>{heads}</ul></section></article></main>")
+    text = extract(body, pm)
+    assert "（第7報）" in text and "姉妹都市協定を更新" in text
+    assert "見出し記事" not in text
+
+
 def test_document_links_after_the_article_are_kept(pm) -> None:
     """Long links to documents below the article (council decisions as PDF) are content,
     not teasers, whatever trafilatura thinks of them; the teasers after them still go."""
