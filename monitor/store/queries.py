@@ -361,11 +361,16 @@ def crawl_summary(db: Database, run_id: int) -> CrawlSummary:
     )
 
 
-def run_outcomes(db: Database, run_id: int) -> list[tuple[int, str, str, str | None]]:
-    """``(source id, source URL, outcome, message)`` of every fetch of a run."""
+def run_outcomes(db: Database, run_id: int,
+                 *, leave_out: Sequence[str] = ()) -> list[tuple[int, str, str, str | None]]:
+    """``(source id, source URL, outcome, message)`` of every fetch of a run, but those
+    whose outcome is one of ``leave_out`` without a message."""
+    marks = ",".join("?" * len(leave_out))
+    skip = f" AND NOT (o.outcome IN ({marks}) AND o.message IS NULL)" if leave_out else ""
     return [(r[0], r[1], r[2], r[3]) for r in db.execute(
         "SELECT o.source_id, s.url, o.outcome, o.message FROM fetch_outcomes o "
-        "JOIN sources s ON s.id = o.source_id WHERE o.run_id = ? ORDER BY o.id", [run_id])]
+        f"JOIN sources s ON s.id = o.source_id WHERE o.run_id = ?{skip} ORDER BY o.id",
+        [run_id, *leave_out])]
 
 
 def export_batches(db: Database) -> list[dict[str, Any]]:

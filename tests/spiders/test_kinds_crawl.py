@@ -67,6 +67,11 @@ def test_health_schedule_log_and_lock(http_server, twinwatch, tmp_path, db_path)
     assert "0 sources" in twinwatch("crawl").stdout  # nothing due yet
     log = (tmp_path / "log" / "twinwatch.log").read_text()
     assert "source 2 " in log and "http-error" in log and "crawl 1:" in log
+    assert f"source 1 {ok}: new" in log
+    twinwatch("crawl", "--source", "1")  # the same page again: counted, not listed
+    log = (tmp_path / "log" / "twinwatch.log").read_text()
+    assert "crawl 3: 1 sources, 1 fetched, 0 not modified, 1 unchanged" in log, log
+    assert f"source 1 {ok}: unchanged" not in log
 
     http_server.set("/slow.html", page(PARTNERS), hang=4)
     twinwatch("sources", "add", http_server.url("/slow.html"))
