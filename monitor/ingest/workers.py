@@ -398,6 +398,8 @@ class Ingestor:
         """Extractions done and not yet written (written with the pending batch: one
         commit per page was a twentieth of a first crawl's CPU in the crawl process)."""
         self.unwritten: set[int] = set()
+        self.failed: Exception | None = None
+        """What a timed write raised (raised again by the next ``add`` and by ``close``)."""
         self.tasks: set[asyncio.Task[None]] = set()
         self._timer: asyncio.TimerHandle | None = None
         self.seen: set[int] = set()
@@ -446,6 +448,8 @@ class Ingestor:
         :func:`monitor.ingest.outcome.settle` and found none (the body needs
         extracting: recognising it again would cost as much as in the crawler);
         otherwise the database decides."""
+        if self.failed is not None:
+            raise self.failed
         self.seen.add(result.source_id)
         if self.ahead:
             self._forget_ahead(result.source_id)  # what is not read yet, extract reads
@@ -477,7 +481,16 @@ class Ingestor:
         if len(self.pending) + len(self.extracted) >= self.batch:
             self.flush()
         elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self.interval, self.flush)
+            self._timer = asyncio.get_running_loop().call_later(self.interval, self._timed_flush)
+
+    def _timed_flush(self) -> None:
+        """:meth:`flush` from the timer: a database error is kept for :meth:`add` and
+        :meth:`close` to raise (the event loop would only log it, and the crawl go on
+        without storing)."""
+        try:
+            self.flush()
+        except Exception as exc:
+            self.failed = exc
 
     def flush(self) -> None:
         """Write the pending quick outcomes and extractions in one transaction (each
@@ -508,4 +521,6 @@ class Ingestor:
         self._forget_ahead()
         while self.tasks:
             await asyncio.gather(*list(self.tasks), return_exceptions=False)
+        if self.failed is not None:
+            raise self.failed
         self.flush()

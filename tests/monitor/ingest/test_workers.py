@@ -218,3 +218,64 @@ def test_room_skips_a_cancelled_waiter_and_lets_every_other_in():
         return wakes
 
     assert asyncio.run(run()) == 199
+
+
+def test_extracted_pages_are_written_together_and_a_storing_bug_costs_one(db, pm, monkeypatch):
+    """Pages extracted between two writes are stored in one transaction, each in a
+    savepoint of its own: a bug storing one page records that source as an
+    ``internal-error`` and the others are stored."""
+    from monitor.ingest import pipeline
+
+    ids = [add_sources(db, [NewSource(f"http://127.0.0.1:9/b{i}", "page")])[0][0] for i in range(3)]
+    real = pipeline.store
+
+    def store(db_, source, result, prepared, raw_fp=None):
+        if source.id == ids[1]:
+            raise ValueError("a bug in the writer")
+        return real(db_, source, result, prepared, raw_fp)
+
+    monkeypatch.setattr(pipeline, "store", store)
+    commits: list[str] = []
+    db.conn.set_trace_callback(lambda sql: commits.append(sql) if sql.startswith("COMMIT") else None)
+
+    async def run() -> None:
+        ingestor = Ingestor(db, pm, ExtractPool(0))
+        for sid in ids:
+            await ingestor.add(FetchResult(sid, "u", 200, HTML, page(PARTNERS)))
+        await ingestor.close()
+
+    try:
+        asyncio.run(run())
+    finally:
+        db.conn.set_trace_callback(None)
+    outcomes = dict(db.execute("SELECT source_id, outcome FROM fetch_outcomes").fetchall())
+    assert outcomes == {ids[0]: "new", ids[1]: "internal-error", ids[2]: "new"}
+    assert db.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0] == 2
+    assert len(commits) == 1, commits
+
+
+def test_a_database_error_in_a_timed_write_is_raised_not_logged(db, pm, monkeypatch):
+    """A write the timer started that fails on the database is raised by the next
+    ``add`` (and ``close``): the event loop alone would only log it, and the crawl go on
+    storing nothing."""
+    import sqlite3
+
+    from monitor.ingest import workers
+
+    def write(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(workers, "write", write)
+    ids = [add_sources(db, [NewSource(f"http://127.0.0.1:9/d{i}", "page")])[0][0] for i in range(2)]
+
+    async def run() -> str:
+        ingestor = Ingestor(db, pm, ExtractPool(0), interval=0.01)
+        await ingestor.add(FetchResult(ids[0], "u", 200, HTML, page(PARTNERS)))
+        await asyncio.sleep(0.1)  # the timed write runs, and fails
+        try:
+            await ingestor.add(FetchResult(ids[1], "u", 200, HTML, page(PARTNERS)))
+        except sqlite3.OperationalError as exc:
+            return str(exc)
+        return "not raised"
+
+    assert asyncio.run(run()) == "disk I/O error"
