@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 
 SHARDED = {"TWINWATCH_CRAWL_PROCESSES": "2"}
 
-HANG = 2.0
+HANG = 1.0
 """Seconds each page of the crash test hangs: the crawler is killed within a fraction of
 a second of the first request, long before either site's three pages (one at a time)
 are done; the surviving site then takes three of these."""
