@@ -250,18 +250,30 @@ def http_server() -> Iterator[TestServer]:
 @pytest.fixture(scope="session")
 def thirdparty_plugin(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """pip-install tests/data/thirdparty_plugin into a temporary directory (never into the
-    venv) and return the environment that puts it on the path of a ``twinwatch`` run."""
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--no-index", "--target", str(target), str(DATA / "thirdparty_plugin")],
-        check=True, capture_output=True, text=True, timeout=120,
-    )
-    build = DATA / "thirdparty_plugin" / "build"
-    if build.exists():
-        import shutil
+    venv) and return the environment that puts it on the path of a ``twinwatch`` run.
 
-        shutil.rmtree(build, ignore_errors=True)
+    Installed once per test run: pytest-xdist workers share the run's base temporary
+    directory, so the first worker to get here installs (5 s of pip) while holding a file
+    lock and the others reuse its directory, which nothing writes to afterwards."""
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        shared = shared.parent  # the run's directory, above each worker's own
+    target = shared / "thirdparty-site"
+    with FileLock(str(shared / "thirdparty-site.lock")):
+        if not (target / ".installed").exists():
+            subprocess.run(
+                [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                 "--no-index", "--target", str(target), str(DATA / "thirdparty_plugin")],
+                check=True, capture_output=True, text=True, timeout=120,
+            )
+            build = DATA / "thirdparty_plugin" / "build"
+            if build.exists():
+                import shutil
+
+                shutil.rmtree(build, ignore_errors=True)
+            (target / ".installed").touch()
     return {"PYTHONPATH": str(target)}
 
 
