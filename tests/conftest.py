@@ -134,7 +134,7 @@ class Route:
     status: int = 200
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
     hang: float = 0.0
-    """Seconds to sleep before answering (a hanging server)."""
+    """Seconds to sleep before answering (a hanging server), or until :meth:`TestServer.release`."""
     etag: str | None = None
     """When set, answer 304 to a matching If-None-Match."""
     drip: float = 0.0
@@ -156,6 +156,7 @@ class TestServer:
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.posts: list[tuple[str, dict[str, str], bytes]] = []
         self._stop = threading.Event()
+        self._released = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -184,7 +185,7 @@ class TestServer:
                 if route.then is not None:
                     server.routes[self.path] = route.then
                 if route.hang:
-                    server._stop.wait(route.hang)
+                    server._released.wait(route.hang)
                     if server._stop.is_set():
                         return
                 if route.etag and self.headers.get("If-None-Match") == route.etag:
@@ -233,8 +234,14 @@ class TestServer:
         self.thread.start()
         return self
 
+    def release(self) -> None:
+        """Answer every hanging request now, and later ones without hanging: for a test
+        that needs a request held only until it has seen what it waits for."""
+        self._released.set()
+
     def stop(self) -> None:
         self._stop.set()
+        self._released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
