@@ -37,6 +37,10 @@ LEFT = "twinwatch_leftovers"
 LEFT_WAIT = 5.0
 """Seconds the end-of-session check gives processes that are ending to go."""
 
+SHUTDOWN_POLL = 0.02
+"""Seconds between a test server's checks for ``shutdown()``: ``serve_forever``'s default
+of 0.5 s cost each test that starts a server 0.25 s on average at its teardown."""
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Mark the session's environment (before xdist starts its workers, which inherit it)."""
@@ -130,7 +134,7 @@ class Route:
     status: int = 200
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
     hang: float = 0.0
-    """Seconds to sleep before answering (a hanging server)."""
+    """Seconds to sleep before answering (a hanging server), or until :meth:`TestServer.release`."""
     etag: str | None = None
     """When set, answer 304 to a matching If-None-Match."""
     drip: float = 0.0
@@ -152,6 +156,7 @@ class TestServer:
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.posts: list[tuple[str, dict[str, str], bytes]] = []
         self._stop = threading.Event()
+        self._released = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -180,7 +185,7 @@ class TestServer:
                 if route.then is not None:
                     server.routes[self.path] = route.then
                 if route.hang:
-                    server._stop.wait(route.hang)
+                    server._released.wait(route.hang)
                     if server._stop.is_set():
                         return
                 if route.etag and self.headers.get("If-None-Match") == route.etag:
@@ -214,7 +219,7 @@ class TestServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(SHUTDOWN_POLL,), daemon=True)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -229,8 +234,14 @@ class TestServer:
         self.thread.start()
         return self
 
+    def release(self) -> None:
+        """Answer every hanging request now, and later ones without hanging: for a test
+        that needs a request held only until it has seen what it waits for."""
+        self._released.set()
+
     def stop(self) -> None:
         self._stop.set()
+        self._released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -246,18 +257,30 @@ def http_server() -> Iterator[TestServer]:
 @pytest.fixture(scope="session")
 def thirdparty_plugin(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """pip-install tests/data/thirdparty_plugin into a temporary directory (never into the
-    venv) and return the environment that puts it on the path of a ``twinwatch`` run."""
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--no-index", "--target", str(target), str(DATA / "thirdparty_plugin")],
-        check=True, capture_output=True, text=True, timeout=120,
-    )
-    build = DATA / "thirdparty_plugin" / "build"
-    if build.exists():
-        import shutil
+    venv) and return the environment that puts it on the path of a ``twinwatch`` run.
 
-        shutil.rmtree(build, ignore_errors=True)
+    Installed once per test run: pytest-xdist workers share the run's base temporary
+    directory, so the first worker to get here installs (5 s of pip) while holding a file
+    lock and the others reuse its directory, which nothing writes to afterwards."""
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        shared = shared.parent  # the run's directory, above each worker's own
+    target = shared / "thirdparty-site"
+    with FileLock(str(shared / "thirdparty-site.lock")):
+        if not (target / ".installed").exists():
+            subprocess.run(
+                [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                 "--no-index", "--target", str(target), str(DATA / "thirdparty_plugin")],
+                check=True, capture_output=True, text=True, timeout=120,
+            )
+            build = DATA / "thirdparty_plugin" / "build"
+            if build.exists():
+                import shutil
+
+                shutil.rmtree(build, ignore_errors=True)
+            (target / ".installed").touch()
     return {"PYTHONPATH": str(target)}
 
 

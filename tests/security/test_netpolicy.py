@@ -216,7 +216,7 @@ def _listening_ports(pids: list[int]) -> set[int]:
 def test_a_running_crawl_listens_on_no_port(http_server, db_path, tmp_path):
     """While a crawl is fetching, none of its processes listens on a TCP port: no
     telnet console, no remote-control server that would run code sent to it."""
-    url = http_server.set("/slow.html", page(PARTNERS), hang=3)
+    url = http_server.set("/slow.html", page(PARTNERS), hang=15)  # until the ports are read
     env = {**os.environ, "TWINWATCH_CONFIG": str(tmp_path / "config.toml"),
            "TWINWATCH_LOG_DIR": str(tmp_path / "log"),
            "XDG_STATE_HOME": str(tmp_path / "state")}  # where a remote control would write its job file
@@ -233,6 +233,7 @@ def test_a_running_crawl_listens_on_no_port(http_server, db_path, tmp_path):
             assert time.monotonic() < deadline and proc.poll() is None, "the crawl never asked for the page"
             time.sleep(0.05)
         listening = _listening_ports(_family(proc.pid))
+        http_server.release()
         out, err = proc.communicate(timeout=60)
     finally:
         with contextlib.suppress(ProcessLookupError):

@@ -65,7 +65,7 @@ def test_failing_sources_are_recorded_and_others_stored(http_server, twinwatch, 
     refused = "http://127.0.0.1:9/nothing.html"
     for url in (good, broken, hanging, huge, refused):
         twinwatch("sources", "add", url)
-    out = twinwatch("crawl", "--timeout", "2", "--max-size", "1000000")
+    out = twinwatch("crawl", "--timeout", "1", "--max-size", "1000000")  # the hanging page: a timeout
     assert out.returncode == 0
     assert "1 fetched" in out.stdout and "4 failed" in out.stdout
     assert out.elapsed < 30  # type: ignore[attr-defined]

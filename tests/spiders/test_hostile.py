@@ -40,7 +40,7 @@ def test_hostile_servers_are_bounded_and_recorded(http_server, twinwatch):
         urls["robots503"] = sick.set("/page.html", page(PARTNERS))
         for url in urls.values():
             twinwatch("sources", "add", url)
-        out = twinwatch("crawl", "--timeout", "2", "--max-size", "1000000")
+        out = twinwatch("crawl", "--timeout", "1", "--max-size", "1000000")  # the drip: a timeout
     finally:
         sick.stop()
     assert out.returncode == 0 and out.elapsed < 40  # type: ignore[attr-defined]

@@ -73,7 +73,7 @@ def test_health_schedule_log_and_lock(http_server, twinwatch, tmp_path, db_path)
     assert "crawl 3: 1 sources, 1 fetched, 0 not modified, 1 unchanged" in log, log
     assert f"source 1 {ok}: unchanged" not in log
 
-    http_server.set("/slow.html", page(PARTNERS), hang=4)
+    http_server.set("/slow.html", page(PARTNERS), hang=20)  # until released: the first crawl runs on
     twinwatch("sources", "add", http_server.url("/slow.html"))
     env = {**os.environ, "TWINWATCH_CONFIG": str(tmp_path / "config.toml"),
            "TWINWATCH_LOG_DIR": str(tmp_path / "log")}
@@ -86,6 +86,7 @@ def test_health_schedule_log_and_lock(http_server, twinwatch, tmp_path, db_path)
                 time.sleep(0.1)
             second = twinwatch("crawl", "--all", check=False)
         finally:
+            http_server.release()  # the second crawl is done: the first may finish now
             out, err = first.communicate(timeout=60)
     assert second.returncode == 75
     assert second.stderr.strip().count("\n") == 0 and "another crawl is running" in second.stderr
