@@ -31,7 +31,7 @@ from importlib.metadata import entry_points
 from monitor.analyze.run import analyze
 from monitor.collector import loading
 from monitor.config import warm_analyzers
-from monitor.ingest.extract import feeds  # noqa: F401  # imported by the feed kind on first use
+from monitor.ingest.extract import feeds
 from monitor.ingest.kinds import page_extract
 from monitor.models import ChangeDraft, FetchResult, Source
 from monitor.plugin_manager import GROUP, PluginManager, make_plugin_manager, source_kinds
@@ -53,6 +53,7 @@ def _warm_up(pm: PluginManager, analyzers: bool = True) -> None:
     """Extract (and with ``analyzers``, analyze) :data:`SAMPLE` once, loading the
     plugins a job calls and what they load on first use."""
     source_kinds(pm)  # every job asks for its source's kind
+    feeds.feedparser()  # imported by a feed's first job otherwise, in every worker
     source = Source(0, "http://127.0.0.1/")
     html = f"<html><body><main><h1>Council</h1><p>{SAMPLE}</p></main></body></html>".encode()
     page_extract(pm, source, FetchResult(0, source.url, 200, {"content-type": "text/html"}, html))

@@ -1,6 +1,6 @@
 """What a crawl process loads before its first request: nothing it switched off
 (spiders/settings.py), not numpy (monitor/store/db.py), no feed reader
-(monitor/ingest/kinds.py). Each import is time before
+(monitor/ingest/kinds.py, monitor/ingest/extract/feeds.py). Each import is time before
 a portal sync's first request (bench/portals)."""
 
 from __future__ import annotations
@@ -62,3 +62,20 @@ def test_numpy_loads_where_it_is_used() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                          check=True)
     assert out.stdout.strip() == "False [0.0, 0.0]"
+
+
+def test_the_crawl_command_reads_no_feed_module_before_a_feed(tmp_path: Path) -> None:
+    """``twinwatch crawl`` of a page source, as cron runs it (every plugin it loads, the
+    portal kinds included): feedparser is imported only when a feed is read."""
+    env = {"TWINWATCH_CONFIG": str(tmp_path / "none.toml"), "TWINWATCH_LOG_DIR": str(tmp_path / "log"),
+           "TWINWATCH_ALLOW_PRIVATE": "127.0.0.0/8", "PATH": "/usr/bin:/bin"}
+    db = str(tmp_path / "t.db")
+    subprocess.run([sys.executable, "-m", "monitor", "--db", db, "sources", "add", "http://127.0.0.1:9/p"],
+                   cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True)
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "monitor", "--db", db, "crawl", "--all",
+                          "--quiet", "--timeout", "2"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
+    imported = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines()
+                if line.startswith("import time")}
+    assert "scrapy" in imported  # the crawl did start
+    assert not {m for m in imported if m == "feedparser" or m.startswith("feedparser.")}

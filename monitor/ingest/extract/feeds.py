@@ -12,11 +12,12 @@ and 90 s ("quadratic blowup"). Feeds do not need their own entities.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+from types import ModuleType
 from typing import Any
 
-import feedparser
 import lxml.html
 
 from monitor.models import Entry
@@ -36,23 +37,33 @@ class FeedError(ValueError):
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
 _ELEMENT = re.compile(rb"<\w")
-_replace_doctype = feedparser.api.replace_doctype
 
 
-def _replace_doctype_without_entities(data: bytes) -> tuple[str | None, bytes, dict[str, str]]:
-    """feedparser's ``replace_doctype`` on the document without its entity declarations
-    (the prolog only: before the first element). ``data`` is already UTF-8 here."""
-    start = _ELEMENT.search(data)
-    cut = start.start() if start else len(data)
-    head = data[:cut]
-    if b"<!" in head:
-        data = _ENTITY_DECL.sub(b"", head) + data[cut:]
-    result: tuple[str | None, bytes, dict[str, str]] = _replace_doctype(data)
-    return result
+def _without_entities(replace_doctype: Any) -> Any:
+    def replace(data: bytes) -> tuple[str | None, bytes, dict[str, str]]:
+        """feedparser's ``replace_doctype`` on the document without its entity declarations
+        (the prolog only: before the first element). ``data`` is already UTF-8 here."""
+        start = _ELEMENT.search(data)
+        cut = start.start() if start else len(data)
+        head = data[:cut]
+        if b"<!" in head:
+            data = _ENTITY_DECL.sub(b"", head) + data[cut:]
+        result: tuple[str | None, bytes, dict[str, str]] = replace_doctype(data)
+        return result
+    return replace
 
 
-# feedparser calls this after converting the document to UTF-8, whatever its encoding.
-feedparser.api.replace_doctype = _replace_doctype_without_entities
+@functools.cache
+def feedparser() -> ModuleType:
+    """feedparser, imported on the first feed read (40 ms that a crawl, or a portal kind
+    that only needs :func:`html_fragment_text`, does not pay before its first request),
+    with its ``replace_doctype`` dropping entity declarations (it is called after the
+    document is converted to UTF-8, whatever its encoding)."""
+    import feedparser as module
+
+    module.api.replace_doctype = _without_entities(module.api.replace_doctype)
+    loaded: ModuleType = module
+    return loaded
 
 
 def html_fragment_text(fragment: str) -> str:
@@ -83,7 +94,7 @@ def parse_feed(body: bytes, headers: dict[str, str]) -> list[Entry]:
     if head in (b"{", b"["):
         return _json_feed(body)
     try:
-        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+        parsed = feedparser().parse(io.BytesIO(body), response_headers=headers)
     except Exception as exc:  # feedparser raises on some malformed documents
         raise FeedError(f"feed parser failed: {type(exc).__name__}: {exc}") from exc
     if not parsed.entries:
