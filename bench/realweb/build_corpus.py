@@ -3,6 +3,7 @@ result is committed, the benchmark itself never touches the network).
 
 Run:  .venv/bin/python bench/realweb/build_corpus.py [--aeb DIR] [--trafilatura DIR] [--readability DIR]
       [--fundus DIR] [--newspaper DIR] [--postlight DIR] [--wcxb DIR] [--wcxb2 DIR]
+      [--wcxb3 DIR]
 
 ``DIR`` is a git clone (or bare mirror) of each repository; pages are read at its ``HEAD``
 with ``git show``, and the commit is written to ``data/SOURCES.json``. Only the groups
@@ -114,14 +115,25 @@ given are rebuilt; the manifest lines and sources of the others are kept as they
   topped up from ``dev``'s only if fewer than :data:`WCX_SAMPLE` do; and the seed is its
   own, :data:`WCX2_SEED`. No filtering by page type: the mix is what the sample gives.
   :data:`WCX_SAMPLE` pages, under 5 MB added. Chosen from the data's structure alone,
-  before any twinwatch result on them was seen: this group is the benchmark's fresh one,
-  never used to tune. Copied byte for byte.
+  before any twinwatch result on them was seen: this group is the benchmark's sixth fresh
+  one. Copied byte for byte.
+* ``wcxb3``: a third sample of WCXB (same repository and commit), disjoint by site from
+  ``wcxb`` and ``wcxb2``, kept fresh when ``wcxb2`` was looked at. ``wcxb``'s rule
+  (:func:`build_wcxb`), with these differences, written down before its first build: no
+  page of a site (host without ``www.``) that ``wcxb`` or ``wcxb2`` holds, and none of
+  their pages (by WCXB's file id); the splits are read ``dev`` first, then ``test``
+  (:data:`WCX3_TIERS`; ``wcxb2`` drew all its pages from ``test``): one page a site is the
+  first in that order, and the sample is drawn from the ``dev`` pages that qualify, topped
+  up from ``test``'s only if fewer than :data:`WCX_SAMPLE` do; and the seed is its own,
+  :data:`WCX3_SEED`. No filtering by page type. :data:`WCX_SAMPLE` pages, under 3 MB
+  added. Chosen from the data's structure alone, before any twinwatch result on them was
+  seen: this group is the benchmark's fresh one, never used to tune. Copied byte for byte.
 
 Languages: ``<html lang>`` for trafilatura pages, and for postlight pages where it is set
 (py3langid on their snippets otherwise: a snippet is a dozen words, too few to tell a
 Japanese sentence opening with an English company name from English); py3langid on the
-gold text for aeb, readability, fundus, newspaper, wcxb and wcxb2 pages (the ``lang`` attribute is
-missing on a sixth of aeb's and on a third of readability's).
+gold text for aeb, readability, fundus, newspaper, wcxb, wcxb2 and wcxb3 pages (the
+``lang`` attribute is missing on a sixth of aeb's and on a third of readability's).
 """
 
 from __future__ import annotations
@@ -496,7 +508,7 @@ WCX_MIN_GOLD = 500
 
 WCX_SAMPLE = 90
 """WCXB pages taken (seeded sample) among those that qualify, to keep the added data under
-6 MB (under 5 MB for ``wcxb2``)."""
+6 MB (under 5 MB for ``wcxb2``, under 3 MB for ``wcxb3``)."""
 
 WCX2_TIERS = (("test",), ("dev",))
 """``wcxb2``'s splits in order of preference: its sample is drawn from the ``test`` pages
@@ -505,6 +517,14 @@ do. ``wcxb`` read both as one tier, ``(WCX_SPLITS,)``."""
 
 WCX2_SEED = 16
 """``wcxb2``'s sampling seed: its own, so its draw does not repeat ``wcxb``'s (seed 15)."""
+
+WCX3_TIERS = (("dev",), ("test",))
+"""``wcxb3``'s splits in order of preference: ``dev`` first (``wcxb2`` drew all its pages
+from ``test``), topped up from ``test``'s only if too few ``dev`` pages qualify."""
+
+WCX3_SEED = 17
+"""``wcxb3``'s sampling seed: its own, so its draw repeats neither ``wcxb``'s nor
+``wcxb2``'s."""
 
 _JS_TOKEN = re.compile(
     r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`", re.S
@@ -730,7 +750,8 @@ def build_wcxb(
     ``others`` are the rows of the groups before it (their urls and articles are not taken
     again); ``tiers`` the splits in order of preference, each tier read in path order (one
     page a site is the first in that order) and sampled before the next tops it up;
-    ``apart`` the rows of a WCXB group whose sites and pages this one takes none of."""
+    ``apart`` the rows of the WCXB groups (one or several) whose sites and pages this one
+    takes none of."""
     import py3langid
 
     taken = {url_key(r["url"]) for r in others} - {None}
@@ -755,7 +776,7 @@ def build_wcxb(
             site = urlsplit(url or "").netloc.lower().removeprefix("www.")
             gold = wcxb_gold((case.get("ground_truth") or {}).get("main_content") or "")
             if not site or site in sites or file_id in their_ids:
-                left["no url, a site taken, or a page of the group kept apart"] += 1
+                left["no url, a site taken, or a page of a group kept apart"] += 1
                 continue  # no url to serve it under, a second page of a site, or apart's
             html_path = f"{split}/html/{file_id}.html.gz"
             try:
@@ -883,6 +904,7 @@ REPOSITORIES = {
     "postlight": ("https://github.com/postlight/parser", "MIT OR Apache-2.0"),
     "wcxb": ("https://github.com/Murrough-Foley/web-content-extraction-benchmark", "CC-BY-4.0"),
     "wcxb2": ("https://github.com/Murrough-Foley/web-content-extraction-benchmark", "CC-BY-4.0"),
+    "wcxb3": ("https://github.com/Murrough-Foley/web-content-extraction-benchmark", "CC-BY-4.0"),
 }
 """Each group's source repository and licence, in manifest order."""
 
@@ -897,6 +919,7 @@ def main() -> None:
     ap.add_argument("--postlight", type=Path, help="clone of postlight/parser")
     ap.add_argument("--wcxb", type=Path, help="clone of Murrough-Foley/web-content-extraction-benchmark")
     ap.add_argument("--wcxb2", type=Path, help="the same clone, for the second WCXB sample")
+    ap.add_argument("--wcxb3", type=Path, help="the same clone, for the third WCXB sample")
     ap.add_argument("--seed", type=int, default=15)
     args = ap.parse_args()
     out = HERE / "data"
@@ -927,6 +950,15 @@ def main() -> None:
             group="wcxb2",
             tiers=WCX2_TIERS,
             apart=[r for r in rows if r["group"] == "wcxb"],
+        ),
+        "wcxb3": lambda repo: build_wcxb(
+            repo,
+            out,
+            WCX3_SEED,
+            earlier("wcxb3"),
+            group="wcxb3",
+            tiers=WCX3_TIERS,
+            apart=[r for r in rows if r["group"] in ("wcxb", "wcxb2")],
         ),
     }
     sources_file = out / "SOURCES.json"
