@@ -55,7 +55,7 @@ def test_variants_are_deterministic() -> None:
     assert out[0] == out[1]
 
 
-@pytest.mark.parametrize("group", ["aeb", "readability", "fundus", "newspaper", "wcxb", "wcxb2"])
+@pytest.mark.parametrize("group", ["aeb", "readability", "fundus", "newspaper", "wcxb", "wcxb2", "wcxb3"])
 def test_noise_edit_keeps_gold_and_article_edit_changes_it(group: str) -> None:
     """A noise edit leaves every gold paragraph in place; an article edit changes one."""
     rows = [r for r in _rows() if r["group"] == group][:10]
@@ -139,10 +139,10 @@ def test_newspaper_gold_is_the_expected_text_and_each_row_a_named_page() -> None
         assert variants.article_edit(root, random.Random(row["id"]), row["lang"], gold=row["gold"])
 
 
-@pytest.mark.parametrize("group", ["wcxb", "wcxb2"])
+@pytest.mark.parametrize("group", ["wcxb", "wcxb2", "wcxb3"])
 def test_wcxb_gold_is_the_main_content_and_each_row_one_site(group: str) -> None:
     """The gold of a WCXB page is its main content one line a paragraph, whitespace
-    collapsed; the manifest's wcxb and wcxb2 rows are one page a site, each big enough to
+    collapsed; the manifest's wcxb, wcxb2 and wcxb3 rows are one page a site, each big enough to
     score, none another group's url, with its page type, and with a text node of the page
     inside its gold (so an article edit can be made)."""
     assert build_corpus.wcxb_gold("Title\nFirst  line.\n\n\n Second\tline. \n\n") == (
@@ -161,13 +161,19 @@ def test_wcxb_gold_is_the_main_content_and_each_row_one_site(group: str) -> None
         assert variants.article_edit(root, random.Random(row["id"]), row["lang"], gold=row["gold"])
 
 
-def test_wcxb2_rows_hold_no_site_or_page_of_wcxb_and_come_from_the_test_split() -> None:
-    """wcxb2 is disjoint from wcxb by site (host without ``www.``) and by WCXB file id, and
-    its pages are from WCXB's ``test`` split first."""
+@pytest.mark.parametrize(
+    ("group", "apart", "split"),
+    [("wcxb2", ("wcxb",), "test"), ("wcxb3", ("wcxb", "wcxb2"), "dev")],
+)
+def test_later_wcxb_rows_hold_no_site_or_page_of_the_earlier_ones(
+    group: str, apart: tuple[str, ...], split: str
+) -> None:
+    """wcxb2 is disjoint from wcxb, and wcxb3 from both, by site (host without ``www.``),
+    by WCXB file id and by gold; wcxb2's pages are from WCXB's ``test`` split first,
+    wcxb3's from ``dev`` first."""
     rows = _rows()
-    first = [r for r in rows if r["group"] == "wcxb"]
-    second = [r for r in rows if r["group"] == "wcxb2"]
-    assert first and second
+    later = [r for r in rows if r["group"] == group]
+    assert later
 
     def host(row: dict) -> str:
         return build_corpus.urlsplit(row["url"]).netloc.lower().removeprefix("www.")
@@ -175,11 +181,14 @@ def test_wcxb2_rows_hold_no_site_or_page_of_wcxb_and_come_from_the_test_split() 
     def file_id(row: dict) -> str:
         return row["source_file"].rsplit("/", 1)[1]
 
-    assert not {host(r) for r in first} & {host(r) for r in second}
-    assert not {file_id(r) for r in first} & {file_id(r) for r in second}
-    assert not {r["gold"] for r in first} & {r["gold"] for r in second}
-    assert all(r["source_file"].startswith("test/html/") for r in second)
-    assert all(r["file"] == f"wcxb2/{file_id(r)}" and r["id"].startswith("wcxb2-") for r in second)
+    for earlier in apart:
+        first = [r for r in rows if r["group"] == earlier]
+        assert first
+        assert not {host(r) for r in first} & {host(r) for r in later}
+        assert not {file_id(r) for r in first} & {file_id(r) for r in later}
+        assert not {r["gold"] for r in first} & {r["gold"] for r in later}
+    assert all(r["source_file"].startswith(f"{split}/html/") for r in later)
+    assert all(r["file"] == f"{group}/{file_id(r)}" and r["id"].startswith(f"{group}-") for r in later)
 
 
 def _wcxb_repo(path: Path, pages: dict[str, tuple[str, str]]) -> Path:
@@ -214,7 +223,9 @@ def test_build_wcxb_prefers_the_first_tier_and_keeps_apart_from_a_group(
 ) -> None:
     """With tiers (test, then dev), one page a site is taken from ``test`` first and the
     sample comes from ``test`` while it suffices; a site or page of the ``apart`` group is
-    never taken; with one tier (wcxb's default), ``dev`` comes first in path order."""
+    never taken; with one tier (wcxb's default), ``dev`` comes first in path order; with
+    rows of two groups apart (wcxb3's case), the sites and pages of both are left, and
+    wcxb3's tiers draw from ``dev`` first."""
     repo = _wcxb_repo(
         tmp_path / "repo",
         {
@@ -254,6 +265,20 @@ def test_build_wcxb_prefers_the_first_tier_and_keeps_apart_from_a_group(
         repo, two, 16, apart, group="wcxb2", tiers=build_corpus.WCX2_TIERS, apart=apart
     )
     assert [r["source_file"] for r in small] == ["test/html/0004.html.gz", "test/html/0005.html.gz"]
+    three = tmp_path / "three"
+    (three / "wcxb3").mkdir(parents=True)
+    both = apart + [r for r in small if r["source_file"] == "test/html/0004.html.gz"]
+    third = build_corpus.build_wcxb(
+        repo, three, 17, both, group="wcxb3", tiers=build_corpus.WCX3_TIERS, apart=both
+    )
+    assert [r["source_file"] for r in third] == ["dev/html/0003.html.gz", "test/html/0005.html.gz"]
+    monkeypatch.setattr(build_corpus, "WCX_SAMPLE", 1)
+    for stale in (three / "wcxb3").iterdir():
+        stale.unlink()
+    first_tier = build_corpus.build_wcxb(
+        repo, three, 17, both, group="wcxb3", tiers=build_corpus.WCX3_TIERS, apart=both
+    )
+    assert [r["source_file"] for r in first_tier] == ["dev/html/0003.html.gz"]
 
 
 POSTLIGHT_TEST = """
