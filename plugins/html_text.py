@@ -243,12 +243,11 @@ def _unless_together(doomed: list[lxml.html.HtmlElement], chars: dict[lxml.html.
 
     Elements marked by the same class words (``words``), whatever their tag and the rest
     of their class, are a kind too when no kind above carries those words, measured by
-    the text of ``root`` that is not a link's:
-    a site builder that calls every block of the page a ``widget`` (HubSpot's
-    ``hs_cos_wrapper_widget``, ``widget-span``), most of them lists and cards rather than
-    paragraphs, says nothing by it. Blocks that are mostly links (:data:`LINK_DENSE`:
-    teasers, menus) stay boilerplate however much they hold together, and so do comment
-    blocks (:data:`SPREAD`)."""
+    the text of ``root`` that is not a link's: a site builder that calls every block of
+    the page a ``widget`` (HubSpot's ``hs_cos_wrapper_widget``, ``widget-span``), most of
+    them lists and cards rather than paragraphs, says nothing by it. Blocks that are
+    mostly links (:data:`LINK_DENSE`: teasers, menus) stay boilerplate however much they
+    hold together, and so do comment blocks (:data:`SPREAD`)."""
     mine = set(doomed)
     measured = [el for el in doomed if el in chars]
 
@@ -290,6 +289,7 @@ is never one of them: comments are decided by :func:`drop_unconfirmed_comments` 
 
 def _comment_like(el: lxml.html.HtmlElement) -> bool:
     return "comment" in f"{el.get('class', '')} {el.get('id', '')}".lower()
+
 
 LINK_DENSE = 0.3
 """Blocks whose text is this share links or more are teasers and menus: a class word that
@@ -726,14 +726,18 @@ def _extract(url: str, body: bytes, content_type: str) -> tuple[str | None, str 
         estimate = _trafilatura(page if comments else _alone(region), url)
         if comments and _solid(estimate) and disagrees(text, estimate):
             return estimate, f"trafilatura (the landmark {name} looked like a comment thread)"
+        checked = "checked against trafilatura"
         if comments and _solid(estimate) and drop_unconfirmed_comments(region, estimate):
+            checked = "comment blocks left out against trafilatura"
             text = _marked(region)
-            lines = _lines(text) if html.LINK_OPEN in text and len(text) <= MAX_CHECKED else []
+            lines = _lines(text) if html.LINK_OPEN in text else []
             text = "\n".join(line for line, _ in lines) if lines else text
+            if len(text) > MAX_CHECKED:
+                lines = []
         kept = trim_teasers(lines, estimate)
         if len(kept) < len(lines):
             return "\n".join(kept), f"landmark {name} (teaser lists cut against trafilatura)"
-        return text, f"landmark {name} (checked against trafilatura)"
+        return text, f"landmark {name} ({checked})"
     text = _trafilatura(page, url)
     text = with_lead(doc, text)
     if not text.strip():

@@ -287,10 +287,13 @@ def test_thread_under_an_article_that_agrees_with_the_estimate_is_left_out(pm) -
     """A landmark whose comment thread is a third of its text (too little for the landmark to
     be given up) keeps the article and loses the comments trafilatura leaves out."""
     body = page(f"{HEADER}<main>{TEASER}{article(14)}<section id='comments' class='comments-area'>"
-                f"<h2>6 comments</h2><ol class='comment-list'>{comments(6)}</ol></section></main>")
+                f"<h2>10 comments</h2><ol class='comment-list'>{comments(10)}</ol></section></main>")
     text = extract(body, pm)
     assert "ARTICLE-END" in text and text.count("The municipal council met") == 14
     assert "Comment 3" not in text and "every year the same story" not in text
+    from plugins.html_text import extraction_path
+    assert extraction_path(SOURCE, SOURCE.url, body, "text/html") == \
+        "landmark <main> (comment blocks left out against trafilatura)"
 
 
 def test_site_builder_calling_every_block_a_widget_keeps_the_page(pm) -> None:
