@@ -221,7 +221,9 @@ class DemoServer:
 
     def start(self) -> DemoServer:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever,
+            # serve_forever checks for shutdown every half second by default: a demo (and
+            # each test of it) would wait that long to stop.
+            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
                                             name="twinwatch-demo-server", daemon=True)
             self._thread.start()
         return self
