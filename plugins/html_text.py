@@ -228,8 +228,7 @@ def _prose_block(el: lxml.html.HtmlElement, chars: int, total: int) -> bool:
     if long < PROSE_RUN:
         return False
     text = len(el.text_content())
-    linked = sum(len(a.text_content()) for a in el.iter("a"))
-    return linked < LINK_SPARSE * max(1, text)
+    return _link_chars(el) < LINK_SPARSE * max(1, text)
 
 
 def _unless_together(doomed: list[lxml.html.HtmlElement], chars: dict[lxml.html.HtmlElement, int],
@@ -272,7 +271,7 @@ def _unless_together(doomed: list[lxml.html.HtmlElement], chars: dict[lxml.html.
         if len(members) < SPREAD:
             continue
         text = sum(_shown_chars(el) for el in members)
-        linked = sum(len(a.text_content()) for el in members for a in el.iter("a"))
+        linked = sum(_link_chars(el) for el in members)
         if text - linked >= KEEP_SHARE * plain and linked < LINK_DENSE * max(1, text):
             kept.update(el for el in measured if words.get(el) == found and not _comment_like(el))
     if not kept:
@@ -296,6 +295,11 @@ LINK_DENSE = 0.3
 marks such blocks marks boilerplate however much of the text they hold together."""
 
 
+def _link_chars(el: lxml.html.HtmlElement) -> int:
+    """The characters of ``el``'s text inside its links."""
+    return sum(len(a.text_content()) for a in el.iter("a"))
+
+
 def _shown_chars(el: lxml.html.HtmlElement) -> int:
     """The characters of ``el``'s text, its scripts' and styles' left out."""
     return len(el.text_content()) - sum(len(s.text or "") for s in el.iter("script", "style"))
@@ -303,7 +307,7 @@ def _shown_chars(el: lxml.html.HtmlElement) -> int:
 
 def _plain_chars(el: lxml.html.HtmlElement) -> int:
     """The characters of ``el``'s text (:func:`_shown_chars`) that are not a link's."""
-    return _shown_chars(el) - sum(len(a.text_content()) for a in el.iter("a"))
+    return _shown_chars(el) - _link_chars(el)
 
 
 def _strip_boilerplate(root: lxml.html.HtmlElement) -> None:
@@ -593,6 +597,17 @@ def _landmark(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str, s
     return None
 
 
+def _unmarked(marked: str) -> tuple[str, list[tuple[str, int]]]:
+    """A landmark's text without its link marks, and its lines with their kinds (none for a
+    text without links, as most landmarks of municipal pages are, or longer than
+    :data:`MAX_CHECKED`: its teasers are not looked for)."""
+    if html.LINK_OPEN not in marked:
+        return marked, []
+    lines = _lines(marked)
+    text = "\n".join(line for line, _ in lines)
+    return text, lines if len(text) <= MAX_CHECKED else []
+
+
 def _marked(region: lxml.html.HtmlElement) -> str:
     """The text of a landmark, one block per line, its links marked (:func:`_teaser_link`)."""
     return html.block_text([region], normal=False,
@@ -646,7 +661,7 @@ def with_lead(doc: lxml.html.HtmlElement, text: str) -> str:
             continue
         if "".join(block.split())[:200] in solid:
             break  # the article trafilatura kept begins here
-        linked = sum(len(a.text_content()) for a in el.iter("a"))
+        linked = _link_chars(el)
         if el.tag == "p" and word_count(block) >= PROSE_WORDS and linked < LINK_SHARE * len(block):
             lead.append(block)
     return "\n".join([*lead, text])
@@ -707,18 +722,11 @@ def _extract(url: str, body: bytes, content_type: str) -> tuple[str | None, str 
             else html.decode(body, content_type))
     found = _landmark(doc)
     if found is not None:
-        region, text, name = found
-        lines: list[tuple[str, int]] = []
-        if html.LINK_OPEN in text:  # most landmarks of municipal pages: no link, no cost
-            lines = _lines(text)
-            text = "\n".join(line for line, _ in lines)
+        region, marked, name = found
+        text, lines = _unmarked(marked)
         comments = _comment_share(region, text) >= COMMENT_SHARE
         if not comments and strip_comment_furniture(region):
-            text = _marked(region)
-            lines = _lines(text) if html.LINK_OPEN in text else []
-            text = "\n".join(line for line, _ in lines) if lines else text
-        if len(text) > MAX_CHECKED:
-            lines = []
+            text, lines = _unmarked(_marked(region))
         if not comments and not any(kind == TEASER for _, kind in lines):
             return text, f"landmark {name}"
         # Only landmarks that may hold a comment thread or teaser lists pay for the estimate;
@@ -729,11 +737,7 @@ def _extract(url: str, body: bytes, content_type: str) -> tuple[str | None, str 
         checked = "checked against trafilatura"
         if comments and _solid(estimate) and drop_unconfirmed_comments(region, estimate):
             checked = "comment blocks left out against trafilatura"
-            text = _marked(region)
-            lines = _lines(text) if html.LINK_OPEN in text else []
-            text = "\n".join(line for line, _ in lines) if lines else text
-            if len(text) > MAX_CHECKED:
-                lines = []
+            text, lines = _unmarked(_marked(region))
         kept = trim_teasers(lines, estimate)
         if len(kept) < len(lines):
             return "\n".join(kept), f"landmark {name} (teaser lists cut against trafilatura)"
