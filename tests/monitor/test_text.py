@@ -40,6 +40,13 @@ def test_strip_controls_and_normalise_match_the_general_path(text: str) -> None:
     assert T.normalise(T.normalise(text)) == T.normalise(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("ab  \n\n\t\r\x0b\x0c\x1f.")), max_size=60))
+def test_ascii_lines_kept_as_they_are_are_those_already_single_spaced(text: str) -> None:
+    """The ASCII fast path of normalise (a single-spaced line is kept without splitting)."""
+    assert T.normalise(text) == reference_normalise(text)
+
+
 def test_ascii_controls_are_still_removed() -> None:
     assert T.strip_controls("a\x1b[31mred\x1b[0m\rb\x00c\x7f") == "ared\nbc"
     assert T.strip_controls("plain\ttext\n") == "plain\ttext\n"
