@@ -63,15 +63,16 @@ def normalise(text: str) -> str:
     # str.split() with no argument splits on every Unicode space (NBSP, thin and
     # ideographic spaces included) and is far faster than a regex on long pages. Most
     # lines an extractor gives are single-spaced already and are kept as they are: in
-    # ASCII text without tabs, the only space left is the ASCII one (the controls are
-    # gone), so a line without two in a row or one at either end is its own split-join
-    # (splitting and joining every line of a 40 KB page cost a fifth of a millisecond).
+    # ASCII text without tabs (the controls are gone) and in a printable line (every
+    # other space and separator is not), the only space is the ASCII one, so a line
+    # without two in a row or one at either end is its own split-join (splitting and
+    # joining every line of a 40 KB page cost a fifth of a millisecond).
     plain = text.isascii() and "\t" not in text
     lines = []
     for raw in text.split("\n"):
         if not raw:
             continue
-        if plain and raw[0] != " " and raw[-1] != " " and "  " not in raw:
+        if raw[0] != " " and raw[-1] != " " and "  " not in raw and (plain or raw.isprintable()):
             lines.append(raw)
             continue
         line = " ".join(raw.split())
