@@ -58,3 +58,8 @@ def test_limit_gaps_and_kinds(bench):
 
 def test_overlaps_name_the_kinds_that_share_no_slot(bench):
     assert bench.overlaps(LOG) == {"feeds+pages": 1}
+
+
+def test_cpu_floor_is_the_wall_every_core_busy_would_take(bench):
+    cores = os.cpu_count() or 1
+    assert bench._floor({"crawl": {"cpu_exact": 9.0}, "server_cpu": 1.0}) == pytest.approx(10.0 / cores)
