@@ -41,6 +41,7 @@ def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: di
     pool = ExtractPool(default_workers(len(sources)) if workers is None else int(workers),
                        eager=any(s.last_raw_fp is None for s in sources),
                        analysis=any(s.fetched_before for s in sources))
+    pool.warm()  # its loading overlaps Scrapy's start
     n = default_processes(sources) if processes is None else max(1, int(processes))
     token = f"pool-{run_id}"
     SHARED[token] = pool

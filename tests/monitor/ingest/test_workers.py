@@ -105,6 +105,32 @@ def test_the_pool_starts_without_holding_up_the_event_loop():
     assert out.stdout.split() == ["True", "True", "1"], out.stdout + out.stderr[-2000:]
 
 
+def test_a_first_crawl_starts_the_forkserver_before_its_event_loop_and_its_workers_come_from_it():
+    """``warm`` starts the forkserver at once (without waiting for its loading), only for a
+    pool that starts with the crawl, without the analyzers' warm-up for a first crawl; the
+    workers are then forked from that server, which ``close`` ends (in a fresh process,
+    with no forkserver yet)."""
+    code = ("import asyncio, os, time, multiprocessing.forkserver as f\n"
+            "from monitor.ingest.workers import ExtractPool\n"
+            "ExtractPool(1).warm(); lazy = f._forkserver._forkserver_pid\n"
+            "pool = ExtractPool(1, eager=True, analysis=False)\n"
+            "t = time.perf_counter(); pool.warm(); took = time.perf_counter() - t\n"
+            "server = f._forkserver._forkserver_pid\n"
+            "env = open(f'/proc/{server}/environ', 'rb').read().split(b'\\0')\n"
+            "async def main(pool):\n"
+            "    pool.start()\n"
+            "    while pool.processes == 0: await asyncio.sleep(0.01)\n"
+            "try: asyncio.run(main(pool)); same = f._forkserver._forkserver_pid == server\n"
+            "finally: pool.close()\n"
+            "try: os.kill(server, 0); ended = False\n"
+            "except ProcessLookupError: ended = True\n"
+            "print(lazy is None, took < 0.3, b'TWINWATCH_WARM_ANALYZERS=0' in env, same, ended)")
+    env = {k: v for k, v in os.environ.items() if k != "TWINWATCH_WARM_ANALYZERS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         check=True, env=env)
+    assert out.stdout.split() == ["True"] * 5, out.stdout + out.stderr[-2000:]
+
+
 def test_closing_the_pool_ends_and_reaps_its_processes(db, pm):
     """Closed, the pool has ended and waited for its worker and their forkserver: none
     is left running (or unreaped), and their CPU time counts as this process's."""
