@@ -68,15 +68,23 @@ the walk's next request, yielded just before, leaves within a few milliseconds
 SMALL_CRAWL = 100
 """Crawls of fewer sources than this extract inline unless told otherwise."""
 
-DEPTH = 2
-"""Jobs a worker holds at a time: the next one already waits in its pipe when it
-finishes one. Fed one at a time, a worker waited for the crawl's event loop to read
-its answer and send another, and sat idle half of a 5,000-page first crawl
-(bench/crawl --latency 50), though jobs were queued all along."""
+DEPTH = 8
+"""Jobs a worker holds at most at a time, waiting in its pipe while it does one (and
+:data:`DEPTH_BYTES`): it goes on to the next without waiting for the crawl's event loop,
+which reads an answer and sends a job only when it gets round to it (tens of
+milliseconds at times in a busy crawl). Fed one at a time, a worker sat idle half of a
+5,000-page first crawl (``bench/crawl --latency 50``) though jobs were queued all along;
+two at a time, 37-40 % of it; four, 14-30 %."""
+
+DEPTH_BYTES = 512 * 1024
+"""Bytes of jobs a worker holds at most (but always one job, however large): well within
+its pipe (:data:`PIPE_BYTES`), so that sending one never waits for the worker to read."""
 
 PIPE_BYTES = 1 << 20
-"""Pipe buffer asked for (Linux) between a crawl and its helper processes: a 50 KB
-page then fits, and the sender does not wait for the reader to wake up."""
+"""Pipe buffer asked for (Linux) between a crawl and its helper processes: jobs then wait
+in it, and the sender does not wait for the reader to wake up. (Linux lets any process
+grow a pipe to 1 MiB, ``/proc/sys/fs/pipe-max-size``; a socket, which a two-way
+``multiprocessing`` pipe is, keeps the system's 208 KiB.)"""
 
 
 def default_workers(sources: int) -> int:
@@ -91,9 +99,10 @@ def widen_pipe(fd: int) -> None:
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
-def _serve(conn: Connection) -> None:
-    """An extraction process: ``prepare`` each job received, send back
-    ``("ok", Prepared | None)`` or ``("error", message)``, until the pipe closes.
+def _serve(jobs: Connection, answers: Connection) -> None:
+    """An extraction process: ``prepare`` each job received on ``jobs``, send back on
+    ``answers`` ``("ok", Prepared | None)`` or ``("error", message)``, until the jobs'
+    pipe closes.
 
     It dies with the forkserver, which dies with the crawl, and ignores Ctrl-C (a
     terminal sends it to the whole process group): the crawl decides when it ends."""
@@ -107,7 +116,7 @@ def _serve(conn: Connection) -> None:
     pm = current()  # preloaded in the forkserver: shared with the other workers
     while True:
         try:
-            source, result, ctx = pickle.loads(conn.recv_bytes())
+            source, result, ctx = pickle.loads(jobs.recv_bytes())
         except (EOFError, OSError):
             return
         try:
@@ -115,7 +124,7 @@ def _serve(conn: Connection) -> None:
         except Exception as exc:
             reply = ("error", describe_error(exc))
         try:
-            conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+            answers.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:  # the crawl stopped while this job was under way
             return
 
@@ -139,12 +148,29 @@ class _Worker:
     """One extraction process and the job it is doing."""
 
     def __init__(self, ctx: Any) -> None:
-        self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_serve, args=(child,), name="twinwatch-extract", daemon=True)
+        # Two one-way pipes (a two-way one is a socket, whose buffer cannot be grown).
+        their_jobs, self.send = ctx.Pipe(duplex=False)
+        self.answers, their_answers = ctx.Pipe(duplex=False)
+        for conn in (self.send, self.answers):
+            widen_pipe(conn.fileno())
+        self.proc = ctx.Process(target=_serve, args=(their_jobs, their_answers), name="twinwatch-extract",
+                                daemon=True)
         self.proc.start()
-        child.close()
+        their_jobs.close()
+        their_answers.close()
         self.jobs: collections.deque[tuple[bytes, asyncio.Future[Prepared | None]]] = collections.deque()
         """The jobs sent and not answered yet, in the order sent (and answered)."""
+        self.held = 0
+        """The bytes of :attr:`jobs`."""
+
+    def takes(self, data: bytes) -> bool:
+        """Whether the worker may be sent ``data`` now (:data:`DEPTH`, :data:`DEPTH_BYTES`)."""
+        return not self.jobs or (len(self.jobs) < DEPTH and self.held + len(data) <= DEPTH_BYTES)
+
+    def close(self) -> None:
+        """Close this end of both pipes (the worker sees the end of its jobs and returns)."""
+        self.send.close()
+        self.answers.close()
 
 
 class ExtractPool:
@@ -255,9 +281,8 @@ class ExtractPool:
 
     def _add(self, worker: _Worker) -> None:
         assert self._loop is not None
-        widen_pipe(worker.conn.fileno())
         self._all.append(worker)
-        self._loop.add_reader(worker.conn.fileno(), self._answer, worker)
+        self._loop.add_reader(worker.answers.fileno(), self._answer, worker)
 
     async def prepare(self, pm: PluginManager, source: Source, result: FetchResult,
                       ctx: Context) -> Prepared | None:
@@ -274,28 +299,32 @@ class ExtractPool:
 
     def _dispatch(self) -> None:
         while self._queue and self._all:
-            worker = min(self._all, key=lambda w: len(w.jobs))
-            if len(worker.jobs) >= DEPTH:
-                return
-            data, job = self._queue.popleft()
+            data, job = self._queue[0]
             if job.cancelled():
+                self._queue.popleft()
                 continue
+            worker = min(self._all, key=lambda w: w.held)
+            if not worker.takes(data):
+                return
+            self._queue.popleft()
             worker.jobs.append((data, job))
+            worker.held += len(data)
             try:
-                worker.conn.send_bytes(data)
+                worker.send.send_bytes(data)
             except OSError:
                 self._replace(worker)
                 return  # which dispatched again
 
     def _answer(self, worker: _Worker) -> None:
         try:
-            status, value = pickle.loads(worker.conn.recv_bytes())
+            status, value = pickle.loads(worker.answers.recv_bytes())
         except (EOFError, OSError):
             self._replace(worker)
             return
         if not worker.jobs:  # pragma: no cover - a worker answers only what it was sent
             return
-        _, job = worker.jobs.popleft()
+        data, job = worker.jobs.popleft()
+        worker.held -= len(data)
         if not job.done():
             if status == "ok":
                 job.set_result(value)
@@ -306,17 +335,18 @@ class ExtractPool:
     def _replace(self, worker: _Worker) -> None:
         """``worker`` died: fail its job, start another in its place."""
         assert self._loop is not None
-        self._loop.remove_reader(worker.conn.fileno())
+        self._loop.remove_reader(worker.answers.fileno())
         self._all.remove(worker)
         worker.proc.join(1)
         code = worker.proc.exitcode
-        worker.conn.close()
+        worker.close()
         if worker.jobs:
             _, job = worker.jobs.popleft()  # the one it was doing: the likely cause
             if not job.done():
                 job.set_exception(ExtractError(f"the extraction process stopped (exit code {code})"))
             self._queue.extendleft(reversed(worker.jobs))  # the others, in their turn
             worker.jobs.clear()
+            worker.held = 0
         self._add(_Worker(multiprocessing.get_context("forkserver")))
         self._dispatch()
 
@@ -331,8 +361,8 @@ class ExtractPool:
         for worker in self._all:
             if self._loop is not None and not self._loop.is_closed():
                 with contextlib.suppress(Exception):
-                    self._loop.remove_reader(worker.conn.fileno())
-            worker.conn.close()  # the worker sees EOF and returns
+                    self._loop.remove_reader(worker.answers.fileno())
+            worker.close()  # the worker sees EOF and returns
         for worker in self._all:
             worker.proc.join(GRACE)
             end_process(worker.proc, 1)

@@ -10,7 +10,7 @@ import sys
 
 from monitor.ingest import preload as extract_plugins
 from monitor.ingest.pipeline import ingest
-from monitor.ingest.workers import ExtractPool, Ingestor, Room
+from monitor.ingest.workers import DEPTH, DEPTH_BYTES, ExtractPool, Ingestor, Room
 from monitor.models import FetchResult
 from monitor.sources.manage import NewSource, add_sources
 from tests.helpers import PARTNERS, page
@@ -198,6 +198,39 @@ def test_a_dying_worker_fails_its_own_job_and_its_replacement_does_the_next(db, 
     assert isinstance(died, ExtractError) and "exit code 7" in str(died)
     assert done is not None and not isinstance(done, BaseException)
     assert done.blobs and done.text_fp
+
+
+def test_a_worker_holds_jobs_ahead_within_its_depth_and_bytes_and_a_large_one_alone(pm):
+    """A worker is sent the next jobs while it does one (so it goes on without waiting for
+    the crawl's event loop), up to :data:`DEPTH` of them and :data:`DEPTH_BYTES`; a job
+    larger than that waits until the worker holds none. Every job is done."""
+    from monitor.ingest.pipeline import Context
+    from monitor.models import Source
+
+    pool = ExtractPool(1)
+    source = Source(1, "http://127.0.0.1:9/p")
+    small = FetchResult(1, source.url, 200, HTML, page(PARTNERS))
+    large = FetchResult(1, source.url, 200, HTML, page([*PARTNERS, "x " * (DEPTH_BYTES // 2)]))
+
+    async def send(results: list[FetchResult]) -> tuple[list[int], list[object]]:
+        tasks = [asyncio.ensure_future(pool.prepare(pm, source, r, Context())) for r in results]
+        await asyncio.sleep(0)  # every task has queued its job; no answer is read yet
+        held = [len(pool._all[0].jobs), len(pool._queue)]
+        return held, await asyncio.gather(*tasks)
+
+    async def run() -> list[tuple[list[int], list[object]]]:
+        pool.start()
+        while pool.processes == 0:
+            await asyncio.sleep(0.01)
+        return [await send([small] * (DEPTH + 2)), await send([small, small, large, small])]
+
+    try:
+        (by_count, done), (by_bytes, done_too) = asyncio.run(run())
+    finally:
+        pool.close()
+    assert by_count == [DEPTH, 2]
+    assert by_bytes == [2, 2]  # the large job waits for the two before it, the last behind it
+    assert all(d is not None and d.text_fp for d in [*done, *done_too])
 
 
 def test_room_lets_bodies_in_first_come_first_served_within_its_capacity():
