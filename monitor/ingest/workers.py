@@ -160,8 +160,10 @@ class _Worker:
         their_answers.close()
         self.jobs: collections.deque[tuple[bytes, asyncio.Future[Prepared | None]]] = collections.deque()
         """The jobs sent and not answered yet, in the order sent (and answered)."""
-        self.held = 0
-        """The bytes of :attr:`jobs`."""
+    @property
+    def held(self) -> int:
+        """The bytes of :attr:`jobs` (at most :data:`DEPTH` of them)."""
+        return sum(len(data) for data, _ in self.jobs)
 
     def takes(self, data: bytes) -> bool:
         """Whether the worker may be sent ``data`` now (:data:`DEPTH`, :data:`DEPTH_BYTES`)."""
@@ -309,7 +311,6 @@ class ExtractPool:
                 return
             self._queue.popleft()
             worker.jobs.append((data, job))
-            worker.held += len(data)
             try:
                 worker.send.send_bytes(data)
             except OSError:
@@ -324,8 +325,7 @@ class ExtractPool:
             return
         if not worker.jobs:  # pragma: no cover - a worker answers only what it was sent
             return
-        data, job = worker.jobs.popleft()
-        worker.held -= len(data)
+        _, job = worker.jobs.popleft()
         if not job.done():
             if status == "ok":
                 job.set_result(value)
@@ -347,7 +347,6 @@ class ExtractPool:
                 job.set_exception(ExtractError(f"the extraction process stopped (exit code {code})"))
             self._queue.extendleft(reversed(worker.jobs))  # the others, in their turn
             worker.jobs.clear()
-            worker.held = 0
         self._add(_Worker(multiprocessing.get_context("forkserver")))
         self._dispatch()
 
