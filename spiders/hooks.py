@@ -34,14 +34,15 @@ def register_source_kinds() -> list[SourceKind]:
 def crawl_sources(db_path: str, sources: list[Source], run_id: int, settings: dict[str, Any],
                   kinds: dict[str, SourceKind]) -> bool:
     from monitor.ingest.workers import ExtractPool, default_workers
-    from spiders.pipelines import SHARED
 
     workers = settings.pop("TWINWATCH_EXTRACT_WORKERS", None)
     processes = settings.pop("TWINWATCH_CRAWL_PROCESSES", None)
     pool = ExtractPool(default_workers(len(sources)) if workers is None else int(workers),
                        eager=any(s.last_raw_fp is None for s in sources),
                        analysis=any(s.fetched_before for s in sources))
-    pool.warm()  # its loading overlaps Scrapy's start
+    pool.warm()  # its loading overlaps Scrapy's start, imports included: they come next
+    from spiders.pipelines import SHARED  # imports Scrapy
+
     n = default_processes(sources) if processes is None else max(1, int(processes))
     token = f"pool-{run_id}"
     SHARED[token] = pool

@@ -79,3 +79,36 @@ def test_the_crawl_command_reads_no_feed_module_before_a_feed(tmp_path: Path) ->
                 if line.startswith("import time")}
     assert "scrapy" in imported  # the crawl did start
     assert not {m for m in imported if m == "feedparser" or m.startswith("feedparser.")}
+
+
+WARM_FIRST = """
+import sys
+from monitor.ingest import workers
+from monitor.cli import main
+
+seen = []
+warm = workers.ExtractPool.warm
+def noting(self):
+    seen.append("scrapy" in sys.modules)
+    warm(self)
+workers.ExtractPool.warm = noting
+sys.argv = ["twinwatch", "--db", sys.argv[1], "crawl", "--all", "--quiet", "--timeout", "2"]
+try:
+    main()
+except SystemExit:
+    pass
+print("warmed with scrapy loaded:", seen, "scrapy in the end:", "scrapy" in sys.modules)
+"""
+
+
+def test_a_crawl_starts_its_extraction_forkserver_before_it_imports_scrapy(tmp_path: Path) -> None:
+    """The forkserver loads the extraction code on the other core while this process
+    imports Scrapy and aiohttp (half a second), not after (spiders/hooks.py)."""
+    env = {"TWINWATCH_CONFIG": str(tmp_path / "none.toml"), "TWINWATCH_LOG_DIR": str(tmp_path / "log"),
+           "TWINWATCH_ALLOW_PRIVATE": "127.0.0.0/8", "PATH": "/usr/bin:/bin"}
+    db = str(tmp_path / "t.db")
+    subprocess.run([sys.executable, "-m", "monitor", "--db", db, "sources", "add", "http://127.0.0.1:9/p"],
+                   cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True)
+    out = subprocess.run([sys.executable, "-c", WARM_FIRST, db], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert "warmed with scrapy loaded: [False] scrapy in the end: True" in out.stdout, out.stdout + out.stderr
