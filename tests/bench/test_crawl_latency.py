@@ -63,3 +63,62 @@ def test_overlaps_name_the_kinds_that_share_no_slot(bench):
 def test_cpu_floor_is_the_wall_every_core_busy_would_take(bench):
     cores = os.cpu_count() or 1
     assert bench._floor({"crawl": {"cpu_exact": 9.0}, "server_cpu": 1.0}) == pytest.approx(10.0 / cores)
+
+
+def test_the_server_speaks_keep_alive_http_waits_and_logs_each_answer(bench):
+    """The synthetic web's own HTTP server (bench/crawl ``_Site``): pages, 304 to a
+    matching If-None-Match, 404, two requests on one connection, ``Connection: close``,
+    each answer after the latency and logged with its arrival and end, and the log
+    taken and emptied without being delayed or logged itself."""
+    import http.client
+    import json
+    import multiprocessing
+    import threading
+    import time
+
+    port = bench.free_port()
+    ready, stop, day = multiprocessing.Event(), multiprocessing.Event(), multiprocessing.Value("i", 1)
+    server = threading.Thread(target=bench.serve, args=(7, 2, 3, port, ready, stop, day, 0.05), daemon=True)
+    server.start()
+    try:
+        assert ready.wait(30)
+        site = bench.host(0)  # an even site: it sends ETags
+        conn = http.client.HTTPConnection(site, port, timeout=10)
+        started = time.monotonic()
+        conn.request("GET", "/p/0.html")
+        page = conn.getresponse()
+        body = page.read()
+        assert page.status == 200 and page.getheader("Content-Type") == "text/html; charset=utf-8"
+        assert b"</html>" in body and int(page.getheader("Content-Length")) == len(body)
+        assert time.monotonic() - started >= 0.05
+        etag = page.getheader("ETag")
+        assert etag
+        conn.request("GET", "/nowhere")  # the same connection: kept alive
+        missing = conn.getresponse()
+        assert missing.status == 404 and missing.read() == b""
+        conn.request("GET", "/p/0.html", headers={"If-None-Match": etag})
+        same = conn.getresponse()
+        assert same.status == 304 and same.read() == b"" and same.getheader("ETag") == etag
+        conn.request("GET", "/robots.txt", headers={"Connection": "close"})
+        last = conn.getresponse()
+        last.read()
+        assert last.getheader("Connection") == "close"
+        conn.close()
+
+        log_conn = http.client.HTTPConnection(site, port, timeout=10)
+        asked = time.monotonic()
+        log_conn.request("GET", bench.LOG_PATH)
+        rows = json.loads(log_conn.getresponse().read())
+        assert time.monotonic() - asked < 0.05  # not delayed
+        paths = [r[1] for r in rows]
+        assert paths == ["/p/0.html", "/nowhere", "/p/0.html", "/robots.txt"]
+        assert all(r[0] == site and r[4] - r[3] >= 0.05 for r in rows)
+        assert [r[2] for r in rows][:3] == [None, None, etag]
+        assert [r[5] for r in rows][:3] == [200, 404, 304]
+        log_conn.request("GET", bench.LOG_PATH)
+        assert json.loads(log_conn.getresponse().read()) == []  # emptied, and not logged
+        log_conn.close()
+    finally:
+        stop.set()
+        server.join(10)
+    assert not server.is_alive()
