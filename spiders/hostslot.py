@@ -8,9 +8,11 @@ in flight at once, and its Crawl-delay was kept by each kind on its own.
 :class:`HostSlotMiddleware` gives every site one :class:`~spiders.runstate.HostSlot`
 for the whole run (``spiders.runstate``): its places (``CONCURRENT_REQUESTS_PER_DOMAIN``)
 are taken by every request to the site, robots.txt included, from the time it
-leaves the middlewares before this one until its answer or failure comes back;
-and a request waits, once it has a place, until the site's Crawl-delay (set by
-``spiders.robots``, capped) has passed since the site's last request.
+leaves the middlewares before this one until its answer is in (the download handler
+gives the place back then, :func:`release`) or its failure comes back here, after
+the circuit breaker has seen it; and a request waits, once it has a place, until the
+site's Crawl-delay (set by ``spiders.robots``, capped) has passed since the site's
+last request.
 
 It sits next to the download, just before the circuit breaker
 (``spiders.breaker``), so a request waiting for robots.txt holds no place, and a
@@ -31,7 +33,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from spiders.runstate import CrawlRun, HostSlot, run_of
 
 HELD = "_twinwatch_slot"
-"""``request.meta`` key: the request holds one of its site's places."""
+"""``request.meta`` key: the :class:`~spiders.runstate.HostSlot` one of whose places
+the request holds."""
 
 
 def site_of(url_or_request: Request | str) -> str:
@@ -49,6 +52,16 @@ def slot_of(run: CrawlRun, site: str, per_host: int) -> HostSlot:
     if slot is None:
         slot = run.slots[site] = HostSlot(asyncio.Semaphore(max(1, per_host)))
     return slot
+
+
+def release(request: Request) -> None:
+    """Give back the place ``request`` holds, if it holds one (a place is given back
+    once: by the download handler when the answer is in, which is a few milliseconds
+    and event-loop turns before the answer has come back up through Scrapy to
+    :class:`HostSlotMiddleware`; by the middleware after a failure)."""
+    slot = request.meta.pop(HELD, None)
+    if isinstance(slot, HostSlot):
+        slot.places.release()
 
 
 class HostSlotMiddleware:
@@ -75,18 +88,14 @@ class HostSlotMiddleware:
             slot.places.release()
             raise
         slot.last = time.monotonic()
-        request.meta[HELD] = True
+        request.meta[HELD] = slot
 
-    def _release(self, request: Request) -> None:
-        # Only a request that took a place gives one back: a request refused by a
-        # middleware before this one reaches process_exception here too.
-        if request.meta.pop(HELD, False):
-            self.run.slots[site_of(request)].places.release()
-
+    # Only a request that took a place gives one back: a request refused by a
+    # middleware before this one reaches process_exception here too.
     def process_response(self, request: Request, response: Response) -> Response:
-        self._release(request)
+        release(request)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> Any:
-        self._release(request)
+        release(request)
         return None

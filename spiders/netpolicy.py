@@ -45,6 +45,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.ssl import _make_ssl_context
 
 from monitor.net.policy import SCHEMES, NetPolicy, Refused, ip_literal, load_policy, policy_from, resolve_host
+from spiders.hostslot import release
 from spiders.middlewares import TwinwatchBlocked
 
 SETTING = "TWINWATCH_ALLOW_PRIVATE"
@@ -143,7 +144,16 @@ class PolicyAiohttpResolver(AbstractResolver):
 
 
 class PolicyAiohttpDownloadHandler(AiohttpDownloadHandler):
-    """Scrapy's aiohttp handler whose connector resolves through :class:`PolicyAiohttpResolver`."""
+    """Scrapy's aiohttp handler whose connector resolves through :class:`PolicyAiohttpResolver`,
+    and which gives the site's place back (``spiders.hostslot``) as soon as an answer is in.
+
+    That place was given back when the answer had come back up to the middleware, a
+    few event-loop turns later: about 3 ms (median, 4 mean) between an answer and its
+    site's next request, on a recrawl of ``bench/crawl --latency 50``, where a site's 100
+    requests follow each other. A failure still gives the place back in the middleware,
+    after the circuit breaker (``spiders.breaker``) has taken it into account, so that
+    the site's next request is not sent to a host the breaker is about to stop.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         # Scrapy's __init__ builds its session with aiohttp's resolver and offers no
@@ -163,6 +173,11 @@ class PolicyAiohttpDownloadHandler(AiohttpDownloadHandler):
             response_class=_ClientResponse,
             skip_auto_headers=("Accept", "Accept-Encoding", "Content-Type", "User-Agent"),
         )
+
+    async def download_request(self, request: Request) -> Response:
+        response = await super().download_request(request)
+        release(request)
+        return response
 
 
 def refused_message(exc: BaseException, url: str) -> str | None:
