@@ -131,6 +131,20 @@ def warm_analyzers() -> bool:
     return os.environ.get(WARM_ANALYZERS) != "0"
 
 
+EXTRACT_NICE = "TWINWATCH_EXTRACT_NICE"
+"""Environment setting: how much nicer than the crawl an extraction forkserver, and so
+every extraction process forked from it, runs (``monitor.ingest.workers`` sets it in
+the environment the forkserver starts with; ``monitor.ingest.preload`` applies it)."""
+
+
+def extract_nice() -> int:
+    """``$TWINWATCH_EXTRACT_NICE`` as a number of steps of ``nice`` (0 when unset or not a number)."""
+    try:
+        return max(0, int(os.environ.get(EXTRACT_NICE, "0")))
+    except ValueError:
+        return 0
+
+
 def crawl_processes() -> int | None:
     """``$TWINWATCH_CRAWL_PROCESSES``: Scrapy processes for a crawl, its sites shared
     out between them (1: one process; unset: chosen by crawl size)."""

@@ -26,11 +26,12 @@ installed plugins are still those it loaded, and loads afresh if not.
 from __future__ import annotations
 
 import gc
+import os
 from importlib.metadata import entry_points
 
 from monitor.analyze.run import analyze
 from monitor.collector import loading
-from monitor.config import warm_analyzers
+from monitor.config import extract_nice, warm_analyzers
 from monitor.ingest.extract import feeds
 from monitor.ingest.kinds import page_extract
 from monitor.models import ChangeDraft, FetchResult, Source
@@ -62,6 +63,9 @@ def _warm_up(pm: PluginManager, analyzers: bool = True) -> None:
 
 
 def _load() -> tuple[tuple[tuple[str, str], ...], PluginManager | None]:
+    nice = extract_nice()
+    if nice:
+        os.nice(nice)  # before the warm-up: it is the first CPU the forkserver takes
     try:
         with loading():
             pm = make_plugin_manager()

@@ -10,7 +10,7 @@ import sys
 
 from monitor.ingest import preload as extract_plugins
 from monitor.ingest.pipeline import ingest
-from monitor.ingest.workers import DEPTH, DEPTH_BYTES, ExtractPool, Ingestor, Room
+from monitor.ingest.workers import DEPTH, DEPTH_BYTES, NICE, ExtractPool, Ingestor, Room
 from monitor.models import FetchResult
 from monitor.sources.manage import NewSource, add_sources
 from tests.helpers import PARTNERS, page
@@ -129,6 +129,33 @@ def test_a_first_crawl_starts_the_forkserver_before_its_event_loop_and_its_worke
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          check=True, env=env)
     assert out.stdout.split() == ["True"] * 5, out.stdout + out.stderr[-2000:]
+
+
+def test_extraction_processes_run_nicer_than_the_crawl():
+    """The forkserver and the workers forked from it take :data:`NICE` steps of ``nice``
+    below the crawl (the crawl's own priority is untouched), in a fresh process."""
+    code = ("import asyncio, os, multiprocessing.forkserver as f\n"
+            "from monitor.ingest.workers import ExtractPool\n"
+            "own = os.getpriority(os.PRIO_PROCESS, 0)\n"
+            "pool = ExtractPool(1, eager=True, analysis=False); pool.warm()\n"
+            "async def main(pool):\n"
+            "    pool.start()\n"
+            "    while pool.processes == 0: await asyncio.sleep(0.01)\n"
+            "    job = pool._launched[0].proc.pid\n"
+            "    for _ in range(500):  # the server applies it as it loads: wait for it\n"
+            "        if os.getpriority(os.PRIO_PROCESS, job) != own: break\n"
+            "        await asyncio.sleep(0.01)\n"
+            "    return os.getpriority(os.PRIO_PROCESS, job)\n"
+            "try:\n"
+            "    worker = asyncio.run(main(pool))\n"
+            "    server = os.getpriority(os.PRIO_PROCESS, f._forkserver._forkserver_pid)\n"
+            "finally: pool.close()\n"
+            "print(worker - own, server - own, os.getpriority(os.PRIO_PROCESS, 0) - own)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         check=True)
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    expected = min(NICE, 19 - own)
+    assert out.stdout.split() == [str(expected), str(expected), "0"], out.stdout + out.stderr[-2000:]
 
 
 def test_closing_the_pool_ends_and_reaps_its_processes(db, pm):
