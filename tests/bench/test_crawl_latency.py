@@ -65,6 +65,14 @@ def test_cpu_floor_is_the_wall_every_core_busy_would_take(bench):
     assert bench._floor({"crawl": {"cpu_exact": 9.0}, "server_cpu": 1.0}) == pytest.approx(10.0 / cores)
 
 
+def test_overhead_is_the_wall_over_the_larger_of_floor_and_limit(bench):
+    cores = os.cpu_count() or 1
+    cpu_bound = {"crawl": {"cpu_exact": 10.0 * cores, "wall": 12.0}, "server_cpu": 0.0, "polite_wall": 5.0}
+    paced = {"crawl": {"cpu_exact": 1.0 * cores, "wall": 6.0}, "server_cpu": 0.0, "polite_wall": 5.0}
+    assert bench._overhead(cpu_bound) == pytest.approx(1.2)  # over its floor of 10 s
+    assert bench._overhead(paced) == pytest.approx(1.2)  # over the limit of 5 s
+
+
 def test_the_server_speaks_keep_alive_http_waits_and_logs_each_answer(bench):
     """The synthetic web's own HTTP server (bench/crawl ``_Site``): pages, 304 to a
     matching If-None-Match, 404, two requests on one connection, ``Connection: close``,
