@@ -177,8 +177,20 @@ def _flatten(doc: lxml.html.HtmlElement) -> bool:
             content = el.xpath("string()")
             for child in list(el):
                 el.remove(child)
-            el.text = str(content)
+            el.text = _UNSETTABLE.sub(_settable, str(content))
     return bool(deep)
+
+
+_UNSETTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters a parsed page's text may hold but lxml refuses to set as text (not allowed
+in XML): a control character deep in a page made :func:`_flatten`, and so the page's
+whole extraction, fail."""
+
+
+def _settable(m: re.Match[str]) -> str:
+    """A space for the ones that are whitespace (vertical tab, form feed, the separators
+    ``\x1c``-``\x1f``), nothing for the others."""
+    return " " if m.group().isspace() else ""
 
 
 def select(root: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
