@@ -18,6 +18,14 @@ from tests.helpers import PARTNERS, page
 HTML = {"content-type": "text/html; charset=utf-8"}
 
 
+def _fresh(code: str, env: dict[str, str] | None = None) -> list[str]:
+    """What ``code`` prints, run in a fresh interpreter (no forkserver, no plugins loaded
+    yet), split into words; its error output in the message when it fails."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr[-2000:]
+    return out.stdout.split()
+
+
 def test_unchanged_recrawl_never_starts_the_pool(db, pm):
     """A recrawl where every body is the last one's stores its outcomes without
     starting a single extraction process; a changed body then starts them."""
@@ -53,8 +61,7 @@ def test_preloaded_plugins_are_warm_frozen_and_reused():
     code = ("import gc, monitor.ingest.preload as e; "
             "from plugins.analyzers.language import _identifier as i; "
             "print(e.current() is e._LOADED[1], gc.get_freeze_count() > 0, i.cache_info().currsize)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
-    assert out.stdout.split() == ["True", "True", "1"]
+    assert _fresh(code) == ["True", "True", "1"]
 
 
 def test_first_crawl_forkserver_skips_the_analysis_warm_up():
@@ -68,9 +75,7 @@ def test_first_crawl_forkserver_skips_the_analysis_warm_up():
             "f = analyze(e.current(), ChangeDraft(s, 'page-changed', s.url, 'x', (t,), (), text=t)); "
             "fr = any(x.name == 'language' and x.value == 'fr' for x in f); "
             "print(before, i.cache_info().currsize, fr)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
-                         env={**os.environ, "TWINWATCH_WARM_ANALYZERS": "0"})
-    assert out.stdout.split() == ["0", "1", "True"], out.stderr[-2000:]
+    assert _fresh(code, {**os.environ, "TWINWATCH_WARM_ANALYZERS": "0"}) == ["0", "1", "True"]
 
 
 def test_a_changed_plugin_set_loads_afresh(monkeypatch):
@@ -100,9 +105,7 @@ def test_the_pool_starts_without_holding_up_the_event_loop():
             "try: took, ticks, n = asyncio.run(main(pool))\n"
             "finally: pool.close()\n"
             "print(took < 0.3, ticks > 5, n)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         check=True)
-    assert out.stdout.split() == ["True", "True", "1"], out.stdout + out.stderr[-2000:]
+    assert _fresh(code) == ["True", "True", "1"]
 
 
 def test_a_first_crawl_starts_the_forkserver_before_its_event_loop_and_its_workers_come_from_it():
@@ -116,6 +119,8 @@ def test_a_first_crawl_starts_the_forkserver_before_its_event_loop_and_its_worke
             "pool = ExtractPool(1, eager=True, analysis=False)\n"
             "t = time.perf_counter(); pool.warm(); took = time.perf_counter() - t\n"
             "server = f._forkserver._forkserver_pid\n"
+            "while b'forkserver import main' not in open(f'/proc/{server}/cmdline', 'rb').read():\n"
+            "    time.sleep(0.01)  # forked, not yet exec'd: its environ would still be ours\n"
             "env = open(f'/proc/{server}/environ', 'rb').read().split(b'\\0')\n"
             "async def main(pool):\n"
             "    pool.start()\n"
@@ -126,9 +131,7 @@ def test_a_first_crawl_starts_the_forkserver_before_its_event_loop_and_its_worke
             "except ProcessLookupError: ended = True\n"
             "print(lazy is None, took < 0.3, b'TWINWATCH_WARM_ANALYZERS=0' in env, same, ended)")
     env = {k: v for k, v in os.environ.items() if k != "TWINWATCH_WARM_ANALYZERS"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         check=True, env=env)
-    assert out.stdout.split() == ["True"] * 5, out.stdout + out.stderr[-2000:]
+    assert _fresh(code, env) == ["True"] * 5
 
 
 def test_extraction_processes_run_nicer_than_the_crawl():
@@ -151,11 +154,8 @@ def test_extraction_processes_run_nicer_than_the_crawl():
             "    server = os.getpriority(os.PRIO_PROCESS, f._forkserver._forkserver_pid)\n"
             "finally: pool.close()\n"
             "print(worker - own, server - own, os.getpriority(os.PRIO_PROCESS, 0) - own)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         check=True)
-    own = os.getpriority(os.PRIO_PROCESS, 0)
-    expected = min(NICE, 19 - own)
-    assert out.stdout.split() == [str(expected), str(expected), "0"], out.stdout + out.stderr[-2000:]
+    expected = str(min(NICE, 19 - os.getpriority(os.PRIO_PROCESS, 0)))
+    assert _fresh(code) == [expected, expected, "0"]
 
 
 def test_closing_the_pool_ends_and_reaps_its_processes(db, pm):
