@@ -173,6 +173,7 @@ class _Worker:
         their_answers.close()
         self.jobs: collections.deque[tuple[bytes, asyncio.Future[Prepared | None]]] = collections.deque()
         """The jobs sent and not answered yet, in the order sent (and answered)."""
+
     @property
     def held(self) -> int:
         """The bytes of :attr:`jobs` (at most :data:`DEPTH` of them)."""

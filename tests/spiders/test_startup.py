@@ -64,14 +64,21 @@ def test_numpy_loads_where_it_is_used() -> None:
     assert out.stdout.strip() == "False [0.0, 0.0]"
 
 
-def test_the_crawl_command_reads_no_feed_module_before_a_feed(tmp_path: Path) -> None:
-    """``twinwatch crawl`` of a page source, as cron runs it (every plugin it loads, the
-    portal kinds included): feedparser is imported only when a feed is read."""
+def _one_page_source(tmp_path: Path) -> tuple[dict[str, str], str]:
+    """The environment of a ``twinwatch`` run in ``tmp_path`` (no config, loopback allowed)
+    and its database, holding one page source on a port nobody listens on."""
     env = {"TWINWATCH_CONFIG": str(tmp_path / "none.toml"), "TWINWATCH_LOG_DIR": str(tmp_path / "log"),
            "TWINWATCH_ALLOW_PRIVATE": "127.0.0.0/8", "PATH": "/usr/bin:/bin"}
     db = str(tmp_path / "t.db")
     subprocess.run([sys.executable, "-m", "monitor", "--db", db, "sources", "add", "http://127.0.0.1:9/p"],
                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True)
+    return env, db
+
+
+def test_the_crawl_command_reads_no_feed_module_before_a_feed(tmp_path: Path) -> None:
+    """``twinwatch crawl`` of a page source, as cron runs it (every plugin it loads, the
+    portal kinds included): feedparser is imported only when a feed is read."""
+    env, db = _one_page_source(tmp_path)
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "monitor", "--db", db, "crawl", "--all",
                           "--quiet", "--timeout", "2"], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=120)
@@ -104,11 +111,7 @@ print("warmed with scrapy loaded:", seen, "scrapy in the end:", "scrapy" in sys.
 def test_a_crawl_starts_its_extraction_forkserver_before_it_imports_scrapy(tmp_path: Path) -> None:
     """The forkserver loads the extraction code on the other core while this process
     imports Scrapy and aiohttp (half a second), not after (spiders/hooks.py)."""
-    env = {"TWINWATCH_CONFIG": str(tmp_path / "none.toml"), "TWINWATCH_LOG_DIR": str(tmp_path / "log"),
-           "TWINWATCH_ALLOW_PRIVATE": "127.0.0.0/8", "PATH": "/usr/bin:/bin"}
-    db = str(tmp_path / "t.db")
-    subprocess.run([sys.executable, "-m", "monitor", "--db", db, "sources", "add", "http://127.0.0.1:9/p"],
-                   cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True)
+    env, db = _one_page_source(tmp_path)
     out = subprocess.run([sys.executable, "-c", WARM_FIRST, db], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=120)
     assert "warmed with scrapy loaded: [False] scrapy in the end: True" in out.stdout, out.stdout + out.stderr
