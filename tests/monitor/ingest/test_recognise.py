@@ -49,12 +49,15 @@ _PIECES = st.one_of(
 @example(pieces=[b"<p>" * 5000, b"<!--", b"y" * 3000, b"-->"], limit=recognise.BARE_TEXT)
 @example(pieces=[b"<p>" * 5000, b'<a title="', b"y" * 3000, b'">'], limit=recognise.BARE_TEXT)
 @example(pieces=[b"<p>" * 5000, b"a < b", b"y" * 3000, b">"], limit=recognise.BARE_TEXT)
+@example(pieces=[b"<p>" * 1300, b"<script>", b"y" * 9000, b"</script>", b"z " * 200],
+         limit=recognise.BARE_TEXT)
+@example(pieces=[b"x " * 500, b"<!--", b"y" * 3000, b"-->", b"a < b", b"z" * 2000], limit=recognise.WALL_TEXT)
 def test_whether_a_page_is_short_is_read_from_its_beginning_exactly_as_from_the_whole(pieces, limit):
-    """A page's first part can prove it is not short, but never says otherwise than its
-    whole visible text: a script, comment or tag the first part cuts (its text counted
-    as visible were it read alone) is left out of it."""
+    """A page's first parts can prove it is not short, but never say otherwise than its
+    whole visible text: a script, comment or tag a part cuts (its text counted as visible
+    were it read alone) is left out of it, and read whole from the next part on."""
     head = b"".join(pieces)[: recognise.HEAD_BYTES - 1]
-    recognise._prefix_solid.cache_clear()
+    recognise._early_solid.cache_clear()
     recognise._visible_head.cache_clear()
     whole = len(b" ".join(recognise._visible(head).split())) < limit
     assert recognise._short(head, limit) == whole
