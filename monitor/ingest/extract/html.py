@@ -135,6 +135,8 @@ instructions of a new page's extraction on ``bench/crawl``'s pages, 2 % on
 
 
 def _parser(**options: str) -> lxml.etree.HTMLParser:
+    """A parser for :func:`read`: huge trees allowed (the depth is checked after), its
+    elements made by :data:`_ELEMENTS`."""
     parser = lxml.etree.HTMLParser(huge_tree=True, **options)  # type: ignore[arg-type]
     parser.set_element_class_lookup(_ELEMENTS)
     return parser
